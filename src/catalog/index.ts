@@ -1,0 +1,201 @@
+import { article, InputError } from "../errors.js";
+import { GB } from "../units.js";
+import { ACCELERATORS } from "./data/accelerators.js";
+import { HBM_GENERATIONS } from "./data/memory.js";
+import { MODELS } from "./data/models.js";
+import { INTERCONNECTS } from "./data/networks.js";
+import type {
+  Accelerator,
+  AcceleratorInput,
+  HbmGeneration,
+  HbmGenerationInput,
+  Interconnect,
+  InterconnectInput,
+  Model,
+  ModelInput,
+} from "./types.js";
+
+export type * from "./types.js";
+
+/** The catalog: every family keyed by id. Immutable; `extendCatalog` returns a new one. */
+export interface Catalog {
+  readonly accelerators: ReadonlyMap<string, AcceleratorInput>;
+  readonly memory: ReadonlyMap<string, HbmGenerationInput>;
+  readonly networks: ReadonlyMap<string, InterconnectInput>;
+  readonly models: ReadonlyMap<string, ModelInput>;
+}
+
+/** Additions to the catalog, as written in a user's catalog YAML file. */
+export interface CatalogOverlay {
+  readonly accelerators?: readonly AcceleratorInput[];
+  readonly memory?: readonly HbmGenerationInput[];
+  readonly networks?: readonly InterconnectInput[];
+  readonly models?: readonly ModelInput[];
+}
+
+function byId<T extends { readonly id?: string }>(items: readonly T[], base?: ReadonlyMap<string, T>) {
+  const map = new Map<string, T>(base);
+  for (const item of items) if (item.id !== undefined) map.set(item.id, item);
+  return map;
+}
+
+const BUILTIN: Catalog = {
+  accelerators: byId(ACCELERATORS),
+  memory: byId(HBM_GENERATIONS),
+  networks: byId(INTERCONNECTS),
+  models: byId(MODELS),
+};
+
+/** The built-in catalog. */
+export function builtinCatalog(): Catalog {
+  return BUILTIN;
+}
+
+/** A catalog with the overlay's entries added (same id replaces). */
+export function extendCatalog(base: Catalog, overlay: CatalogOverlay): Catalog {
+  return {
+    accelerators: byId(overlay.accelerators ?? [], base.accelerators),
+    memory: byId(overlay.memory ?? [], base.memory),
+    networks: byId(overlay.networks ?? [], base.networks),
+    models: byId(overlay.models ?? [], base.models),
+  };
+}
+
+function lookup<T>(map: ReadonlyMap<string, T>, id: string, path: string, family: string): T {
+  const found = map.get(id);
+  if (found === undefined) {
+    throw new InputError(
+      path,
+      id,
+      `${article(family)} id from the catalog (${[...map.keys()].sort().join(", ")})`,
+    );
+  }
+  return found;
+}
+
+export function resolveHbm(catalog: Catalog, id: string, path = "hbm.generation"): HbmGeneration {
+  const g = lookup(catalog.memory, id, path, "memory");
+  return {
+    id,
+    name: g.name,
+    interfaceBits: g.interfaceBits,
+    pinSpeedGbps: g.pinSpeedGbps,
+    bandwidthPerStackBytesPerS: (g.interfaceBits * g.pinSpeedGbps * 1e9) / 8,
+    capacityPerStackBytes: g.capacityPerStackGB * GB,
+    stackHeight: g.stackHeight ?? null,
+    energyPjPerBit: g.energyPjPerBit ?? null,
+    vendors: g.vendors,
+    source: g.source,
+  };
+}
+
+export function resolveInterconnect(catalog: Catalog, id: string, path: string): Interconnect {
+  const n = lookup(catalog.networks, id, path, "network");
+  return {
+    id,
+    name: n.name,
+    kind: n.kind,
+    bandwidthBytesPerS: (n.bandwidthGBps * GB) / 2,
+    latencyS: n.latencyUs * 1e-6,
+    source: n.source,
+  };
+}
+
+/** Default per-step latencies for links given only by bandwidth. */
+const DEFAULT_SCALE_UP_LATENCY_S = 3e-6;
+const DEFAULT_SCALE_OUT_LATENCY_S = 8e-6;
+
+/**
+ * Resolve an accelerator id or inline definition. Memory capacity and bandwidth come from the stated
+ * figures, else from `generation` × `stacks` (capacity = stacks × per-stack capacity, bandwidth =
+ * stacks × interface bits × pin speed / 8).
+ */
+export function resolveAccelerator(
+  catalog: Catalog,
+  input: string | AcceleratorInput,
+  path = "system.accelerator",
+): Accelerator {
+  const a = typeof input === "string" ? lookup(catalog.accelerators, input, path, "accelerator") : input;
+  const id = typeof input === "string" ? input : (a.id ?? a.name);
+  let hbmBytes = a.hbm.capacityGB !== undefined ? a.hbm.capacityGB * GB : undefined;
+  let hbmBw = a.hbm.bandwidthGBps !== undefined ? a.hbm.bandwidthGBps * GB : undefined;
+  let hbm: Accelerator["hbm"] = null;
+  if (a.hbm.generation !== undefined) {
+    const gen = resolveHbm(catalog, a.hbm.generation, `${path}.hbm.generation`);
+    const stacks = a.hbm.stacks;
+    if (stacks !== undefined) {
+      hbm = { generation: gen.id, stacks };
+      hbmBytes ??= stacks * gen.capacityPerStackBytes;
+      hbmBw ??= stacks * gen.bandwidthPerStackBytesPerS;
+    }
+  }
+  if (hbmBytes === undefined)
+    throw new InputError(`${path}.hbm`, a.hbm, "capacityGB, or generation and stacks");
+  if (hbmBw === undefined)
+    throw new InputError(`${path}.hbm`, a.hbm, "bandwidthGBps, or generation and stacks");
+
+  const link = (
+    spec: { readonly fabric?: string; readonly bandwidthGBps?: number },
+    where: string,
+    defaultLatencyS: number,
+  ) => {
+    const fabric =
+      spec.fabric !== undefined ? resolveInterconnect(catalog, spec.fabric, `${where}.fabric`) : null;
+    const bandwidthBytesPerS =
+      spec.bandwidthGBps !== undefined ? (spec.bandwidthGBps * GB) / 2 : fabric?.bandwidthBytesPerS;
+    if (bandwidthBytesPerS === undefined) throw new InputError(where, spec, "bandwidthGBps or a fabric id");
+    return { bandwidthBytesPerS, latencyS: fabric?.latencyS ?? defaultLatencyS };
+  };
+
+  const peakFlops: Partial<Record<keyof typeof a.peakTflops, number>> = {};
+  for (const [k, v] of Object.entries(a.peakTflops)) {
+    if (v !== undefined) peakFlops[k as keyof typeof a.peakTflops] = v * 1e12;
+  }
+  return {
+    id,
+    name: a.name,
+    vendor: a.vendor ?? "custom",
+    peakFlops,
+    hbmBytes,
+    hbmBandwidthBytesPerS: hbmBw,
+    hbm,
+    scaleUp: {
+      ...link(a.scaleUp, `${path}.scaleUp`, DEFAULT_SCALE_UP_LATENCY_S),
+      domainSize: a.scaleUp.domainSize,
+    },
+    scaleOut: link(a.scaleOut, `${path}.scaleOut`, DEFAULT_SCALE_OUT_LATENCY_S),
+    tdpW: a.tdpW ?? null,
+    matmulEfficiency: a.matmulEfficiency ?? null,
+    memoryEfficiency: a.memoryEfficiency ?? null,
+    source: a.source ?? "user-defined",
+  };
+}
+
+/** Resolve a model id or inline definition, filling defaults (MHA, head dim = hidden / heads, ...). */
+export function resolveModel(catalog: Catalog, input: string | ModelInput, path = "model"): Model {
+  const m = typeof input === "string" ? lookup(catalog.models, input, path, "model") : input;
+  const id = typeof input === "string" ? input : (m.id ?? m.name);
+  const kvHeads = m.kvHeads ?? m.heads;
+  if (m.heads % kvHeads !== 0) {
+    throw new InputError(`${path}.kvHeads`, kvHeads, `a divisor of heads (${m.heads})`);
+  }
+  return {
+    id,
+    name: m.name,
+    layers: m.layers,
+    hidden: m.hidden,
+    ffnHidden: m.ffnHidden,
+    heads: m.heads,
+    kvHeads,
+    headDim: m.headDim ?? m.hidden / m.heads,
+    vocab: m.vocab,
+    gatedMlp: m.gatedMlp ?? false,
+    tiedEmbeddings: m.tiedEmbeddings ?? false,
+    bias: m.bias ?? false,
+    positionEmbeddings: m.positionEmbeddings ?? 0,
+    moe: m.moe ?? null,
+    mla: m.mla ?? null,
+    publishedParams: m.publishedParams ?? null,
+    source: m.source ?? "user-defined",
+  };
+}

@@ -1,0 +1,198 @@
+import type { Precision } from "../units.js";
+
+/**
+ * Catalog data types. Two shapes for each family: the *input* shape users write in YAML (and the built-in
+ * data is written in), with figures in the units of datasheets (GB, GB/s, TFLOP/s), and the *resolved*
+ * shape the models use, in SI base units (bytes, bytes/s, FLOP/s) with every derivation done.
+ */
+
+/** An HBM generation: per-stack figures. */
+export interface HbmGenerationInput {
+  readonly id: string;
+  readonly name: string;
+  /** Interface width per stack, bits. */
+  readonly interfaceBits: number;
+  /** Per-pin data rate, Gb/s. */
+  readonly pinSpeedGbps: number;
+  /** Capacity per stack, GB (10^9 bytes). */
+  readonly capacityPerStackGB: number;
+  /** Stack height (dies per stack). */
+  readonly stackHeight?: number;
+  /** Access energy, pJ/bit, where a primary figure exists. */
+  readonly energyPjPerBit?: number;
+  readonly vendors: readonly string[];
+  readonly source: string;
+}
+
+export interface HbmGeneration {
+  readonly id: string;
+  readonly name: string;
+  readonly interfaceBits: number;
+  readonly pinSpeedGbps: number;
+  /** interfaceBits × pinSpeed / 8, bytes/s. */
+  readonly bandwidthPerStackBytesPerS: number;
+  readonly capacityPerStackBytes: number;
+  readonly stackHeight: number | null;
+  readonly energyPjPerBit: number | null;
+  readonly vendors: readonly string[];
+  readonly source: string;
+}
+
+/** A network fabric: a scale-up (NVLink-class) or scale-out (NIC-class) link technology. */
+export interface InterconnectInput {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: "scale-up" | "scale-out";
+  /** Per-accelerator aggregate bandwidth, both directions together, GB/s. */
+  readonly bandwidthGBps: number;
+  /** Per-message latency of one collective step over this fabric, µs. */
+  readonly latencyUs: number;
+  readonly source: string;
+}
+
+export interface Interconnect {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: "scale-up" | "scale-out";
+  /** Per-accelerator bandwidth in one direction, bytes/s (half of the bidirectional datasheet figure). */
+  readonly bandwidthBytesPerS: number;
+  readonly latencyS: number;
+  readonly source: string;
+}
+
+export type PeakTflops = Partial<Record<Precision, number>>;
+
+/** Accelerator as written in YAML or in the built-in catalog. */
+export interface AcceleratorInput {
+  readonly id?: string;
+  readonly name: string;
+  readonly vendor?: string;
+  /** Dense peak, TFLOP/s, per precision. */
+  readonly peakTflops: PeakTflops;
+  /**
+   * Memory. Give `generation` and `stacks` to derive capacity and bandwidth from the HBM catalog; give
+   * `capacityGB` / `bandwidthGBps` to state them (they take precedence: shipping parts often enable less).
+   */
+  readonly hbm: {
+    readonly generation?: string;
+    readonly stacks?: number;
+    readonly capacityGB?: number;
+    readonly bandwidthGBps?: number;
+  };
+  readonly scaleUp: {
+    readonly fabric?: string;
+    /** Per-accelerator bidirectional GB/s; defaults to the fabric's. */
+    readonly bandwidthGBps?: number;
+    /** Accelerators in one scale-up domain. */
+    readonly domainSize: number;
+  };
+  readonly scaleOut: {
+    readonly fabric?: string;
+    /** Per-accelerator bidirectional GB/s; defaults to the fabric's. */
+    readonly bandwidthGBps?: number;
+  };
+  readonly tdpW?: number;
+  /**
+   * Fraction of dense peak that large matrix multiplications reach on this part, from a measurement.
+   * Absent: the model's default (see perf/calibration.ts).
+   */
+  readonly matmulEfficiency?: number;
+  /** Fraction of peak HBM bandwidth that streaming kernels reach, from a measurement. */
+  readonly memoryEfficiency?: number;
+  readonly source?: string;
+}
+
+export interface Link {
+  /** One direction, bytes/s. */
+  readonly bandwidthBytesPerS: number;
+  readonly latencyS: number;
+}
+
+export interface Accelerator {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  /** Dense peak FLOP/s per precision (only those the part supports). */
+  readonly peakFlops: Readonly<Partial<Record<Precision, number>>>;
+  readonly hbmBytes: number;
+  readonly hbmBandwidthBytesPerS: number;
+  readonly hbm: { readonly generation: string; readonly stacks: number } | null;
+  readonly scaleUp: Link & { readonly domainSize: number };
+  readonly scaleOut: Link;
+  readonly tdpW: number | null;
+  readonly matmulEfficiency: number | null;
+  readonly memoryEfficiency: number | null;
+  readonly source: string;
+}
+
+/** Mixture-of-experts structure of a model's feed-forward layers. */
+export interface MoeSpec {
+  /** Routed experts per MoE layer. */
+  readonly experts: number;
+  /** Routed experts each token visits. */
+  readonly topK: number;
+  /** Always-active shared experts per MoE layer. */
+  readonly sharedExperts: number;
+  /** Hidden size of one expert's FFN. */
+  readonly expertFfnHidden: number;
+  /** The first `denseLayers` layers use a dense FFN of `ffnHidden` instead (DeepSeek-V3: 3). */
+  readonly denseLayers: number;
+}
+
+/** DeepSeek-style multi-head latent attention. */
+export interface MlaSpec {
+  /** Query down-projection rank; 0 for a direct query projection. */
+  readonly qLoraRank: number;
+  readonly kvLoraRank: number;
+  readonly qkNopeHeadDim: number;
+  readonly qkRopeHeadDim: number;
+  readonly vHeadDim: number;
+}
+
+export interface ModelInput {
+  readonly id?: string;
+  readonly name: string;
+  readonly layers: number;
+  readonly hidden: number;
+  /** FFN hidden size (dense layers). */
+  readonly ffnHidden: number;
+  readonly heads: number;
+  /** Key/value heads (GQA); equal to heads for MHA, 1 for MQA. */
+  readonly kvHeads?: number;
+  readonly headDim?: number;
+  readonly vocab: number;
+  /** Gated MLP (SwiGLU, three matrices) rather than two-matrix GeLU. */
+  readonly gatedMlp?: boolean;
+  /** Input embedding and LM head share one matrix. */
+  readonly tiedEmbeddings?: boolean;
+  /** Linear layers carry biases (GPT-2/3 style). */
+  readonly bias?: boolean;
+  /** Learned absolute position embeddings of this many positions (GPT-3); 0 for rotary. */
+  readonly positionEmbeddings?: number;
+  readonly moe?: MoeSpec;
+  readonly mla?: MlaSpec;
+  /** Published parameter count, for reference and tests. */
+  readonly publishedParams?: number;
+  readonly source?: string;
+}
+
+/** A model with every default filled in. */
+export interface Model {
+  readonly id: string;
+  readonly name: string;
+  readonly layers: number;
+  readonly hidden: number;
+  readonly ffnHidden: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly vocab: number;
+  readonly gatedMlp: boolean;
+  readonly tiedEmbeddings: boolean;
+  readonly bias: boolean;
+  readonly positionEmbeddings: number;
+  readonly moe: MoeSpec | null;
+  readonly mla: MlaSpec | null;
+  readonly publishedParams: number | null;
+  readonly source: string;
+}

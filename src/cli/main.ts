@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
+import { InputError } from "../errors.js";
+import { parseYaml, validate } from "../scenario/load.js";
+import { catalogOverlaySchema } from "../scenario/schema.js";
+import { applyTrainOverrides, resolveTrainScenario, strip, type TrainOverrides } from "../scenario/train.js";
+import { catalogJson, catalogReport } from "./catalog.js";
+import { runTrain, trainJson, trainReport } from "./train.js";
+import { runValidate, validateJson, validateReport } from "./validate.js";
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly cwd: string;
+}
+
+const USAGE = `usage: stargate <command> [options]
+
+commands:
+  train FILE [--json] [--top N] [--gpus N] [--accelerator ID] [--tp N] [--pp N] [--dp N] [--cp N] [--ep N]
+             [--micro-batch N] [--global-batch N] [--seq-len N] [--precision P]
+             training step, memory, MFU and time-to-train; searches parallelism for fields not given
+  catalog [accelerators|memory|networks|models] [--json]
+             what the catalog holds, with sources
+  validate [--json]
+             predictions against the published measurements in validation/
+
+options for every command:
+  --catalog FILE   add accelerators, memory, networks or models from a YAML file (repeatable)
+  --json           one JSON object on stdout
+`;
+
+const COMMANDS = ["train", "catalog", "validate"] as const;
+const PLANNED = ["infer", "plan", "fleet"];
+
+function readText(path: string, cwd: string, field: string): string {
+  try {
+    return readFileSync(resolve(cwd, path), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new InputError(field, path, `a readable file (${code})`);
+  }
+}
+
+function intOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name}`, v, "a positive integer");
+  return n;
+}
+
+function loadCatalog(files: readonly string[], cwd: string): Catalog {
+  let cat = builtinCatalog();
+  for (const f of files) {
+    const data = parseYaml(readText(f, cwd, "--catalog"), f);
+    cat = extendCatalog(cat, strip(validate(catalogOverlaySchema, data, f)) as CatalogOverlay);
+  }
+  return cat;
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+        catalog: { type: "string", multiple: true, default: [] },
+        top: { type: "string" },
+        gpus: { type: "string" },
+        accelerator: { type: "string" },
+        tp: { type: "string" },
+        pp: { type: "string" },
+        dp: { type: "string" },
+        cp: { type: "string" },
+        ep: { type: "string" },
+        "micro-batch": { type: "string" },
+        "global-batch": { type: "string" },
+        "seq-len": { type: "string" },
+        precision: { type: "string" },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === "help") {
+      io.stdout(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    if (!(COMMANDS as readonly string[]).includes(command)) {
+      const later = PLANNED.includes(command) ? " (not built yet)" : "";
+      throw new InputError("command", command, `one of ${COMMANDS.join(", ")}${later}`);
+    }
+    const catalog = loadCatalog(values.catalog, io.cwd);
+    const out = (json: unknown, text: string) =>
+      io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
+
+    if (command === "train") {
+      const file = rest[0];
+      if (file === undefined) throw new InputError("train", undefined, "a scenario FILE argument");
+      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+      const overrides: TrainOverrides = Object.fromEntries(
+        Object.entries({
+          gpus: intOption("gpus", values.gpus),
+          accelerator: values.accelerator,
+          tp: intOption("tp", values.tp),
+          pp: intOption("pp", values.pp),
+          dp: intOption("dp", values.dp),
+          cp: intOption("cp", values.cp),
+          ep: intOption("ep", values.ep),
+          microBatch: intOption("micro-batch", values["micro-batch"]),
+          globalBatch: intOption("global-batch", values["global-batch"]),
+          seqLen: intOption("seq-len", values["seq-len"]),
+          precision: values.precision,
+          top: intOption("top", values.top),
+        }).filter(([, v]) => v !== undefined),
+      );
+      const scenario = resolveTrainScenario(applyTrainOverrides(data, overrides), catalog);
+      const outcome = runTrain(scenario);
+      out(trainJson(outcome), trainReport(outcome));
+      return 0;
+    }
+    if (command === "catalog") {
+      const family = rest[0];
+      out(catalogJson(catalog, family), catalogReport(catalog, family));
+      return 0;
+    }
+    const report = runValidate(catalog);
+    out(validateJson(report), validateReport(report));
+    return 0;
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr(`stargate: ${err.message}\n`);
+      return 2;
+    }
+    const code = (err as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`stargate: ${(err as Error).message.split("\n")[0]}\n`);
+      return 2;
+    }
+    io.stderr(`stargate: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * An error in what the user gave us (a scenario field, a catalog id, a flag): one line naming where, the
+ * value and what was expected. Interfaces map it to exit code 2 / HTTP 400. Bugs throw plain Errors.
+ */
+export class InputError extends Error {
+  override readonly name = "InputError";
+  constructor(
+    /** Dotted path of the offending field, e.g. `system.accelerator.hbm.stacks`. */
+    readonly path: string,
+    /** The offending value. */
+    readonly value: unknown,
+    /** What was expected, as a phrase: "a positive integer". */
+    readonly expected: string,
+  ) {
+    super(`${path === "" ? "input" : path}: expected ${expected}, got ${formatValue(value)}`);
+  }
+}
+
+/** Short printable form of a user value for error messages. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** "a" or "an" before a word, for error phrases. */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The model's constants. Each comes from a physical measurement or argument, is named here, and applies
+ * to every accelerator and every case alike (a catalog entry may carry its own measured matmul/memory
+ * efficiency, which then replaces the default for that part only).
+ */
+export const CALIBRATION = {
+  /**
+   * Fraction of dense peak a large bf16 GEMM sustains. A random-data 8192³ bf16 GEMM measures about
+   * 800 TFLOP/s on an H100 SXM against 989 peak (power-limited clocks): 0.81 (../shared/design/MODELING.md).
+   */
+  matmulEfficiency: 0.81,
+  /**
+   * Fraction of peak HBM bandwidth a streaming kernel sustains: an HBM3 device-to-device copy reaches
+   * about 3.0 of 3.35 TB/s on an H100 (../shared/design/MODELING.md): 0.90.
+   */
+  memoryEfficiency: 0.9,
+  /**
+   * Fused (flash) attention runs at this fraction of the GEMM rate: the online softmax and rescaling
+   * between the two products cost about a fifth (FlashAttention-2, Dao 2023: 73% of A100 peak forward
+   * against ~90% for cuBLAS GEMM of similar size: 0.8).
+   */
+  flashAttentionFraction: 0.8,
+  /**
+   * Flash attention backward does 2.5× the forward FLOPs (it recomputes Q·Kᵀ and runs five products to
+   * the forward's two: Dao 2023 §3.2); model FLOPs count 2×.
+   */
+  flashBackwardFlopsRatio: 2.5,
+  /**
+   * Whether an operator's HBM traffic overlaps its math (time = max) or not (time = sum). Calculon
+   * (Isaev et al., SC23) validated A100 training with no overlap; a GEMM's operand loads and epilogue
+   * stores are only partly hidden by the main loop, so no overlap is the default for every part.
+   */
+  overlapComputeMemory: false,
+  /** Fixed cost per kernel launch and tail (≈ 4 µs: CUDA launch plus the last wave's drain). */
+  kernelOverheadS: 4e-6,
+  /**
+   * Fraction of a link's per-direction bandwidth a large collective achieves: nccl-tests all-reduce bus
+   * bandwidth on an 8-GPU NVSwitch node reaches ~360 of 450 GB/s (0.8); Calculon used 0.65–0.9 per level.
+   */
+  scaleUpEfficiency: 0.8,
+  /** Same for a NIC-class link: NDR 400G ring all-reduce bus bandwidth ~42–45 of 50 GB/s (0.85). */
+  scaleOutEfficiency: 0.85,
+  /**
+   * Memory the runtime holds besides the model: CUDA context (~0.5 GiB), NCCL buffers and cuBLAS
+   * workspaces (~1 GiB), and caching-allocator fragmentation slack (~0.5 GiB): 2 GiB.
+   */
+  runtimeReserveBytes: 2 * 1024 ** 3,
+  /**
+   * Caching-allocator fragmentation, as a fraction of activation memory (allocated and freed every
+   * micro-batch, unlike the long-lived weight, gradient and optimizer buffers). GMLake (Guo et al.,
+   * ASPLOS 2024) measured 15% average fragmentation (up to 33%) training eight LLMs on A100-80GB.
+   */
+  allocatorFragmentation: 0.15,
+  /**
+   * HBM traffic per parameter of an Adam step on the local shard: read fp32 master, m, v, fp32 grad
+   * (16 B), write master, m, v (12 B) and the bf16 weight copy (2 B): 30 bytes.
+   */
+  optimizerBytesPerParam: 30,
+} as const;
+
+export type Calibration = typeof CALIBRATION;

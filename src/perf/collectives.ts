@@ -1,0 +1,138 @@
+import { CALIBRATION } from "./calibration.js";
+
+/**
+ * Collective communication over a two-level network: a scale-up domain (NVLink-class, `domainSize`
+ * accelerators) and a scale-out network (a NIC per accelerator).
+ *
+ * Byte conventions: all-reduce — the buffer; all-gather — the gathered (output) size; reduce-scatter —
+ * the input size; all-to-all — what one rank sends in total; p2p — the message.
+ */
+export type CollectiveKind = "all-reduce" | "all-gather" | "reduce-scatter" | "all-to-all" | "p2p";
+
+/** A link as a collective sees it: effective one-direction bandwidth and per-step latency. */
+export interface EffectiveLink {
+  readonly bandwidthBytesPerS: number;
+  readonly latencyS: number;
+}
+
+/** One algorithm for collectives inside one network level. Every implementation runs the conformance suite. */
+export interface CollectiveAlgorithm {
+  readonly name: string;
+  /** Seconds for `kind` of `bytes` among `n` ranks over `link`. n = 1 costs nothing. */
+  time(kind: CollectiveKind, bytes: number, n: number, link: EffectiveLink): number;
+}
+
+/** Ring algorithms: bandwidth-optimal, latency linear in n (Patarasuk & Yuan 2009; NCCL ring). */
+export const ring: CollectiveAlgorithm = {
+  name: "ring",
+  time(kind, bytes, n, link) {
+    if (n <= 1 || bytes <= 0) return 0;
+    const bw = link.bandwidthBytesPerS;
+    switch (kind) {
+      case "all-reduce":
+        return (2 * (n - 1) * bytes) / (n * bw) + 2 * (n - 1) * link.latencyS;
+      case "all-gather":
+      case "reduce-scatter":
+      case "all-to-all":
+        return ((n - 1) * bytes) / (n * bw) + (n - 1) * link.latencyS;
+      case "p2p":
+        return bytes / bw + link.latencyS;
+    }
+  },
+};
+
+/**
+ * Double binary tree all-reduce (NCCL ≥ 2.4, Sanders et al. 2009): the full buffer crosses each link
+ * about twice, but latency grows with log2(n). Other kinds fall back to ring.
+ */
+export const tree: CollectiveAlgorithm = {
+  name: "tree",
+  time(kind, bytes, n, link) {
+    if (kind !== "all-reduce") return ring.time(kind, bytes, n, link);
+    if (n <= 1 || bytes <= 0) return 0;
+    return (2 * bytes) / link.bandwidthBytesPerS + 2 * Math.ceil(Math.log2(n)) * link.latencyS;
+  },
+};
+
+/** What NCCL does: pick the faster of ring and tree for each call. */
+export const auto: CollectiveAlgorithm = {
+  name: "auto",
+  time(kind, bytes, n, link) {
+    return Math.min(ring.time(kind, bytes, n, link), tree.time(kind, bytes, n, link));
+  },
+};
+
+export const COLLECTIVE_ALGORITHMS: readonly CollectiveAlgorithm[] = [ring, tree, auto];
+
+/** The two network levels an accelerator sees, with achievable (not peak) bandwidth. */
+export interface Network {
+  readonly domainSize: number;
+  readonly scaleUp: EffectiveLink;
+  readonly scaleOut: EffectiveLink;
+}
+
+export function network(
+  domainSize: number,
+  scaleUp: EffectiveLink,
+  scaleOut: EffectiveLink,
+  calibration = CALIBRATION,
+): Network {
+  return {
+    domainSize,
+    scaleUp: {
+      bandwidthBytesPerS: scaleUp.bandwidthBytesPerS * calibration.scaleUpEfficiency,
+      latencyS: scaleUp.latencyS,
+    },
+    scaleOut: {
+      bandwidthBytesPerS: scaleOut.bandwidthBytesPerS * calibration.scaleOutEfficiency,
+      latencyS: scaleOut.latencyS,
+    },
+  };
+}
+
+/**
+ * Time of a collective among `n` ranks spaced `stride` apart in rank order (ranks fill a scale-up
+ * domain before the next). A group inside one domain uses the scale-up link; one spread one-per-domain
+ * uses the scale-out NIC; a group with `local` members in each domain runs hierarchically: the
+ * intra-domain step on the full data, the inter-domain step on 1/local of it, each accelerator driving
+ * its own NIC in parallel.
+ */
+export function groupCollectiveTime(
+  net: Network,
+  kind: CollectiveKind,
+  bytes: number,
+  n: number,
+  stride: number,
+  algorithm: CollectiveAlgorithm = auto,
+): number {
+  if (n <= 1 || bytes <= 0) return 0;
+  const local = stride >= net.domainSize ? 1 : Math.min(n, Math.max(1, Math.floor(net.domainSize / stride)));
+  if (local >= n) return algorithm.time(kind, bytes, n, net.scaleUp);
+  if (local === 1) return algorithm.time(kind, bytes, n, net.scaleOut);
+  const remote = n / local;
+  switch (kind) {
+    case "all-reduce":
+      return (
+        algorithm.time("reduce-scatter", bytes, local, net.scaleUp) +
+        algorithm.time("all-reduce", bytes / local, remote, net.scaleOut) +
+        algorithm.time("all-gather", bytes, local, net.scaleUp)
+      );
+    case "all-gather":
+    case "reduce-scatter":
+      return (
+        algorithm.time(kind, bytes / local, remote, net.scaleOut) +
+        algorithm.time(kind, bytes, local, net.scaleUp)
+      );
+    case "all-to-all": {
+      // Traffic to peers in other domains leaves through the NIC while local traffic uses scale-up.
+      const outBytes = (bytes * (n - local)) / n;
+      const inBytes = (bytes * (local - 1)) / n;
+      return Math.max(
+        outBytes / net.scaleOut.bandwidthBytesPerS + (remote - 1) * net.scaleOut.latencyS,
+        inBytes / net.scaleUp.bandwidthBytesPerS + (local - 1) * net.scaleUp.latencyS,
+      );
+    }
+    case "p2p":
+      return algorithm.time("p2p", bytes, 2, net.scaleOut);
+  }
+}

@@ -1,0 +1,195 @@
+import type { Model } from "../catalog/types.js";
+import { BYTES_PER_ELEMENT, GiB } from "../units.js";
+import { layerParams, paramCount } from "./accounting.js";
+import { CALIBRATION } from "./calibration.js";
+import type { AttentionKernel, MemoryBreakdown, Parallelism, Recompute, TrainingJob } from "./types.js";
+
+/** Bytes per activation element: 2 for 16-bit and 8-bit training (activations stay 16-bit), 4 for fp32. */
+export function activationBytes(job: Pick<TrainingJob, "precision">): number {
+  return job.precision === "fp32" ? 4 : 2;
+}
+
+export interface ActivationOptions {
+  readonly seqLen: number;
+  readonly microBatch: number;
+  readonly tp: number;
+  readonly cp: number;
+  readonly sequenceParallel: boolean;
+  readonly recompute: Recompute;
+  readonly attention: AttentionKernel;
+  readonly dropout: boolean;
+  /** Bytes per activation element (2 for fp16/bf16). */
+  readonly elementBytes: number;
+}
+
+/**
+ * Activation bytes one transformer layer keeps for backward, for one micro-batch, per accelerator.
+ * Generalises Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models")
+ * §4 tensor by tensor, so that for a GPT block (MHA, 4h GeLU MLP, dropout, 16-bit) it reproduces their
+ * s·b·h·(34 + 5·a·s/h) with no parallelism, s·b·h·(10 + 24/t + 5·a·s/(h·t)) with tensor parallelism,
+ * s·b·h·(34/t + 5·a·s/(h·t)) with sequence parallelism, the 5·a·s/h term dropped by selective recompute,
+ * and 2·s·b·h (divided by t with sequence parallelism) kept by full recompute.
+ */
+export function layerActivationBytes(m: Model, o: ActivationOptions, moe = false): number {
+  const e = o.elementBytes;
+  const h = m.hidden;
+  const t = o.tp;
+  const tokens = (o.seqLen / o.cp) * o.microBatch;
+  const sp = o.sequenceParallel && t > 1;
+  const tokensPerRankReplicated = sp ? tokens / t : tokens;
+  if (o.recompute === "full") return tokensPerRankReplicated * h * e;
+
+  const qDim = m.mla !== null ? m.heads * (m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim) : m.heads * m.headDim;
+  const kDim = m.mla !== null ? qDim : m.kvHeads * m.headDim;
+  const vDim = m.mla !== null ? m.heads * m.mla.vHeadDim : m.kvHeads * m.headDim;
+  const outDim = m.mla !== null ? m.heads * m.mla.vHeadDim : m.heads * m.headDim;
+  const mask = o.dropout ? 1 : 0;
+
+  let ffnActivations: number;
+  if (moe && m.moe !== null) {
+    const gated = m.gatedMlp ? 2 : 1;
+    const f = m.moe.expertFfnHidden;
+    // Each token's hidden state is copied to top-k experts (and the shared ones); each expert keeps its
+    // input, activation input and output.
+    const visits = m.moe.topK + m.moe.sharedExperts;
+    ffnActivations = visits * (e * h + e * gated * f + e * f);
+  } else {
+    const gated = m.gatedMlp ? 2 : 1;
+    ffnActivations = e * h + e * gated * m.ffnHidden + e * m.ffnHidden;
+  }
+
+  // Replicated across tensor-parallel ranks unless sequence-parallel: norm inputs, dropout masks, and the
+  // inputs of the first projection of each block.
+  const replicated =
+    e * h /* LN1 input */ + e * h /* QKV input */ + mask * h + e * h /* LN2 input */ + mask * h;
+  const ffnInput = e * h; // MLP input (part of `replicated` in Korthikanti's accounting)
+  // Split across tensor-parallel ranks: Q, K, V, attention output, MLP intermediates.
+  const split = e * (qDim + kDim) + e * vDim + e * outDim + (ffnActivations - ffnInput);
+
+  let perToken = (sp ? (replicated + ffnInput) / t : replicated + ffnInput) + split / t;
+  if (o.attention === "standard" && o.recompute === "none") {
+    // Softmax output (e), dropout mask (1) and dropout output (e) of the a·s score matrix per token.
+    const scores = (e + mask + (o.dropout ? e : 0)) * m.heads * o.seqLen;
+    perToken += scores / t;
+  }
+  return perToken * tokens;
+}
+
+/** Parameters held by one accelerator of pipeline stage `stage`, split by kind. */
+export interface StageParams {
+  /** Parameters replicated across data-parallel ranks (attention, dense MLP, norms, embeddings). */
+  readonly dense: number;
+  /** Routed-expert parameters (sharded over ep; replicated across dp/ep). */
+  readonly experts: number;
+  readonly layers: number;
+  readonly moeLayers: number;
+}
+
+/** Layers owned by each pipeline rank: as even as possible, remainders on the middle ranks. */
+export function layersOfStage(layers: number, pp: number, stage: number): number {
+  const base = Math.floor(layers / pp);
+  const extra = layers - base * pp;
+  // Give remainders to the middle ranks so first (embedding) and last (head) stay lighter.
+  const start = Math.floor((pp - extra) / 2);
+  return base + (stage >= start && stage < start + extra ? 1 : 0);
+}
+
+export function stageParams(m: Model, p: Parallelism, stage: number): StageParams {
+  const layers = layersOfStage(m.layers, p.pp, stage);
+  let firstLayer = 0;
+  for (let s = 0; s < stage; s++) firstLayer += layersOfStage(m.layers, p.pp, s);
+  const denseLayerCount =
+    m.moe === null ? layers : Math.max(0, Math.min(firstLayer + layers, m.moe.denseLayers) - firstLayer);
+  const moeLayers = layers - denseLayerCount;
+  const dl = layerParams(m, false);
+  const ml = layerParams(m, true);
+  const counts = paramCount(m);
+  let dense = denseLayerCount * (dl.attention + dl.denseMlp + dl.norms);
+  dense += moeLayers * (ml.attention + ml.denseMlp + ml.norms + ml.router);
+  if (stage === 0) dense += counts.embedding;
+  if (stage === p.pp - 1) dense += counts.head + m.hidden;
+  return { dense: dense / p.tp, experts: (moeLayers * ml.experts) / (p.ep * p.tp), layers, moeLayers };
+}
+
+/** Bytes per parameter of weights, gradients and optimizer state for a precision (mixed precision with Adam). */
+export function stateBytesPerParam(precision: TrainingJob["precision"]): {
+  weights: number;
+  grads: number;
+  optimizer: number;
+} {
+  if (precision === "fp32") return { weights: 4, grads: 4, optimizer: 8 };
+  // 16-bit weights; fp16 grads for fp16 training, fp32 main grads for bf16/fp8/fp4 (Megatron-LM turns on
+  // accumulate_allreduce_grads_in_fp32 for bf16); fp32 master weights + Adam m and v.
+  return { weights: BYTES_PER_ELEMENT.bf16, grads: precision === "fp16" ? 2 : 4, optimizer: 12 };
+}
+
+/** In-flight micro-batches whose activations stage 0 holds (1F1B: min(m, p); interleaved: × (1 + (p−1)/(p·v))). */
+export function inFlightMicroBatches(p: Parallelism, microBatches: number): number {
+  if (p.pp === 1) return 1;
+  const base = Math.min(microBatches, p.pp);
+  return p.interleave > 1 ? base * (1 + (p.pp - 1) / (p.pp * p.interleave)) : base;
+}
+
+/** Peak memory per accelerator (the heavier of the first and last pipeline stage). */
+export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: number): MemoryBreakdown {
+  const m = job.model;
+  const bytes = stateBytesPerParam(job.precision);
+  const e = activationBytes(job);
+  const opts: ActivationOptions = {
+    seqLen: job.seqLen,
+    microBatch: p.microBatch,
+    tp: p.tp,
+    cp: p.cp,
+    sequenceParallel: p.sequenceParallel,
+    recompute: p.recompute,
+    attention: job.attention,
+    dropout: job.dropout,
+    elementBytes: e,
+  };
+  const denseLayerAct = layerActivationBytes(m, opts, false);
+  const moeLayerAct = m.moe !== null ? layerActivationBytes(m, opts, true) : denseLayerAct;
+  const fullOpts: ActivationOptions = { ...opts, recompute: "none" };
+  const oneLayerFull = Math.max(
+    layerActivationBytes(m, fullOpts, false),
+    m.moe !== null ? layerActivationBytes(m, fullOpts, true) : 0,
+  );
+  const inFlight = inFlightMicroBatches(p, microBatches);
+  const dpShard = p.dp * p.cp; // optimizer/gradient sharding group (data-parallel × context-parallel)
+  const expertShard = Math.max(1, dpShard / p.ep);
+  const tokens = (job.seqLen / p.cp) * p.microBatch;
+
+  let worst: MemoryBreakdown | null = null;
+  const stages = p.pp === 1 ? [0] : [0, p.pp - 1];
+  for (const stage of stages) {
+    const sp = stageParams(m, p, stage);
+    const denseShard = (k: number, stageZero: boolean) => (stageZero ? sp.dense / dpShard : sp.dense) * k;
+    const expertPart = (k: number, stageZero: boolean) =>
+      (stageZero ? sp.experts / expertShard : sp.experts) * k;
+    const weightsBytes = denseShard(bytes.weights, p.zero >= 3) + expertPart(bytes.weights, p.zero >= 3);
+    const gradientsBytes = denseShard(bytes.grads, p.zero >= 2) + expertPart(bytes.grads, p.zero >= 2);
+    const optimizerBytes =
+      denseShard(bytes.optimizer, p.zero >= 1) + expertPart(bytes.optimizer, p.zero >= 1);
+    const layerAct = (sp.layers - sp.moeLayers) * denseLayerAct + sp.moeLayers * moeLayerAct;
+    let activationsBytes = layerAct * (stage === 0 ? inFlight : 1);
+    if (p.recompute === "full") activationsBytes += oneLayerFull;
+    if (stage === p.pp - 1) {
+      // Logits of one micro-batch: 16-bit from the head GEMM plus the fp32 copy for the loss.
+      activationsBytes += (tokens * m.vocab * (e + 4)) / p.tp;
+    }
+    // ZeRO-3 gathers one layer's full weights at a time; keep two for prefetch.
+    const gatherBuffer =
+      p.zero >= 3 ? (2 * (sp.dense + sp.experts) * bytes.weights) / Math.max(1, sp.layers) : 0;
+    const buffersBytes =
+      CALIBRATION.runtimeReserveBytes + gatherBuffer + CALIBRATION.allocatorFragmentation * activationsBytes;
+    const totalBytes = weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + buffersBytes;
+    if (worst === null || totalBytes > worst.totalBytes) {
+      worst = { weightsBytes, gradientsBytes, optimizerBytes, activationsBytes, buffersBytes, totalBytes };
+    }
+  }
+  if (worst === null) throw new Error("no pipeline stage");
+  return worst;
+}
+
+export function bytesToGiB(b: number): number {
+  return b / GiB;
+}

@@ -1,0 +1,362 @@
+import { GiB, SECONDS_PER_DAY } from "../units.js";
+import { modelFlopsPerToken, paramCount } from "./accounting.js";
+import { CALIBRATION, type Calibration } from "./calibration.js";
+import { groupCollectiveTime, type Network, network } from "./collectives.js";
+import { type LayerOps, layerForwardOps } from "./layer.js";
+import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
+import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
+import type { Breakdown, Cause, Parallelism, TrainingJob, TrainResult } from "./types.js";
+
+/**
+ * Why a parallelism cannot run this job, or null when it can. Paths are relative to
+ * `training.parallelism`.
+ */
+export function parallelismProblem(
+  job: TrainingJob,
+  p: Parallelism,
+): { field: string; expected: string } | null {
+  const m = job.model;
+  const positive = (["tp", "pp", "dp", "ep", "cp", "interleave", "microBatch"] as const).find(
+    (k) => !Number.isInteger(p[k]) || p[k] < 1,
+  );
+  if (positive !== undefined) return { field: positive, expected: "a positive integer" };
+  if (m.heads % p.tp !== 0)
+    return { field: "tp", expected: `a divisor of the model's ${m.heads} attention heads` };
+  if (m.mla === null && m.kvHeads % p.tp !== 0 && p.tp % m.kvHeads !== 0) {
+    return { field: "tp", expected: `a divisor or multiple of the model's ${m.kvHeads} key/value heads` };
+  }
+  if (p.tp * p.pp * p.dp * p.cp !== job.gpus) {
+    return { field: "dp", expected: `tp·pp·dp·cp to equal the accelerator count ${job.gpus}` };
+  }
+  if (p.pp * p.interleave > m.layers) {
+    return { field: "pp", expected: `pp × interleave no larger than the ${m.layers} layers` };
+  }
+  if (p.interleave > 1 && p.pp === 1) return { field: "interleave", expected: "1 when pp is 1" };
+  if (job.seqLen % (2 * p.cp) !== 0 && p.cp > 1) {
+    return { field: "cp", expected: `a cp with 2·cp dividing the sequence length ${job.seqLen}` };
+  }
+  if (m.moe === null && p.ep !== 1) return { field: "ep", expected: "1 for a dense model" };
+  if (m.moe !== null && (m.moe.experts % p.ep !== 0 || (p.dp * p.cp) % p.ep !== 0)) {
+    return {
+      field: "ep",
+      expected: `a divisor of the ${m.moe.experts} experts and of dp·cp (${p.dp * p.cp})`,
+    };
+  }
+  if (job.globalBatch % (p.dp * p.microBatch) !== 0) {
+    return {
+      field: "microBatch",
+      expected: `dp × microBatch (${p.dp} × ${p.microBatch}) dividing the global batch ${job.globalBatch}`,
+    };
+  }
+  if (p.interleave > 1 && (job.globalBatch / (p.dp * p.microBatch)) % p.pp !== 0) {
+    return { field: "interleave", expected: "micro-batches per step divisible by pp (interleaved schedule)" };
+  }
+  if (p.tp > job.domainSize) {
+    return { field: "tp", expected: `at most the scale-up domain size ${job.domainSize}` };
+  }
+  return null;
+}
+
+interface LayerTime {
+  compute: number;
+  memory: number;
+  recompute: number;
+  tp: number;
+  cp: number;
+  ep: number;
+  /** Matmul time of forward + backward, the window tensor-parallel overlap can hide behind. */
+  matmulS: number;
+}
+
+function sumOps(ops: readonly Op[], rates: DeviceRates, scale: number, into: OpTime): void {
+  for (const op of ops) addOpTime(into, op, rates, scale);
+}
+
+function opsTime(ops: readonly Op[], rates: DeviceRates, scale = 1): number {
+  const t: OpTime = { computeS: 0, memoryS: 0 };
+  sumOps(ops, rates, scale, t);
+  return t.computeS + t.memoryS;
+}
+
+/** Time of one layer, forward + backward (+ recompute), for one micro-batch on one accelerator. */
+function layerTime(
+  job: TrainingJob,
+  p: Parallelism,
+  ops: LayerOps,
+  rates: DeviceRates,
+  net: Network,
+  moe: boolean,
+  calibration: Calibration,
+): LayerTime {
+  const fwd: OpTime = { computeS: 0, memoryS: 0 };
+  sumOps(ops.matmul, rates, 1, fwd);
+  sumOps(ops.attention, rates, 1, fwd);
+  sumOps(ops.memory, rates, 1, fwd);
+  const bwd: OpTime = { computeS: 0, memoryS: 0 };
+  sumOps(ops.matmul, rates, 2, bwd); // data-gradient and weight-gradient GEMMs
+  const flashBwd = job.attention === "flash" ? calibration.flashBackwardFlopsRatio : 2;
+  sumOps(ops.attention, rates, flashBwd, bwd);
+  sumOps(ops.memory, rates, 2, bwd);
+  const fwdTotal = fwd.computeS + fwd.memoryS;
+  const attentionFwd = opsTime(ops.attention, rates);
+  const matmulS = 3 * opsTime(ops.matmul, rates);
+
+  // Tensor parallelism: two all-reduces (or all-gather + reduce-scatter pairs with sequence parallelism,
+  // the same volume) forward and two backward per layer (Shoeybi et al. 2019; Korthikanti et al. 2022).
+  const tpOne = groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, p.tp, 1);
+  const tpFwd = 2 * tpOne;
+  let tp = 2 * tpFwd;
+  // Context parallelism: ring exchange of K and V shards, overlapped with the attention kernel.
+  let cp = 0;
+  if (p.cp > 1) {
+    const m = job.model;
+    const kvWidth =
+      m.mla !== null ? m.mla.kvLoraRank + m.mla.qkRopeHeadDim : (2 * m.kvHeads * m.headDim) / p.tp;
+    const kvBytes = (ops.hiddenBytes / m.hidden) * kvWidth;
+    const hop = groupCollectiveTime(net, "p2p", kvBytes, 2, p.tp);
+    const fwdComm = (p.cp - 1) * hop;
+    cp =
+      Math.max(0, fwdComm - attentionFwd) +
+      Math.max(0, 2 * fwdComm - attentionFwd * calibration.flashBackwardFlopsRatio);
+  }
+  // Expert parallelism: dispatch and combine all-to-all forward, and both again backward.
+  let ep = 0;
+  if (moe && job.model.moe !== null && p.ep > 1) {
+    const sendBytes = (ops.hiddenBytes / p.tp) * job.model.moe.topK;
+    ep = 4 * groupCollectiveTime(net, "all-to-all", sendBytes, p.ep, p.tp * p.cp);
+  }
+
+  // Full recompute re-runs the forward (with its tensor-parallel collectives) before backward.
+  let recompute = 0;
+  if (p.recompute === "full") {
+    recompute = fwdTotal + tpFwd;
+  } else if (p.recompute === "selective") {
+    recompute = opsTime(ops.attentionCore, rates);
+  }
+  if (job.tpCommOverlap) tp = Math.max(0, tp - matmulS);
+  return {
+    compute: fwd.computeS + bwd.computeS,
+    memory: fwd.memoryS + bwd.memoryS,
+    recompute,
+    tp,
+    cp,
+    ep,
+    matmulS,
+  };
+}
+
+const ZERO_BREAKDOWN: Breakdown = {
+  compute: 0,
+  "hbm-bandwidth": 0,
+  recompute: 0,
+  "tensor-parallel": 0,
+  "context-parallel": 0,
+  "expert-parallel": 0,
+  "pipeline-p2p": 0,
+  "pipeline-bubble": 0,
+  "data-parallel": 0,
+  optimizer: 0,
+};
+
+/** Cached per-(job, shard) layer timings: the search re-evaluates the same shard many times. */
+export interface EvalCache {
+  readonly layers: Map<string, { dense: LayerTime; moe: LayerTime | null; head: number; embed: number }>;
+}
+
+export function newEvalCache(): EvalCache {
+  return { layers: new Map() };
+}
+
+/**
+ * Evaluate one training configuration: step time with its breakdown by cause, MFU, memory per
+ * accelerator and whether it fits. The parallelism must be valid (see `parallelismProblem`).
+ */
+export function evaluateTraining(
+  job: TrainingJob,
+  p: Parallelism,
+  calibration: Calibration = CALIBRATION,
+  cache?: EvalCache,
+): TrainResult {
+  const m = job.model;
+  const acc = job.accelerator;
+  const microBatches = job.globalBatch / (p.dp * p.microBatch);
+  const rates = deviceRates(acc, job.precision, calibration);
+  const net = network(job.domainSize, acc.scaleUp, acc.scaleOut, calibration);
+  const e = activationBytes(job);
+  const tokens = (job.seqLen / p.cp) * p.microBatch;
+
+  const key = `${p.tp}/${p.cp}/${p.microBatch}/${p.ep}/${p.sequenceParallel}/${p.recompute}`;
+  let lt = cache?.layers.get(key);
+  if (lt === undefined) {
+    const shard = {
+      tokens,
+      contextLen: job.seqLen,
+      microBatch: p.microBatch,
+      tp: p.tp,
+      ep: p.ep,
+      sequenceParallel: p.sequenceParallel,
+      precision: job.precision,
+      attention: job.attention,
+      dropout: job.dropout,
+    };
+    const dense = layerTime(job, p, layerForwardOps(m, shard, false), rates, net, false, calibration);
+    const moe =
+      m.moe !== null
+        ? layerTime(job, p, layerForwardOps(m, shard, true), rates, net, true, calibration)
+        : null;
+    // LM head GEMM (forward + two backward GEMMs) and the vocabulary-parallel cross-entropy.
+    const w = job.precision === "fp32" ? 4 : 2;
+    const headGemm: Op = {
+      kind: "matmul",
+      flops: (2 * tokens * m.hidden * m.vocab) / p.tp,
+      bytes: tokens * m.hidden * w + (m.hidden * m.vocab * w) / p.tp + (tokens * m.vocab * e) / p.tp,
+    };
+    const loss: Op = { kind: "memory", flops: 0, bytes: (tokens * m.vocab * (2 * e + 8)) / p.tp };
+    const head =
+      opsTime([headGemm], rates, 3) +
+      opsTime([loss], rates) +
+      2 * groupCollectiveTime(net, "all-reduce", tokens * 4, p.tp, 1);
+    const embed = opsTime([{ kind: "memory", flops: 0, bytes: tokens * m.hidden * (e + 4) }], rates, 1);
+    lt = { dense, moe, head, embed };
+    cache?.layers.set(key, lt);
+  }
+
+  // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
+  const stageCost = (stage: number) => {
+    const sp = stageParams(m, p, stage);
+    const dl = sp.layers - sp.moeLayers;
+    const add = (a: LayerTime, n: number) => ({
+      compute: a.compute * n,
+      memory: a.memory * n,
+      recompute: a.recompute * n,
+      tp: a.tp * n,
+      cp: a.cp * n,
+      ep: a.ep * n,
+    });
+    const d = add(lt.dense, dl);
+    const mo = lt.moe !== null ? add(lt.moe, sp.moeLayers) : add(lt.dense, 0);
+    const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
+    return {
+      compute: d.compute + mo.compute + extra,
+      memory: d.memory + mo.memory,
+      recompute: d.recompute + mo.recompute,
+      tp: d.tp + mo.tp,
+      cp: d.cp + mo.cp,
+      ep: d.ep + mo.ep,
+    };
+  };
+  const stages = p.pp === 1 ? [0] : p.pp === 2 ? [0, 1] : [0, Math.floor(p.pp / 2), p.pp - 1];
+  let worst = stageCost(0);
+  let worstTotal = -1;
+  for (const s of stages) {
+    const c = s === 0 ? worst : stageCost(s);
+    const total = c.compute + c.memory + c.recompute + c.tp + c.cp + c.ep;
+    if (total > worstTotal) {
+      worst = c;
+      worstTotal = total;
+    }
+  }
+
+  // Pipeline point-to-point: each micro-batch crosses every virtual-stage boundary forward and backward.
+  const actBytes = (tokens * m.hidden * e) / (p.sequenceParallel ? p.tp : 1);
+  const p2pOne = p.pp > 1 ? groupCollectiveTime(net, "p2p", actBytes, 2, p.tp * p.cp * p.dp) : 0;
+  const p2pPerMicro = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
+
+  const perMicro = worstTotal + p2pPerMicro;
+  const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;
+  const bubble = bubbleFactor * perMicro;
+
+  // Data parallelism over dp·cp ranks: reduce-scatter of gradients then all-gather of parameters (ZeRO ≥ 1,
+  // the same volume as an all-reduce), plus for ZeRO-3 a parameter all-gather forward and backward.
+  const stateBytes = stateBytesPerParam(job.precision);
+  const sp0 = stageParams(m, p, p.pp - 1);
+  const dpRanks = p.dp * p.cp;
+  const dpStride = p.tp;
+  const denseGradBytes = sp0.dense * stateBytes.grads;
+  const expertGradBytes = sp0.experts * stateBytes.grads;
+  const expertRanks = dpRanks / p.ep;
+  let dpComm =
+    groupCollectiveTime(net, "reduce-scatter", denseGradBytes, dpRanks, dpStride) +
+    groupCollectiveTime(net, "all-gather", sp0.dense * stateBytes.weights, dpRanks, dpStride) +
+    groupCollectiveTime(net, "reduce-scatter", expertGradBytes, expertRanks, dpStride * p.ep) +
+    groupCollectiveTime(net, "all-gather", sp0.experts * stateBytes.weights, expertRanks, dpStride * p.ep);
+  // Bucketed gradient reduce-scatter hides behind the last micro-batch's backward and the parameter
+  // all-gather behind the first one's forward (Megatron overlap_grad_reduce / overlap_param_gather):
+  // together one micro-batch's time on the stage (communication waits included: the DP collectives run
+  // on their own stream and links).
+  let dpOverlapWindow = worstTotal;
+  if (p.zero >= 3) {
+    // Parameters gathered again for forward and backward of every micro-batch group; FSDP prefetches,
+    // hiding it behind compute of the whole step.
+    const gather = groupCollectiveTime(
+      net,
+      "all-gather",
+      (sp0.dense + sp0.experts) * stateBytes.weights,
+      dpRanks,
+      dpStride,
+    );
+    dpComm += 2 * gather * (p.pp > 1 ? microBatches : 1);
+    dpOverlapWindow = worstTotal * microBatches;
+  }
+  const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) : 0;
+
+  // Adam step over the local shard, memory bound.
+  const localParams = (sp0.dense + sp0.experts) / (p.zero >= 1 ? dpRanks : 1);
+  const optimizer = (localParams * calibration.optimizerBytesPerParam) / rates.memoryBytesPerS;
+
+  const stepTimeS = microBatches * perMicro + bubble + dpExposed + optimizer;
+  const breakdown: Breakdown = {
+    ...ZERO_BREAKDOWN,
+    compute: microBatches * worst.compute,
+    "hbm-bandwidth": microBatches * worst.memory,
+    recompute: microBatches * worst.recompute,
+    "tensor-parallel": microBatches * worst.tp,
+    "context-parallel": microBatches * worst.cp,
+    "expert-parallel": microBatches * worst.ep,
+    "pipeline-p2p": microBatches * p2pPerMicro,
+    "pipeline-bubble": bubble,
+    "data-parallel": dpExposed,
+    optimizer,
+  };
+
+  const tokensPerStep = job.globalBatch * job.seqLen;
+  const modelFlops = modelFlopsPerToken(m, job.seqLen) * tokensPerStep;
+  const totalPeak = rates.peakFlopsPerS * job.gpus;
+  const mfu = modelFlops / (stepTimeS * totalPeak);
+  const recomputeFlopsShare = p.recompute === "full" ? 1 / 3 : 0;
+  const hfu = mfu * (1 + recomputeFlopsShare);
+  const memory = trainingMemory(job, p, microBatches);
+  const tokensPerS = tokensPerStep / stepTimeS;
+  const base = {
+    parallelism: p,
+    memory,
+    memoryPerGpuGiB: memory.totalBytes / GiB,
+    stepTimeS,
+    tokensPerS,
+    mfu,
+    hfu,
+    modelTflopsPerGpu: modelFlops / stepTimeS / job.gpus / 1e12,
+    breakdown,
+    timeToTrainDays: job.tokens !== null ? job.tokens / tokensPerS / SECONDS_PER_DAY : null,
+    microBatches,
+  };
+  if (memory.totalBytes > acc.hbmBytes) {
+    const over = (memory.totalBytes - acc.hbmBytes) / GiB;
+    return {
+      ...base,
+      fits: false,
+      bottleneck: "hbm-capacity",
+      reason: `needs ${(memory.totalBytes / GiB).toFixed(1)} GiB per accelerator, ${over.toFixed(1)} GiB over the ${(acc.hbmBytes / GiB).toFixed(1)} GiB of HBM (weights ${(memory.weightsBytes / GiB).toFixed(1)}, gradients ${(memory.gradientsBytes / GiB).toFixed(1)}, optimizer ${(memory.optimizerBytes / GiB).toFixed(1)}, activations ${(memory.activationsBytes / GiB).toFixed(1)}, buffers ${(memory.buffersBytes / GiB).toFixed(1)})`,
+    };
+  }
+  return { ...base, fits: true, bottleneck: largestCause(breakdown) };
+}
+
+export function largestCause(b: Breakdown): Cause {
+  let best: Cause = "compute";
+  for (const [k, v] of Object.entries(b) as [Cause, number][]) if (v > b[best]) best = k;
+  return best;
+}
+
+/** Total parameters, re-exported for reports. */
+export { paramCount };

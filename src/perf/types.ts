@@ -1,0 +1,98 @@
+import type { Accelerator, Model } from "../catalog/types.js";
+import type { Precision } from "../units.js";
+
+export type Recompute = "none" | "selective" | "full";
+export type ZeroStage = 0 | 1 | 2 | 3;
+/** `flash`: fused attention that never stores the score matrix and skips masked blocks; `standard`: unfused. */
+export type AttentionKernel = "flash" | "standard";
+
+/** How a training job is split. The product tp·pp·dp·cp equals the accelerator count; ep divides dp. */
+export interface Parallelism {
+  readonly tp: number;
+  readonly pp: number;
+  readonly dp: number;
+  /** Expert parallelism, carved out of the data-parallel ranks (Megatron convention). */
+  readonly ep: number;
+  readonly cp: number;
+  /** Virtual pipeline stages per rank (interleaved 1F1B); 1 = plain 1F1B. */
+  readonly interleave: number;
+  /** Sequences per micro-batch. */
+  readonly microBatch: number;
+  readonly sequenceParallel: boolean;
+  readonly zero: ZeroStage;
+  readonly recompute: Recompute;
+}
+
+/** A training job with every default resolved. */
+export interface TrainingJob {
+  readonly model: Model;
+  readonly accelerator: Accelerator;
+  readonly gpus: number;
+  /** Accelerators per scale-up domain in this system. */
+  readonly domainSize: number;
+  readonly seqLen: number;
+  /** Sequences per optimizer step. */
+  readonly globalBatch: number;
+  readonly precision: Precision;
+  readonly attention: AttentionKernel;
+  /** Dropout after attention and MLP (GPT-3-era training); modern recipes train without. */
+  readonly dropout: boolean;
+  /** Tensor-parallel communication overlapped with GEMMs (Transformer Engine userbuffers). */
+  readonly tpCommOverlap: boolean;
+  /** Total training tokens, for time-to-train. */
+  readonly tokens: number | null;
+}
+
+export type Cause =
+  | "compute"
+  | "hbm-bandwidth"
+  | "recompute"
+  | "tensor-parallel"
+  | "context-parallel"
+  | "expert-parallel"
+  | "pipeline-p2p"
+  | "pipeline-bubble"
+  | "data-parallel"
+  | "optimizer";
+
+export type Breakdown = Readonly<Record<Cause, number>>;
+
+export interface MemoryBreakdown {
+  readonly weightsBytes: number;
+  readonly gradientsBytes: number;
+  readonly optimizerBytes: number;
+  readonly activationsBytes: number;
+  readonly buffersBytes: number;
+  readonly totalBytes: number;
+}
+
+interface TrainResultBase {
+  readonly parallelism: Parallelism;
+  readonly memory: MemoryBreakdown;
+  readonly memoryPerGpuGiB: number;
+  /** Seconds per optimizer step (for a configuration that does not fit: what it would take if it did). */
+  readonly stepTimeS: number;
+  readonly tokensPerS: number;
+  readonly mfu: number;
+  /** Hardware FLOPs (recompute included) over peak. */
+  readonly hfu: number;
+  readonly modelTflopsPerGpu: number;
+  readonly breakdown: Breakdown;
+  readonly timeToTrainDays: number | null;
+  readonly microBatches: number;
+}
+
+/** A configuration that fits: the largest cause of step time is its bottleneck. */
+export interface TrainFit extends TrainResultBase {
+  readonly fits: true;
+  readonly bottleneck: Cause;
+}
+
+/** A configuration that does not fit accelerator memory: why. */
+export interface TrainNoFit extends TrainResultBase {
+  readonly fits: false;
+  readonly reason: string;
+  readonly bottleneck: "hbm-capacity";
+}
+
+export type TrainResult = TrainFit | TrainNoFit;

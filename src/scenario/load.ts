@@ -1,0 +1,108 @@
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { article, InputError } from "../errors.js";
+
+function joinPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out === "" ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** Turn the first zod issue into a one-line InputError naming path, value and expectation. */
+export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix = ""): InputError {
+  const full = [...(prefix === "" ? [] : [prefix]), ...issue.path];
+  const path = joinPath(full);
+  const value = valueAt(root, issue.path);
+  switch (issue.code) {
+    case "invalid_type":
+      if (value === undefined)
+        return new InputError(path, value, `${article(String(issue.expected))} (required field)`);
+      return new InputError(path, value, article(String(issue.expected)));
+    case "too_small": {
+      const bound = Number(issue.minimum);
+      const what =
+        issue.origin === "number"
+          ? bound === 0 && !issue.inclusive
+            ? "a positive number"
+            : `a number ${issue.inclusive ? "≥" : ">"} ${bound}`
+          : `at least ${bound} item(s)`;
+      return new InputError(path, value, what);
+    }
+    case "too_big":
+      return new InputError(path, value, `a number ${issue.inclusive ? "≤" : "<"} ${String(issue.maximum)}`);
+    case "not_multiple_of":
+      return new InputError(path, value, `a multiple of ${String(issue.divisor)}`);
+    case "unrecognized_keys": {
+      const key = issue.keys[0] ?? "";
+      const obj = valueAt(root, issue.path);
+      const allowed = "known fields only";
+      return new InputError(
+        joinPath([...full, key]),
+        (obj as Record<string, unknown> | undefined)?.[key],
+        `${allowed} (no field "${key}" here)`,
+      );
+    }
+    case "invalid_value":
+      return new InputError(path, value, `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`);
+    case "invalid_union":
+      return new InputError(
+        path,
+        value,
+        typeof value === "string" || typeof value === "object"
+          ? "a catalog id (string) or a valid inline definition"
+          : "a catalog id or an inline definition",
+      );
+    case "invalid_format":
+      return new InputError(path, value, `a ${issue.format}`);
+    default:
+      if (issue.code === "custom" && issue.message !== "") return new InputError(path, value, issue.message);
+      if (issue.path.length > 0 && issue.message.startsWith("Invalid input: expected int"))
+        return new InputError(path, value, "an integer");
+      return new InputError(path, value, issue.message);
+  }
+}
+
+/** Validate `data` with `schema`, throwing the first problem as an InputError. */
+export function validate<S extends z.ZodType>(schema: S, data: unknown, prefix = ""): z.output<S> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new InputError(prefix, data, "valid input");
+  // An integer check on a number reports as invalid_type with expected "int" in zod 4.
+  if (issue.code === "invalid_type" && String(issue.expected) === "int") {
+    throw new InputError(
+      joinPath([...(prefix === "" ? [] : [prefix]), ...issue.path]),
+      valueAt(data, issue.path),
+      "an integer",
+    );
+  }
+  throw issueToInputError(issue, data, prefix);
+}
+
+/** Parse YAML (or JSON, a subset) text into plain data, with a clear error for malformed input. */
+export function parseYaml(text: string, fileName: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err !== undefined) {
+    const line = err.linePos?.[0];
+    const where = line !== undefined ? `${fileName}:${line.line}:${line.col}` : fileName;
+    throw new InputError(
+      where,
+      text.split("\n")[(line?.line ?? 1) - 1]?.trim() ?? "",
+      `well-formed YAML (${err.message.split("\n")[0]})`,
+    );
+  }
+  return doc.toJS();
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+
+/**
+ * The scenario schema: the single source of truth for what a user may write. Types of the user's input
+ * are inferred from it; `resolve.ts` turns input into the resolved model inputs with defaults filled.
+ * Objects are strict, so a misspelt field is an error rather than silently ignored.
+ */
+
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const fraction = z.number().gt(0).lte(1);
+export const precisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "fp4"]);
+
+export const hbmGenerationSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  interfaceBits: positiveInt,
+  pinSpeedGbps: positive,
+  capacityPerStackGB: positive,
+  stackHeight: positiveInt.optional(),
+  energyPjPerBit: positive.optional(),
+  vendors: z.array(z.string()).default([]),
+  source: z.string().min(1),
+});
+
+export const interconnectSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  kind: z.enum(["scale-up", "scale-out"]),
+  bandwidthGBps: positive,
+  latencyUs: positive,
+  source: z.string().min(1),
+});
+
+export const acceleratorSchema = z.strictObject({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1),
+  vendor: z.string().optional(),
+  peakTflops: z
+    .strictObject({
+      fp32: positive.optional(),
+      fp16: positive.optional(),
+      bf16: positive.optional(),
+      fp8: positive.optional(),
+      fp4: positive.optional(),
+    })
+    .refine((v) => Object.keys(v).length > 0, { message: "at least one precision's peak TFLOP/s" }),
+  hbm: z.strictObject({
+    generation: z.string().min(1).optional(),
+    stacks: positiveInt.optional(),
+    capacityGB: positive.optional(),
+    bandwidthGBps: positive.optional(),
+  }),
+  scaleUp: z.strictObject({
+    fabric: z.string().min(1).optional(),
+    bandwidthGBps: positive.optional(),
+    domainSize: positiveInt,
+  }),
+  scaleOut: z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
+  tdpW: positive.optional(),
+  matmulEfficiency: fraction.optional(),
+  memoryEfficiency: fraction.optional(),
+  source: z.string().optional(),
+});
+
+export const modelSchema = z.strictObject({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1),
+  layers: positiveInt,
+  hidden: positiveInt,
+  ffnHidden: positiveInt,
+  heads: positiveInt,
+  kvHeads: positiveInt.optional(),
+  headDim: positiveInt.optional(),
+  vocab: positiveInt,
+  gatedMlp: z.boolean().optional(),
+  tiedEmbeddings: z.boolean().optional(),
+  bias: z.boolean().optional(),
+  positionEmbeddings: nonNegativeInt.optional(),
+  moe: z
+    .strictObject({
+      experts: positiveInt,
+      topK: positiveInt,
+      sharedExperts: nonNegativeInt.default(0),
+      expertFfnHidden: positiveInt,
+      denseLayers: nonNegativeInt.default(0),
+    })
+    .optional(),
+  mla: z
+    .strictObject({
+      qLoraRank: nonNegativeInt,
+      kvLoraRank: positiveInt,
+      qkNopeHeadDim: positiveInt,
+      qkRopeHeadDim: positiveInt,
+      vHeadDim: positiveInt,
+    })
+    .optional(),
+  publishedParams: positive.optional(),
+  source: z.string().optional(),
+});
+
+export const catalogOverlaySchema = z.strictObject({
+  accelerators: z.array(acceleratorSchema.extend({ id: z.string().min(1) })).optional(),
+  memory: z.array(hbmGenerationSchema).optional(),
+  networks: z.array(interconnectSchema).optional(),
+  models: z.array(modelSchema.extend({ id: z.string().min(1) })).optional(),
+});
+
+const scaleOutOverride = z.union([
+  z.string().min(1),
+  z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
+]);
+
+export const systemSchema = z.strictObject({
+  accelerator: z.union([z.string().min(1), acceleratorSchema]),
+  count: positiveInt,
+  /** Accelerators per scale-up domain; defaults to the accelerator's. */
+  nodeSize: positiveInt.optional(),
+  /** Replace the accelerator's scale-out network: a fabric id or `{bandwidthGBps}`. */
+  scaleOut: scaleOutOverride.optional(),
+});
+
+export const recomputeSchema = z.enum(["none", "selective", "full"]);
+
+export const parallelismSchema = z.strictObject({
+  tp: positiveInt.optional(),
+  pp: positiveInt.optional(),
+  dp: positiveInt.optional(),
+  ep: positiveInt.optional(),
+  cp: positiveInt.optional(),
+  interleave: positiveInt.optional(),
+  microBatch: positiveInt.optional(),
+  sequenceParallel: z.boolean().optional(),
+  zero: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  recompute: recomputeSchema.optional(),
+});
+
+export const trainingSchema = z.strictObject({
+  seqLen: positiveInt,
+  globalBatch: positiveInt,
+  microBatch: positiveInt.optional(),
+  precision: precisionSchema.default("bf16"),
+  recompute: recomputeSchema.optional(),
+  /** `flash` (fused, the default) or `standard` (unfused softmax, as in Megatron-LM before 2022). */
+  attention: z.enum(["flash", "standard"]).default("flash"),
+  dropout: z.boolean().default(false),
+  tpCommOverlap: z.boolean().default(false),
+  tokens: positive.optional(),
+  parallelism: parallelismSchema.optional(),
+  /** Configurations to report when searching. */
+  top: positiveInt.optional(),
+});
+
+export const trainScenarioSchema = z.strictObject({
+  kind: z.literal("train"),
+  name: z.string().optional(),
+  model: z.union([z.string().min(1), modelSchema]),
+  system: systemSchema,
+  training: trainingSchema,
+  catalog: catalogOverlaySchema.optional(),
+});
+
+export type TrainScenarioInput = z.input<typeof trainScenarioSchema>;
+export type TrainScenario = z.output<typeof trainScenarioSchema>;
+export type CatalogOverlayInput = z.output<typeof catalogOverlaySchema>;

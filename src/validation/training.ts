@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { Catalog } from "../catalog/index.js";
+import { modelFlopsPerToken } from "../perf/accounting.js";
+import { searchTraining } from "../perf/search.js";
+import type { TrainingJob, TrainResult } from "../perf/types.js";
+import { validate } from "../scenario/load.js";
+import { trainScenarioSchema } from "../scenario/schema.js";
+import { resolveTrainScenario } from "../scenario/train.js";
+
+/**
+ * Published training measurements and how to compare with them. Every measurement is turned into
+ * seconds per optimizer step, using the publication's own FLOP formula where it reports FLOP/s, so the
+ * comparison is of the one quantity the model predicts.
+ */
+const measuredSchema = z.union([
+  z.strictObject({ stepTimeS: z.number().positive() }),
+  z.strictObject({ tokensPerSPerGpu: z.number().positive() }),
+  z.strictObject({
+    tflopsPerGpu: z.number().positive(),
+    /**
+     * How the publication counted FLOPs. `megatron`: 96·B·s·l·h²·(1 + s/6h + V/16lh) per step
+     * (Narayanan et al. 2021 eq. 3, recompute counted); `model`: model FLOPs, 6·N plus attention
+     * (see perf/accounting.ts modelFlopsPerToken).
+     */
+    flops: z.enum(["megatron", "model"]),
+  }),
+]);
+
+export const trainingCaseSchema = z.strictObject({
+  id: z.string().min(1),
+  group: z.string().min(1),
+  source: z.string().min(1),
+  note: z.string().optional(),
+  /** Cases kept aside while developing, checked at the end. */
+  heldOut: z.boolean().default(false),
+  measured: measuredSchema,
+  scenario: trainScenarioSchema.omit({ kind: true }),
+});
+
+export const trainingCasesSchema = z.strictObject({ cases: z.array(trainingCaseSchema).min(1) });
+
+export type TrainingCase = z.output<typeof trainingCaseSchema>;
+
+export interface CaseResult {
+  readonly id: string;
+  readonly group: string;
+  readonly heldOut: boolean;
+  readonly measuredStepTimeS: number;
+  readonly predictedStepTimeS: number;
+  /** (predicted − measured) / measured. */
+  readonly error: number;
+  readonly fits: boolean;
+  readonly result: TrainResult;
+  readonly source: string;
+}
+
+export interface ValidationReport {
+  readonly cases: readonly CaseResult[];
+  readonly meanAbsError: number;
+  readonly maxAbsError: number;
+  readonly worst: string;
+}
+
+/** The measurement as seconds per optimizer step. */
+export function measuredStepTime(c: TrainingCase, job: TrainingJob): number {
+  const gpus = job.gpus;
+  const batch = job.globalBatch;
+  const seq = job.seqLen;
+  const m = c.measured;
+  if ("stepTimeS" in m) return m.stepTimeS;
+  if ("tokensPerSPerGpu" in m) return (batch * seq) / (m.tokensPerSPerGpu * gpus);
+  let flops: number;
+  if (m.flops === "model") {
+    flops = modelFlopsPerToken(job.model, seq) * batch * seq;
+  } else {
+    const { layers: l, hidden: h, vocab: v } = job.model;
+    flops = 96 * batch * seq * l * h * h * (1 + seq / (6 * h) + v / (16 * l * h));
+  }
+  return flops / (m.tflopsPerGpu * 1e12 * gpus);
+}
+
+export function parseTrainingCases(data: unknown, file = "validation/training.yaml"): TrainingCase[] {
+  return validate(trainingCasesSchema, data, file).cases;
+}
+
+/** Predict every case with the same model constants and compare. */
+export function runTrainingValidation(cases: readonly TrainingCase[], catalog: Catalog): ValidationReport {
+  const results: CaseResult[] = cases.map((c) => {
+    const scenario = resolveTrainScenario({ kind: "train", ...c.scenario }, catalog);
+    const r = searchTraining(scenario.job, scenario.fixed).best;
+    const measured = measuredStepTime(c, scenario.job);
+    return {
+      id: c.id,
+      group: c.group,
+      heldOut: c.heldOut,
+      measuredStepTimeS: measured,
+      predictedStepTimeS: r.stepTimeS,
+      error: (r.stepTimeS - measured) / measured,
+      fits: r.fits,
+      result: r,
+      source: c.source,
+    };
+  });
+  const abs = results.map((r) => Math.abs(r.error));
+  const meanAbsError = abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length);
+  let worst = results[0];
+  for (const r of results) if (worst === undefined || Math.abs(r.error) > Math.abs(worst.error)) worst = r;
+  return { cases: results, meanAbsError, maxAbsError: Math.max(0, ...abs), worst: worst?.id ?? "" };
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import {
+  builtinCatalog,
+  extendCatalog,
+  resolveAccelerator,
+  resolveHbm,
+  resolveModel,
+} from "../../src/catalog/index.js";
+import { InputError } from "../../src/errors.js";
+
+const CONTRACT_ACCELERATORS = [
+  "a100-sxm-80gb",
+  "h100-sxm",
+  "h800",
+  "h200",
+  "b200",
+  "gb200",
+  "b300",
+  "mi300x",
+  "mi325x",
+  "mi355x",
+  "tpu-v5p",
+  "tpu-v6e",
+  "tpu-v7",
+  "trainium2",
+  "gaudi3",
+];
+const CONTRACT_MEMORY = ["hbm2e", "hbm3", "hbm3e-8hi", "hbm3e-12hi", "hbm4"];
+const CONTRACT_MODELS = [
+  "gpt3-175b",
+  "llama2-70b",
+  "llama3-8b",
+  "llama3-70b",
+  "llama3.1-405b",
+  "mixtral-8x7b",
+  "mixtral-8x22b",
+  "deepseek-v3",
+];
+
+describe("catalog", () => {
+  const cat = builtinCatalog();
+
+  it("has every id the contract names, and each resolves", () => {
+    for (const id of CONTRACT_ACCELERATORS) expect(resolveAccelerator(cat, id).id, id).toBe(id);
+    for (const id of CONTRACT_MEMORY) expect(resolveHbm(cat, id).id, id).toBe(id);
+    for (const id of CONTRACT_MODELS) expect(resolveModel(cat, id).id, id).toBe(id);
+  });
+
+  it("gives every entry a source", () => {
+    for (const family of [cat.accelerators, cat.memory, cat.networks, cat.models]) {
+      for (const [id, entry] of family)
+        expect((entry.source ?? "").length, `${id} source`).toBeGreaterThan(10);
+    }
+  });
+
+  it("derives per-stack HBM figures from interface width and pin speed", () => {
+    const hbm3 = resolveHbm(cat, "hbm3");
+    expect(hbm3.bandwidthPerStackBytesPerS, "HBM3 1024 bits × 6.4 Gb/s / 8").toBeCloseTo(819.2e9, -6);
+    const hbm4 = resolveHbm(cat, "hbm4");
+    expect(hbm4.bandwidthPerStackBytesPerS, "HBM4 2048 bits × 8 Gb/s / 8").toBeCloseTo(2048e9, -6);
+    expect(hbm4.capacityPerStackBytes).toBe(36e9);
+  });
+
+  it("derives an accelerator's memory from its HBM generation and stack count", () => {
+    const chip = resolveAccelerator(cat, {
+      name: "custom-asic-hbm4",
+      peakTflops: { bf16: 1200, fp8: 2400 },
+      hbm: { generation: "hbm4", stacks: 8 },
+      scaleUp: { bandwidthGBps: 900, domainSize: 64 },
+      scaleOut: { bandwidthGBps: 100 },
+      tdpW: 1100,
+    });
+    expect(chip.hbmBytes, "8 × 36 GB").toBe(288e9);
+    expect(chip.hbmBandwidthBytesPerS, "8 × 2.048 TB/s").toBeCloseTo(16.384e12, -6);
+    expect(chip.scaleUp.bandwidthBytesPerS, "900 GB/s bidirectional → 450 per direction").toBe(450e9);
+    expect(chip.scaleUp.domainSize).toBe(64);
+    expect(chip.peakFlops.fp8).toBe(2400e12);
+  });
+
+  it("lets stated capacity and bandwidth override the derivation (parts that enable fewer stacks)", () => {
+    const a100 = resolveAccelerator(cat, "a100-sxm-80gb");
+    expect(a100.hbmBytes).toBe(80e9);
+    expect(a100.hbmBandwidthBytesPerS).toBe(2039e9);
+    expect(a100.hbm).toEqual({ generation: "hbm2e", stacks: 5 });
+  });
+
+  it("reports an unknown id as an input error naming the path and the choices", () => {
+    expect(() => resolveAccelerator(cat, "h1000", "system.accelerator")).toThrow(InputError);
+    expect(() => resolveAccelerator(cat, "h1000", "system.accelerator")).toThrow(
+      /^system\.accelerator: expected an accelerator id from the catalog \(.*h100-sxm.*\), got "h1000"$/,
+    );
+    expect(() => resolveModel(cat, "llama9")).toThrow(/^model: expected a model id/);
+  });
+
+  it("extends with user entries without touching the built-in catalog", () => {
+    const ext = extendCatalog(cat, {
+      memory: [
+        {
+          id: "hbm5-guess",
+          name: "HBM5",
+          interfaceBits: 2048,
+          pinSpeedGbps: 16,
+          capacityPerStackGB: 64,
+          vendors: [],
+          source: "user scenario",
+        },
+      ],
+    });
+    expect(resolveHbm(ext, "hbm5-guess").bandwidthPerStackBytesPerS).toBe(4096e9);
+    expect(cat.memory.has("hbm5-guess")).toBe(false);
+  });
+});

@@ -1,0 +1,256 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const CONTRACT = resolve(ROOT, "../shared/contract");
+const EXAMPLES = resolve(ROOT, "examples");
+
+async function run(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
+  return { code, stdout, stderr };
+}
+
+function scenario(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "stargate-"));
+  const file = join(dir, "s.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+const TRAIN_FIELDS = [
+  "fits",
+  "stepTimeS",
+  "tokensPerS",
+  "mfu",
+  "modelTflopsPerGpu",
+  "memoryPerGpuGiB",
+  "parallelism",
+  "breakdown",
+  "bottleneck",
+];
+
+describe("stargate train", () => {
+  // The contract's examples, as shipped (falling back to the copies in examples/ when ../shared is absent).
+  const dir = (name: string) =>
+    spawnSync("test", ["-f", join(CONTRACT, name)]).status === 0 ? CONTRACT : EXAMPLES;
+
+  it("runs contract/train-explicit.yaml unchanged with every contract field", async () => {
+    const r = await run(["train", join(dir("train-explicit.yaml"), "train-explicit.yaml"), "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const f of TRAIN_FIELDS) expect(out, f).toHaveProperty(f);
+    expect(out.parallelism).toMatchObject({
+      tp: 8,
+      pp: 8,
+      dp: 16,
+      interleave: 1,
+      microBatch: 1,
+      recompute: "full",
+      sequenceParallel: false,
+    });
+    expect(out.fits).toBe(true);
+    expect(out.breakdown.compute).toBeGreaterThan(0);
+  });
+
+  it("searches contract/train-search.yaml: best fitting configuration, time to train, searched count", async () => {
+    const r = await run([
+      "train",
+      join(dir("train-search.yaml"), "train-search.yaml"),
+      "--json",
+      "--top",
+      "3",
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const f of [...TRAIN_FIELDS, "timeToTrainDays", "searched"]) expect(out, f).toHaveProperty(f);
+    expect(out.fits).toBe(true);
+    expect(out.searched).toBeGreaterThan(100);
+    expect(out.top).toHaveLength(3);
+    expect(out.top[0].stepTimeS).toBe(out.stepTimeS);
+    const p = out.parallelism;
+    expect(p.tp * p.pp * p.dp * p.cp).toBe(16384);
+    // 15.6T tokens at tokensPerS.
+    expect(out.timeToTrainDays / (15.6e12 / out.tokensPerS / 86400)).toBeCloseTo(1, 4);
+  });
+
+  it("prints a readable report naming the bottleneck", async () => {
+    const r = await run(["train", join(EXAMPLES, "train-explicit.yaml")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/step time/);
+    expect(r.stdout).toMatch(/bottleneck: \w+/);
+    expect(r.stdout).toMatch(/memory per GPU/);
+  });
+
+  it("applies command-line overrides", async () => {
+    const r = await run([
+      "train",
+      join(EXAMPLES, "train-search.yaml"),
+      "--json",
+      "--gpus",
+      "1024",
+      "--tp",
+      "8",
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.gpus).toBe(1024);
+    expect(out.parallelism.tp).toBe(8);
+  });
+
+  it("accepts a custom accelerator defined inline with HBM from the memory catalog", async () => {
+    const file = scenario(`kind: train
+model: llama3-70b
+system:
+  accelerator:
+    name: custom-asic-hbm4
+    peakTflops: { bf16: 1200, fp8: 2400 }
+    hbm: { generation: hbm4, stacks: 8 }
+    scaleUp: { bandwidthGBps: 900, domainSize: 64 }
+    scaleOut: { bandwidthGBps: 100 }
+    tdpW: 1100
+  count: 256
+training: { seqLen: 8192, globalBatch: 512, precision: fp8 }
+`);
+    const r = await run(["train", file, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).accelerator).toBe("custom-asic-hbm4");
+  });
+
+  it("reports a configuration that does not fit as a result (exit 0, fits false, reason)", async () => {
+    const file = scenario(`kind: train
+model: llama3.1-405b
+system: { accelerator: h100-sxm, count: 8 }
+training: { seqLen: 8192, globalBatch: 8, parallelism: { tp: 8, pp: 1, dp: 1, zero: 0, recompute: none } }
+`);
+    const r = await run(["train", file, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.fits).toBe(false);
+    expect(out.reason).toMatch(/GiB over/);
+    expect(out.bottleneck).toBe("hbm-capacity");
+  });
+});
+
+describe("bad input: exit 2, one line naming the field, the value and what was expected", () => {
+  const cases: [string, string, RegExp][] = [
+    [
+      "unknown accelerator",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h1000, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64 }\n",
+      /^stargate: system\.accelerator: expected an accelerator id from the catalog \(.+\), got "h1000"\n$/,
+    ],
+    [
+      "unknown model",
+      "kind: train\nmodel: llama9\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64 }\n",
+      /^stargate: model: expected a model id from the catalog .*, got "llama9"\n$/,
+    ],
+    [
+      "negative count",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: -8 }\ntraining: { seqLen: 4096, globalBatch: 64 }\n",
+      /^stargate: system\.count: expected a positive number, got -8\n$/,
+    ],
+    [
+      "tp not dividing the heads",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 48 }\ntraining: { seqLen: 4096, globalBatch: 48, parallelism: { tp: 6 } }\n",
+      /^stargate: training\.parallelism\.tp: expected a divisor of the model's 32 attention heads, got 6\n$/,
+    ],
+    [
+      "malformed YAML",
+      "kind: train\nmodel: [llama3-8b\nsystem: {\n",
+      /^stargate: .*s\.yaml:\d+:\d+: expected well-formed YAML .*\n$/,
+    ],
+    [
+      "misspelt field",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64, precison: bf16 }\n",
+      /^stargate: training\.precison: expected known fields only \(no field "precison" here\), got "bf16"\n$/,
+    ],
+    [
+      "wrong type",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: eight }\ntraining: { seqLen: 4096, globalBatch: 64 }\n",
+      /^stargate: system\.count: expected a number, got "eight"\n$/,
+    ],
+    [
+      "precision the chip lacks",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: a100-sxm-80gb, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64, precision: fp8 }\n",
+      /^stargate: training\.precision: expected a precision a100-sxm-80gb supports \(fp32, fp16, bf16\), got "fp8"\n$/,
+    ],
+    [
+      "bad enum",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64, recompute: sometimes }\n",
+      /^stargate: training\.recompute: expected one of "none", "selective", "full", got "sometimes"\n$/,
+    ],
+  ];
+  it.each(cases)("%s", async (_name, text, message) => {
+    const r = await run(["train", scenario(text), "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a missing file", async () => {
+    const r = await run(["train", "no-such-file.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^stargate: FILE: expected a readable file \(ENOENT\), got "no-such-file\.yaml"\n$/,
+    );
+  });
+
+  it("an unknown command or flag", async () => {
+    expect((await run(["trian"])).code).toBe(2);
+    const r = await run(["train", "x.yaml", "--gpuz", "8"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("a bad override value", async () => {
+    const r = await run(["train", join(EXAMPLES, "train-search.yaml"), "--gpus=-3"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('stargate: --gpus: expected a positive integer, got "-3"\n');
+  });
+});
+
+describe("stargate catalog", () => {
+  it("lists every family in a table and as JSON with sources", async () => {
+    const r = await run(["catalog"]);
+    expect(r.code).toBe(0);
+    for (const id of ["h100-sxm", "hbm3e-12hi", "nvlink4", "deepseek-v3"]) expect(r.stdout).toContain(id);
+    const j = JSON.parse((await run(["catalog", "accelerators", "--json"])).stdout);
+    expect(j.accelerators.length).toBeGreaterThanOrEqual(15);
+    for (const a of j.accelerators) expect(a.source.length).toBeGreaterThan(10);
+  });
+
+  it("takes user additions from --catalog FILE", async () => {
+    const file = scenario(`accelerators:
+  - id: my-chip
+    name: My chip
+    peakTflops: { bf16: 2000 }
+    hbm: { generation: hbm4, stacks: 6 }
+    scaleUp: { bandwidthGBps: 1600, domainSize: 16 }
+    scaleOut: { fabric: ib-xdr }
+    source: our design doc
+`);
+    const j = JSON.parse((await run(["catalog", "accelerators", "--json", "--catalog", file])).stdout);
+    const mine = j.accelerators.find((a: { id: string }) => a.id === "my-chip");
+    expect(mine.hbmBytes).toBe(216e9);
+  });
+});
+
+describe("the stargate binary", () => {
+  it("runs from the package with npx-style invocation and exits 2 on bad input", () => {
+    const bin = join(ROOT, "bin/stargate.js");
+    const out = execFileSync("node", [bin, "train", join(EXAMPLES, "train-explicit.yaml"), "--json"], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out).fits).toBe(true);
+    const bad = spawnSync("node", [bin, "train", "missing.yaml"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).not.toMatch(/at .*\.js/); // no stack trace
+  });
+});

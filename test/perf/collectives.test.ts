@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  auto,
+  COLLECTIVE_ALGORITHMS,
+  type CollectiveAlgorithm,
+  type CollectiveKind,
+  groupCollectiveTime,
+  network,
+  ring,
+  tree,
+} from "../../src/perf/collectives.js";
+
+const KINDS: readonly CollectiveKind[] = ["all-reduce", "all-gather", "reduce-scatter", "all-to-all", "p2p"];
+const link = { bandwidthBytesPerS: 100e9, latencyS: 5e-6 };
+
+/** The conformance suite every collective algorithm runs. */
+function conformance(alg: CollectiveAlgorithm) {
+  describe(`collective algorithm "${alg.name}" conformance`, () => {
+    it("costs nothing for one rank or no data", () => {
+      for (const k of KINDS) {
+        expect(alg.time(k, 1e9, 1, link), k).toBe(0);
+        expect(alg.time(k, 0, 8, link), k).toBe(0);
+      }
+    });
+    it("is positive, and monotone in bytes and in ranks", () => {
+      for (const k of KINDS) {
+        const t = alg.time(k, 1e8, 8, link);
+        expect(t, k).toBeGreaterThan(0);
+        expect(alg.time(k, 2e8, 8, link), `${k} bytes`).toBeGreaterThanOrEqual(t);
+        if (k !== "p2p") expect(alg.time(k, 1e8, 16, link), `${k} ranks`).toBeGreaterThanOrEqual(t);
+      }
+    });
+    it("gets no slower with more bandwidth or less latency", () => {
+      for (const k of KINDS) {
+        const t = alg.time(k, 1e8, 8, link);
+        expect(alg.time(k, 1e8, 8, { ...link, bandwidthBytesPerS: 2e11 }), k).toBeLessThanOrEqual(t);
+        expect(alg.time(k, 1e8, 8, { ...link, latencyS: 1e-6 }), k).toBeLessThanOrEqual(t);
+      }
+    });
+    it("all-reduce moves at least 2·(n−1)/n of the buffer per rank (the lower bound)", () => {
+      const n = 8;
+      const bound = (2 * (n - 1) * 1e9) / (n * link.bandwidthBytesPerS);
+      expect(alg.time("all-reduce", 1e9, n, link)).toBeGreaterThanOrEqual(bound);
+    });
+  });
+}
+
+for (const alg of COLLECTIVE_ALGORITHMS) conformance(alg);
+
+describe("ring and tree", () => {
+  it("ring all-reduce = 2(n−1)/n·B/bw + 2(n−1)·latency", () => {
+    expect(ring.time("all-reduce", 8e9, 8, link)).toBeCloseTo((2 * 7 * 8e9) / (8 * 100e9) + 14 * 5e-6, 12);
+  });
+  it("all-gather and reduce-scatter each cost half an all-reduce in bandwidth", () => {
+    const ag = ring.time("all-gather", 8e9, 8, { ...link, latencyS: 0 });
+    const ar = ring.time("all-reduce", 8e9, 8, { ...link, latencyS: 0 });
+    expect(2 * ag).toBeCloseTo(ar, 12);
+  });
+  it("tree wins for small messages on many ranks, ring for large; auto picks the faster", () => {
+    expect(tree.time("all-reduce", 1e3, 1024, link)).toBeLessThan(ring.time("all-reduce", 1e3, 1024, link));
+    expect(ring.time("all-reduce", 1e10, 8, link)).toBeLessThan(tree.time("all-reduce", 1e10, 8, link));
+    expect(auto.time("all-reduce", 1e3, 1024, link)).toBe(tree.time("all-reduce", 1e3, 1024, link));
+  });
+});
+
+describe("two-level network", () => {
+  const net = network(
+    8,
+    { bandwidthBytesPerS: 450e9, latencyS: 3e-6 },
+    { bandwidthBytesPerS: 50e9, latencyS: 8e-6 },
+  );
+  it("applies link efficiencies", () => {
+    expect(net.scaleUp.bandwidthBytesPerS).toBeCloseTo(450e9 * 0.8, 0);
+    expect(net.scaleOut.bandwidthBytesPerS).toBeCloseTo(50e9 * 0.85, 0);
+  });
+  it("uses scale-up inside a domain and scale-out for one rank per domain", () => {
+    expect(groupCollectiveTime(net, "all-reduce", 1e9, 8, 1)).toBe(
+      auto.time("all-reduce", 1e9, 8, net.scaleUp),
+    );
+    expect(groupCollectiveTime(net, "all-reduce", 1e9, 16, 8)).toBe(
+      auto.time("all-reduce", 1e9, 16, net.scaleOut),
+    );
+  });
+  it("runs hierarchically when a group has several ranks in each domain", () => {
+    const t = groupCollectiveTime(net, "all-reduce", 1e9, 32, 2); // 4 per domain, 8 domains
+    const expected =
+      auto.time("reduce-scatter", 1e9, 4, net.scaleUp) +
+      auto.time("all-reduce", 1e9 / 4, 8, net.scaleOut) +
+      auto.time("all-gather", 1e9, 4, net.scaleUp);
+    expect(t).toBeCloseTo(expected, 12);
+    // Cheaper than a flat ring over the NICs.
+    expect(t).toBeLessThan(auto.time("all-reduce", 1e9, 32, net.scaleOut));
+  });
+  it("sends pipeline point-to-point over NVLink when neighbours share a domain", () => {
+    expect(groupCollectiveTime(net, "p2p", 1e8, 2, 2)).toBe(ring.time("p2p", 1e8, 2, net.scaleUp));
+    expect(groupCollectiveTime(net, "p2p", 1e8, 2, 8)).toBe(ring.time("p2p", 1e8, 2, net.scaleOut));
+  });
+});
