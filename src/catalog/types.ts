@@ -137,6 +137,8 @@ export interface MoeSpec {
   readonly expertFfnHidden: number;
   /** The first `denseLayers` layers use a dense FFN of `ffnHidden` instead (DeepSeek-V3: 3). */
   readonly denseLayers: number;
+  /** Node-limited routing: a token's experts lie on at most this many nodes (DeepSeek-V3: 4). */
+  readonly maxNodesPerToken?: number;
 }
 
 /** DeepSeek-style multi-head latent attention. */

@@ -122,8 +122,21 @@ function layerTime(
   // Expert parallelism: dispatch and combine all-to-all forward, and both again backward.
   let ep = 0;
   if (moe && job.model.moe !== null && p.ep > 1) {
-    const sendBytes = (ops.hiddenBytes / p.tp) * job.model.moe.topK;
-    ep = 4 * groupCollectiveTime(net, "all-to-all", sendBytes, p.ep, p.tp * p.cp);
+    const tokens = ops.hiddenBytes / p.tp / job.model.hidden / activationBytesOf(job);
+    // Tokens travel in the GEMM input format (8-bit for fp8/fp4 training) to the experts and return in 16-bit.
+    const dispatchElement = job.precision === "fp8" || job.precision === "fp4" ? 1 : activationBytesOf(job);
+    const combineElement = activationBytesOf(job);
+    ep =
+      2 *
+        expertAllToAllTime(
+          net,
+          job.model.moe,
+          tokens * job.model.hidden * dispatchElement,
+          p.ep,
+          p.tp * p.cp,
+        ) +
+      2 *
+        expertAllToAllTime(net, job.model.moe, tokens * job.model.hidden * combineElement, p.ep, p.tp * p.cp);
   }
 
   // Full recompute re-runs the forward (with its tensor-parallel collectives) before backward.
@@ -134,6 +147,7 @@ function layerTime(
     recompute = opsTime(ops.attentionCore, rates);
   }
   if (job.tpCommOverlap) tp = Math.max(0, tp - matmulS);
+  if (job.epCommOverlap) ep = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));
   return {
     compute: fwd.computeS + bwd.computeS,
     memory: fwd.memoryS + bwd.memoryS,
@@ -143,6 +157,41 @@ function layerTime(
     ep,
     matmulS,
   };
+}
+
+function activationBytesOf(job: TrainingJob): number {
+  return job.precision === "fp32" ? 4 : 2;
+}
+
+/**
+ * One MoE all-to-all (dispatch or combine) of `tokenBytes` (tokens × hidden × element) per rank among
+ * `n` expert-parallel ranks spaced `stride` apart. Each token visits top-k experts. Without node-limited
+ * routing every copy to a rank in another scale-up domain crosses the NIC; with it (DeepSeek-V3: at most
+ * M nodes per token), one copy per destination node crosses the NIC and is forwarded over scale-up
+ * (DeepEP), so at most M copies leave the domain.
+ */
+export function expertAllToAllTime(
+  net: Network,
+  moe: NonNullable<TrainingJob["model"]["moe"]>,
+  tokenBytes: number,
+  n: number,
+  stride: number,
+): number {
+  const local = stride >= net.domainSize ? 1 : Math.min(n, Math.floor(net.domainSize / stride));
+  const domains = n / local;
+  const remoteShare = (n - local) / n;
+  let remoteCopies = moe.topK * remoteShare;
+  if (moe.maxNodesPerToken !== undefined && domains > 1) {
+    remoteCopies = Math.min(remoteCopies, moe.maxNodesPerToken * ((domains - 1) / domains));
+  }
+  const localCopies = moe.topK * ((local - 1) / n) + (moe.maxNodesPerToken !== undefined ? remoteCopies : 0);
+  const out =
+    (tokenBytes * remoteCopies) / net.scaleOut.bandwidthBytesPerS +
+    (domains > 1 ? (domains - 1) * net.scaleOut.latencyS : 0);
+  const inDomain =
+    (tokenBytes * localCopies) / net.scaleUp.bandwidthBytesPerS +
+    (local > 1 ? (local - 1) * net.scaleUp.latencyS : 0);
+  return Math.max(out, inDomain);
 }
 
 const ZERO_BREAKDOWN: Breakdown = {
@@ -284,7 +333,7 @@ export function evaluateTraining(
   // all-gather behind the first one's forward (Megatron overlap_grad_reduce / overlap_param_gather):
   // together one micro-batch's time on the stage (communication waits included: the DP collectives run
   // on their own stream and links).
-  let dpOverlapWindow = worstTotal;
+  let dpOverlapWindow = job.dpOverlap ? worstTotal : 0;
   if (p.zero >= 3) {
     // Parameters gathered again for forward and backward of every micro-batch group; FSDP prefetches,
     // hiding it behind compute of the whole step.
@@ -296,7 +345,7 @@ export function evaluateTraining(
       dpStride,
     );
     dpComm += 2 * gather * (p.pp > 1 ? microBatches : 1);
-    dpOverlapWindow = worstTotal * microBatches;
+    dpOverlapWindow = job.dpOverlap ? worstTotal * microBatches : 0;
   }
   const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) : 0;
 

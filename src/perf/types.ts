@@ -39,6 +39,16 @@ export interface TrainingJob {
   readonly dropout: boolean;
   /** Tensor-parallel communication overlapped with GEMMs (Transformer Engine userbuffers). */
   readonly tpCommOverlap: boolean;
+  /**
+   * Data-parallel gradient reduction overlapped with backward (bucketed, as Megatron-core, DeepSpeed and
+   * FSDP do); false: reduced after the last micro-batch's backward (Megatron-LM before 2022).
+   */
+  readonly dpOverlap: boolean;
+  /**
+   * Expert-parallel all-to-all overlapped with another micro-batch's compute (DeepSeek's DualPipe,
+   * Megatron-core's a2a overlap); only what exceeds the layer's compute stays exposed.
+   */
+  readonly epCommOverlap: boolean;
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
 }

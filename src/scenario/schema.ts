@@ -85,6 +85,7 @@ export const modelSchema = z.strictObject({
       sharedExperts: nonNegativeInt.default(0),
       expertFfnHidden: positiveInt,
       denseLayers: nonNegativeInt.default(0),
+      maxNodesPerToken: positiveInt.optional(),
     })
     .optional(),
   mla: z
@@ -146,6 +147,10 @@ export const trainingSchema = z.strictObject({
   attention: z.enum(["flash", "standard"]).default("flash"),
   dropout: z.boolean().default(false),
   tpCommOverlap: z.boolean().default(false),
+  /** Overlap the data-parallel gradient reduction with backward (default true; false for Megatron-LM before 2022). */
+  dpOverlap: z.boolean().default(true),
+  /** Overlap the expert-parallel all-to-all with another micro-batch's compute (DualPipe-style). */
+  epCommOverlap: z.boolean().default(false),
   tokens: positive.optional(),
   parallelism: parallelismSchema.optional(),
   /** Configurations to report when searching. */

@@ -120,6 +120,8 @@ export function resolveTrainScenario(data: unknown, base: Catalog): ResolvedTrai
     attention: t.attention,
     dropout: t.dropout,
     tpCommOverlap: t.tpCommOverlap,
+    dpOverlap: t.dpOverlap,
+    epCommOverlap: t.epCommOverlap,
     tokens: t.tokens ?? null,
   };
   return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "../catalog/index.js";
-import { modelFlopsPerToken } from "../perf/accounting.js";
+import { attentionFlopsPerTokenFwd, modelFlopsPerToken } from "../perf/accounting.js";
 import { searchTraining } from "../perf/search.js";
 import type { TrainingJob, TrainResult } from "../perf/types.js";
 import { validate } from "../scenario/load.js";
@@ -20,9 +20,10 @@ const measuredSchema = z.union([
     /**
      * How the publication counted FLOPs. `megatron`: 96·B·s·l·h²·(1 + s/6h + V/16lh) per step
      * (Narayanan et al. 2021 eq. 3, recompute counted); `model`: model FLOPs, 6·N plus attention
-     * (see perf/accounting.ts modelFlopsPerToken).
+     * (see perf/accounting.ts modelFlopsPerToken); `model-causal`: the same with the attention products
+     * halved, as a causal kernel performs them.
      */
-    flops: z.enum(["megatron", "model"]),
+    flops: z.enum(["megatron", "model", "model-causal"]),
   }),
 ]);
 
@@ -70,8 +71,10 @@ export function measuredStepTime(c: TrainingCase, job: TrainingJob): number {
   if ("stepTimeS" in m) return m.stepTimeS;
   if ("tokensPerSPerGpu" in m) return (batch * seq) / (m.tokensPerSPerGpu * gpus);
   let flops: number;
-  if (m.flops === "model") {
-    flops = modelFlopsPerToken(job.model, seq) * batch * seq;
+  if (m.flops === "model" || m.flops === "model-causal") {
+    const attention = 3 * attentionFlopsPerTokenFwd(job.model, seq);
+    const perToken = modelFlopsPerToken(job.model, seq) - (m.flops === "model-causal" ? attention / 2 : 0);
+    flops = perToken * batch * seq;
   } else {
     const { layers: l, hidden: h, vocab: v } = job.model;
     flops = 96 * batch * seq * l * h * h * (1 + seq / (6 * h) + v / (16 * l * h));

@@ -17,6 +17,8 @@ const job: TrainingJob = {
   attention: "flash",
   dropout: false,
   tpCommOverlap: false,
+  dpOverlap: true,
+  epCommOverlap: false,
   tokens: 1e12,
 };
 

@@ -21,6 +21,8 @@ function job(modelId: string, accId: string, gpus: number, extra: Partial<Traini
     attention: "flash",
     dropout: false,
     tpCommOverlap: false,
+    dpOverlap: true,
+    epCommOverlap: false,
     tokens: null,
     ...extra,
   };

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: the speed figures the issues ask for. Times with the monotonic clock over repeated
+ * runs after a warm-up and prints median and spread; nothing here asserts.
+ */
+import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog/index.js";
+import type { ModelInput } from "../src/catalog/types.js";
+import { searchTraining } from "../src/perf/search.js";
+import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
+import type { Parallelism, TrainingJob } from "../src/perf/types.js";
+
+const cat = builtinCatalog();
+
+function nowS(): number {
+  return Number(process.hrtime.bigint()) / 1e9;
+}
+
+interface Stats {
+  readonly medianS: number;
+  readonly minS: number;
+  readonly maxS: number;
+  readonly runs: number;
+}
+
+/** Run `fn` (which does `inner` units of work) until `budgetS` has passed; per-unit statistics. */
+function measure(fn: () => void, inner: number, budgetS: number, minRuns = 5): Stats {
+  for (let i = 0; i < 2; i++) fn(); // warm-up (JIT)
+  const samples: number[] = [];
+  const start = nowS();
+  while (samples.length < minRuns || nowS() - start < budgetS) {
+    const t0 = nowS();
+    fn();
+    samples.push((nowS() - t0) / inner);
+    if (samples.length >= 10_000) break;
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    medianS: samples[Math.floor(samples.length / 2)] ?? 0,
+    minS: samples[0] ?? 0,
+    maxS: samples[samples.length - 1] ?? 0,
+    runs: samples.length,
+  };
+}
+
+function job(
+  model: string | ModelInput,
+  acc: string,
+  gpus: number,
+  seqLen: number,
+  globalBatch: number,
+  precision: TrainingJob["precision"],
+): TrainingJob {
+  const accelerator = resolveAccelerator(cat, acc);
+  return {
+    model: resolveModel(cat, model),
+    accelerator,
+    gpus,
+    domainSize: accelerator.scaleUp.domainSize,
+    seqLen,
+    globalBatch,
+    precision,
+    attention: "flash",
+    dropout: false,
+    tpCommOverlap: false,
+    dpOverlap: true,
+    epCommOverlap: false,
+    tokens: null,
+  };
+}
+
+const fmt = (s: number) =>
+  s < 1e-3 ? `${(s * 1e6).toFixed(2)} µs` : s < 1 ? `${(s * 1e3).toFixed(1)} ms` : `${s.toFixed(2)} s`;
+const lines: string[] = [];
+const report = (name: string, st: Stats, extra = "") => {
+  const line = `${name.padEnd(58)} median ${fmt(st.medianS).padStart(10)}  (min ${fmt(st.minS)}, max ${fmt(st.maxS)}, ${st.runs} runs)${extra}`;
+  lines.push(line);
+  console.log(line);
+};
+
+// 1. One evaluation: Llama 3.1 405B on 16,384 H100 (the Llama 3 paper's configuration).
+const llama = job("llama3.1-405b", "h100-sxm", 16384, 8192, 2048, "bf16");
+const p: Parallelism = {
+  tp: 8,
+  pp: 16,
+  dp: 128,
+  ep: 1,
+  cp: 1,
+  interleave: 4,
+  microBatch: 1,
+  sequenceParallel: true,
+  zero: 1,
+  recompute: "selective",
+};
+const N = 2000;
+report(
+  "single evaluation, cold (operators rebuilt each call)",
+  measure(
+    () => {
+      for (let i = 0; i < N; i++) evaluateTraining(llama, p);
+    },
+    N,
+    1.5,
+  ),
+);
+const cache = newEvalCache();
+report(
+  "single evaluation, warm (layer timings cached, as in search)",
+  measure(
+    () => {
+      for (let i = 0; i < N; i++) evaluateTraining(llama, p, undefined, cache);
+    },
+    N,
+    1.5,
+  ),
+);
+
+// 2. Full search: Llama 3.1 405B, 16,384 H100, seq 8192, batch 2048 (contract/train-search.yaml).
+let searched = 0;
+let enumerated = 0;
+const s1 = measure(
+  () => {
+    const r = searchTraining(llama);
+    searched = r.searched;
+    enumerated = r.enumerated;
+  },
+  1,
+  3,
+);
+report(
+  "search: Llama 3.1 405B on 16,384 H100 (full space)",
+  s1,
+  `  ${enumerated} configurations, ${searched} timed, ${Math.round(enumerated / s1.medianS)} configs/s`,
+);
+
+// 3. Full search: a 530B dense model (Megatron-Turing NLG shape) on 5,120 A100.
+const mtnlg: ModelInput = {
+  id: "mt-nlg-530b",
+  name: "Megatron-Turing NLG 530B",
+  layers: 105,
+  hidden: 20480,
+  ffnHidden: 81920,
+  heads: 128,
+  vocab: 51200,
+  bias: true,
+  tiedEmbeddings: true,
+  positionEmbeddings: 2048,
+  source:
+    "Smith et al. 2022, 'Using DeepSpeed and Megatron to Train Megatron-Turing NLG 530B' (105 layers, hidden 20480, 128 heads, seq 2048)",
+};
+const big = job(mtnlg, "a100-sxm-80gb", 5120, 2048, 2560, "bf16");
+const s2 = measure(
+  () => {
+    const r = searchTraining(big);
+    searched = r.searched;
+    enumerated = r.enumerated;
+  },
+  1,
+  3,
+);
+report(
+  "search: 530B dense on 5,120 A100 (full space)",
+  s2,
+  `  ${enumerated} configurations, ${searched} timed, ${Math.round(enumerated / s2.medianS)} configs/s`,
+);
+
+// 4. Full search: DeepSeek-V3 (MoE, expert parallelism searched) on 2,048 H800.
+const ds = job("deepseek-v3", "h800", 2048, 4096, 15360, "fp8");
+const s3 = measure(
+  () => {
+    const r = searchTraining(ds);
+    searched = r.searched;
+    enumerated = r.enumerated;
+  },
+  1,
+  3,
+);
+report(
+  "search: DeepSeek-V3 on 2,048 H800 (with ep)",
+  s3,
+  `  ${enumerated} configurations, ${searched} timed`,
+);
+
+const mem = process.memoryUsage();
+console.log(
+  `peak RSS ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+);
