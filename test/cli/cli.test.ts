@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -16,9 +16,12 @@ async function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
+const TMP = mkdtempSync(join(tmpdir(), "stargate-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+let files = 0;
+
 function scenario(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "stargate-"));
-  const file = join(dir, "s.yaml");
+  const file = join(TMP, `s${files++}.yaml`);
   writeFileSync(file, text);
   return file;
 }
@@ -163,7 +166,7 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
     [
       "malformed YAML",
       "kind: train\nmodel: [llama3-8b\nsystem: {\n",
-      /^stargate: .*s\.yaml:\d+:\d+: expected well-formed YAML .*\n$/,
+      /^stargate: .*s\d+\.yaml:\d+:\d+: expected well-formed YAML .*\n$/,
     ],
     [
       "misspelt field",
