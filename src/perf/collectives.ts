@@ -91,6 +91,19 @@ export function network(
 }
 
 /**
+ * Members of a group (n ranks, `stride` apart, ranks filling one domain before the next) that share a
+ * scale-up domain.
+ */
+export function membersPerDomain(domainSize: number, n: number, stride: number): number {
+  if (stride >= domainSize || domainSize % stride !== 0) return 1;
+  const fit = domainSize / stride;
+  // A small group that does not tile the domain has members straddling a boundary: the slowest group,
+  // which sets the pace, talks over the NIC. A large group fills `fit` slots of each domain it touches.
+  if (n <= fit) return fit % n === 0 ? n : 1;
+  return fit;
+}
+
+/**
  * Time of a collective among `n` ranks spaced `stride` apart in rank order (ranks fill a scale-up
  * domain before the next). A group inside one domain uses the scale-up link; one spread one-per-domain
  * uses the scale-out NIC; a group with `local` members in each domain runs hierarchically: the
@@ -106,7 +119,7 @@ export function groupCollectiveTime(
   algorithm: CollectiveAlgorithm = auto,
 ): number {
   if (n <= 1 || bytes <= 0) return 0;
-  const local = stride >= net.domainSize ? 1 : Math.min(n, Math.max(1, Math.floor(net.domainSize / stride)));
+  const local = membersPerDomain(net.domainSize, n, stride);
   if (local >= n) return algorithm.time(kind, bytes, n, net.scaleUp);
   if (local === 1) return algorithm.time(kind, bytes, n, net.scaleOut);
   const remote = n / local;

@@ -1,7 +1,7 @@
 import { GiB, SECONDS_PER_DAY } from "../units.js";
 import { modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { groupCollectiveTime, type Network, network } from "./collectives.js";
+import { groupCollectiveTime, membersPerDomain, type Network, network } from "./collectives.js";
 import { type LayerOps, layerForwardOps } from "./layer.js";
 import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
 import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
@@ -51,8 +51,8 @@ export function parallelismProblem(
   if (p.interleave > 1 && (job.globalBatch / (p.dp * p.microBatch)) % p.pp !== 0) {
     return { field: "interleave", expected: "micro-batches per step divisible by pp (interleaved schedule)" };
   }
-  if (p.tp > job.domainSize) {
-    return { field: "tp", expected: `at most the scale-up domain size ${job.domainSize}` };
+  if (p.tp > job.domainSize || job.domainSize % p.tp !== 0) {
+    return { field: "tp", expected: `a divisor of the scale-up domain size ${job.domainSize}` };
   }
   return null;
 }
@@ -177,7 +177,7 @@ export function expertAllToAllTime(
   n: number,
   stride: number,
 ): number {
-  const local = stride >= net.domainSize ? 1 : Math.min(n, Math.floor(net.domainSize / stride));
+  const local = membersPerDomain(net.domainSize, n, stride);
   const domains = n / local;
   const remoteShare = (n - local) / n;
   let remoteCopies = moe.topK * remoteShare;
@@ -335,8 +335,8 @@ export function evaluateTraining(
   // on their own stream and links).
   let dpOverlapWindow = job.dpOverlap ? worstTotal : 0;
   if (p.zero >= 3) {
-    // Parameters gathered again for forward and backward of every micro-batch group; FSDP prefetches,
-    // hiding it behind compute of the whole step.
+    // Parameters are gathered again for the forward and the backward of every micro-batch (ZeRO-3 and
+    // FSDP free them after use); prefetching hides that behind the whole step's compute.
     const gather = groupCollectiveTime(
       net,
       "all-gather",
@@ -344,7 +344,7 @@ export function evaluateTraining(
       dpRanks,
       dpStride,
     );
-    dpComm += 2 * gather * (p.pp > 1 ? microBatches : 1);
+    dpComm += 2 * gather * microBatches;
     dpOverlapWindow = job.dpOverlap ? worstTotal * microBatches : 0;
   }
   const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) : 0;
