@@ -175,6 +175,9 @@ export function resolveAccelerator(
 export function resolveModel(catalog: Catalog, input: string | ModelInput, path = "model"): Model {
   const m = typeof input === "string" ? lookup(catalog.models, input, path, "model") : input;
   const id = typeof input === "string" ? input : (m.id ?? m.name);
+  if (m.headDim === undefined && m.mla === undefined && m.hidden % m.heads !== 0) {
+    throw new InputError(`${path}.heads`, m.heads, `a divisor of hidden (${m.hidden}), or give headDim`);
+  }
   const kvHeads = m.kvHeads ?? m.heads;
   if (m.heads % kvHeads !== 0) {
     throw new InputError(`${path}.kvHeads`, kvHeads, `a divisor of heads (${m.heads})`);

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
-import { catalogOverlaySchema } from "../scenario/schema.js";
+import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
 import { applyTrainOverrides, resolveTrainScenario, strip, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
@@ -26,13 +27,15 @@ commands:
              what the catalog holds, with sources
   validate [--json]
              predictions against the published measurements in validation/
+  schema [train|catalog]
+             JSON Schema of scenario files or catalog files, for editors
 
 options for every command:
   --catalog FILE   add accelerators, memory, networks or models from a YAML file (repeatable)
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "catalog", "validate"] as const;
+const COMMANDS = ["train", "catalog", "validate", "schema"] as const;
 const PLANNED = ["infer", "plan", "fleet"];
 
 function readText(path: string, cwd: string, field: string): string {
@@ -126,6 +129,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (command === "catalog") {
       const family = rest[0];
       out(catalogJson(catalog, family), catalogReport(catalog, family));
+      return 0;
+    }
+    if (command === "schema") {
+      const which = rest[0] ?? "train";
+      if (which !== "train" && which !== "catalog")
+        throw new InputError("schema", which, 'one of "train", "catalog"');
+      const schema = z.toJSONSchema(which === "train" ? trainScenarioSchema : catalogOverlaySchema, {
+        io: "input",
+      });
+      io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
       return 0;
     }
     const report = runValidate(catalog);

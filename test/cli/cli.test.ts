@@ -184,6 +184,11 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
       /^stargate: training\.precision: expected a precision a100-sxm-80gb supports \(fp32, fp16, bf16\), got "fp8"\n$/,
     ],
     [
+      "heads not dividing hidden",
+      "kind: train\nmodel: { name: odd, layers: 4, hidden: 1000, ffnHidden: 4000, heads: 3, vocab: 1000 }\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 1024, globalBatch: 8 }\n",
+      /^stargate: model\.heads: expected a divisor of hidden \(1000\), or give headDim, got 3\n$/,
+    ],
+    [
       "bad enum",
       "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64, recompute: sometimes }\n",
       /^stargate: training\.recompute: expected one of "none", "selective", "full", got "sometimes"\n$/,
@@ -242,6 +247,17 @@ describe("stargate catalog", () => {
     const j = JSON.parse((await run(["catalog", "accelerators", "--json", "--catalog", file])).stdout);
     const mine = j.accelerators.find((a: { id: string }) => a.id === "my-chip");
     expect(mine.hbmBytes).toBe(216e9);
+  });
+});
+
+describe("stargate schema", () => {
+  it("prints the JSON Schema of scenario and catalog files", async () => {
+    const train = JSON.parse((await run(["schema"])).stdout);
+    expect(train.properties.kind.const).toBe("train");
+    expect(train.properties.training.properties.recompute.enum).toEqual(["none", "selective", "full"]);
+    const catalog = JSON.parse((await run(["schema", "catalog"])).stdout);
+    expect(catalog.properties).toHaveProperty("accelerators");
+    expect((await run(["schema", "fleet"])).code).toBe(2);
   });
 });
 
