@@ -4,6 +4,7 @@
  */
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog/index.js";
 import type { ModelInput } from "../src/catalog/types.js";
+import { trainingJob } from "../src/perf/job.js";
 import { searchTraining } from "../src/perf/search.js";
 import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../src/perf/types.js";
@@ -49,22 +50,14 @@ function job(
   globalBatch: number,
   precision: TrainingJob["precision"],
 ): TrainingJob {
-  const accelerator = resolveAccelerator(cat, acc);
-  return {
+  return trainingJob({
     model: resolveModel(cat, model),
-    accelerator,
+    accelerator: resolveAccelerator(cat, acc),
     gpus,
-    domainSize: accelerator.scaleUp.domainSize,
     seqLen,
     globalBatch,
     precision,
-    attention: "flash",
-    dropout: false,
-    tpCommOverlap: false,
-    dpOverlap: true,
-    epCommOverlap: false,
-    tokens: null,
-  };
+  });
 }
 
 const fmt = (s: number) =>
@@ -113,23 +106,28 @@ report(
   ),
 );
 
+/** Time a full search of `j` and report configurations per second. */
+function benchSearch(name: string, j: TrainingJob): void {
+  let searched = 0;
+  let enumerated = 0;
+  const st = measure(
+    () => {
+      const r = searchTraining(j);
+      searched = r.searched;
+      enumerated = r.enumerated;
+    },
+    1,
+    3,
+  );
+  report(
+    name,
+    st,
+    `  ${enumerated} configurations, ${searched} timed, ${Math.round(enumerated / st.medianS)} configs/s`,
+  );
+}
+
 // 2. Full search: Llama 3.1 405B, 16,384 H100, seq 8192, batch 2048 (contract/train-search.yaml).
-let searched = 0;
-let enumerated = 0;
-const s1 = measure(
-  () => {
-    const r = searchTraining(llama);
-    searched = r.searched;
-    enumerated = r.enumerated;
-  },
-  1,
-  3,
-);
-report(
-  "search: Llama 3.1 405B on 16,384 H100 (full space)",
-  s1,
-  `  ${enumerated} configurations, ${searched} timed, ${Math.round(enumerated / s1.medianS)} configs/s`,
-);
+benchSearch("search: Llama 3.1 405B on 16,384 H100 (full space)", llama);
 
 // 3. Full search: a 530B dense model (Megatron-Turing NLG shape) on 5,120 A100.
 const mtnlg: ModelInput = {
@@ -146,37 +144,15 @@ const mtnlg: ModelInput = {
   source:
     "Smith et al. 2022, 'Using DeepSpeed and Megatron to Train Megatron-Turing NLG 530B' (105 layers, hidden 20480, 128 heads, seq 2048)",
 };
-const big = job(mtnlg, "a100-sxm-80gb", 5120, 2048, 2560, "bf16");
-const s2 = measure(
-  () => {
-    const r = searchTraining(big);
-    searched = r.searched;
-    enumerated = r.enumerated;
-  },
-  1,
-  3,
-);
-report(
+benchSearch(
   "search: 530B dense on 5,120 A100 (full space)",
-  s2,
-  `  ${enumerated} configurations, ${searched} timed, ${Math.round(enumerated / s2.medianS)} configs/s`,
+  job(mtnlg, "a100-sxm-80gb", 5120, 2048, 2560, "bf16"),
 );
 
 // 4. Full search: DeepSeek-V3 (MoE, expert parallelism searched) on 2,048 H800.
-const ds = job("deepseek-v3", "h800", 2048, 4096, 15360, "fp8");
-const s3 = measure(
-  () => {
-    const r = searchTraining(ds);
-    searched = r.searched;
-    enumerated = r.enumerated;
-  },
-  1,
-  3,
-);
-report(
+benchSearch(
   "search: DeepSeek-V3 on 2,048 H800 (with ep)",
-  s3,
-  `  ${enumerated} configurations, ${searched} timed`,
+  job("deepseek-v3", "h800", 2048, 4096, 15360, "fp8"),
 );
 
 const mem = process.memoryUsage();

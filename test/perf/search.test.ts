@@ -1,26 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
 import { evaluateTraining, parallelismProblem } from "../../src/perf/train.js";
 import type { Parallelism, TrainingJob, TrainResult } from "../../src/perf/types.js";
 
 const cat = builtinCatalog();
 const acc = resolveAccelerator(cat, "h100-sxm");
-const job: TrainingJob = {
+const job: TrainingJob = trainingJob({
   model: resolveModel(cat, "llama3-70b"),
   accelerator: acc,
   gpus: 64,
-  domainSize: 8,
   seqLen: 4096,
   globalBatch: 128,
-  precision: "bf16",
-  attention: "flash",
-  dropout: false,
-  tpCommOverlap: false,
-  dpOverlap: true,
-  epCommOverlap: false,
   tokens: 1e12,
-};
+});
 
 /** Every configuration the search space holds, evaluated without pruning. */
 function bruteForce(j: TrainingJob): TrainResult[] {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
 import type { Accelerator } from "../../src/catalog/types.js";
+import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
 import { evaluateTraining, parallelismProblem } from "../../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../../src/perf/types.js";
@@ -9,23 +10,14 @@ import type { Parallelism, TrainingJob } from "../../src/perf/types.js";
 const cat = builtinCatalog();
 
 function job(modelId: string, accId: string, gpus: number, extra: Partial<TrainingJob> = {}): TrainingJob {
-  const accelerator = resolveAccelerator(cat, accId);
-  return {
+  return trainingJob({
     model: resolveModel(cat, modelId),
-    accelerator,
+    accelerator: resolveAccelerator(cat, accId),
     gpus,
-    domainSize: accelerator.scaleUp.domainSize,
     seqLen: 4096,
     globalBatch: 512,
-    precision: "bf16",
-    attention: "flash",
-    dropout: false,
-    tpCommOverlap: false,
-    dpOverlap: true,
-    epCommOverlap: false,
-    tokens: null,
     ...extra,
-  };
+  });
 }
 
 function scaled(
