@@ -21,8 +21,10 @@ const USAGE = `usage: stargate <command> [options]
 
 commands:
   train FILE [--json] [--top N] [--gpus N] [--accelerator ID] [--tp N] [--pp N] [--dp N] [--cp N] [--ep N]
-             [--micro-batch N] [--global-batch N] [--seq-len N] [--precision P]
-             training step, memory, MFU and time-to-train; searches parallelism for fields not given
+             [--micro-batch N] [--global-batch N] [--seq-len N] [--precision P] [--node-size N]
+             [--hbm GEN:STACKS] [--scale-up-gbps N] [--scale-out-gbps N]
+             training step, memory, MFU and time-to-train; searches parallelism for fields not given;
+             --hbm and --scale-*-gbps ask "what if the accelerator had this memory / these links"
   catalog [accelerators|memory|networks|models] [--json]
              what the catalog holds, with sources
   validate [--json]
@@ -52,6 +54,23 @@ function intOption(name: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name}`, v, "a positive integer");
   return n;
+}
+
+function numberOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${name}`, v, "a positive number");
+  return n;
+}
+
+function hbmOption(v: string | undefined): { generation: string; stacks: number } | undefined {
+  if (v === undefined) return undefined;
+  const [generation, stacks] = v.split(":");
+  const n = Number(stacks);
+  if (generation === undefined || generation === "" || !Number.isInteger(n) || n < 1) {
+    throw new InputError("--hbm", v, "GENERATION:STACKS, e.g. hbm3e-12hi:8");
+  }
+  return { generation, stacks: n };
 }
 
 function loadCatalog(files: readonly string[], cwd: string): Catalog {
@@ -86,6 +105,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         "global-batch": { type: "string" },
         "seq-len": { type: "string" },
         precision: { type: "string" },
+        "node-size": { type: "string" },
+        hbm: { type: "string" },
+        "scale-up-gbps": { type: "string" },
+        "scale-out-gbps": { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -119,9 +142,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           seqLen: intOption("seq-len", values["seq-len"]),
           precision: values.precision,
           top: intOption("top", values.top),
+          nodeSize: intOption("node-size", values["node-size"]),
+          hbm: hbmOption(values.hbm),
+          scaleUpGBps: numberOption("scale-up-gbps", values["scale-up-gbps"]),
+          scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
         }).filter(([, v]) => v !== undefined),
       );
-      const scenario = resolveTrainScenario(applyTrainOverrides(data, overrides), catalog);
+      const scenario = resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides);
       const outcome = runTrain(scenario);
       out(trainJson(outcome), trainReport(outcome));
       return 0;

@@ -34,6 +34,33 @@ export interface TrainOverrides {
   readonly seqLen?: number;
   readonly precision?: string;
   readonly top?: number;
+  readonly nodeSize?: number;
+  /** What-if: replace the accelerator's memory with `stacks` stacks of HBM generation `generation`. */
+  readonly hbm?: { readonly generation: string; readonly stacks: number };
+  /** What-if: per-accelerator scale-up bandwidth, GB/s bidirectional. */
+  readonly scaleUpGBps?: number;
+  /** What-if: per-accelerator scale-out bandwidth, GB/s bidirectional. */
+  readonly scaleOutGBps?: number;
+}
+
+/** Apply what-if changes to an accelerator definition; the id and name say what changed. */
+export function changeAccelerator(a: AcceleratorInput, o: TrainOverrides): AcceleratorInput {
+  const notes: string[] = [];
+  let out: AcceleratorInput = { ...a, id: a.id ?? a.name };
+  if (o.hbm !== undefined) {
+    out = { ...out, hbm: { generation: o.hbm.generation, stacks: o.hbm.stacks } };
+    notes.push(`${o.hbm.stacks}× ${o.hbm.generation}`);
+  }
+  if (o.scaleUpGBps !== undefined) {
+    out = { ...out, scaleUp: { ...out.scaleUp, bandwidthGBps: o.scaleUpGBps } };
+    notes.push(`scale-up ${o.scaleUpGBps} GB/s`);
+  }
+  if (o.scaleOutGBps !== undefined) {
+    out = { ...out, scaleOut: { ...out.scaleOut, bandwidthGBps: o.scaleOutGBps } };
+    notes.push(`scale-out ${o.scaleOutGBps} GB/s`);
+  }
+  if (notes.length === 0) return a;
+  return { ...out, id: `${out.id}+what-if`, name: `${out.name} (what-if: ${notes.join(", ")})` };
 }
 
 /** `T` with `undefined` removed from every optional field, recursively (zod output → catalog input types). */
@@ -60,6 +87,7 @@ export function applyTrainOverrides(data: unknown, o: TrainOverrides): unknown {
   const training = { ...(d["training"] ?? {}) };
   const par = { ...((training["parallelism"] as Record<string, unknown> | undefined) ?? {}) };
   if (o.gpus !== undefined) system["count"] = o.gpus;
+  if (o.nodeSize !== undefined) system["nodeSize"] = o.nodeSize;
   if (o.accelerator !== undefined) system["accelerator"] = o.accelerator;
   for (const k of ["tp", "pp", "dp", "cp", "ep"] as const) if (o[k] !== undefined) par[k] = o[k];
   if (o.gpus !== undefined && o.dp === undefined) delete par["dp"];
@@ -72,7 +100,11 @@ export function applyTrainOverrides(data: unknown, o: TrainOverrides): unknown {
   return { ...d, system, training };
 }
 
-export function resolveTrainScenario(data: unknown, base: Catalog): ResolvedTrainScenario {
+export function resolveTrainScenario(
+  data: unknown,
+  base: Catalog,
+  whatIf: TrainOverrides = {},
+): ResolvedTrainScenario {
   const s: TrainScenario = validate(trainScenarioSchema, data);
   const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
   const model = resolveModel(catalog, typeof s.model === "string" ? s.model : strip(s.model), "model");
@@ -85,6 +117,10 @@ export function resolveTrainScenario(data: unknown, base: Catalog): ResolvedTrai
       const scaleOut = typeof so === "string" ? { fabric: so } : strip(so);
       accInput = { ...base, id: base.id ?? base.name, scaleOut };
     }
+  }
+  if (whatIf.hbm !== undefined || whatIf.scaleUpGBps !== undefined || whatIf.scaleOutGBps !== undefined) {
+    const base = typeof accInput === "string" ? catalog.accelerators.get(accInput) : accInput;
+    if (base !== undefined) accInput = changeAccelerator(base, whatIf);
   }
   const accelerator = resolveAccelerator(catalog, accInput, "system.accelerator");
   const domainSize = s.system.nodeSize ?? accelerator.scaleUp.domainSize;

@@ -107,6 +107,27 @@ describe("stargate train", () => {
     expect(out.parallelism.tp).toBe(8);
   });
 
+  it("answers what-if questions about the accelerator's memory and links", async () => {
+    const base = JSON.parse((await run(["train", join(EXAMPLES, "train-search.yaml"), "--json"])).stdout);
+    const hbm = JSON.parse(
+      (await run(["train", join(EXAMPLES, "train-search.yaml"), "--json", "--hbm", "hbm3e-12hi:6"])).stdout,
+    );
+    expect(hbm.accelerator).toBe("h100-sxm+what-if");
+    expect(hbm.stepTimeS).toBeLessThan(base.stepTimeS);
+    const links = JSON.parse(
+      (await run(["train", join(EXAMPLES, "train-search.yaml"), "--json", "--scale-up-gbps", "1800"])).stdout,
+    );
+    expect(links.stepTimeS).toBeLessThan(base.stepTimeS);
+    const bad = await run(["train", join(EXAMPLES, "train-search.yaml"), "--hbm", "hbm9:4"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^stargate: system\.accelerator\.hbm\.generation: expected a memory id from the catalog/,
+    );
+    expect((await run(["train", join(EXAMPLES, "train-search.yaml"), "--hbm", "hbm4"])).stderr).toBe(
+      'stargate: --hbm: expected GENERATION:STACKS, e.g. hbm3e-12hi:8, got "hbm4"\n',
+    );
+  });
+
   it("accepts a custom accelerator defined inline with HBM from the memory catalog", async () => {
     const file = scenario(`kind: train
 model: llama3-70b
