@@ -165,7 +165,10 @@ export function resolveAccelerator(
     },
     scaleOut: link(a.scaleOut, `${path}.scaleOut`, DEFAULT_SCALE_OUT_LATENCY_S),
     tdpW: a.tdpW ?? null,
-    matmulEfficiency: a.matmulEfficiency ?? null,
+    matmulEfficiency:
+      typeof a.matmulEfficiency === "number"
+        ? Object.fromEntries(Object.keys(peakFlops).map((k) => [k, a.matmulEfficiency]))
+        : { ...(a.matmulEfficiency ?? {}) },
     memoryEfficiency: a.memoryEfficiency ?? null,
     source: a.source ?? "user-defined",
   };

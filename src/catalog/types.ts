@@ -93,10 +93,10 @@ export interface AcceleratorInput {
   };
   readonly tdpW?: number;
   /**
-   * Fraction of dense peak that large matrix multiplications reach on this part, from a measurement.
-   * Absent: the model's default (see perf/calibration.ts).
+   * Fraction of dense peak that large matrix multiplications reach on this part, from a measurement:
+   * one figure, or one per precision. Absent: the model's default (see perf/calibration.ts).
    */
-  readonly matmulEfficiency?: number;
+  readonly matmulEfficiency?: number | PeakTflops;
   /** Fraction of peak HBM bandwidth that streaming kernels reach, from a measurement. */
   readonly memoryEfficiency?: number;
   readonly source?: string;
@@ -120,7 +120,8 @@ export interface Accelerator {
   readonly scaleUp: Link & { readonly domainSize: number };
   readonly scaleOut: Link;
   readonly tdpW: number | null;
-  readonly matmulEfficiency: number | null;
+  /** Measured fraction of dense peak for large GEMMs, per precision; absent precisions use the default. */
+  readonly matmulEfficiency: Readonly<Partial<Record<Precision, number>>>;
   readonly memoryEfficiency: number | null;
   readonly source: string;
 }

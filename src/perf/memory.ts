@@ -107,7 +107,10 @@ export function stageParams(m: Model, p: Parallelism, stage: number): StageParam
   let dense = denseLayerCount * (dl.attention + dl.denseMlp + dl.norms);
   dense += moeLayers * (ml.attention + ml.denseMlp + ml.norms + ml.router);
   if (stage === 0) dense += counts.embedding;
-  if (stage === p.pp - 1) dense += counts.head + m.hidden;
+  // The last stage holds the LM head; with tied embeddings on more than one stage it keeps its own copy
+  // of the embedding matrix (Megatron all-reduces the two copies' gradients).
+  if (stage === p.pp - 1)
+    dense += (m.tiedEmbeddings && p.pp > 1 ? m.vocab * m.hidden : counts.head) + m.hidden;
   return { dense: dense / p.tp, experts: (moeLayers * ml.experts) / (p.ep * p.tp), layers, moeLayers };
 }
 

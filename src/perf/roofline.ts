@@ -44,11 +44,13 @@ export function deviceRates(
   path = "training.precision",
 ): DeviceRates {
   const peak = peakOf(acc, precision, path);
-  const matmulEff = acc.matmulEfficiency ?? calibration.matmulEfficiency;
-  const attnPeak = peakOf(acc, attentionPrecision(precision), path);
+  const matmulEff = acc.matmulEfficiency[precision] ?? calibration.matmulEfficiency;
+  const attnPrecision = attentionPrecision(precision);
+  const attnPeak = peakOf(acc, attnPrecision, path);
+  const attnEff = acc.matmulEfficiency[attnPrecision] ?? calibration.matmulEfficiency;
   return {
     matmulFlopsPerS: peak * matmulEff,
-    attentionFlopsPerS: attnPeak * matmulEff * calibration.flashAttentionFraction,
+    attentionFlopsPerS: attnPeak * attnEff * calibration.flashAttentionFraction,
     memoryBytesPerS: acc.hbmBandwidthBytesPerS * (acc.memoryEfficiency ?? calibration.memoryEfficiency),
     overheadS: calibration.kernelOverheadS,
     peakFlopsPerS: peak,

@@ -318,7 +318,12 @@ export function evaluateTraining(
   // Data parallelism over dp·cp ranks: reduce-scatter of gradients then all-gather of parameters (ZeRO ≥ 1,
   // the same volume as an all-reduce), plus for ZeRO-3 a parameter all-gather forward and backward.
   const stateBytes = stateBytesPerParam(job.precision);
-  const sp0 = stageParams(m, p, p.pp - 1);
+  // The stage holding the most parameters sets the data-parallel volume.
+  let sp0 = stageParams(m, p, p.pp - 1);
+  for (const s of stages) {
+    const c = stageParams(m, p, s);
+    if (c.dense + c.experts > sp0.dense + sp0.experts) sp0 = c;
+  }
   const dpRanks = p.dp * p.cp;
   const dpStride = p.tp;
   const denseGradBytes = sp0.dense * stateBytes.grads;

@@ -59,7 +59,18 @@ export const acceleratorSchema = z.strictObject({
   }),
   scaleOut: z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
   tdpW: positive.optional(),
-  matmulEfficiency: fraction.optional(),
+  matmulEfficiency: z
+    .union([
+      fraction,
+      z.strictObject({
+        fp32: fraction.optional(),
+        fp16: fraction.optional(),
+        bf16: fraction.optional(),
+        fp8: fraction.optional(),
+        fp4: fraction.optional(),
+      }),
+    ])
+    .optional(),
   memoryEfficiency: fraction.optional(),
   source: z.string().optional(),
 });

@@ -185,6 +185,17 @@ describe("training model behaviour", () => {
     expect(r.reason).toMatch(/GiB over the 74\.5 GiB of HBM/);
   });
 
+  it("a measured matmul efficiency replaces the default for that precision only", () => {
+    const measured = { ...j.accelerator, matmulEfficiency: { fp8: 0.6 } };
+    const fp8 = { ...j, precision: "fp8" as const };
+    expect(evaluateTraining({ ...fp8, accelerator: measured }, p).stepTimeS).toBeGreaterThan(
+      evaluateTraining(fp8, p).stepTimeS,
+    );
+    expect(evaluateTraining({ ...j, accelerator: measured }, p).stepTimeS).toBe(
+      evaluateTraining(j, p).stepTimeS,
+    );
+  });
+
   it("explains invalid parallelism", () => {
     expect(parallelismProblem(j, { ...p, tp: 3 })).toMatchObject({ field: "tp" });
     expect(parallelismProblem(j, { ...p, dp: 3 })).toMatchObject({ field: "dp" });
