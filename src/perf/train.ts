@@ -337,8 +337,10 @@ export function evaluateTraining(
   // Bucketed gradient reduce-scatter hides behind the last micro-batch's backward and the parameter
   // all-gather behind the first one's forward (Megatron overlap_grad_reduce / overlap_param_gather):
   // together one micro-batch's time on the stage (communication waits included: the DP collectives run
-  // on their own stream and links).
-  let dpOverlapWindow = job.dpOverlap ? worstTotal : 0;
+  // on their own stream and links). With v virtual stages, stage 0's deeper chunks finish their last
+  // backward during the pipeline drain (and start their first forward during the fill), so (v−1)/v of the
+  // bubble, when the stage would otherwise wait, also hides DP traffic.
+  let dpOverlapWindow = job.dpOverlap ? perMicro + (bubble * (p.interleave - 1)) / p.interleave : 0;
   if (p.zero >= 3) {
     // Parameters are gathered again for the forward and the backward of every micro-batch (ZeRO-3 and
     // FSDP free them after use); prefetching hides that behind the whole step's compute.
