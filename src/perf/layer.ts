@@ -4,19 +4,50 @@ import { attentionDims, attentionParams } from "./accounting.js";
 import type { Op } from "./roofline.js";
 import type { AttentionKernel } from "./types.js";
 
-/** The shard of a layer one accelerator computes for one micro-batch. */
+/** Numeric formats of a run: what GEMM inputs, weights, activations and the KV cache are stored in. */
+export interface NumericFormat {
+  /** Precision GEMMs run at (whose peak applies). */
+  readonly compute: Precision;
+  /** Bytes per weight as read by GEMMs (int4 weight-only: 0.5 with 16-bit compute). */
+  readonly weightBytes: number;
+  /** Bytes per element of GEMM activation inputs (8-bit formats cast activations before the GEMM). */
+  readonly gemmInputBytes: number;
+  /** Bytes per element of activations between kernels (16-bit, or 4 for fp32). */
+  readonly activationBytes: number;
+}
+
+/** The training format of a precision: weights and GEMM inputs in it, activations 16-bit. */
+export function trainingFormat(p: Precision): NumericFormat {
+  const e = p === "fp32" ? 4 : 2;
+  return {
+    compute: p,
+    weightBytes: BYTES_PER_ELEMENT[p],
+    gemmInputBytes: BYTES_PER_ELEMENT[p],
+    activationBytes: e,
+  };
+}
+
+/** The shard of a layer one accelerator computes for one micro-batch (training) or one step (inference). */
 export interface LayerShard {
-  /** Query tokens on this rank: micro-batch × sequence / cp. */
+  /** Query tokens on this rank: micro-batch × sequence / cp (training, prefill) or the batch (decode). */
   readonly tokens: number;
-  /** Keys each query attends over (the full sequence; context parallelism splits queries). */
+  /**
+   * Keys each query attends over: the full sequence in training and prefill (context parallelism splits
+   * queries; causal masking halves the work), the cached length in decode.
+   */
   readonly contextLen: number;
   readonly microBatch: number;
   readonly tp: number;
   readonly ep: number;
   readonly sequenceParallel: boolean;
-  readonly precision: Precision;
+  readonly format: NumericFormat;
   readonly attention: AttentionKernel;
   readonly dropout: boolean;
+  /**
+   * Decode: each query token reads `contextLen` cached keys and values of this many bytes per element
+   * (no causal halving: every cached position is read).
+   */
+  readonly decodeKvBytes?: number;
 }
 
 /** Forward operators of one layer split by role, so backward and recompute can scale each group. */
@@ -30,23 +61,36 @@ export interface LayerOps {
   readonly hiddenBytes: number;
 }
 
-function gemm(m: number, k: number, n: number, inBytes: number, outBytes: number): Op {
-  return { kind: "matmul", flops: 2 * m * k * n, bytes: (m * k + k * n) * inBytes + m * n * outBytes };
-}
-
 function elementwise(bytes: number): Op {
   return { kind: "memory", flops: 0, bytes };
 }
 
+/** Expected distinct experts (of `experts`) that `tokens` tokens visit choosing `topK` each, uniformly. */
+export function touchedExperts(experts: number, topK: number, tokens: number): number {
+  return experts * (1 - (1 - topK / experts) ** tokens);
+}
+
+/** Bytes per element of a KV-cache entry for one token, layer-summed, on one tensor-parallel rank. */
+export function kvBytesPerTokenPerRank(m: Model, tp: number, kvElementBytes: number): number {
+  if (m.mla !== null) {
+    // One compressed latent plus the decoupled rotary key per layer, held whole by every TP rank.
+    return m.layers * (m.mla.kvLoraRank + m.mla.qkRopeHeadDim) * kvElementBytes;
+  }
+  const kvHeadsPerRank = Math.ceil(m.kvHeads / tp);
+  return 2 * m.layers * kvHeadsPerRank * m.headDim * kvElementBytes;
+}
+
 /**
  * Forward operators of one transformer layer for one micro-batch on one accelerator: projections,
- * attention (fused flash kernel, or unfused score GEMM + softmax + dropout + value GEMM), MLP or routed
- * experts, norms, residual adds, dropout, rotary embedding and low-precision casts.
+ * attention (fused flash kernel, or unfused score GEMM + softmax + dropout + value GEMM, or a decode
+ * kernel reading the KV cache), MLP or routed experts, norms, residual adds, dropout, rotary embedding
+ * and low-precision casts.
  */
 export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps {
-  const e = s.precision === "fp32" ? 4 : 2;
-  const w = BYTES_PER_ELEMENT[s.precision];
-  const lowPrecision = s.precision === "fp8" || s.precision === "fp4";
+  const f = s.format;
+  const e = f.activationBytes;
+  const w = f.weightBytes;
+  const castInputs = f.gemmInputBytes < e;
   const h = m.hidden;
   const t = s.tp;
   const T = s.tokens;
@@ -56,11 +100,16 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const attention: Op[] = [];
   const attentionCore: Op[] = [];
   const cast = (elements: number) => {
-    if (lowPrecision) memory.push(elementwise(elements * (e + w)));
+    if (castInputs) memory.push(elementwise(elements * (e + f.gemmInputBytes)));
   };
-  const linear = (k: number, n: number) => {
-    cast(T * k);
-    matmul.push(gemm(T, k, n, w, e));
+  /** A GEMM of `tokens` rows through `weightSets` weight matrices of k × n in total shape k × n. */
+  const linear = (tokens: number, k: number, n: number, weightSets = 1) => {
+    cast(tokens * k);
+    matmul.push({
+      kind: "matmul",
+      flops: 2 * tokens * k * n,
+      bytes: tokens * k * f.gemmInputBytes + weightSets * k * n * w + tokens * n * e,
+    });
   };
 
   // Norm 1.
@@ -69,13 +118,25 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const dims = attentionDims(m);
   const outDim = m.heads * dims.v;
   const qkvParams = attentionParams(m) - outDim * h - (m.bias ? h : 0);
-  linear(h, qkvParams / h / t);
+  linear(T, h, qkvParams / h / t);
   if (m.positionEmbeddings === 0) {
     // Rotary embedding on queries and keys.
     memory.push(elementwise((2 * T * ((m.heads + m.kvHeads) * dims.qk * e)) / t));
   }
   const headsLocal = m.heads / t;
-  if (s.attention === "flash") {
+  if (s.decodeKvBytes !== undefined) {
+    // Decode: every new token reads the whole cached K and V of its sequence.
+    const perRank = kvBytesPerTokenPerRank(m, t, s.decodeKvBytes) / m.layers;
+    const kvBytes = T * s.contextLen * perRank;
+    const qkWidth = m.mla !== null ? m.mla.kvLoraRank + m.mla.qkRopeHeadDim : dims.qk;
+    const vWidth = m.mla !== null ? m.mla.kvLoraRank : dims.v;
+    const flops = 2 * T * s.contextLen * headsLocal * (qkWidth + vWidth);
+    const op: Op = { kind: "attention", flops, bytes: kvBytes + T * headsLocal * (dims.qk + dims.v) * e };
+    attention.push(op);
+    attentionCore.push(op);
+    // Appending this step's K and V to the cache.
+    memory.push(elementwise(T * perRank));
+  } else if (s.attention === "flash") {
     // Causal: the kernel skips fully masked blocks, doing half the score and value products.
     const flops = 0.5 * 2 * T * s.contextLen * headsLocal * (dims.qk + dims.v);
     const bytes = T * headsLocal * (2 * dims.qk + 2 * dims.v) * e;
@@ -100,36 +161,32 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
     attentionCore.push(qk, softmax, drop, av);
   }
   // Output projection, dropout, residual.
-  linear(outDim / t, h);
+  linear(T, outDim / t, h);
   memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
   // Norm 2.
   memory.push(elementwise(2 * Tel * h * e));
 
   const gated = m.gatedMlp ? 2 : 1;
   const mlp = (tokens: number, ffn: number, weightSets: number) => {
-    // Up (and gate), activation, down. `weightSets` experts' weights are read.
-    cast(tokens * h);
-    matmul.push({
-      kind: "matmul",
-      flops: 2 * tokens * h * ((gated * ffn) / t),
-      bytes: tokens * h * w + weightSets * h * ((gated * ffn) / t) * w + tokens * ((gated * ffn) / t) * e,
-    });
+    // Up (and gate), activation, down.
+    linear(tokens, h, (gated * ffn) / t, weightSets);
     memory.push(elementwise((tokens * ((gated + 1) * ffn) * e) / t));
-    cast((tokens * ffn) / t);
-    matmul.push({
-      kind: "matmul",
-      flops: 2 * tokens * (ffn / t) * h,
-      bytes: tokens * (ffn / t) * w + weightSets * (ffn / t) * h * w + tokens * h * e,
-    });
+    linear(tokens, ffn / t, h, weightSets);
   };
   if (moe && m.moe !== null) {
     const { experts, topK, sharedExperts, expertFfnHidden } = m.moe;
-    matmul.push(gemm(T, h, experts, e, 4)); // router logits in fp32
+    matmul.push({
+      kind: "matmul",
+      flops: 2 * T * h * experts,
+      bytes: T * h * e + h * experts * e + T * experts * 4,
+    });
     memory.push(elementwise(T * experts * 8)); // softmax + top-k
     if (sharedExperts > 0) mlp(T, expertFfnHidden * sharedExperts, 1);
-    // Routed experts as one grouped GEMM: T·topK token-visits spread over experts/ep local experts.
+    // Routed experts as one grouped GEMM: T·topK token-visits spread over experts/ep local experts; only
+    // the experts some token visits have their weights read.
     memory.push(elementwise(2 * 2 * T * topK * h * e)); // permute + unpermute
-    mlp(T * topK, expertFfnHidden, experts / s.ep);
+    const localExperts = experts / s.ep;
+    mlp(T * topK, expertFfnHidden, touchedExperts(localExperts, topK / s.ep, T * s.ep));
   } else {
     mlp(T, m.ffnHidden, 1);
   }

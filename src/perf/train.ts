@@ -2,7 +2,7 @@ import { GiB, SECONDS_PER_DAY } from "../units.js";
 import { modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { groupCollectiveTime, membersPerDomain, type Network, network } from "./collectives.js";
-import { type LayerOps, layerForwardOps } from "./layer.js";
+import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
 import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 import type { Breakdown, Cause, Parallelism, TrainingJob, TrainResult } from "./types.js";
@@ -244,7 +244,7 @@ export function evaluateTraining(
       tp: p.tp,
       ep: p.ep,
       sequenceParallel: p.sequenceParallel,
-      precision: job.precision,
+      format: trainingFormat(job.precision),
       attention: job.attention,
       dropout: job.dropout,
     };
