@@ -4,10 +4,13 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
 import { InputError } from "../errors.js";
+import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
-import { applyTrainOverrides, resolveTrainScenario, strip, type TrainOverrides } from "../scenario/train.js";
+import { strip } from "../scenario/system.js";
+import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
+import { inferJson, inferReport, runInferBatch } from "./infer.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -25,6 +28,10 @@ commands:
              [--hbm GEN:STACKS] [--scale-up-gbps N] [--scale-out-gbps N]
              training step, memory, MFU and time-to-train; searches parallelism for fields not given;
              --hbm and --scale-*-gbps ask "what if the accelerator had this memory / these links"
+  infer FILE [--json] [--gpus N] [--accelerator ID] [--tp N] [--pp N] [--ep N] [--precision P] [--batch N]
+             [--hbm GEN:STACKS] [--scale-up-gbps N] [--scale-out-gbps N]
+             prefill and decode of one replica at a fixed batch: TTFT, TPOT, throughput, KV cache, the
+             largest batch that fits, the bottleneck
   catalog [accelerators|memory|networks|models] [--json]
              what the catalog holds, with sources
   validate [--json]
@@ -37,8 +44,8 @@ options for every command:
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "catalog", "validate", "schema"] as const;
-const PLANNED = ["infer", "plan", "fleet"];
+const COMMANDS = ["train", "infer", "catalog", "validate", "schema"] as const;
+const PLANNED = ["plan", "fleet"];
 
 function readText(path: string, cwd: string, field: string): string {
   try {
@@ -109,6 +116,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         hbm: { type: "string" },
         "scale-up-gbps": { type: "string" },
         "scale-out-gbps": { type: "string" },
+        batch: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -151,6 +159,37 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const scenario = resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides);
       const outcome = runTrain(scenario);
       out(trainJson(outcome), trainReport(outcome));
+      return 0;
+    }
+    if (command === "infer") {
+      const file = rest[0];
+      if (file === undefined) throw new InputError("infer", undefined, "a scenario FILE argument");
+      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+      const overrides: InferOverrides = Object.fromEntries(
+        Object.entries({
+          gpus: intOption("gpus", values.gpus),
+          accelerator: values.accelerator,
+          tp: intOption("tp", values.tp),
+          pp: intOption("pp", values.pp),
+          ep: intOption("ep", values.ep),
+          precision: values.precision,
+          batch: intOption("batch", values.batch),
+          nodeSize: intOption("node-size", values["node-size"]),
+          hbm: hbmOption(values.hbm),
+          scaleUpGBps: numberOption("scale-up-gbps", values["scale-up-gbps"]),
+          scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
+        }).filter(([, v]) => v !== undefined),
+      );
+      const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
+      if (scenario.workload !== null) {
+        throw new InputError(
+          "inference.workload",
+          "(a serving workload)",
+          "no workload for now: the serving simulation is not built yet; give batch, inputLen and outputLen",
+        );
+      }
+      const outcome = runInferBatch(scenario);
+      out(inferJson(outcome), inferReport(outcome));
       return 0;
     }
     if (command === "catalog") {

@@ -94,7 +94,7 @@ export function layersOfStage(layers: number, pp: number, stage: number): number
   return base + (stage >= start && stage < start + extra ? 1 : 0);
 }
 
-export function stageParams(m: Model, p: Parallelism, stage: number): StageParams {
+export function stageParams(m: Model, p: Pick<Parallelism, "tp" | "pp" | "ep">, stage: number): StageParams {
   const layers = layersOfStage(m.layers, p.pp, stage);
   let firstLayer = 0;
   for (let s = 0; s < stage; s++) firstLayer += layersOfStage(m.layers, p.pp, s);

@@ -1,7 +1,7 @@
 import { GiB, SECONDS_PER_DAY } from "../units.js";
 import { modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { groupCollectiveTime, membersPerDomain, type Network, network } from "./collectives.js";
+import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
 import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
@@ -161,37 +161,6 @@ function layerTime(
 
 function activationBytesOf(job: TrainingJob): number {
   return job.precision === "fp32" ? 4 : 2;
-}
-
-/**
- * One MoE all-to-all (dispatch or combine) of `tokenBytes` (tokens × hidden × element) per rank among
- * `n` expert-parallel ranks spaced `stride` apart. Each token visits top-k experts. Without node-limited
- * routing every copy to a rank in another scale-up domain crosses the NIC; with it (DeepSeek-V3: at most
- * M nodes per token), one copy per destination node crosses the NIC and is forwarded over scale-up
- * (DeepEP), so at most M copies leave the domain.
- */
-export function expertAllToAllTime(
-  net: Network,
-  moe: NonNullable<TrainingJob["model"]["moe"]>,
-  tokenBytes: number,
-  n: number,
-  stride: number,
-): number {
-  const local = membersPerDomain(net.domainSize, n, stride);
-  const domains = n / local;
-  const remoteShare = (n - local) / n;
-  let remoteCopies = moe.topK * remoteShare;
-  if (moe.maxNodesPerToken !== undefined && domains > 1) {
-    remoteCopies = Math.min(remoteCopies, moe.maxNodesPerToken * ((domains - 1) / domains));
-  }
-  const localCopies = moe.topK * ((local - 1) / n) + (moe.maxNodesPerToken !== undefined ? remoteCopies : 0);
-  const out =
-    (tokenBytes * remoteCopies) / net.scaleOut.bandwidthBytesPerS +
-    (domains > 1 ? (domains - 1) * net.scaleOut.latencyS : 0);
-  const inDomain =
-    (tokenBytes * localCopies) / net.scaleUp.bandwidthBytesPerS +
-    (local > 1 ? (local - 1) * net.scaleUp.latencyS : 0);
-  return Math.max(out, inDomain);
 }
 
 const ZERO_BREAKDOWN: Breakdown = {

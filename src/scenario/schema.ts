@@ -177,6 +177,67 @@ export const trainScenarioSchema = z.strictObject({
   catalog: catalogOverlaySchema.optional(),
 });
 
+export const inferencePrecisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "fp4", "int4"]);
+
+/** A length: a number of tokens, or a distribution of them (used by serving workloads). */
+export const lengthSchema = z.union([
+  positiveInt,
+  z.strictObject({ dist: z.literal("uniform"), min: positiveInt, max: positiveInt }),
+  z.strictObject({
+    dist: z.literal("normal"),
+    mean: positive,
+    sd: z.number().nonnegative(),
+    min: positiveInt.optional(),
+    max: positiveInt.optional(),
+  }),
+  z.strictObject({
+    dist: z.literal("lognormal"),
+    mean: positive,
+    sd: z.number().nonnegative(),
+    min: positiveInt.optional(),
+    max: positiveInt.optional(),
+  }),
+  z.strictObject({
+    dist: z.literal("exponential"),
+    mean: positive,
+    min: positiveInt.optional(),
+    max: positiveInt.optional(),
+  }),
+]);
+
+export const workloadSchema = z.strictObject({
+  requests: positiveInt,
+  /** `offline`: every request queued at t = 0; a number: Poisson arrivals at that many requests/s. */
+  arrival: z.union([z.literal("offline"), positive]),
+  inputLen: lengthSchema,
+  outputLen: lengthSchema,
+  seed: z.number().int().default(1),
+});
+
+export const inferenceSchema = z.strictObject({
+  precision: inferencePrecisionSchema.default("bf16"),
+  /** KV-cache element format; defaults to fp8 with fp8/fp4 weights, else 16-bit. */
+  kvPrecision: z.enum(["fp16", "bf16", "fp8"]).optional(),
+  parallelism: z
+    .strictObject({ tp: positiveInt.optional(), pp: positiveInt.optional(), ep: positiveInt.optional() })
+    .optional(),
+  batch: positiveInt.optional(),
+  inputLen: positiveInt.optional(),
+  outputLen: positiveInt.optional(),
+  workload: workloadSchema.optional(),
+  slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
+});
+
+export const inferScenarioSchema = z.strictObject({
+  kind: z.literal("infer"),
+  name: z.string().optional(),
+  model: z.union([z.string().min(1), modelSchema]),
+  system: systemSchema,
+  inference: inferenceSchema,
+  catalog: catalogOverlaySchema.optional(),
+});
+
+export type InferScenario = z.output<typeof inferScenarioSchema>;
 export type TrainScenarioInput = z.input<typeof trainScenarioSchema>;
 export type TrainScenario = z.output<typeof trainScenarioSchema>;
 export type CatalogOverlayInput = z.output<typeof catalogOverlaySchema>;

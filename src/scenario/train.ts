@@ -1,15 +1,9 @@
-import {
-  type AcceleratorInput,
-  type Catalog,
-  type CatalogOverlay,
-  extendCatalog,
-  resolveAccelerator,
-  resolveModel,
-} from "../catalog/index.js";
+import type { Catalog } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { Parallelism, TrainingJob } from "../perf/types.js";
 import { validate } from "./load.js";
 import { type TrainScenario, trainScenarioSchema } from "./schema.js";
+import { type AcceleratorChanges, resolveSystem, strip } from "./system.js";
 
 /** A training scenario resolved against the catalog: the job, and whatever parallelism the user fixed. */
 export interface ResolvedTrainScenario {
@@ -21,7 +15,7 @@ export interface ResolvedTrainScenario {
 }
 
 /** Command-line overrides of common fields. */
-export interface TrainOverrides {
+export interface TrainOverrides extends AcceleratorChanges {
   readonly gpus?: number;
   readonly accelerator?: string;
   readonly tp?: number;
@@ -35,48 +29,6 @@ export interface TrainOverrides {
   readonly precision?: string;
   readonly top?: number;
   readonly nodeSize?: number;
-  /** What-if: replace the accelerator's memory with `stacks` stacks of HBM generation `generation`. */
-  readonly hbm?: { readonly generation: string; readonly stacks: number };
-  /** What-if: per-accelerator scale-up bandwidth, GB/s bidirectional. */
-  readonly scaleUpGBps?: number;
-  /** What-if: per-accelerator scale-out bandwidth, GB/s bidirectional. */
-  readonly scaleOutGBps?: number;
-}
-
-/** Apply what-if changes to an accelerator definition; the id and name say what changed. */
-export function changeAccelerator(a: AcceleratorInput, o: TrainOverrides): AcceleratorInput {
-  const notes: string[] = [];
-  let out: AcceleratorInput = { ...a, id: a.id ?? a.name };
-  if (o.hbm !== undefined) {
-    out = { ...out, hbm: { generation: o.hbm.generation, stacks: o.hbm.stacks } };
-    notes.push(`${o.hbm.stacks}× ${o.hbm.generation}`);
-  }
-  if (o.scaleUpGBps !== undefined) {
-    out = { ...out, scaleUp: { ...out.scaleUp, bandwidthGBps: o.scaleUpGBps } };
-    notes.push(`scale-up ${o.scaleUpGBps} GB/s`);
-  }
-  if (o.scaleOutGBps !== undefined) {
-    out = { ...out, scaleOut: { ...out.scaleOut, bandwidthGBps: o.scaleOutGBps } };
-    notes.push(`scale-out ${o.scaleOutGBps} GB/s`);
-  }
-  if (notes.length === 0) return a;
-  return { ...out, id: `${out.id}+what-if`, name: `${out.name} (what-if: ${notes.join(", ")})` };
-}
-
-/** `T` with `undefined` removed from every optional field, recursively (zod output → catalog input types). */
-type Defined<T> = T extends readonly (infer U)[]
-  ? Defined<U>[]
-  : T extends object
-    ? { [K in keyof T]: Defined<Exclude<T[K], undefined>> }
-    : T;
-
-/** Drop fields whose value is undefined, recursively, so optional fields are absent rather than undefined. */
-export function strip<T>(o: T): Defined<T> {
-  if (Array.isArray(o)) return o.map(strip) as Defined<T>;
-  if (o === null || typeof o !== "object") return o as Defined<T>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = strip(v);
-  return out as Defined<T>;
 }
 
 /** Apply CLI overrides to raw scenario data before validation, so errors name the same paths. */
@@ -103,27 +55,10 @@ export function applyTrainOverrides(data: unknown, o: TrainOverrides): unknown {
 export function resolveTrainScenario(
   data: unknown,
   base: Catalog,
-  whatIf: TrainOverrides = {},
+  whatIf: AcceleratorChanges = {},
 ): ResolvedTrainScenario {
   const s: TrainScenario = validate(trainScenarioSchema, data);
-  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
-  const model = resolveModel(catalog, typeof s.model === "string" ? s.model : strip(s.model), "model");
-  let accInput: string | AcceleratorInput =
-    typeof s.system.accelerator === "string" ? s.system.accelerator : strip(s.system.accelerator);
-  const so = s.system.scaleOut;
-  if (so !== undefined) {
-    const base = typeof accInput === "string" ? catalog.accelerators.get(accInput) : accInput;
-    if (base !== undefined) {
-      const scaleOut = typeof so === "string" ? { fabric: so } : strip(so);
-      accInput = { ...base, id: base.id ?? base.name, scaleOut };
-    }
-  }
-  if (whatIf.hbm !== undefined || whatIf.scaleUpGBps !== undefined || whatIf.scaleOutGBps !== undefined) {
-    const base = typeof accInput === "string" ? catalog.accelerators.get(accInput) : accInput;
-    if (base !== undefined) accInput = changeAccelerator(base, whatIf);
-  }
-  const accelerator = resolveAccelerator(catalog, accInput, "system.accelerator");
-  const domainSize = s.system.nodeSize ?? accelerator.scaleUp.domainSize;
+  const { model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
   const t = s.training;
   if (t.seqLen > 0 && model.positionEmbeddings > 0 && t.seqLen > model.positionEmbeddings) {
     throw new InputError(
@@ -148,7 +83,7 @@ export function resolveTrainScenario(
   const job: TrainingJob = {
     model,
     accelerator,
-    gpus: s.system.count,
+    gpus,
     domainSize,
     seqLen: t.seqLen,
     globalBatch: t.globalBatch,

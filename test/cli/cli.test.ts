@@ -162,6 +162,78 @@ training: { seqLen: 8192, globalBatch: 8, parallelism: { tp: 8, pp: 1, dp: 1, ze
   });
 });
 
+const INFER_FIELDS = [
+  "fits",
+  "ttftMs",
+  "tpotMs",
+  "outputTokensPerS",
+  "kvCacheGiB",
+  "maxBatch",
+  "memoryPerGpuGiB",
+  "bottleneck",
+];
+
+describe("stargate infer", () => {
+  const dir = (name: string) =>
+    spawnSync("test", ["-f", join(CONTRACT, name)]).status === 0 ? CONTRACT : EXAMPLES;
+
+  it.each(["infer-batch.yaml", "custom-chip.yaml"])(
+    "runs contract/%s unchanged with every contract field",
+    async (name) => {
+      const r = await run(["infer", join(dir(name), name), "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      for (const f of INFER_FIELDS) expect(out, f).toHaveProperty(f);
+      expect(out.fits).toBe(true);
+      expect(out.decode.bottleneck).toBe("hbm-bandwidth");
+      expect(out.maxBatch).toBeGreaterThanOrEqual(out.batch);
+    },
+  );
+
+  it("derives the custom chip's memory from its HBM generation", async () => {
+    const out = JSON.parse((await run(["infer", join(EXAMPLES, "custom-chip.yaml"), "--json"])).stdout);
+    expect(out.accelerator).toBe("custom-asic-hbm4");
+    expect(out.memoryGiB.weights).toBeGreaterThan(40);
+  });
+
+  it("prints a readable report with the prefill and decode bottlenecks", async () => {
+    const r = await run(["infer", join(EXAMPLES, "infer-batch.yaml")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/time to first token/);
+    expect(r.stdout).toMatch(/decode step \(hbm-bandwidth\)/);
+  });
+
+  it("reports a deployment that does not fit (exit 0, fits false, the largest batch that would)", async () => {
+    const file = scenario(`kind: infer
+model: llama3-70b
+system: { accelerator: h100-sxm, count: 1 }
+inference: { precision: bf16, parallelism: { tp: 1 }, batch: 1, inputLen: 1024, outputLen: 128 }
+`);
+    const out = JSON.parse((await run(["infer", file, "--json"])).stdout);
+    expect(out.fits).toBe(false);
+    expect(out.bottleneck).toBe("hbm-capacity");
+    expect(out.maxBatch).toBe(0);
+  });
+
+  it("names missing batch fields and impossible replica shapes", async () => {
+    const missing = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 1 }\ninference: { batch: 4 }\n",
+    );
+    const r = await run(["infer", missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^stargate: inference\.inputLen: expected a positive integer/);
+    const shape = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ninference: { parallelism: { tp: 3 }, batch: 4, inputLen: 8, outputLen: 8 }\n",
+    );
+    const r2 = await run(["infer", shape]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(
+      /^stargate: inference\.parallelism\.tp: expected a divisor of the model's 32 attention heads, got 3\n$/,
+    );
+  });
+});
+
 describe("bad input: exit 2, one line naming the field, the value and what was expected", () => {
   const cases: [string, string, RegExp][] = [
     [

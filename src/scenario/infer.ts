@@ -1,0 +1,86 @@
+import type { Catalog } from "../catalog/index.js";
+import { InputError } from "../errors.js";
+import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
+import { validate } from "./load.js";
+import { type InferScenario, inferScenarioSchema } from "./schema.js";
+import { type AcceleratorChanges, resolveSystem, strip } from "./system.js";
+
+/** An inference scenario resolved against the catalog. */
+export interface ResolvedInferScenario {
+  readonly name: string;
+  readonly job: InferenceJob;
+  /** Replica-shape fields the user gave; the rest are searched. */
+  readonly fixed: Partial<ReplicaShape>;
+  /** The fixed batch to evaluate (batch mode). */
+  readonly batch: { readonly batch: number; readonly inputLen: number; readonly outputLen: number } | null;
+  readonly workload: InferScenario["inference"]["workload"] | null;
+  readonly slo: InferScenario["inference"]["slo"] | null;
+}
+
+/** Command-line overrides of common inference fields. */
+export interface InferOverrides extends AcceleratorChanges {
+  readonly gpus?: number;
+  readonly accelerator?: string;
+  readonly tp?: number;
+  readonly pp?: number;
+  readonly ep?: number;
+  readonly precision?: string;
+  readonly batch?: number;
+  readonly nodeSize?: number;
+}
+
+/** Apply CLI overrides to raw scenario data before validation, so errors name the same paths. */
+export function applyInferOverrides(data: unknown, o: InferOverrides): unknown {
+  if (data === null || typeof data !== "object") return data;
+  const d = structuredClone(data) as Record<string, Record<string, unknown> | undefined>;
+  const system = { ...(d["system"] ?? {}) };
+  const inference = { ...(d["inference"] ?? {}) };
+  const par = { ...((inference["parallelism"] as Record<string, unknown> | undefined) ?? {}) };
+  if (o.gpus !== undefined) system["count"] = o.gpus;
+  if (o.nodeSize !== undefined) system["nodeSize"] = o.nodeSize;
+  if (o.accelerator !== undefined) system["accelerator"] = o.accelerator;
+  for (const k of ["tp", "pp", "ep"] as const) if (o[k] !== undefined) par[k] = o[k];
+  if (o.precision !== undefined) inference["precision"] = o.precision;
+  if (o.batch !== undefined) inference["batch"] = o.batch;
+  if (Object.keys(par).length > 0) inference["parallelism"] = par;
+  return { ...d, system, inference };
+}
+
+export function resolveInferScenario(
+  data: unknown,
+  base: Catalog,
+  whatIf: AcceleratorChanges = {},
+): ResolvedInferScenario {
+  const s: InferScenario = validate(inferScenarioSchema, data);
+  const { model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
+  const inf = s.inference;
+  const job: InferenceJob = {
+    model,
+    accelerator,
+    gpus,
+    domainSize,
+    precision: inf.precision,
+    kvPrecision: inf.kvPrecision ?? defaultKvPrecision(inf.precision),
+  };
+  let batch: ResolvedInferScenario["batch"] = null;
+  if (inf.workload === undefined) {
+    for (const k of ["batch", "inputLen", "outputLen"] as const) {
+      if (inf[k] === undefined) {
+        throw new InputError(
+          `inference.${k}`,
+          undefined,
+          "a positive integer (or give inference.workload to simulate serving)",
+        );
+      }
+    }
+    batch = { batch: inf.batch ?? 1, inputLen: inf.inputLen ?? 1, outputLen: inf.outputLen ?? 1 };
+  }
+  return {
+    name: s.name ?? model.name,
+    job,
+    fixed: strip({ tp: inf.parallelism?.tp, pp: inf.parallelism?.pp, ep: inf.parallelism?.ep }),
+    batch,
+    workload: inf.workload ?? null,
+    slo: inf.slo ?? null,
+  };
+}
