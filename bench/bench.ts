@@ -6,6 +6,7 @@ import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog
 import type { ModelInput } from "../src/catalog/types.js";
 import { trainingJob } from "../src/perf/job.js";
 import { searchTraining } from "../src/perf/search.js";
+import { simulateServing } from "../src/perf/serving.js";
 import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../src/perf/types.js";
 
@@ -153,6 +154,37 @@ benchSearch(
 benchSearch(
   "search: DeepSeek-V3 on 2,048 H800 (with ep)",
   job("deepseek-v3", "h800", 2048, 4096, 15360, "fp8"),
+);
+
+// 5. Serving simulation: one million requests through continuous batching on one replica.
+const serveJob = {
+  model: resolveModel(cat, "llama3-8b"),
+  accelerator: resolveAccelerator(cat, "h200"),
+  gpus: 1,
+  domainSize: 8,
+  precision: "fp8" as const,
+  kvPrecision: "fp8" as const,
+};
+const million = {
+  requests: 1_000_000,
+  arrival: "offline" as const,
+  inputLen: { dist: "uniform" as const, min: 100, max: 1000 },
+  outputLen: { dist: "uniform" as const, min: 50, max: 500 },
+  seed: 7,
+};
+let simulated = 0;
+const sv = measure(
+  () => {
+    simulated = simulateServing(serveJob, { tp: 1, pp: 1, ep: 1 }, million, null).requests;
+  },
+  1,
+  3,
+  3,
+);
+report(
+  "serving simulation: 1,000,000 requests (Llama 3 8B, H200, offline)",
+  sv,
+  `  ${Math.round(simulated / sv.medianS).toLocaleString("en-US")} requests/s simulated`,
 );
 
 const mem = process.memoryUsage();

@@ -1,6 +1,20 @@
 import { paramCount } from "../perf/accounting.js";
-import { type InferCause, type InferResult, type PhaseTime, searchReplica } from "../perf/infer.js";
+import {
+  type InferCause,
+  type InferResult,
+  type PhaseTime,
+  type ReplicaShape,
+  searchReplica,
+} from "../perf/infer.js";
+import {
+  type LengthSpec,
+  type ServingResult,
+  type Slo,
+  simulateServing,
+  type Workload,
+} from "../perf/serving.js";
 import type { ResolvedInferScenario } from "../scenario/infer.js";
+import { strip } from "../scenario/system.js";
 import { GiB } from "../units.js";
 import { duration, fixed, pct, si, table } from "./format.js";
 
@@ -130,5 +144,160 @@ export function inferReport(o: InferOutcome): string {
   );
   lines.push("");
   lines.push(`bottleneck: ${r.bottleneck}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export interface ServeOutcome {
+  readonly scenario: ResolvedInferScenario;
+  readonly shape: ReplicaShape;
+  /** The batch evaluation at the engine's largest batch: whether the replica fits at all. */
+  readonly check: InferResult;
+  readonly result: ServingResult | null;
+}
+
+function typicalLength(spec: LengthSpec): number {
+  if (typeof spec === "number") return spec;
+  return spec.dist === "uniform" ? (spec.min + spec.max) / 2 : spec.mean;
+}
+
+export function runServe(scenario: ResolvedInferScenario): ServeOutcome {
+  const w = scenario.workload;
+  if (w === null || w === undefined) throw new Error("serving needs a workload");
+  const workload = strip(w) as Workload;
+  const inLen = Math.max(1, Math.round(typicalLength(workload.inputLen)));
+  const outLen = Math.max(1, Math.round(typicalLength(workload.outputLen)));
+  // A replica that cannot hold one sequence cannot serve; otherwise the engine sizes its KV cache.
+  const { best } = searchReplica(scenario.job, scenario.fixed, 1, inLen, outLen);
+  const shape = best.shape;
+  const slo = scenario.slo !== null ? (strip(scenario.slo) as Slo) : null;
+  const result = best.fits ? simulateServing(scenario.job, shape, workload, slo, scenario.engine) : null;
+  return { scenario, shape, check: best, result };
+}
+
+const ms = (s: number) => round(s * 1e3, 5);
+
+export function serveJson(o: ServeOutcome): Record<string, unknown> {
+  const job = o.scenario.job;
+  const r = o.result;
+  const base = {
+    kind: "infer",
+    name: o.scenario.name,
+    model: job.model.id,
+    accelerator: job.accelerator.id,
+    gpus: job.gpus,
+    precision: job.precision,
+    kvPrecision: job.kvPrecision,
+    parallelism: { ...o.shape, replicas: job.gpus / (o.shape.tp * o.shape.pp) },
+    engine: o.scenario.engine,
+    memoryPerGpuGiB: round(o.check.memoryPerGpuGiB, 5),
+  };
+  if (r === null || !o.check.fits) {
+    return {
+      ...base,
+      fits: false,
+      reason: o.check.fits ? "no KV cache room" : o.check.reason,
+      bottleneck: "hbm-capacity",
+      requests: 0,
+    };
+  }
+  return {
+    ...base,
+    fits: true,
+    requests: r.requests,
+    rejected: r.rejected,
+    makespanS: round(r.makespanS),
+    outputTokensPerS: round(r.outputTokensPerS),
+    inputTokensPerS: round(r.inputTokensPerS),
+    ttftP50Ms: ms(r.ttftS.p50),
+    ttftP90Ms: ms(r.ttftS.p90),
+    ttftP99Ms: ms(r.ttftS.p99),
+    ttftMeanMs: ms(r.ttftS.mean),
+    tpotP50Ms: ms(r.tpotS.p50),
+    tpotP90Ms: ms(r.tpotS.p90),
+    tpotP99Ms: ms(r.tpotS.p99),
+    tpotMeanMs: ms(r.tpotS.mean),
+    e2eP50S: round(r.e2eS.p50),
+    e2eP99S: round(r.e2eS.p99),
+    ...(r.sloAttainment !== null
+      ? { sloAttainment: round(r.sloAttainment, 5), goodputTokensPerS: round(r.goodputTokensPerS ?? 0) }
+      : {}),
+    kvUtilization: round(r.kvUtilization, 4),
+    kvCapacityTokens: r.kvCapacityTokens,
+    preemptions: r.preemptions,
+    iterations: r.iterations,
+  };
+}
+
+export function serveReport(o: ServeOutcome): string {
+  const job = o.scenario.job;
+  const r = o.result;
+  const w = o.scenario.workload;
+  const lines: string[] = [];
+  lines.push(`${o.scenario.name}: serving ${job.model.name} on ${job.gpus} × ${job.accelerator.name}`);
+  lines.push(
+    `  weights ${job.precision}, KV cache ${job.kvPrecision}; tp ${o.shape.tp} · pp ${o.shape.pp} · ep ${o.shape.ep} per replica, ${job.gpus / (o.shape.tp * o.shape.pp)} replica(s); continuous batching (≤ ${o.scenario.engine.maxNumSeqs} sequences, ≤ ${o.scenario.engine.maxBatchedTokens} tokens per iteration${o.scenario.engine.chunkedPrefill ? ", chunked prefill" : ""}), paged KV (${o.scenario.engine.blockSize}-token blocks)`,
+  );
+  if (w !== null && w !== undefined)
+    lines.push(
+      `  ${w.requests} requests, arrival ${w.arrival === "offline" ? "all at t = 0 (offline)" : `Poisson ${w.arrival}/s`}, seed ${w.seed}`,
+    );
+  lines.push("");
+  if (r === null || !o.check.fits) {
+    lines.push(`DOES NOT FIT: ${o.check.fits ? "no KV cache room" : o.check.reason}`);
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(
+    table(
+      ["metric", "value"],
+      [
+        [
+          "requests completed",
+          `${r.requests}${r.rejected > 0 ? ` (${r.rejected} too long for the KV cache)` : ""}`,
+        ],
+        ["makespan", duration(r.makespanS)],
+        ["output tokens/s (deployment)", si(r.outputTokensPerS)],
+        ["input tokens/s (deployment)", si(r.inputTokensPerS)],
+        ["KV cache capacity per replica", `${si(r.kvCapacityTokens)} tokens`],
+        ["KV cache utilisation (mean)", pct(r.kvUtilization)],
+        ["preemptions", String(r.preemptions)],
+        ...(r.sloAttainment !== null
+          ? [
+              ["SLO attainment", pct(r.sloAttainment)],
+              ["goodput (output tokens/s within SLO)", si(r.goodputTokensPerS ?? 0)],
+            ]
+          : []),
+      ],
+      [false, true],
+    ),
+  );
+  lines.push("");
+  lines.push(
+    table(
+      ["latency", "mean", "p50", "p90", "p99"],
+      [
+        [
+          "time to first token",
+          duration(r.ttftS.mean),
+          duration(r.ttftS.p50),
+          duration(r.ttftS.p90),
+          duration(r.ttftS.p99),
+        ],
+        [
+          "time per output token",
+          duration(r.tpotS.mean),
+          duration(r.tpotS.p50),
+          duration(r.tpotS.p90),
+          duration(r.tpotS.p99),
+        ],
+        [
+          "end to end",
+          duration(r.e2eS.mean),
+          duration(r.e2eS.p50),
+          duration(r.e2eS.p90),
+          duration(r.e2eS.p99),
+        ],
+      ],
+    ),
+  );
   return `${lines.join("\n")}\n`;
 }

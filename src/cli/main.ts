@@ -10,7 +10,7 @@ import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js
 import { strip } from "../scenario/system.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
-import { inferJson, inferReport, runInferBatch } from "./infer.js";
+import { inferJson, inferReport, runInferBatch, runServe, serveJson, serveReport } from "./infer.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -182,11 +182,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       );
       const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
       if (scenario.workload !== null) {
-        throw new InputError(
-          "inference.workload",
-          "(a serving workload)",
-          "no workload for now: the serving simulation is not built yet; give batch, inputLen and outputLen",
-        );
+        const served = runServe(scenario);
+        out(serveJson(served), serveReport(served));
+        return 0;
       }
       const outcome = runInferBatch(scenario);
       out(inferJson(outcome), inferReport(outcome));

@@ -1,6 +1,7 @@
 import type { Catalog } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
+import { DEFAULT_ENGINE, type EngineOptions } from "../perf/serving.js";
 import { validate } from "./load.js";
 import { type InferScenario, inferScenarioSchema } from "./schema.js";
 import { type AcceleratorChanges, resolveSystem, strip } from "./system.js";
@@ -15,6 +16,7 @@ export interface ResolvedInferScenario {
   readonly batch: { readonly batch: number; readonly inputLen: number; readonly outputLen: number } | null;
   readonly workload: InferScenario["inference"]["workload"] | null;
   readonly slo: InferScenario["inference"]["slo"] | null;
+  readonly engine: EngineOptions;
 }
 
 /** Command-line overrides of common inference fields. */
@@ -82,5 +84,6 @@ export function resolveInferScenario(
     batch,
     workload: inf.workload ?? null,
     slo: inf.slo ?? null,
+    engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
   };
 }

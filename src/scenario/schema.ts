@@ -225,6 +225,15 @@ export const inferenceSchema = z.strictObject({
   inputLen: positiveInt.optional(),
   outputLen: positiveInt.optional(),
   workload: workloadSchema.optional(),
+  /** Serving-engine settings for the simulation (vLLM's defaults). */
+  engine: z
+    .strictObject({
+      maxNumSeqs: positiveInt.default(256),
+      maxBatchedTokens: positiveInt.default(8192),
+      blockSize: positiveInt.default(16),
+      chunkedPrefill: z.boolean().default(true),
+    })
+    .optional(),
   slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
 });
 

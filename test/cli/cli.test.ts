@@ -191,6 +191,30 @@ describe("stargate infer", () => {
     },
   );
 
+  it.each(["serve-offline.yaml", "serve-online.yaml"])(
+    "simulates contract/%s unchanged with every contract field",
+    async (name) => {
+      const r = await run(["infer", join(dir(name), name), "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      for (const f of [
+        "requests",
+        "makespanS",
+        "outputTokensPerS",
+        "ttftP50Ms",
+        "ttftP99Ms",
+        "tpotP50Ms",
+        "tpotP99Ms",
+      ]) {
+        expect(out, f).toHaveProperty(f);
+      }
+      expect(out.requests).toBe(name === "serve-offline.yaml" ? 2000 : 20000);
+      if (name === "serve-online.yaml") expect(out).toHaveProperty("sloAttainment");
+      expect(out.ttftP99Ms).toBeGreaterThanOrEqual(out.ttftP50Ms);
+    },
+  );
+
   it("derives the custom chip's memory from its HBM generation", async () => {
     const out = JSON.parse((await run(["infer", join(EXAMPLES, "custom-chip.yaml"), "--json"])).stdout);
     expect(out.accelerator).toBe("custom-asic-hbm4");

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import type { InferenceJob } from "../../src/perf/infer.js";
+import { DEFAULT_ENGINE, generateRequests, iterationModel, simulateServing } from "../../src/perf/serving.js";
+
+const cat = builtinCatalog();
+
+function job(
+  modelId: string,
+  accId: string,
+  gpus: number,
+  precision: InferenceJob["precision"] = "fp8",
+): InferenceJob {
+  const accelerator = resolveAccelerator(cat, accId);
+  return {
+    model: resolveModel(cat, modelId),
+    accelerator,
+    gpus,
+    domainSize: accelerator.scaleUp.domainSize,
+    precision,
+    kvPrecision: precision === "fp8" ? "fp8" : "bf16",
+  };
+}
+
+/**
+ * Waiting-time CDF of an M/D/1 queue (Erlang 1909; e.g. Kleinrock, Queueing Systems I, §5.6):
+ * P(W ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/S⌋} (λ(kS − t))^k / k! · e^{−λ(kS − t)}.
+ */
+function md1WaitCdf(t: number, lambda: number, s: number): number {
+  const rho = lambda * s;
+  let sum = 0;
+  let fact = 1;
+  for (let k = 0; k <= Math.floor(t / s); k++) {
+    if (k > 0) fact *= k;
+    const x = lambda * (k * s - t);
+    sum += (x ** k / fact) * Math.exp(-x);
+  }
+  return (1 - rho) * sum;
+}
+
+function md1WaitQuantile(q: number, lambda: number, s: number): number {
+  if (md1WaitCdf(0, lambda, s) >= q) return 0;
+  let lo = 0;
+  let hi = s;
+  while (md1WaitCdf(hi, lambda, s) < q) hi *= 2;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (md1WaitCdf(mid, lambda, s) < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+describe("serving simulation against queueing theory", () => {
+  it("one request at a time, deterministic service, Poisson arrivals: TTFT percentiles match M/D/1", () => {
+    const j = job("llama3-8b", "h100-sxm", 1);
+    const shape = { tp: 1, pp: 1, ep: 1 };
+    const engine = { ...DEFAULT_ENGINE, maxNumSeqs: 1, chunkedPrefill: false };
+    // Service: one prefill-only iteration of a 512-token prompt that yields the only output token.
+    const service = iterationModel(j, shape).time(512, 0, 512 * 256, 1, false, true);
+    const rho = 0.7;
+    const lambda = rho / service;
+    const r = simulateServing(
+      j,
+      shape,
+      { requests: 200_000, arrival: lambda, inputLen: 512, outputLen: 1, seed: 3 },
+      null,
+      engine,
+    );
+    for (const [q, got] of [
+      [0.5, r.ttftS.p50],
+      [0.9, r.ttftS.p90],
+      [0.99, r.ttftS.p99],
+    ] as const) {
+      const expected = service + md1WaitQuantile(q, lambda, service);
+      expect(got / expected, `p${q * 100}`).toBeGreaterThan(0.97);
+      expect(got / expected, `p${q * 100}`).toBeLessThan(1.03);
+    }
+    // Mean waiting time: Pollaczek–Khinchine, ρ·S / (2(1 − ρ)).
+    expect(r.ttftS.mean / (service + (rho * service) / (2 * (1 - rho)))).toBeCloseTo(1, 1);
+  });
+});
+
+describe("serving simulation", () => {
+  const j = job("llama3-70b", "h100-sxm", 2);
+  const shape = { tp: 2, pp: 1, ep: 1 };
+  const w = { requests: 400, arrival: "offline" as const, inputLen: 1000, outputLen: 200, seed: 1 };
+
+  it("is deterministic for a seed", () => {
+    const a = simulateServing(j, shape, w, null);
+    const b = simulateServing(j, shape, w, null);
+    expect(a).toEqual(b);
+    const c = simulateServing(j, shape, { ...w, arrival: 5, seed: 2 }, null);
+    const d = simulateServing(j, shape, { ...w, arrival: 5, seed: 3 }, null);
+    expect(c.ttftS.p50).not.toBe(d.ttftS.p50);
+  });
+
+  it("completes every request and counts their tokens", () => {
+    const r = simulateServing(j, shape, w, null);
+    expect(r.requests).toBe(400);
+    expect(r.outputTokensPerS * r.makespanS).toBeCloseTo(400 * 200, 0);
+    expect(r.tpotS.p50).toBeGreaterThan(0);
+    expect(r.ttftS.p99).toBeGreaterThanOrEqual(r.ttftS.p50);
+  });
+
+  it("preempts and still completes everything when the KV cache runs out", () => {
+    // An H100 with 60 GB: 35 GB of fp8 70B weights leave room for few long sequences.
+    const small = { ...j, accelerator: { ...j.accelerator, hbmBytes: 45e9 } };
+    const r = simulateServing(small, shape, { ...w, outputLen: 2000 }, null);
+    expect(r.requests).toBe(400);
+    expect(r.preemptions).toBeGreaterThan(0);
+    expect(r.kvUtilization).toBeGreaterThan(0.5);
+    expect(r.kvUtilization).toBeLessThanOrEqual(1);
+  });
+
+  it("scales with replicas", () => {
+    const one = simulateServing(j, shape, w, null);
+    const two = simulateServing({ ...j, gpus: 4 }, shape, w, null);
+    expect(two.replicas).toBe(2);
+    expect(two.outputTokensPerS).toBeGreaterThan(1.5 * one.outputTokensPerS);
+  });
+
+  it("scores requests against an SLO", () => {
+    const r = simulateServing(j, shape, { ...w, arrival: 2 }, { ttftMs: 2000, tpotMs: 100 });
+    expect(r.sloAttainment).not.toBeNull();
+    expect(r.sloAttainment ?? 0).toBeGreaterThan(0.9);
+    const strict = simulateServing(j, shape, { ...w, arrival: 2 }, { ttftMs: 1, tpotMs: 1 });
+    expect(strict.sloAttainment).toBe(0);
+  });
+
+  it("chunked prefill and separate prefill iterations both serve the workload", () => {
+    const chunked = simulateServing(j, shape, { ...w, arrival: 4 }, null, {
+      ...DEFAULT_ENGINE,
+      chunkedPrefill: true,
+    });
+    const separate = simulateServing(j, shape, { ...w, arrival: 4 }, null, {
+      ...DEFAULT_ENGINE,
+      chunkedPrefill: false,
+    });
+    expect(chunked.requests).toBe(400);
+    expect(separate.requests).toBe(400);
+    // Separate prefill iterations pause decoding: the worst time per output token is higher.
+    expect(separate.tpotS.p99).toBeGreaterThan(chunked.tpotS.p50);
+  });
+});
+
+describe("workload generation", () => {
+  it("Poisson arrivals at the given rate; lengths from their distributions", () => {
+    const g = generateRequests({
+      requests: 50_000,
+      arrival: 10,
+      inputLen: { dist: "uniform", min: 100, max: 200 },
+      outputLen: { dist: "lognormal", mean: 300, sd: 100 },
+      seed: 5,
+    });
+    expect((g.arrival[g.arrival.length - 1] ?? 0) / 50_000).toBeCloseTo(0.1, 2);
+    let inMin = Number.POSITIVE_INFINITY;
+    let inMax = 0;
+    let outSum = 0;
+    for (let i = 0; i < 50_000; i++) {
+      inMin = Math.min(inMin, g.input[i] ?? 0);
+      inMax = Math.max(inMax, g.input[i] ?? 0);
+      outSum += g.output[i] ?? 0;
+    }
+    expect(inMin).toBe(100);
+    expect(inMax).toBe(200);
+    expect(outSum / 50_000).toBeGreaterThan(290);
+    expect(outSum / 50_000).toBeLessThan(310);
+  });
+});
