@@ -1,4 +1,5 @@
 import { paramCount } from "../perf/accounting.js";
+import { type DeployCandidate, type DeployResult, searchDeployment } from "../perf/deploy.js";
 import {
   type InferCause,
   type InferResult,
@@ -297,6 +298,94 @@ export function serveReport(o: ServeOutcome): string {
           duration(r.e2eS.p99),
         ],
       ],
+    ),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
+  const d = scenario.deploy;
+  const w = scenario.workload;
+  const slo = scenario.slo;
+  if (d === null || d === undefined || w === null || w === undefined || slo === null || slo === undefined) {
+    throw new Error("deployment search needs deploy, workload and slo");
+  }
+  const workload = strip(w) as Workload;
+  return searchDeployment(scenario.job, {
+    rate: d.rate,
+    inputLen: workload.inputLen,
+    outputLen: workload.outputLen,
+    slo: strip(slo) as Slo,
+    precisions: d.precisions,
+    batchLimits: d.batchLimits,
+    requests: d.requests,
+    seed: workload.seed,
+  });
+}
+
+function candidateJson(c: DeployCandidate): Record<string, unknown> {
+  return {
+    precision: c.precision,
+    parallelism: c.shape,
+    maxNumSeqs: c.maxNumSeqs,
+    ratePerReplica: round(c.ratePerReplica, 5),
+    replicas: c.replicas,
+    gpus: c.gpus,
+    outputTokensPerSPerGpu: round(c.tokensPerSPerGpu, 5),
+    ttftP99Ms: ms(c.ttftP99S),
+    tpotP99Ms: ms(c.tpotP99S),
+    tpotP50Ms: ms(c.tpotP50S),
+  };
+}
+
+export function deployJson(s: ResolvedInferScenario, r: DeployResult): Record<string, unknown> {
+  return {
+    kind: "deploy",
+    name: s.name,
+    model: s.job.model.id,
+    accelerator: s.job.accelerator.id,
+    rate: s.deploy?.rate ?? 0,
+    slo: s.slo,
+    feasible: r.best !== null,
+    ...(r.best !== null
+      ? { best: candidateJson(r.best), gpus: r.best.gpus, withinSystem: r.best.gpus <= s.job.gpus }
+      : {}),
+    pareto: r.pareto.map(candidateJson),
+    candidates: r.candidates.length,
+    trials: r.trials,
+  };
+}
+
+export function deployReport(s: ResolvedInferScenario, r: DeployResult): string {
+  const lines: string[] = [];
+  lines.push(
+    `${s.name}: deploying ${s.job.model.name} on ${s.job.accelerator.name} for ${s.deploy?.rate ?? 0} requests/s`,
+  );
+  lines.push(
+    `  SLO: p99 TTFT ≤ ${s.slo?.ttftMs ?? "∞"} ms, p99 TPOT ≤ ${s.slo?.tpotMs ?? "∞"} ms; ${r.candidates.length} configurations, ${r.trials} simulations`,
+  );
+  lines.push("");
+  if (r.best === null) {
+    lines.push("No configuration meets the SLO at any rate.");
+    return `${lines.join("\n")}\n`;
+  }
+  const b = r.best;
+  lines.push(
+    `best: ${b.gpus} accelerators = ${b.replicas} replicas × (tp ${b.shape.tp} · pp ${b.shape.pp}), ${b.precision}, ≤ ${b.maxNumSeqs} sequences per iteration, ${fixed(b.ratePerReplica, 2)} requests/s per replica${b.gpus > s.job.gpus ? ` (more than the ${s.job.gpus} in the system)` : ""}`,
+  );
+  lines.push("");
+  lines.push(
+    table(
+      ["Pareto front", "gpus", "tok/s/GPU", "TPOT p50", "TPOT p99", "TTFT p99", "req/s/replica"],
+      r.pareto.map((c) => [
+        `${c.precision} tp${c.shape.tp} pp${c.shape.pp} ≤${c.maxNumSeqs}`,
+        String(c.gpus),
+        fixed(c.tokensPerSPerGpu, 0),
+        duration(c.tpotP50S),
+        duration(c.tpotP99S),
+        duration(c.ttftP99S),
+        fixed(c.ratePerReplica, 2),
+      ]),
     ),
   );
   return `${lines.join("\n")}\n`;

@@ -10,7 +10,17 @@ import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js
 import { strip } from "../scenario/system.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
-import { inferJson, inferReport, runInferBatch, runServe, serveJson, serveReport } from "./infer.js";
+import {
+  deployJson,
+  deployReport,
+  inferJson,
+  inferReport,
+  runDeploy,
+  runInferBatch,
+  runServe,
+  serveJson,
+  serveReport,
+} from "./infer.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -181,6 +191,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         }).filter(([, v]) => v !== undefined),
       );
       const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
+      if (scenario.deploy !== null) {
+        const d = runDeploy(scenario);
+        out(deployJson(scenario, d), deployReport(scenario, d));
+        return 0;
+      }
       if (scenario.workload !== null) {
         const served = runServe(scenario);
         out(serveJson(served), serveReport(served));

@@ -17,6 +17,7 @@ export interface ResolvedInferScenario {
   readonly workload: InferScenario["inference"]["workload"] | null;
   readonly slo: InferScenario["inference"]["slo"] | null;
   readonly engine: EngineOptions;
+  readonly deploy: InferScenario["inference"]["deploy"] | null;
 }
 
 /** Command-line overrides of common inference fields. */
@@ -64,6 +65,12 @@ export function resolveInferScenario(
     precision: inf.precision,
     kvPrecision: inf.kvPrecision ?? defaultKvPrecision(inf.precision),
   };
+  if (inf.deploy !== undefined) {
+    if (inf.workload === undefined)
+      throw new InputError("inference.workload", undefined, "the request lengths (and seed) to deploy for");
+    if (inf.slo === undefined)
+      throw new InputError("inference.slo", undefined, "the latency limits (ttftMs, tpotMs) to deploy for");
+  }
   let batch: ResolvedInferScenario["batch"] = null;
   if (inf.workload === undefined) {
     for (const k of ["batch", "inputLen", "outputLen"] as const) {
@@ -85,5 +92,6 @@ export function resolveInferScenario(
     workload: inf.workload ?? null,
     slo: inf.slo ?? null,
     engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
+    deploy: inf.deploy ?? null,
   };
 }

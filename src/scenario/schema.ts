@@ -235,6 +235,18 @@ export const inferenceSchema = z.strictObject({
     })
     .optional(),
   slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
+  /**
+   * Deployment search: the fewest accelerators (of the system's type) that serve `rate` requests/s of the
+   * workload's lengths within the SLO, over precisions, replica shapes and engine batch limits.
+   */
+  deploy: z
+    .strictObject({
+      rate: positive,
+      precisions: z.array(inferencePrecisionSchema).min(1).default(["bf16", "fp8"]),
+      batchLimits: z.array(positiveInt).min(1).default([32, 64, 128, 256]),
+      requests: positiveInt.default(1000),
+    })
+    .optional(),
 });
 
 export const inferScenarioSchema = z.strictObject({

@@ -215,6 +215,30 @@ describe("stargate infer", () => {
     },
   );
 
+  it("searches a deployment for a rate and an SLO", async () => {
+    const file = scenario(`kind: infer
+model: llama3-8b
+system: { accelerator: h100-sxm, count: 8 }
+inference:
+  workload: { requests: 200, arrival: 10, inputLen: 512, outputLen: 64, seed: 1 }
+  slo: { ttftMs: 1000, tpotMs: 50 }
+  deploy: { rate: 10, precisions: [fp8], batchLimits: [64], requests: 200 }
+`);
+    const r = await run(["infer", file, "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.kind).toBe("deploy");
+    expect(out.feasible).toBe(true);
+    expect(out.best.gpus).toBeGreaterThanOrEqual(1);
+    expect(out.pareto.length).toBeGreaterThan(0);
+    const missing = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ninference: { deploy: { rate: 5 } }\n",
+    );
+    const bad = await run(["infer", missing]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stargate: inference\.workload: expected the request lengths/);
+  });
+
   it("derives the custom chip's memory from its HBM generation", async () => {
     const out = JSON.parse((await run(["infer", join(EXAMPLES, "custom-chip.yaml"), "--json"])).stdout);
     expect(out.accelerator).toBe("custom-asic-hbm4");

@@ -1,0 +1,151 @@
+import {
+  evaluateInference,
+  type InferenceJob,
+  type InferencePrecision,
+  type ReplicaShape,
+  replicaShapes,
+} from "./infer.js";
+import { DEFAULT_ENGINE, type EngineOptions, type LengthSpec, type Slo, simulateServing } from "./serving.js";
+
+/** What to deploy: a request rate with an SLO on the p99 latencies, for a model on one accelerator type. */
+export interface DeployTarget {
+  /** Requests per second the deployment must sustain. */
+  readonly rate: number;
+  readonly inputLen: LengthSpec;
+  readonly outputLen: LengthSpec;
+  /** Limits on p99 time to first token and p99 time per output token (MLPerf Server's criterion). */
+  readonly slo: Slo;
+  readonly precisions: readonly InferencePrecision[];
+  /** Engine batch limits (max sequences per iteration) to try. */
+  readonly batchLimits: readonly number[];
+  /** Requests simulated per trial. */
+  readonly requests: number;
+  readonly seed: number;
+}
+
+export interface DeployCandidate {
+  readonly precision: InferencePrecision;
+  readonly shape: ReplicaShape;
+  readonly maxNumSeqs: number;
+  /** Highest Poisson rate one replica sustains within the SLO, requests/s. */
+  readonly ratePerReplica: number;
+  readonly replicas: number;
+  readonly gpus: number;
+  /** Output tokens/s per accelerator at that rate. */
+  readonly tokensPerSPerGpu: number;
+  readonly ttftP99S: number;
+  readonly tpotP99S: number;
+  readonly tpotP50S: number;
+}
+
+export interface DeployResult {
+  /** Fewest accelerators that meet the target (ties: most tokens/s per accelerator); null if none can. */
+  readonly best: DeployCandidate | null;
+  readonly candidates: readonly DeployCandidate[];
+  /** Candidates no other beats on both tokens/s per accelerator and p50 time per output token. */
+  readonly pareto: readonly DeployCandidate[];
+  readonly trials: number;
+}
+
+function meets(r: ReturnType<typeof simulateServing>, slo: Slo): boolean {
+  return (
+    (slo.ttftMs === undefined || r.ttftS.p99 * 1e3 <= slo.ttftMs) &&
+    (slo.tpotMs === undefined || r.tpotS.p99 * 1e3 <= slo.tpotMs)
+  );
+}
+
+/**
+ * Search precisions × replica shapes × engine batch limits. For each, bisect the highest Poisson rate one
+ * replica sustains within the SLO (serving simulation at each trial rate), then size the deployment:
+ * replicas = ⌈target rate / that rate⌉.
+ */
+export function searchDeployment(base: Omit<InferenceJob, "precision">, target: DeployTarget): DeployResult {
+  const candidates: DeployCandidate[] = [];
+  let trials = 0;
+  const mean = (l: LengthSpec) =>
+    typeof l === "number" ? l : l.dist === "uniform" ? (l.min + l.max) / 2 : l.mean;
+  for (const precision of target.precisions) {
+    const job: InferenceJob = { ...base, precision };
+    for (const shape of replicaShapes({ ...job, gpus: 1 << 20 }, {})) {
+      if (
+        !evaluateInference(
+          { ...job, gpus: shape.tp * shape.pp },
+          shape,
+          1,
+          Math.round(mean(target.inputLen)),
+          Math.round(mean(target.outputLen)),
+        ).fits
+      )
+        continue;
+      for (const maxNumSeqs of target.batchLimits) {
+        const engine: EngineOptions = { ...DEFAULT_ENGINE, maxNumSeqs };
+        const one = { ...job, gpus: shape.tp * shape.pp };
+        const trial = (arrival: "offline" | number) => {
+          trials++;
+          return simulateServing(
+            one,
+            shape,
+            {
+              requests: target.requests,
+              arrival,
+              inputLen: target.inputLen,
+              outputLen: target.outputLen,
+              seed: target.seed,
+            },
+            null,
+            engine,
+          );
+        };
+        // No rate beyond the offline request throughput is sustainable.
+        const offline = trial("offline");
+        let hi = offline.requests / offline.makespanS;
+        let lo = 0;
+        let atLo: ReturnType<typeof simulateServing> | null = null;
+        for (let k = 0; k < 8; k++) {
+          const mid = (lo + hi) / 2;
+          const r = trial(mid);
+          if (meets(r, target.slo)) {
+            lo = mid;
+            atLo = r;
+          } else hi = mid;
+        }
+        if (atLo === null || lo <= 0) continue;
+        const replicas = Math.ceil(target.rate / lo);
+        candidates.push({
+          precision,
+          shape,
+          maxNumSeqs,
+          ratePerReplica: lo,
+          replicas,
+          gpus: replicas * shape.tp * shape.pp,
+          tokensPerSPerGpu: atLo.outputTokensPerS / (shape.tp * shape.pp),
+          ttftP99S: atLo.ttftS.p99,
+          tpotP99S: atLo.tpotS.p99,
+          tpotP50S: atLo.tpotS.p50,
+        });
+      }
+    }
+  }
+  let best: DeployCandidate | null = null;
+  for (const c of candidates) {
+    if (
+      best === null ||
+      c.gpus < best.gpus ||
+      (c.gpus === best.gpus && c.tokensPerSPerGpu > best.tokensPerSPerGpu)
+    )
+      best = c;
+  }
+  const pareto = candidates
+    .filter(
+      (c) =>
+        !candidates.some(
+          (o) =>
+            o !== c &&
+            o.tokensPerSPerGpu >= c.tokensPerSPerGpu &&
+            o.tpotP50S <= c.tpotP50S &&
+            (o.tokensPerSPerGpu > c.tokensPerSPerGpu || o.tpotP50S < c.tpotP50S),
+        ),
+    )
+    .sort((a, b) => a.tpotP50S - b.tpotP50S);
+  return { best, candidates, pareto, trials };
+}
