@@ -42,17 +42,23 @@ function phaseJson(p: PhaseTime): Record<string, unknown> {
   return { timeS: round(p.timeS), breakdown, bottleneck: p.bottleneck };
 }
 
-export function inferJson(o: InferOutcome): Record<string, unknown> {
-  const r = o.result;
-  const job = o.scenario.job;
+/** The fields every `infer` JSON result starts with. */
+function header(s: ResolvedInferScenario): Record<string, unknown> {
   return {
     kind: "infer",
-    name: o.scenario.name,
-    model: job.model.id,
-    accelerator: job.accelerator.id,
-    gpus: job.gpus,
-    precision: job.precision,
-    kvPrecision: job.kvPrecision,
+    name: s.name,
+    model: s.job.model.id,
+    accelerator: s.job.accelerator.id,
+    gpus: s.job.gpus,
+    precision: s.job.precision,
+    kvPrecision: s.job.kvPrecision,
+  };
+}
+
+export function inferJson(o: InferOutcome): Record<string, unknown> {
+  const r = o.result;
+  return {
+    ...header(o.scenario),
     fits: r.fits,
     ...(r.fits ? {} : { reason: r.reason }),
     ttftMs: round(r.ttftS * 1e3),
@@ -181,13 +187,7 @@ export function serveJson(o: ServeOutcome): Record<string, unknown> {
   const job = o.scenario.job;
   const r = o.result;
   const base = {
-    kind: "infer",
-    name: o.scenario.name,
-    model: job.model.id,
-    accelerator: job.accelerator.id,
-    gpus: job.gpus,
-    precision: job.precision,
-    kvPrecision: job.kvPrecision,
+    ...header(o.scenario),
     parallelism: { ...o.shape, replicas: job.gpus / (o.shape.tp * o.shape.pp) },
     engine: o.scenario.engine,
     memoryPerGpuGiB: round(o.check.memoryPerGpuGiB, 5),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import { builtinCatalog, resolveModel } from "../../src/catalog/index.js";
 import type { Accelerator } from "../../src/catalog/types.js";
 import {
   evaluateInference,
@@ -11,6 +11,7 @@ import {
 } from "../../src/perf/infer.js";
 import { kvBytesPerTokenPerRank, touchedExperts } from "../../src/perf/layer.js";
 import { GB } from "../../src/units.js";
+import { inferenceJob } from "../helpers.js";
 
 const cat = builtinCatalog();
 
@@ -20,15 +21,7 @@ function job(
   gpus: number,
   precision: InferenceJob["precision"] = "bf16",
 ): InferenceJob {
-  const accelerator = resolveAccelerator(cat, accId);
-  return {
-    model: resolveModel(cat, modelId),
-    accelerator,
-    gpus,
-    domainSize: accelerator.scaleUp.domainSize,
-    precision,
-    kvPrecision: precision === "fp8" || precision === "fp4" ? "fp8" : "bf16",
-  };
+  return inferenceJob(modelId, accId, gpus, precision);
 }
 
 describe("KV cache", () => {

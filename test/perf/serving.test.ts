@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import { builtinCatalog } from "../../src/catalog/index.js";
 import type { InferenceJob } from "../../src/perf/infer.js";
 import { DEFAULT_ENGINE, generateRequests, iterationModel, simulateServing } from "../../src/perf/serving.js";
+import { inferenceJob } from "../helpers.js";
 
-const cat = builtinCatalog();
+const _cat = builtinCatalog();
 
 function job(
   modelId: string,
@@ -11,15 +12,7 @@ function job(
   gpus: number,
   precision: InferenceJob["precision"] = "fp8",
 ): InferenceJob {
-  const accelerator = resolveAccelerator(cat, accId);
-  return {
-    model: resolveModel(cat, modelId),
-    accelerator,
-    gpus,
-    domainSize: accelerator.scaleUp.domainSize,
-    precision,
-    kvPrecision: precision === "fp8" ? "fp8" : "bf16",
-  };
+  return inferenceJob(modelId, accId, gpus, precision);
 }
 
 /**
