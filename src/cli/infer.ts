@@ -9,6 +9,7 @@ import {
 } from "../perf/infer.js";
 import {
   type LengthSpec,
+  type RequestSet,
   type ServingResult,
   type Slo,
   simulateServing,
@@ -167,12 +168,28 @@ function typicalLength(spec: LengthSpec): number {
   return spec.dist === "uniform" ? (spec.min + spec.max) / 2 : spec.mean;
 }
 
-export function runServe(scenario: ResolvedInferScenario): ServeOutcome {
+/**
+ * Simulate the scenario's workload: generated from its distributions, or `trace` (the requests of a
+ * trace file the caller has read).
+ */
+export function runServe(scenario: ResolvedInferScenario, trace: RequestSet | null = null): ServeOutcome {
   const w = scenario.workload;
   if (w === null || w === undefined) throw new Error("serving needs a workload");
-  const workload = strip(w) as Workload;
-  const inLen = Math.max(1, Math.round(typicalLength(workload.inputLen)));
-  const outLen = Math.max(1, Math.round(typicalLength(workload.outputLen)));
+  let workload: Workload | RequestSet;
+  let inLen: number;
+  let outLen: number;
+  if ("trace" in w) {
+    if (trace === null) throw new Error("a trace workload needs the trace's requests");
+    workload = trace;
+    const mean = (a: Int32Array) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+    inLen = Math.max(1, Math.round(mean(trace.input)));
+    outLen = Math.max(1, Math.round(mean(trace.output)));
+  } else {
+    const g = strip(w) as Workload;
+    workload = g;
+    inLen = Math.max(1, Math.round(typicalLength(g.inputLen)));
+    outLen = Math.max(1, Math.round(typicalLength(g.outputLen)));
+  }
   // A replica that cannot hold one sequence cannot serve; otherwise the engine sizes its KV cache.
   const { best } = searchReplica(scenario.job, scenario.fixed, 1, inLen, outLen);
   const shape = best.shape;
@@ -238,10 +255,13 @@ export function serveReport(o: ServeOutcome): string {
   lines.push(
     `  weights ${job.precision}, KV cache ${job.kvPrecision}; tp ${o.shape.tp} · pp ${o.shape.pp} · ep ${o.shape.ep} per replica, ${job.gpus / (o.shape.tp * o.shape.pp)} replica(s); continuous batching (≤ ${o.scenario.engine.maxNumSeqs} sequences, ≤ ${o.scenario.engine.maxBatchedTokens} tokens per iteration${o.scenario.engine.chunkedPrefill ? ", chunked prefill" : ""}), paged KV (${o.scenario.engine.blockSize}-token blocks)`,
   );
-  if (w !== null && w !== undefined)
+  if (w !== null && w !== undefined) {
     lines.push(
-      `  ${w.requests} requests, arrival ${w.arrival === "offline" ? "all at t = 0 (offline)" : `Poisson ${w.arrival}/s`}, seed ${w.seed}`,
+      "trace" in w
+        ? `  requests from the trace ${w.trace}`
+        : `  ${w.requests} requests, arrival ${w.arrival === "offline" ? "all at t = 0 (offline)" : `Poisson ${w.arrival}/s`}, seed ${w.seed}`,
     );
+  }
   lines.push("");
   if (r === null || !o.check.fits) {
     lines.push(`DOES NOT FIT: ${o.check.fits ? "no KV cache room" : o.check.reason}`);
@@ -307,8 +327,16 @@ export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
   const d = scenario.deploy;
   const w = scenario.workload;
   const slo = scenario.slo;
-  if (d === null || d === undefined || w === null || w === undefined || slo === null || slo === undefined) {
-    throw new Error("deployment search needs deploy, workload and slo");
+  if (
+    d === null ||
+    d === undefined ||
+    w === null ||
+    w === undefined ||
+    "trace" in w ||
+    slo === null ||
+    slo === undefined
+  ) {
+    throw new Error("deployment search needs deploy, a generated workload and slo");
   }
   const workload = strip(w) as Workload;
   return searchDeployment(scenario.job, {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
@@ -8,6 +8,7 @@ import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "
 import { parseYaml, validate } from "../scenario/load.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
 import { strip } from "../scenario/system.js";
+import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
 import {
@@ -196,8 +197,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         out(deployJson(scenario, d), deployReport(scenario, d));
         return 0;
       }
-      if (scenario.workload !== null) {
-        const served = runServe(scenario);
+      if (scenario.workload !== null && scenario.workload !== undefined) {
+        const w = scenario.workload;
+        const trace =
+          "trace" in w
+            ? parseTrace(
+                readText(
+                  resolve(dirname(resolve(io.cwd, file)), w.trace),
+                  io.cwd,
+                  "inference.workload.trace",
+                ),
+                w.trace,
+              )
+            : null;
+        const served = runServe(scenario, trace);
         out(serveJson(served), serveReport(served));
         return 0;
       }

@@ -108,12 +108,15 @@ function drawLength(r: Random, spec: LengthSpec): number {
   return Math.max(1, x);
 }
 
+/** Requests to serve: arrival times in seconds (sorted ascending), input and output lengths in tokens. */
+export interface RequestSet {
+  readonly arrival: Float64Array;
+  readonly input: Int32Array;
+  readonly output: Int32Array;
+}
+
 /** The requests of a workload: arrival times (sorted), input and output lengths. Deterministic for the seed. */
-export function generateRequests(w: Workload): {
-  arrival: Float64Array;
-  input: Int32Array;
-  output: Int32Array;
-} {
+export function generateRequests(w: Workload): RequestSet {
   const r = seededRandom(w.seed);
   const n = w.requests;
   const arrival = new Float64Array(n);
@@ -537,13 +540,13 @@ function percentiles(values: Float64Array): Percentiles {
 export function simulateServing(
   job: InferenceJob,
   shape: ReplicaShape,
-  workload: Workload,
+  workload: Workload | RequestSet,
   slo: Slo | null,
   engine: EngineOptions = DEFAULT_ENGINE,
   calibration: Calibration = CALIBRATION,
 ): ServingResult {
-  const { arrival, input, output } = generateRequests(workload);
-  const n = workload.requests;
+  const { arrival, input, output } = "requests" in workload ? generateRequests(workload) : workload;
+  const n = arrival.length;
   const replicas = job.gpus / (shape.tp * shape.pp);
   const model = iterationModel(job, shape, calibration);
   // KV capacity: HBM left after weights, one pass's workspace and the runtime reserve.

@@ -66,8 +66,13 @@ export function resolveInferScenario(
     kvPrecision: inf.kvPrecision ?? defaultKvPrecision(inf.precision),
   };
   if (inf.deploy !== undefined) {
-    if (inf.workload === undefined)
-      throw new InputError("inference.workload", undefined, "the request lengths (and seed) to deploy for");
+    if (inf.workload === undefined || "trace" in inf.workload) {
+      throw new InputError(
+        "inference.workload",
+        inf.workload,
+        "the request lengths (and seed) to deploy for, not a trace",
+      );
+    }
     if (inf.slo === undefined)
       throw new InputError("inference.slo", undefined, "the latency limits (ttftMs, tpotMs) to deploy for");
   }

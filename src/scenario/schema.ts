@@ -205,7 +205,7 @@ export const lengthSchema = z.union([
   }),
 ]);
 
-export const workloadSchema = z.strictObject({
+export const generatedWorkloadSchema = z.strictObject({
   requests: positiveInt,
   /** `offline`: every request queued at t = 0; a number: Poisson arrivals at that many requests/s. */
   arrival: z.union([z.literal("offline"), positive]),
@@ -213,6 +213,12 @@ export const workloadSchema = z.strictObject({
   outputLen: lengthSchema,
   seed: z.number().int().default(1),
 });
+
+/** A generated workload, or a request trace: a CSV file (path relative to the scenario file). */
+export const workloadSchema = z.union([
+  generatedWorkloadSchema,
+  z.strictObject({ trace: z.string().min(1) }),
+]);
 
 export const inferenceSchema = z.strictObject({
   precision: inferencePrecisionSchema.default("bf16"),

@@ -215,6 +215,27 @@ describe("stargate infer", () => {
     },
   );
 
+  it("simulates a request trace named relative to the scenario file", async () => {
+    writeFileSync(
+      join(TMP, "trace.csv"),
+      "arrival_s,input_tokens,output_tokens\n0,100,10\n0.5,200,20\n1.0,300,30\n",
+    );
+    const file = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 1 }\ninference: { precision: fp8, workload: { trace: trace.csv } }\n",
+    );
+    const r = await run(["infer", file, "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.requests).toBe(3);
+    expect(out.makespanS).toBeGreaterThan(1);
+    const missing = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 1 }\ninference: { workload: { trace: nope.csv } }\n",
+    );
+    const bad = await run(["infer", missing]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stargate: inference\.workload\.trace: expected a readable file \(ENOENT\)/);
+  });
+
   it("searches a deployment for a rate and an SLO", async () => {
     const file = scenario(`kind: infer
 model: llama3-8b
