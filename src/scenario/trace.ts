@@ -3,7 +3,14 @@ import type { RequestSet } from "../perf/serving.js";
 
 const ARRIVAL = ["arrival_s", "arrival", "timestamp", "time"];
 const INPUT = ["input_tokens", "input", "inputlen", "prompt_tokens", "context_tokens", "contexttokens"];
-const OUTPUT = ["output_tokens", "output", "outputlen", "completion_tokens", "generated_tokens", "generatedtokens"];
+const OUTPUT = [
+  "output_tokens",
+  "output",
+  "outputlen",
+  "completion_tokens",
+  "generated_tokens",
+  "generatedtokens",
+];
 
 /**
  * Parse a request trace: CSV with a header naming an arrival column (seconds), an input-length column
