@@ -253,7 +253,7 @@ export function serveReport(o: ServeOutcome): string {
   const lines: string[] = [];
   lines.push(`${o.scenario.name}: serving ${job.model.name} on ${job.gpus} × ${job.accelerator.name}`);
   lines.push(
-    `  weights ${job.precision}, KV cache ${job.kvPrecision}; tp ${o.shape.tp} · pp ${o.shape.pp} · ep ${o.shape.ep} per replica, ${job.gpus / (o.shape.tp * o.shape.pp)} replica(s); continuous batching (≤ ${o.scenario.engine.maxNumSeqs} sequences, ≤ ${o.scenario.engine.maxBatchedTokens} tokens per iteration${o.scenario.engine.chunkedPrefill ? ", chunked prefill" : ""}), paged KV (${o.scenario.engine.blockSize}-token blocks)`,
+    `  weights ${job.precision}, KV cache ${job.kvPrecision}; tp ${o.shape.tp} · pp ${o.shape.pp} · ep ${o.shape.ep} per replica, ${job.gpus / (o.shape.tp * o.shape.pp)} replica(s); continuous batching (≤ ${o.scenario.engine.maxNumSeqs} sequences, ≤ ${o.scenario.engine.maxBatchedTokens} tokens per iteration${o.scenario.engine.chunkedPrefill ? ", chunked prefill" : ""}), paged KV (${o.scenario.engine.blockSize}-token blocks)${(o.scenario.engine.prefillReplicas ?? 0) > 0 ? `; disaggregated: ${o.scenario.engine.prefillReplicas} prefill + ${job.gpus / (o.shape.tp * o.shape.pp) - (o.scenario.engine.prefillReplicas ?? 0)} decode replicas` : ""}`,
   );
   if (w !== null && w !== undefined) {
     lines.push(

@@ -1,3 +1,4 @@
+import { InputError } from "../errors.js";
 import { exponential, type Random, seededRandom, standardNormal } from "../random.js";
 import { attentionDims } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
@@ -39,6 +40,11 @@ export interface EngineOptions {
   readonly blockSize: number;
   /** Mix prefill chunks into decode iterations (vLLM V1 default) rather than separate prefill iterations. */
   readonly chunkedPrefill: boolean;
+  /**
+   * Disaggregated serving: this many of the deployment's replicas only prefill, the rest only decode
+   * (DistServe/Splitwise style). 0 or absent: every replica does both.
+   */
+  readonly prefillReplicas?: number;
 }
 
 export const DEFAULT_ENGINE: EngineOptions = {
@@ -327,6 +333,7 @@ function simulateReplica(
   totalBlocks: number,
   firstToken: Float64Array,
   finish: Float64Array,
+  prefilledOnArrival = false,
 ): ReplicaOutcome {
   const n = ids.length;
   const B = engine.blockSize;
@@ -342,6 +349,13 @@ function simulateReplica(
   const inputOf = (i: number) => input[ids[i] ?? 0] ?? 1;
   const outputOf = (i: number) => output[ids[i] ?? 0] ?? 1;
   for (let i = 0; i < n; i++) prompt[i] = inputOf(i);
+  if (prefilledOnArrival) {
+    // Disaggregated decode pool: prompts arrive with their KV cache and first token from the prefill pool.
+    for (let i = 0; i < n; i++) {
+      prefilled[i] = prompt[i] ?? 0;
+      generated[i] = 1;
+    }
+  }
 
   // Waiting queue: FIFO ring buffer, preempted sequences re-enter at the front.
   const cap = n + 1;
@@ -454,7 +468,7 @@ function simulateReplica(
       budget -= c;
       prefillWork += c * ((prefilled[i] ?? 0) + c / 2);
       prefillTokens += c;
-      if (c === rest) completing++;
+      if (c === rest && c > 0) completing++;
     }
     const dt = model.time(
       prefillTokens + decodeNow,
@@ -485,7 +499,7 @@ function simulateReplica(
         done++;
       }
     }
-    if (prefillTokens > 0) {
+    if (prefilling.length > 0) {
       let w = 0;
       for (const i of prefilling) {
         prefilled[i] = (prefilled[i] ?? 0) + (chunk[i] ?? 0);
@@ -494,9 +508,12 @@ function simulateReplica(
           continue;
         }
         // Prefill complete: it yields the next output token (the first one sets the time to first token).
+        // A prompt that arrived prefilled (disaggregated decode pool) did no work and yields nothing new.
         const id = ids[i] ?? 0;
-        if ((generated[i] ?? 0) === 0) firstToken[id] = t;
-        generated[i] = (generated[i] ?? 0) + 1;
+        if ((chunk[i] ?? 0) > 0) {
+          if ((generated[i] ?? 0) === 0) firstToken[id] = t;
+          generated[i] = (generated[i] ?? 0) + 1;
+        }
         const out = outputOf(i);
         if ((generated[i] ?? 0) >= out) {
           state[i] = DONE;
@@ -569,32 +586,98 @@ export function simulateServing(
   let kvBlockSeconds = 0;
   let rejected = 0;
   const served = new Uint8Array(n);
-  for (let r = 0; r < replicas; r++) {
-    const mine: number[] = [];
-    for (let i = r; i < n; i += replicas) {
-      const blocks = Math.ceil(((input[i] ?? 1) + (output[i] ?? 1)) / engine.blockSize);
-      if (blocks > totalBlocks) rejected++;
-      else {
-        mine.push(i);
-        served[i] = 1;
-      }
-    }
-    if (mine.length === 0) continue;
+  for (let i = 0; i < n; i++) {
+    if (Math.ceil(((input[i] ?? 1) + (output[i] ?? 1)) / engine.blockSize) > totalBlocks) rejected++;
+    else served[i] = 1;
+  }
+  const run = (
+    pool: number[],
+    arrivals: Float64Array,
+    outputs: Int32Array,
+    first: Float64Array,
+    prefilled: boolean,
+  ) => {
+    if (pool.length === 0) return;
     const o = simulateReplica(
-      Int32Array.from(mine),
-      arrival,
+      Int32Array.from(pool),
+      arrivals,
       input,
-      output,
+      outputs,
       model,
       engine,
       totalBlocks,
-      firstToken,
+      first,
       finish,
+      prefilled,
     );
     makespan = Math.max(makespan, o.makespanS);
     preemptions += o.preemptions;
     iterations += o.iterations;
     kvBlockSeconds += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
+  };
+  const prefillReplicas = engine.prefillReplicas ?? 0;
+  if (prefillReplicas <= 0) {
+    // Colocated: requests spread round-robin over replicas that both prefill and decode.
+    for (let r = 0; r < replicas; r++) {
+      const mine: number[] = [];
+      for (let i = r; i < n; i += replicas) if (served[i] === 1) mine.push(i);
+      run(mine, arrival, output, firstToken, false);
+    }
+  } else {
+    // Disaggregated: a prefill pool produces each first token and the prompt's KV cache, which crosses
+    // the scale-out network (each accelerator sends its shard) to a decode pool that only decodes.
+    const decodeReplicas = replicas - prefillReplicas;
+    if (decodeReplicas < 1) {
+      throw new InputError(
+        "inference.engine.prefillReplicas",
+        prefillReplicas,
+        `fewer than the deployment's ${replicas} replica(s), leaving at least one to decode`,
+      );
+    }
+    const ones = new Int32Array(n).fill(1);
+    const prefillDone = new Float64Array(n);
+    for (let r = 0; r < prefillReplicas; r++) {
+      const mine: number[] = [];
+      for (let i = r; i < n; i += prefillReplicas) if (served[i] === 1) mine.push(i);
+      if (mine.length === 0) continue;
+      const o = simulateReplica(
+        Int32Array.from(mine),
+        arrival,
+        input,
+        ones,
+        model,
+        engine,
+        totalBlocks,
+        firstToken,
+        prefillDone,
+      );
+      makespan = Math.max(makespan, o.makespanS);
+      preemptions += o.preemptions;
+      iterations += o.iterations;
+      kvBlockSeconds += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
+    }
+    const perRankPerToken =
+      kvBytesPerTokenPerRank(job.model, shape.tp, job.kvPrecision === "fp8" ? 1 : 2) / shape.pp;
+    const link = job.accelerator.scaleOut;
+    const decodeArrival = new Float64Array(n);
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (served[i] !== 1) continue;
+      if ((output[i] ?? 1) <= 1) {
+        finish[i] = prefillDone[i] ?? 0;
+        continue;
+      }
+      decodeArrival[i] =
+        (prefillDone[i] ?? 0) + ((input[i] ?? 0) * perRankPerToken) / link.bandwidthBytesPerS + link.latencyS;
+      order.push(i);
+    }
+    order.sort((a, b) => (decodeArrival[a] ?? 0) - (decodeArrival[b] ?? 0));
+    const scratch = new Float64Array(n);
+    for (let r = 0; r < decodeReplicas; r++) {
+      const mine: number[] = [];
+      for (let k = r; k < order.length; k += decodeReplicas) mine.push(order[k] ?? 0);
+      run(mine, decodeArrival, output, scratch, true);
+    }
   }
   const count = n - rejected;
   const ttft = new Float64Array(count);

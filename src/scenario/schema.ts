@@ -238,6 +238,8 @@ export const inferenceSchema = z.strictObject({
       maxBatchedTokens: positiveInt.default(8192),
       blockSize: positiveInt.default(16),
       chunkedPrefill: z.boolean().default(true),
+      /** Disaggregated serving: replicas that only prefill (the rest only decode); 0 = colocated. */
+      prefillReplicas: z.number().int().nonnegative().default(0),
     })
     .optional(),
   slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),

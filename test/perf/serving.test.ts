@@ -161,3 +161,28 @@ describe("workload generation", () => {
     expect(outSum / 50_000).toBeLessThan(310);
   });
 });
+
+describe("disaggregated prefill and decode pools", () => {
+  const j = job("llama3-8b", "h100-sxm", 4);
+  const shape = { tp: 1, pp: 1, ep: 1 };
+  const w = { requests: 2000, arrival: 40, inputLen: 2048, outputLen: 128, seed: 4 };
+
+  it("serves every request, first tokens from the prefill pool, the rest from the decode pool", () => {
+    const r = simulateServing(j, shape, w, null, { ...DEFAULT_ENGINE, prefillReplicas: 1 });
+    expect(r.requests).toBe(2000);
+    expect(r.outputTokensPerS * r.makespanS).toBeCloseTo(2000 * 128, 0);
+    expect(r.ttftS.p50).toBeGreaterThan(0);
+  });
+
+  it("keeps decoding free of prefill interference: lower p99 time per output token than colocated", () => {
+    const colocated = simulateServing(j, shape, w, null);
+    const split = simulateServing(j, shape, w, null, { ...DEFAULT_ENGINE, prefillReplicas: 2 });
+    expect(split.tpotS.p99).toBeLessThan(colocated.tpotS.p99);
+  });
+
+  it("needs at least one decode replica", () => {
+    expect(() => simulateServing(j, shape, w, null, { ...DEFAULT_ENGINE, prefillReplicas: 4 })).toThrow(
+      /^inference\.engine\.prefillReplicas: expected fewer than the deployment's 4 replica\(s\)/,
+    );
+  });
+});
