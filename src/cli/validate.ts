@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
 import { parseYaml } from "../scenario/load.js";
+import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import { parseTrainingCases, runTrainingValidation, type ValidationReport } from "../validation/training.js";
 import { duration, pct, table } from "./format.js";
 
@@ -18,13 +19,25 @@ export function loadTrainingCases(path = trainingCasesPath()) {
   return parseTrainingCases(parseYaml(readFileSync(path, "utf8"), "validation/training.yaml"));
 }
 
-export function runValidate(catalog: Catalog): ValidationReport {
-  return runTrainingValidation(loadTrainingCases(), catalog);
+export interface FullReport {
+  readonly training: ValidationReport;
+  readonly queueing: readonly QueueingRow[];
 }
 
-export function validateJson(r: ValidationReport): Record<string, unknown> {
+export function runValidate(catalog: Catalog): FullReport {
+  return { training: runTrainingValidation(loadTrainingCases(), catalog), queueing: queueingCheck(catalog) };
+}
+
+export function validateJson(full: FullReport): Record<string, unknown> {
+  const r = full.training;
   return {
     kind: "validate",
+    servingQueueing: full.queueing.map((q) => ({
+      metric: q.metric,
+      expectedS: Number(q.expectedS.toPrecision(6)),
+      simulatedS: Number(q.simulatedS.toPrecision(6)),
+      error: Number(q.error.toFixed(4)),
+    })),
     training: {
       cases: r.cases.map((c) => ({
         id: c.id,
@@ -45,7 +58,8 @@ export function validateJson(r: ValidationReport): Record<string, unknown> {
   };
 }
 
-export function validateReport(r: ValidationReport): string {
+export function validateReport(full: FullReport): string {
+  const r = full.training;
   const rows = r.cases.map((c) => [
     c.id,
     c.group,
@@ -59,5 +73,13 @@ export function validateReport(r: ValidationReport): string {
     ["case", "group", "measured", "predicted", "error", "bottleneck", "config"],
     rows,
     [false, false, true, true, true, false, false],
-  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n`;
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
+    ["metric", "expected", "simulated", "error"],
+    full.queueing.map((q) => [
+      q.metric,
+      duration(q.expectedS),
+      duration(q.simulatedS),
+      `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
+    ]),
+  )}\n\nInference throughput against MLPerf Inference: not yet (the datasets' input-length statistics have no source here).\n`;
 }

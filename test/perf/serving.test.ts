@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
 import type { InferenceJob } from "../../src/perf/infer.js";
 import { DEFAULT_ENGINE, generateRequests, iterationModel, simulateServing } from "../../src/perf/serving.js";
+import { md1WaitQuantile, queueingCheck } from "../../src/validation/queueing.js";
 import { inferenceJob } from "../helpers.js";
-
-const _cat = builtinCatalog();
 
 function job(
   modelId: string,
@@ -15,36 +14,12 @@ function job(
   return inferenceJob(modelId, accId, gpus, precision);
 }
 
-/**
- * Waiting-time CDF of an M/D/1 queue (Erlang 1909; e.g. Kleinrock, Queueing Systems I, §5.6):
- * P(W ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/S⌋} (λ(kS − t))^k / k! · e^{−λ(kS − t)}.
- */
-function md1WaitCdf(t: number, lambda: number, s: number): number {
-  const rho = lambda * s;
-  let sum = 0;
-  let fact = 1;
-  for (let k = 0; k <= Math.floor(t / s); k++) {
-    if (k > 0) fact *= k;
-    const x = lambda * (k * s - t);
-    sum += (x ** k / fact) * Math.exp(-x);
-  }
-  return (1 - rho) * sum;
-}
-
-function md1WaitQuantile(q: number, lambda: number, s: number): number {
-  if (md1WaitCdf(0, lambda, s) >= q) return 0;
-  let lo = 0;
-  let hi = s;
-  while (md1WaitCdf(hi, lambda, s) < q) hi *= 2;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (md1WaitCdf(mid, lambda, s) < q) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
 describe("serving simulation against queueing theory", () => {
+  it("the validation check agrees with M/D/1 within 3% at the mean, p50, p90 and p99", () => {
+    for (const row of queueingCheck(builtinCatalog(), 100_000))
+      expect(Math.abs(row.error), row.metric).toBeLessThan(0.03);
+  });
+
   it("one request at a time, deterministic service, Poisson arrivals: TTFT percentiles match M/D/1", () => {
     const j = job("llama3-8b", "h100-sxm", 1);
     const shape = { tp: 1, pp: 1, ep: 1 };
