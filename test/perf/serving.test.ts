@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
 import type { InferenceJob } from "../../src/perf/infer.js";
-import { DEFAULT_ENGINE, generateRequests, iterationModel, simulateServing } from "../../src/perf/serving.js";
-import { md1WaitQuantile, queueingCheck } from "../../src/validation/queueing.js";
+import { DEFAULT_ENGINE, generateRequests, simulateServing } from "../../src/perf/serving.js";
+import { queueingCheck } from "../../src/validation/queueing.js";
 import { inferenceJob } from "../helpers.js";
 
 function job(
@@ -18,34 +18,6 @@ describe("serving simulation against queueing theory", () => {
   it("the validation check agrees with M/D/1 within 3% at the mean, p50, p90 and p99", () => {
     for (const row of queueingCheck(builtinCatalog()))
       expect(Math.abs(row.error), row.metric).toBeLessThan(0.03);
-  });
-
-  it("one request at a time, deterministic service, Poisson arrivals: TTFT percentiles match M/D/1", () => {
-    const j = job("llama3-8b", "h100-sxm", 1);
-    const shape = { tp: 1, pp: 1, ep: 1 };
-    const engine = { ...DEFAULT_ENGINE, maxNumSeqs: 1, chunkedPrefill: false };
-    // Service: one prefill-only iteration of a 512-token prompt that yields the only output token.
-    const service = iterationModel(j, shape).time(512, 0, 512 * 256, 1, false, true);
-    const rho = 0.7;
-    const lambda = rho / service;
-    const r = simulateServing(
-      j,
-      shape,
-      { requests: 200_000, arrival: lambda, inputLen: 512, outputLen: 1, seed: 3 },
-      null,
-      engine,
-    );
-    for (const [q, got] of [
-      [0.5, r.ttftS.p50],
-      [0.9, r.ttftS.p90],
-      [0.99, r.ttftS.p99],
-    ] as const) {
-      const expected = service + md1WaitQuantile(q, lambda, service);
-      expect(got / expected, `p${q * 100}`).toBeGreaterThan(0.97);
-      expect(got / expected, `p${q * 100}`).toBeLessThan(1.03);
-    }
-    // Mean waiting time: Pollaczek–Khinchine, ρ·S / (2(1 − ρ)).
-    expect(r.ttftS.mean / (service + (rho * service) / (2 * (1 - rho)))).toBeCloseTo(1, 1);
   });
 });
 
