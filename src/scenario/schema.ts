@@ -182,7 +182,9 @@ export const inferencePrecisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "
 /** A length: a number of tokens, or a distribution of them (used by serving workloads). */
 export const lengthSchema = z.union([
   positiveInt,
-  z.strictObject({ dist: z.literal("uniform"), min: positiveInt, max: positiveInt }),
+  z
+    .strictObject({ dist: z.literal("uniform"), min: positiveInt, max: positiveInt })
+    .refine((u) => u.max >= u.min, { message: "max no smaller than min" }),
   z.strictObject({
     dist: z.literal("normal"),
     mean: positive,
