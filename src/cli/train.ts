@@ -97,6 +97,36 @@ const CAUSE_LABEL: Record<Cause, string> = {
   optimizer: "optimizer step",
 };
 
+const ADVICE: Record<Cause, string> = {
+  compute: "a faster chip or a lower precision helps most",
+  "hbm-bandwidth": "more HBM bandwidth or larger micro-batches help",
+  recompute: "more HBM, or sharding states with a higher ZeRO stage, would let it go",
+  "tensor-parallel":
+    "a faster scale-up link, a smaller tp, or overlapping TP communication with GEMMs would help",
+  "context-parallel": "fewer cp ranks or faster links would help",
+  "expert-parallel":
+    "overlapping it with compute (DualPipe-style), keeping experts inside the scale-up domain, or routing to fewer nodes would help",
+  "pipeline-p2p": "fewer virtual stages or a faster link between stages would help",
+  "pipeline-bubble":
+    "more micro-batches per step (a bigger batch or fewer dp ranks) or more interleaving would shrink it",
+  "data-parallel":
+    "a faster scale-out network, fewer dp ranks, or more compute per step to hide it would help",
+  optimizer: "a higher ZeRO stage would shard it further",
+};
+
+/** A sentence on what limits the step and what would help, from the two largest causes. */
+export function explain(r: TrainResult): string {
+  if (!r.fits) return `It does not fit: ${r.reason}.`;
+  const causes = (Object.entries(r.breakdown) as [Cause, number][]).sort((a, b) => b[1] - a[1]);
+  const [first, second] = causes;
+  if (first === undefined) return "";
+  let text = `${pct(first[1] / r.stepTimeS, 0)} of the step is ${CAUSE_LABEL[first[0]]}; ${ADVICE[first[0]]}.`;
+  if (second !== undefined && second[1] / r.stepTimeS >= 0.1) {
+    text += ` Next comes ${CAUSE_LABEL[second[0]]} at ${pct(second[1] / r.stepTimeS, 0)}; ${ADVICE[second[0]]}.`;
+  }
+  return text;
+}
+
 export function trainReport(o: TrainOutcome): string {
   const job = o.scenario.job;
   const r = o.result;
@@ -154,6 +184,7 @@ export function trainReport(o: TrainOutcome): string {
   );
   lines.push("");
   lines.push(`bottleneck: ${r.bottleneck}`);
+  lines.push(explain(r));
   if (o.top.length > 1) {
     lines.push("");
     lines.push(
