@@ -59,6 +59,7 @@ function resultJson(r: TrainResult): Record<string, unknown> {
     parallelism: { ...r.parallelism, microBatches: r.microBatches },
     breakdown,
     bottleneck: r.bottleneck,
+    explanation: explain(r),
     ...(r.timeToTrainDays !== null ? { timeToTrainDays: round(r.timeToTrainDays, 5) } : {}),
   };
 }

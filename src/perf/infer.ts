@@ -5,7 +5,7 @@ import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { kvBytesPerTokenPerRank, type LayerOps, layerForwardOps, type NumericFormat } from "./layer.js";
 import { stageParams } from "./memory.js";
-import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
+import { addOpsTime, addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 
 /** Serving precisions: weights and GEMMs in the format; `int4` is weight-only (16-bit activations and math). */
 export type InferencePrecision = Precision | "int4";
@@ -121,10 +121,6 @@ function largest(b: InferBreakdown): InferCause {
 /** Tokens a serving engine pushes through one forward pass at most (vLLM/TRT-LLM default max_num_batched_tokens). */
 export const PREFILL_CHUNK_TOKENS = 8192;
 
-function sum(ops: readonly Op[], rates: DeviceRates, into: OpTime): void {
-  for (const op of ops) addOpTime(into, op, rates);
-}
-
 /** Why a replica shape cannot serve this model on this system, or null. */
 export function replicaProblem(
   job: InferenceJob,
@@ -193,9 +189,9 @@ function stagePass(
   const layer = (ops: LayerOps, n: number, moe: boolean) => {
     if (n === 0) return;
     const t: OpTime = { computeS: 0, memoryS: 0 };
-    sum(ops.matmul, rates, t);
-    sum(ops.attention, rates, t);
-    sum(ops.memory, rates, t);
+    addOpsTime(t, ops.matmul, rates);
+    addOpsTime(t, ops.attention, rates);
+    addOpsTime(t, ops.memory, rates);
     out.compute += n * t.computeS;
     out.memory += n * t.memoryS;
     out.tp += n * 2 * groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, s.tp, 1);

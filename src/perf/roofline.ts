@@ -70,6 +70,11 @@ export interface OpTime {
  * per-kernel overhead; both make small operators run at a lower fraction of peak. The whole time is
  * attributed to whichever bound dominates.
  */
+/** Add the time of every operator in `ops`, each scaled by `scale` (2 for the backward of a GEMM, say). */
+export function addOpsTime(acc: OpTime, ops: readonly Op[], rates: DeviceRates, scale = 1): void {
+  for (const op of ops) addOpTime(acc, op, rates, scale);
+}
+
 export function addOpTime(acc: OpTime, op: Op, rates: DeviceRates, scale = 1): void {
   const rate = op.kind === "attention" ? rates.attentionFlopsPerS : rates.matmulFlopsPerS;
   const c = op.flops / rate;

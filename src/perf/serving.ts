@@ -6,7 +6,7 @@ import { expertAllToAllTime, groupCollectiveTime, network } from "./collectives.
 import { type InferenceJob, inferenceFormat, inferenceMemory, type ReplicaShape } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
 import { stageParams } from "./memory.js";
-import { addOpTime, deviceRates, type OpTime } from "./roofline.js";
+import { addOpsTime, deviceRates, type OpTime } from "./roofline.js";
 
 /** A length in tokens: fixed, or drawn from a distribution (clamped to [min, max] and to ≥ 1). */
 export type LengthSpec =
@@ -198,8 +198,8 @@ export function iterationModel(
       if (n === 0) return;
       const ops = layerForwardOps(m, shard, moe);
       const t: OpTime = { computeS: 0, memoryS: 0 };
-      for (const op of ops.matmul) addOpTime(t, op, rates);
-      for (const op of ops.memory) addOpTime(t, op, rates);
+      addOpsTime(t, ops.matmul, rates);
+      addOpsTime(t, ops.memory, rates);
       let perLayer =
         t.computeS + t.memoryS + 2 * groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, shape.tp, 1);
       if (moe && m.moe !== null && shape.ep > 1) {

@@ -4,7 +4,7 @@ import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
-import { addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
+import { addOpsTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 import type { Breakdown, Cause, Parallelism, TrainingJob, TrainResult } from "./types.js";
 
 /**
@@ -68,13 +68,9 @@ interface LayerTime {
   matmulS: number;
 }
 
-function sumOps(ops: readonly Op[], rates: DeviceRates, scale: number, into: OpTime): void {
-  for (const op of ops) addOpTime(into, op, rates, scale);
-}
-
 function opsTime(ops: readonly Op[], rates: DeviceRates, scale = 1): number {
   const t: OpTime = { computeS: 0, memoryS: 0 };
-  sumOps(ops, rates, scale, t);
+  addOpsTime(t, ops, rates, scale);
   return t.computeS + t.memoryS;
 }
 
@@ -89,14 +85,14 @@ function layerTime(
   calibration: Calibration,
 ): LayerTime {
   const fwd: OpTime = { computeS: 0, memoryS: 0 };
-  sumOps(ops.matmul, rates, 1, fwd);
-  sumOps(ops.attention, rates, 1, fwd);
-  sumOps(ops.memory, rates, 1, fwd);
+  addOpsTime(fwd, ops.matmul, rates, 1);
+  addOpsTime(fwd, ops.attention, rates, 1);
+  addOpsTime(fwd, ops.memory, rates, 1);
   const bwd: OpTime = { computeS: 0, memoryS: 0 };
-  sumOps(ops.matmul, rates, 2, bwd); // data-gradient and weight-gradient GEMMs
+  addOpsTime(bwd, ops.matmul, rates, 2); // data-gradient and weight-gradient GEMMs
   const flashBwd = job.attention === "flash" ? calibration.flashBackwardFlopsRatio : 2;
-  sumOps(ops.attention, rates, flashBwd, bwd);
-  sumOps(ops.memory, rates, 2, bwd);
+  addOpsTime(bwd, ops.attention, rates, flashBwd);
+  addOpsTime(bwd, ops.memory, rates, 2);
   const fwdTotal = fwd.computeS + fwd.memoryS;
   const attentionFwd = opsTime(ops.attention, rates);
   const matmulS = 3 * opsTime(ops.matmul, rates);
