@@ -590,11 +590,13 @@ export function simulateServing(
     if (Math.ceil(((input[i] ?? 1) + (output[i] ?? 1)) / engine.blockSize) > totalBlocks) rejected++;
     else served[i] = 1;
   }
+  /** Simulate one replica on `pool`; record first tokens in `first` and completions in `done`. */
   const run = (
-    pool: number[],
+    pool: readonly number[],
     arrivals: Float64Array,
     outputs: Int32Array,
     first: Float64Array,
+    done: Float64Array,
     prefilled: boolean,
   ) => {
     if (pool.length === 0) return;
@@ -607,7 +609,7 @@ export function simulateServing(
       engine,
       totalBlocks,
       first,
-      finish,
+      done,
       prefilled,
     );
     makespan = Math.max(makespan, o.makespanS);
@@ -615,14 +617,16 @@ export function simulateServing(
     iterations += o.iterations;
     kvBlockSeconds += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
   };
+  /** The k-th of `count` round-robin shares of `items`. */
+  const share = (items: readonly number[], k: number, count: number) =>
+    items.filter((_, j) => j % count === k);
+  const servedIds: number[] = [];
+  for (let i = 0; i < n; i++) if (served[i] === 1) servedIds.push(i);
   const prefillReplicas = engine.prefillReplicas ?? 0;
   if (prefillReplicas <= 0) {
     // Colocated: requests spread round-robin over replicas that both prefill and decode.
-    for (let r = 0; r < replicas; r++) {
-      const mine: number[] = [];
-      for (let i = r; i < n; i += replicas) if (served[i] === 1) mine.push(i);
-      run(mine, arrival, output, firstToken, false);
-    }
+    for (let r = 0; r < replicas; r++)
+      run(share(servedIds, r, replicas), arrival, output, firstToken, finish, false);
   } else {
     // Disaggregated: a prefill pool produces each first token and the prompt's KV cache, which crosses
     // the scale-out network (each accelerator sends its shard) to a decode pool that only decodes.
@@ -637,24 +641,7 @@ export function simulateServing(
     const ones = new Int32Array(n).fill(1);
     const prefillDone = new Float64Array(n);
     for (let r = 0; r < prefillReplicas; r++) {
-      const mine: number[] = [];
-      for (let i = r; i < n; i += prefillReplicas) if (served[i] === 1) mine.push(i);
-      if (mine.length === 0) continue;
-      const o = simulateReplica(
-        Int32Array.from(mine),
-        arrival,
-        input,
-        ones,
-        model,
-        engine,
-        totalBlocks,
-        firstToken,
-        prefillDone,
-      );
-      makespan = Math.max(makespan, o.makespanS);
-      preemptions += o.preemptions;
-      iterations += o.iterations;
-      kvBlockSeconds += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
+      run(share(servedIds, r, prefillReplicas), arrival, ones, firstToken, prefillDone, false);
     }
     const perRankPerToken =
       kvBytesPerTokenPerRank(job.model, shape.tp, job.kvPrecision === "fp8" ? 1 : 2) / shape.pp;
@@ -673,11 +660,8 @@ export function simulateServing(
     }
     order.sort((a, b) => (decodeArrival[a] ?? 0) - (decodeArrival[b] ?? 0));
     const scratch = new Float64Array(n);
-    for (let r = 0; r < decodeReplicas; r++) {
-      const mine: number[] = [];
-      for (let k = r; k < order.length; k += decodeReplicas) mine.push(order[k] ?? 0);
-      run(mine, decodeArrival, output, scratch, true);
-    }
+    for (let r = 0; r < decodeReplicas; r++)
+      run(share(order, r, decodeReplicas), decodeArrival, output, scratch, finish, true);
   }
   const count = n - rejected;
   const ttft = new Float64Array(count);
