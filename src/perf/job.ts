@@ -21,6 +21,7 @@ export function trainingJob(input: TrainingJobInput): TrainingJob {
     tpCommOverlap: false,
     dpOverlap: true,
     epCommOverlap: false,
+    ppCommOverlap: true,
     tokens: null,
     ...input,
   };

@@ -274,7 +274,13 @@ export function evaluateTraining(
   // Pipeline point-to-point: each micro-batch crosses every virtual-stage boundary forward and backward.
   const actBytes = (tokens * m.hidden * e) / (p.sequenceParallel ? p.tp : 1);
   const p2pOne = p.pp > 1 ? groupCollectiveTime(net, "p2p", actBytes, 2, p.tp * p.cp * p.dp) : 0;
-  const p2pPerMicro = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
+  // With the interleaved schedule Megatron-core posts each send/receive before the next chunk's compute
+  // (overlap_p2p_comm), so only what a chunk's compute cannot cover stays exposed; plain 1F1B (and
+  // Megatron-LM before 2022) waits for every transfer.
+  const p2pAll = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
+  const chunkTime = worstTotal / p.interleave;
+  const p2pPerMicro =
+    job.ppCommOverlap && p.interleave > 1 ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
 
   const perMicro = worstTotal + p2pPerMicro;
   const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;

@@ -49,6 +49,11 @@ export interface TrainingJob {
    * Megatron-core's a2a overlap); only what exceeds the layer's compute stays exposed.
    */
   readonly epCommOverlap: boolean;
+  /**
+   * Pipeline sends overlapped with the next chunk's compute in the interleaved schedule (Megatron-core's
+   * default); false: every transfer waits (Megatron-LM before 2022).
+   */
+  readonly ppCommOverlap: boolean;
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
 }

@@ -162,6 +162,8 @@ export const trainingSchema = z.strictObject({
   dpOverlap: z.boolean().default(true),
   /** Overlap the expert-parallel all-to-all with another micro-batch's compute (DualPipe-style). */
   epCommOverlap: z.boolean().default(false),
+  /** Overlap pipeline sends with compute in the interleaved schedule (default true; false for Megatron-LM before 2022). */
+  ppCommOverlap: z.boolean().default(true),
   tokens: positive.optional(),
   parallelism: parallelismSchema.optional(),
   /** Configurations to report when searching. */

@@ -93,6 +93,7 @@ export function resolveTrainScenario(
     tpCommOverlap: t.tpCommOverlap,
     dpOverlap: t.dpOverlap,
     epCommOverlap: t.epCommOverlap,
+    ppCommOverlap: t.ppCommOverlap,
     tokens: t.tokens ?? null,
   };
   return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1 };
