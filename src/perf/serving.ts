@@ -38,6 +38,11 @@ export interface EngineOptions {
   readonly maxBatchedTokens: number;
   /** Tokens per KV-cache block (vLLM: 16). */
   readonly blockSize: number;
+  /**
+   * Fraction of HBM the engine may use for weights, workspace and KV cache (vLLM gpu_memory_utilization
+   * and TensorRT-LLM free_gpu_memory_fraction both default to 0.9).
+   */
+  readonly memoryUtilization: number;
   /** Mix prefill chunks into decode iterations (vLLM V1 default) rather than separate prefill iterations. */
   readonly chunkedPrefill: boolean;
   /**
@@ -52,6 +57,7 @@ export const DEFAULT_ENGINE: EngineOptions = {
   maxBatchedTokens: 8192,
   blockSize: 16,
   chunkedPrefill: true,
+  memoryUtilization: 0.9,
 };
 
 export interface Slo {
@@ -566,7 +572,7 @@ export function simulateServing(
   const n = arrival.length;
   const replicas = job.gpus / (shape.tp * shape.pp);
   const model = iterationModel(job, shape, calibration);
-  // KV capacity: HBM left after weights, one pass's workspace and the runtime reserve.
+  // KV capacity: the engine's share of HBM left after weights, one pass's workspace and the runtime reserve.
   const fixed = inferenceMemory(
     job,
     shape,
@@ -576,7 +582,7 @@ export function simulateServing(
     calibration,
   );
   const perToken = inferenceMemory(job, shape, 1, 1, 0, calibration).kvCacheBytes;
-  const kvBytes = Math.max(0, job.accelerator.hbmBytes - fixed.totalBytes);
+  const kvBytes = Math.max(0, job.accelerator.hbmBytes * engine.memoryUtilization - fixed.totalBytes);
   const totalBlocks = Math.floor(kvBytes / (perToken * engine.blockSize));
   const firstToken = new Float64Array(n);
   const finish = new Float64Array(n);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
 import { searchDeployment } from "../../src/perf/deploy.js";
-import { simulateServing } from "../../src/perf/serving.js";
+import { DEFAULT_ENGINE, simulateServing } from "../../src/perf/serving.js";
 
 const cat = builtinCatalog();
 const accelerator = resolveAccelerator(cat, "h100-sxm");
@@ -49,7 +49,7 @@ describe("deployment search", () => {
         seed: target.seed,
       },
       null,
-      { maxNumSeqs: b.maxNumSeqs, maxBatchedTokens: 8192, blockSize: 16, chunkedPrefill: true },
+      { ...DEFAULT_ENGINE, maxNumSeqs: b.maxNumSeqs },
     );
     expect(check.ttftS.p99 * 1e3).toBeLessThanOrEqual(target.slo.ttftMs);
     expect(check.tpotS.p99 * 1e3).toBeLessThanOrEqual(target.slo.tpotMs);
