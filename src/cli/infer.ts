@@ -339,7 +339,7 @@ export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
     throw new Error("deployment search needs deploy, a generated workload and slo");
   }
   const workload = strip(w) as Workload;
-  return searchDeployment(scenario.job, {
+  return searchDeployment(scenario.deployOptions, {
     rate: d.rate,
     inputLen: workload.inputLen,
     outputLen: workload.outputLen,
@@ -353,6 +353,7 @@ export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
 
 function candidateJson(c: DeployCandidate): Record<string, unknown> {
   return {
+    accelerator: c.accelerator,
     precision: c.precision,
     parallelism: c.shape,
     maxNumSeqs: c.maxNumSeqs,
@@ -363,6 +364,7 @@ function candidateJson(c: DeployCandidate): Record<string, unknown> {
     ttftP99Ms: ms(c.ttftP99S),
     tpotP99Ms: ms(c.tpotP99S),
     tpotP50Ms: ms(c.tpotP50S),
+    ...(c.usdPerMillionTokens !== null ? { usdPerMillionTokens: round(c.usdPerMillionTokens, 5) } : {}),
   };
 }
 
@@ -387,7 +389,7 @@ export function deployJson(s: ResolvedInferScenario, r: DeployResult): Record<st
 export function deployReport(s: ResolvedInferScenario, r: DeployResult): string {
   const lines: string[] = [];
   lines.push(
-    `${s.name}: deploying ${s.job.model.name} on ${s.job.accelerator.name} for ${s.deploy?.rate ?? 0} requests/s`,
+    `${s.name}: deploying ${s.job.model.name} on ${s.deployOptions.map((o) => o.job.accelerator.id).join(", ")} for ${s.deploy?.rate ?? 0} requests/s`,
   );
   lines.push(
     `  SLO: p99 TTFT ≤ ${s.slo?.ttftMs ?? "∞"} ms, p99 TPOT ≤ ${s.slo?.tpotMs ?? "∞"} ms; ${r.candidates.length} configurations, ${r.trials} simulations`,
@@ -399,20 +401,21 @@ export function deployReport(s: ResolvedInferScenario, r: DeployResult): string 
   }
   const b = r.best;
   lines.push(
-    `best: ${b.gpus} accelerators = ${b.replicas} replicas × (tp ${b.shape.tp} · pp ${b.shape.pp}), ${b.precision}, ≤ ${b.maxNumSeqs} sequences per iteration, ${fixed(b.ratePerReplica, 2)} requests/s per replica${b.gpus > s.job.gpus ? ` (more than the ${s.job.gpus} in the system)` : ""}`,
+    `best: ${b.gpus} × ${b.accelerator} = ${b.replicas} replicas × (tp ${b.shape.tp} · pp ${b.shape.pp}), ${b.precision}, ≤ ${b.maxNumSeqs} sequences per iteration, ${fixed(b.ratePerReplica, 2)} requests/s per replica${b.usdPerMillionTokens !== null ? `, $${fixed(b.usdPerMillionTokens, 3)} per million output tokens` : ""}${b.gpus > s.job.gpus ? ` (more than the ${s.job.gpus} in the system)` : ""}`,
   );
   lines.push("");
   lines.push(
     table(
-      ["Pareto front", "gpus", "tok/s/GPU", "TPOT p50", "TPOT p99", "TTFT p99", "req/s/replica"],
+      ["Pareto front", "gpus", "tok/s/GPU", "TPOT p50", "TPOT p99", "TTFT p99", "req/s/replica", "$/M tok"],
       r.pareto.map((c) => [
-        `${c.precision} tp${c.shape.tp} pp${c.shape.pp} ≤${c.maxNumSeqs}`,
+        `${c.accelerator} ${c.precision} tp${c.shape.tp} pp${c.shape.pp} ≤${c.maxNumSeqs}`,
         String(c.gpus),
         fixed(c.tokensPerSPerGpu, 0),
         duration(c.tpotP50S),
         duration(c.tpotP99S),
         duration(c.ttftP99S),
         fixed(c.ratePerReplica, 2),
+        c.usdPerMillionTokens !== null ? fixed(c.usdPerMillionTokens, 3) : "-",
       ]),
     ),
   );

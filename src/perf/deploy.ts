@@ -23,7 +23,14 @@ export interface DeployTarget {
   readonly seed: number;
 }
 
+/** One accelerator to consider, with its price per accelerator-hour when known. */
+export interface DeployOption {
+  readonly job: Omit<InferenceJob, "precision">;
+  readonly usdPerGpuHour: number | null;
+}
+
 export interface DeployCandidate {
+  readonly accelerator: string;
   readonly precision: InferencePrecision;
   readonly shape: ReplicaShape;
   readonly maxNumSeqs: number;
@@ -36,10 +43,15 @@ export interface DeployCandidate {
   readonly ttftP99S: number;
   readonly tpotP99S: number;
   readonly tpotP50S: number;
+  /** Cost of the deployment per million output tokens at the target rate; null without a price. */
+  readonly usdPerMillionTokens: number | null;
 }
 
 export interface DeployResult {
-  /** Fewest accelerators that meet the target (ties: most tokens/s per accelerator); null if none can. */
+  /**
+   * The cheapest deployment per million tokens when every option has a price, else the fewest
+   * accelerators (ties: most tokens/s per accelerator); null if none meets the SLO.
+   */
   readonly best: DeployCandidate | null;
   readonly candidates: readonly DeployCandidate[];
   /** Candidates no other beats on both tokens/s per accelerator and p50 time per output token. */
@@ -59,82 +71,87 @@ function meets(r: ReturnType<typeof simulateServing>, slo: Slo): boolean {
  * replica sustains within the SLO (serving simulation at each trial rate), then size the deployment:
  * replicas = ⌈target rate / that rate⌉.
  */
-export function searchDeployment(base: Omit<InferenceJob, "precision">, target: DeployTarget): DeployResult {
+export function searchDeployment(options: readonly DeployOption[], target: DeployTarget): DeployResult {
   const candidates: DeployCandidate[] = [];
   let trials = 0;
   const mean = (l: LengthSpec) =>
     typeof l === "number" ? l : l.dist === "uniform" ? (l.min + l.max) / 2 : l.mean;
-  for (const precision of target.precisions) {
-    const job: InferenceJob = { ...base, precision };
-    for (const shape of replicaShapes({ ...job, gpus: 1 << 20 }, {})) {
-      if (
-        !evaluateInference(
-          { ...job, gpus: shape.tp * shape.pp },
-          shape,
-          1,
-          Math.round(mean(target.inputLen)),
-          Math.round(mean(target.outputLen)),
-        ).fits
-      )
-        continue;
-      for (const maxNumSeqs of target.batchLimits) {
-        const engine: EngineOptions = { ...DEFAULT_ENGINE, maxNumSeqs };
-        const one = { ...job, gpus: shape.tp * shape.pp };
-        const trial = (arrival: "offline" | number) => {
-          trials++;
-          return simulateServing(
-            one,
+  // $/M output tokens = accelerators × price per hour / (output tokens per hour at the target rate) × 10⁶.
+  const tokensPerHour = target.rate * mean(target.outputLen) * 3600;
+  for (const { job: base, usdPerGpuHour } of options)
+    for (const precision of target.precisions) {
+      const job: InferenceJob = { ...base, precision };
+      for (const shape of replicaShapes({ ...job, gpus: 1 << 20 }, {})) {
+        if (
+          !evaluateInference(
+            { ...job, gpus: shape.tp * shape.pp },
             shape,
-            {
-              requests: target.requests,
-              arrival,
-              inputLen: target.inputLen,
-              outputLen: target.outputLen,
-              seed: target.seed,
-            },
-            null,
-            engine,
-          );
-        };
-        // No rate beyond the offline request throughput is sustainable.
-        const offline = trial("offline");
-        let hi = offline.requests / offline.makespanS;
-        let lo = 0;
-        let atLo: ReturnType<typeof simulateServing> | null = null;
-        for (let k = 0; k < 8; k++) {
-          const mid = (lo + hi) / 2;
-          const r = trial(mid);
-          if (meets(r, target.slo)) {
-            lo = mid;
-            atLo = r;
-          } else hi = mid;
+            1,
+            Math.round(mean(target.inputLen)),
+            Math.round(mean(target.outputLen)),
+          ).fits
+        )
+          continue;
+        for (const maxNumSeqs of target.batchLimits) {
+          const engine: EngineOptions = { ...DEFAULT_ENGINE, maxNumSeqs };
+          const one = { ...job, gpus: shape.tp * shape.pp };
+          const trial = (arrival: "offline" | number) => {
+            trials++;
+            return simulateServing(
+              one,
+              shape,
+              {
+                requests: target.requests,
+                arrival,
+                inputLen: target.inputLen,
+                outputLen: target.outputLen,
+                seed: target.seed,
+              },
+              null,
+              engine,
+            );
+          };
+          // No rate beyond the offline request throughput is sustainable.
+          const offline = trial("offline");
+          let hi = offline.requests / offline.makespanS;
+          let lo = 0;
+          let atLo: ReturnType<typeof simulateServing> | null = null;
+          for (let k = 0; k < 8; k++) {
+            const mid = (lo + hi) / 2;
+            const r = trial(mid);
+            if (meets(r, target.slo)) {
+              lo = mid;
+              atLo = r;
+            } else hi = mid;
+          }
+          if (atLo === null || lo <= 0) continue;
+          const replicas = Math.ceil(target.rate / lo);
+          const gpus = replicas * shape.tp * shape.pp;
+          candidates.push({
+            accelerator: base.accelerator.id,
+            precision,
+            shape,
+            maxNumSeqs,
+            ratePerReplica: lo,
+            replicas,
+            gpus,
+            tokensPerSPerGpu: atLo.outputTokensPerS / (shape.tp * shape.pp),
+            ttftP99S: atLo.ttftS.p99,
+            tpotP99S: atLo.tpotS.p99,
+            tpotP50S: atLo.tpotS.p50,
+            usdPerMillionTokens:
+              usdPerGpuHour !== null ? ((gpus * usdPerGpuHour) / tokensPerHour) * 1e6 : null,
+          });
         }
-        if (atLo === null || lo <= 0) continue;
-        const replicas = Math.ceil(target.rate / lo);
-        candidates.push({
-          precision,
-          shape,
-          maxNumSeqs,
-          ratePerReplica: lo,
-          replicas,
-          gpus: replicas * shape.tp * shape.pp,
-          tokensPerSPerGpu: atLo.outputTokensPerS / (shape.tp * shape.pp),
-          ttftP99S: atLo.ttftS.p99,
-          tpotP99S: atLo.tpotS.p99,
-          tpotP50S: atLo.tpotS.p50,
-        });
       }
     }
-  }
+  const priced = candidates.length > 0 && candidates.every((c) => c.usdPerMillionTokens !== null);
+  const better = (c: DeployCandidate, b: DeployCandidate) =>
+    priced
+      ? (c.usdPerMillionTokens ?? 0) < (b.usdPerMillionTokens ?? 0)
+      : c.gpus < b.gpus || (c.gpus === b.gpus && c.tokensPerSPerGpu > b.tokensPerSPerGpu);
   let best: DeployCandidate | null = null;
-  for (const c of candidates) {
-    if (
-      best === null ||
-      c.gpus < best.gpus ||
-      (c.gpus === best.gpus && c.tokensPerSPerGpu > best.tokensPerSPerGpu)
-    )
-      best = c;
-  }
+  for (const c of candidates) if (best === null || better(c, best)) best = c;
   const pareto = candidates
     .filter(
       (c) =>

@@ -1,5 +1,12 @@
 import type { Catalog } from "../catalog/index.js";
+import {
+  type CatalogOverlay,
+  type Catalog as CatalogT,
+  extendCatalog,
+  resolveAccelerator,
+} from "../catalog/index.js";
 import { InputError } from "../errors.js";
+import type { DeployOption } from "../perf/deploy.js";
 import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
 import { DEFAULT_ENGINE, type EngineOptions } from "../perf/serving.js";
 import { validate } from "./load.js";
@@ -18,6 +25,8 @@ export interface ResolvedInferScenario {
   readonly slo: InferScenario["inference"]["slo"] | null;
   readonly engine: EngineOptions;
   readonly deploy: InferScenario["inference"]["deploy"] | null;
+  /** Deployment search: each accelerator to compare, with its price per hour when given. */
+  readonly deployOptions: readonly DeployOption[];
 }
 
 /** Command-line overrides of common inference fields. */
@@ -98,5 +107,27 @@ export function resolveInferScenario(
     slo: inf.slo ?? null,
     engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
     deploy: inf.deploy ?? null,
+    deployOptions: deployOptions(inf.deploy, job, catalogOf(s, base)),
   };
+}
+
+function catalogOf(s: InferScenario, base: CatalogT): CatalogT {
+  return s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
+}
+
+function deployOptions(
+  d: InferScenario["inference"]["deploy"],
+  job: InferenceJob,
+  catalog: CatalogT,
+): DeployOption[] {
+  if (d === undefined) return [];
+  const price = (id: string) => d.costPerGpuHourUsd?.[id] ?? null;
+  if (d.accelerators === undefined) return [{ job, usdPerGpuHour: price(job.accelerator.id) }];
+  return d.accelerators.map((id, i) => {
+    const accelerator = resolveAccelerator(catalog, id, `inference.deploy.accelerators[${i}]`);
+    return {
+      job: { ...job, accelerator, domainSize: accelerator.scaleUp.domainSize },
+      usdPerGpuHour: price(id),
+    };
+  });
 }

@@ -257,6 +257,10 @@ export const inferenceSchema = z.strictObject({
       precisions: z.array(inferencePrecisionSchema).min(1).default(["bf16", "fp8"]),
       batchLimits: z.array(positiveInt).min(1).default([32, 64, 128, 256]),
       requests: positiveInt.default(1000),
+      /** Accelerators to compare (catalog ids); default: the system's. */
+      accelerators: z.array(z.string().min(1)).min(1).optional(),
+      /** Price of one accelerator-hour, USD, per accelerator id: enables $/M tokens and cheapest-first. */
+      costPerGpuHourUsd: z.record(z.string(), positive).optional(),
     })
     .optional(),
 });

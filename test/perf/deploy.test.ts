@@ -24,7 +24,7 @@ const target = {
 };
 
 describe("deployment search", () => {
-  const r = searchDeployment(base, target);
+  const r = searchDeployment([{ job: base, usdPerGpuHour: null }], target);
 
   it("sizes the deployment from the rate one replica sustains within the SLO", () => {
     expect(r.best).not.toBeNull();
@@ -63,5 +63,23 @@ describe("deployment search", () => {
       );
       expect(dominated).toBe(false);
     }
+  });
+
+  it("compares accelerators and picks the cheapest per million tokens when prices are given", () => {
+    const h200 = resolveAccelerator(cat, "h200");
+    const priced = searchDeployment(
+      [
+        { job: base, usdPerGpuHour: 2 },
+        { job: { ...base, accelerator: h200 }, usdPerGpuHour: 100 },
+      ],
+      { ...target, batchLimits: [128] },
+    );
+    const b = priced.best;
+    if (b === null) throw new Error("no deployment");
+    expect(b.accelerator).toBe("h100-sxm");
+    // $/M tokens = GPUs × $/h ÷ (rate × output tokens × 3600) × 10⁶
+    expect(b.usdPerMillionTokens).toBeCloseTo(((b.gpus * 2) / (target.rate * 128 * 3600)) * 1e6, 9);
+    for (const c of priced.candidates)
+      expect(c.usdPerMillionTokens ?? 0).toBeGreaterThanOrEqual(b.usdPerMillionTokens ?? 0);
   });
 });
