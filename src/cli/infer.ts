@@ -43,7 +43,22 @@ function phaseJson(p: PhaseTime): Record<string, unknown> {
   return { timeS: round(p.timeS), breakdown, bottleneck: p.bottleneck };
 }
 
+/** $/M output tokens = accelerators × price per hour ÷ (output tokens per hour) × 10⁶; null without a price. */
+function usdPerMillion(s: ResolvedInferScenario, gpus: number, tokensPerS: number): number | null {
+  return s.usdPerGpuHour !== null && tokensPerS > 0
+    ? ((gpus * s.usdPerGpuHour) / (tokensPerS * 3600)) * 1e6
+    : null;
+}
+
 /** The fields every `infer` JSON result starts with. */
+function costRow(usd: number | null): string[][] {
+  return usd !== null ? [["$ per million output tokens", `$${fixed(usd, 3)}`]] : [];
+}
+
+function costJson(usd: number | null): Record<string, number> {
+  return usd !== null ? { usdPerMillionOutputTokens: round(usd, 5) } : {};
+}
+
 function header(s: ResolvedInferScenario): Record<string, unknown> {
   return {
     kind: "infer",
@@ -66,6 +81,7 @@ export function inferJson(o: InferOutcome): Record<string, unknown> {
     tpotMs: round(r.tpotS * 1e3),
     outputTokensPerS: round(r.outputTokensPerS),
     outputTokensPerSAllReplicas: round(r.outputTokensPerS * r.replicas),
+    ...costJson(usdPerMillion(o.scenario, r.shape.tp * r.shape.pp, r.outputTokensPerS)),
     kvCacheGiB: round(r.kvCacheBytes / GiB, 5),
     maxBatch: r.maxBatch,
     memoryPerGpuGiB: round(r.memoryPerGpuGiB, 5),
@@ -124,6 +140,7 @@ export function inferReport(o: InferOutcome): string {
         ["time per output token (decode step)", duration(r.tpotS)],
         ["output tokens/s, one replica", si(r.outputTokensPerS)],
         ["output tokens/s, all replicas", si(r.outputTokensPerS * r.replicas)],
+        ...costRow(usdPerMillion(o.scenario, r.shape.tp * r.shape.pp, r.outputTokensPerS)),
         ["KV cache of the batch (replica)", `${fixed(r.kvCacheBytes / GiB, 2)} GiB`],
         ["largest batch that fits", String(r.maxBatch)],
         [
@@ -226,6 +243,7 @@ export function serveJson(o: ServeOutcome): Record<string, unknown> {
     makespanS: round(r.makespanS),
     outputTokensPerS: round(r.outputTokensPerS),
     inputTokensPerS: round(r.inputTokensPerS),
+    ...costJson(usdPerMillion(o.scenario, job.gpus, r.outputTokensPerS)),
     ttftP50Ms: ms(r.ttftS.p50),
     ttftP90Ms: ms(r.ttftS.p90),
     ttftP99Ms: ms(r.ttftS.p99),
@@ -278,6 +296,7 @@ export function serveReport(o: ServeOutcome): string {
         ["makespan", duration(r.makespanS)],
         ["output tokens/s (deployment)", si(r.outputTokensPerS)],
         ["input tokens/s (deployment)", si(r.inputTokensPerS)],
+        ...costRow(usdPerMillion(o.scenario, job.gpus, r.outputTokensPerS)),
         ["KV cache capacity per replica", `${si(r.kvCapacityTokens)} tokens`],
         ["KV cache utilisation (mean)", pct(r.kvUtilization)],
         ["preemptions", String(r.preemptions)],

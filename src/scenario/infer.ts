@@ -27,6 +27,7 @@ export interface ResolvedInferScenario {
   readonly deploy: InferScenario["inference"]["deploy"] | null;
   /** Deployment search: each accelerator to compare, with its price per hour when given. */
   readonly deployOptions: readonly DeployOption[];
+  readonly usdPerGpuHour: number | null;
 }
 
 /** Command-line overrides of common inference fields. */
@@ -108,6 +109,7 @@ export function resolveInferScenario(
     engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
     deploy: inf.deploy ?? null,
     deployOptions: deployOptions(inf.deploy, job, catalogOf(s, base)),
+    usdPerGpuHour: inf.costPerGpuHourUsd ?? null,
   };
 }
 

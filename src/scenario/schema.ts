@@ -247,6 +247,8 @@ export const inferenceSchema = z.strictObject({
     })
     .optional(),
   slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
+  /** Price of one accelerator-hour, USD (yours to state): adds $/M output tokens to the results. */
+  costPerGpuHourUsd: positive.optional(),
   /**
    * Deployment search: the fewest accelerators (of the system's type) that serve `rate` requests/s of the
    * workload's lengths within the SLO, over precisions, replica shapes and engine batch limits.

@@ -260,6 +260,16 @@ inference:
     expect(bad.stderr).toMatch(/^stargate: inference\.workload: expected the request lengths/);
   });
 
+  it("prices output tokens from a stated accelerator-hour price", async () => {
+    const file = scenario(`kind: infer
+model: llama3-8b
+system: { accelerator: h100-sxm, count: 2 }
+inference: { precision: fp8, parallelism: { tp: 1 }, batch: 32, inputLen: 512, outputLen: 128, costPerGpuHourUsd: 2.5 }
+`);
+    const out = JSON.parse((await run(["infer", file, "--json"])).stdout);
+    expect(out.usdPerMillionOutputTokens).toBeCloseTo(((1 * 2.5) / (out.outputTokensPerS * 3600)) * 1e6, 3);
+  });
+
   it("derives the custom chip's memory from its HBM generation", async () => {
     const out = JSON.parse((await run(["infer", join(EXAMPLES, "custom-chip.yaml"), "--json"])).stdout);
     expect(out.accelerator).toBe("custom-asic-hbm4");
