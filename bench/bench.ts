@@ -2,13 +2,17 @@
  * `npm run bench`: the speed figures the issues ask for. Times with the monotonic clock over repeated
  * runs after a warm-up and prints median and spread; nothing here asserts.
  */
+
+import { availableParallelism } from "node:os";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog/index.js";
 import type { ModelInput } from "../src/catalog/types.js";
+import { runSweep } from "../src/cli/sweep.js";
 import { trainingJob } from "../src/perf/job.js";
 import { searchTraining } from "../src/perf/search.js";
 import { simulateServing } from "../src/perf/serving.js";
 import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../src/perf/types.js";
+import { parseSweep } from "../src/scenario/sweep.js";
 
 const cat = builtinCatalog();
 
@@ -185,6 +189,44 @@ report(
   "serving simulation: 1,000,000 requests (Llama 3 8B, H200, offline)",
   sv,
   `  ${Math.round(simulated / sv.medianS).toLocaleString("en-US")} requests/s simulated`,
+);
+
+// 6. A 10,000-point sweep on the worker-thread pool (every core), as `stargate train --sweep` runs it.
+const sweepJob = {
+  command: "train" as const,
+  data: {
+    kind: "train",
+    model: "llama3-70b",
+    system: { accelerator: "h100-sxm", count: 64 },
+    training: {
+      seqLen: 4096,
+      globalBatch: 128,
+      parallelism: {
+        tp: 8,
+        pp: 2,
+        dp: 4,
+        cp: 1,
+        ep: 1,
+        interleave: 1,
+        microBatch: 1,
+        sequenceParallel: true,
+        zero: 1,
+        recompute: "selective",
+      },
+    },
+  },
+  overlays: [],
+  overrides: {},
+};
+const axes = [parseSweep("training.seqLen=1024:102400:1024"), parseSweep("training.globalBatch=4:400:4")];
+await runSweep(sweepJob, axes, { index: 1, count: 1 }, null); // warm-up
+const sweepStart = nowS();
+const swept = await runSweep(sweepJob, axes, { index: 1, count: 1 }, null);
+const sweepS = nowS() - sweepStart;
+report(
+  `sweep: ${swept.rows.length.toLocaleString("en-US")} train points on ${availableParallelism()} threads`,
+  { medianS: sweepS, minS: sweepS, maxS: sweepS, runs: 1 },
+  `  ${Math.round(swept.rows.length / sweepS).toLocaleString("en-US")} points/s`,
 );
 
 const mem = process.memoryUsage();

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
+import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
+import { parseShard, parseSweep } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
@@ -22,6 +23,8 @@ import {
   serveJson,
   serveReport,
 } from "./infer.js";
+import { catalogFor } from "./point.js";
+import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -47,6 +50,11 @@ commands:
              what the catalog holds, with sources
   validate [--json]
              predictions against the published measurements in validation/
+  train|infer FILE --sweep PATH=A:B:STEP [--sweep PATH=V1,V2 ...] [--shard I/N] [--json]
+             evaluate every point of a sweep over scenario fields on all cores (progress on stderr);
+             a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
+  merge FILE...
+             join --json outputs of the shards of one sweep
   schema [train|catalog]
              JSON Schema of scenario files or catalog files, for editors
 
@@ -55,7 +63,7 @@ options for every command:
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "infer", "catalog", "validate", "schema"] as const;
+const COMMANDS = ["train", "infer", "catalog", "validate", "schema", "merge"] as const;
 const PLANNED = ["plan", "fleet"];
 
 function readText(path: string, cwd: string, field: string): string {
@@ -91,13 +99,11 @@ function hbmOption(v: string | undefined): { generation: string; stacks: number 
   return { generation, stacks: n };
 }
 
-function loadCatalog(files: readonly string[], cwd: string): Catalog {
-  let cat = builtinCatalog();
-  for (const f of files) {
-    const data = parseYaml(readText(f, cwd, "--catalog"), f);
-    cat = extendCatalog(cat, strip(validate(catalogOverlaySchema, data, f)) as CatalogOverlay);
-  }
-  return cat;
+function loadOverlays(files: readonly string[], cwd: string): CatalogOverlay[] {
+  return files.map(
+    (f) =>
+      strip(validate(catalogOverlaySchema, parseYaml(readText(f, cwd, "--catalog"), f), f)) as CatalogOverlay,
+  );
 }
 
 /** Run the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
@@ -128,6 +134,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         "scale-up-gbps": { type: "string" },
         "scale-out-gbps": { type: "string" },
         batch: { type: "string" },
+        sweep: { type: "string", multiple: true, default: [] },
+        shard: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -139,15 +147,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const later = PLANNED.includes(command) ? " (not built yet)" : "";
       throw new InputError("command", command, `one of ${COMMANDS.join(", ")}${later}`);
     }
-    const catalog = loadCatalog(values.catalog, io.cwd);
+    const overlays = loadOverlays(values.catalog, io.cwd);
+    const catalog = catalogFor(overlays);
     const out = (json: unknown, text: string) =>
       io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
 
-    if (command === "train") {
+    if (command === "train" || command === "infer") {
       const file = rest[0];
-      if (file === undefined) throw new InputError("train", undefined, "a scenario FILE argument");
+      if (file === undefined) throw new InputError(command, undefined, "a scenario FILE argument");
       const data = parseYaml(readText(file, io.cwd, "FILE"), file);
-      const overrides: TrainOverrides = Object.fromEntries(
+      const overrides: TrainOverrides & InferOverrides = Object.fromEntries(
         Object.entries({
           gpus: intOption("gpus", values.gpus),
           accelerator: values.accelerator,
@@ -161,29 +170,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           seqLen: intOption("seq-len", values["seq-len"]),
           precision: values.precision,
           top: intOption("top", values.top),
-          nodeSize: intOption("node-size", values["node-size"]),
-          hbm: hbmOption(values.hbm),
-          scaleUpGBps: numberOption("scale-up-gbps", values["scale-up-gbps"]),
-          scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
-        }).filter(([, v]) => v !== undefined),
-      );
-      const scenario = resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides);
-      const outcome = runTrain(scenario);
-      out(trainJson(outcome), trainReport(outcome));
-      return 0;
-    }
-    if (command === "infer") {
-      const file = rest[0];
-      if (file === undefined) throw new InputError("infer", undefined, "a scenario FILE argument");
-      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
-      const overrides: InferOverrides = Object.fromEntries(
-        Object.entries({
-          gpus: intOption("gpus", values.gpus),
-          accelerator: values.accelerator,
-          tp: intOption("tp", values.tp),
-          pp: intOption("pp", values.pp),
-          ep: intOption("ep", values.ep),
-          precision: values.precision,
           batch: intOption("batch", values.batch),
           nodeSize: intOption("node-size", values["node-size"]),
           hbm: hbmOption(values.hbm),
@@ -191,6 +177,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
         }).filter(([, v]) => v !== undefined),
       );
+      if (values.sweep.length > 0) {
+        const axes = values.sweep.map(parseSweep);
+        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+        const sweep = await runSweep(
+          { command, data, overlays, overrides },
+          axes,
+          shard,
+          progressBar(io.stderr),
+        );
+        out(sweep, sweepReport(sweep));
+        return 0;
+      }
+      if (command === "train") {
+        const outcome = runTrain(
+          resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides),
+        );
+        out(trainJson(outcome), trainReport(outcome));
+        return 0;
+      }
       const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
       if (scenario.deploy !== null) {
         const d = runDeploy(scenario);
@@ -216,6 +221,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       const outcome = runInferBatch(scenario);
       out(inferJson(outcome), inferReport(outcome));
+      return 0;
+    }
+    if (command === "merge") {
+      if (rest.length === 0) throw new InputError("merge", undefined, "sweep output files (--json) to merge");
+      const parts = rest.map((f) => JSON.parse(readText(f, io.cwd, "FILE")) as SweepOutput);
+      const merged = mergeSweeps(parts, rest);
+      out(merged, sweepReport(merged));
       return 0;
     }
     if (command === "catalog") {

@@ -433,6 +433,64 @@ describe("stargate schema", () => {
   });
 });
 
+describe("sweeps", () => {
+  const bin = join(ROOT, "bin/stargate.js");
+  const sweepArgs = [
+    "train",
+    join(EXAMPLES, "train-explicit.yaml"),
+    "--sweep",
+    "training.globalBatch=512:2048:512",
+    "--sweep",
+    "system.count=512,1024",
+    "--json",
+  ];
+
+  it("evaluates every point on worker threads; shards merge into exactly the unsharded output", () => {
+    const whole = spawnSync("node", [bin, ...sweepArgs], { encoding: "utf8", cwd: ROOT });
+    expect(whole.status).toBe(0);
+    const all = JSON.parse(whole.stdout);
+    expect(all.total).toBe(8);
+    expect(all.rows).toHaveLength(8);
+    expect(all.rows[0].point).toEqual({ "training.globalBatch": 512, "system.count": 512 });
+    // Points whose dp does not divide the batch report the input error instead of failing the sweep.
+    for (const r of all.rows) expect(r.result.stepTimeS ?? r.result.error).toBeDefined();
+    const files = [1, 2].map((i) => {
+      const part = spawnSync("node", [bin, ...sweepArgs, "--shard", `${i}/2`], {
+        encoding: "utf8",
+        cwd: ROOT,
+      });
+      expect(part.status).toBe(0);
+      const f = join(TMP, `shard${i}.json`);
+      writeFileSync(f, part.stdout);
+      return f;
+    });
+    const merged = spawnSync("node", [bin, "merge", ...files, "--json"], { encoding: "utf8", cwd: ROOT });
+    expect(merged.status).toBe(0);
+    expect(JSON.parse(merged.stdout)).toEqual(all);
+  });
+
+  it("rejects a malformed sweep or shard with one line", async () => {
+    const a = await run([
+      "train",
+      join(EXAMPLES, "train-explicit.yaml"),
+      "--sweep",
+      "training.globalBatch=10:5:1",
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/^stargate: --sweep: expected a range a:b:step with a ≤ b and step > 0/);
+    const b = await run([
+      "train",
+      join(EXAMPLES, "train-explicit.yaml"),
+      "--sweep",
+      "system.count=8",
+      "--shard",
+      "3/2",
+    ]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/^stargate: --shard: expected i\/n with 1 ≤ i ≤ n, got "3\/2"/);
+  });
+});
+
 describe("the stargate binary", () => {
   it("runs from the package with npx-style invocation and exits 2 on bad input", () => {
     const bin = join(ROOT, "bin/stargate.js");

@@ -1,0 +1,157 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { InputError } from "../errors.js";
+import { type SweepAxis, shardRange, sweepPoint, sweepSize } from "../scenario/sweep.js";
+import { fixed, table } from "./format.js";
+import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
+
+export interface SweepRow {
+  readonly index: number;
+  readonly point: Record<string, number | string>;
+  readonly result: Record<string, unknown>;
+}
+
+/** A sweep's output: deterministic for the scenario and axes, whatever the shard or thread count. */
+export interface SweepOutput {
+  readonly kind: "sweep";
+  readonly command: SweepJob["command"];
+  readonly axes: readonly SweepAxis[];
+  readonly total: number;
+  readonly shard: string;
+  readonly range: readonly [number, number];
+  readonly rows: readonly SweepRow[];
+}
+
+const WORKER = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
+
+/**
+ * Evaluate the points of one shard on a pool of worker threads (one per core), handing out small chunks
+ * of indices so the cores stay busy, with a progress bar on stderr. Rows come back in index order.
+ */
+export async function runSweep(
+  job: SweepJob,
+  axes: readonly SweepAxis[],
+  shard: { readonly index: number; readonly count: number },
+  progress: ((done: number, total: number) => void) | null,
+): Promise<SweepOutput> {
+  const total = sweepSize(axes);
+  const [start, end] = shardRange(total, shard);
+  const n = end - start;
+  const rows: SweepRow[] = new Array(n);
+  const threads = Math.min(availableParallelism(), Math.max(1, Math.ceil(n / 4)));
+  let done = 0;
+  if (threads <= 1 || !existsSync(WORKER)) {
+    const catalog = catalogFor(job.overlays);
+    for (let i = start; i < end; i++) {
+      const point = sweepPoint(axes, i);
+      rows[i - start] = { index: i, point, result: evaluatePoint(job, catalog, point) };
+      progress?.(++done, n);
+    }
+  } else {
+    const chunk = Math.max(1, Math.min(256, Math.ceil(n / (threads * 16))));
+    let next = start;
+    await new Promise<void>((resolve, reject) => {
+      let live = threads;
+      for (let w = 0; w < threads; w++) {
+        const worker = new Worker(WORKER, { workerData: { job, axes } });
+        const feed = () => {
+          if (next >= end) {
+            worker.postMessage(null);
+            return;
+          }
+          const s = next;
+          next = Math.min(end, next + chunk);
+          worker.postMessage({ start: s, end: next });
+        };
+        worker.on("message", (batch: SweepRow[]) => {
+          for (const r of batch) rows[r.index - start] = r;
+          done += batch.length;
+          progress?.(done, n);
+          feed();
+        });
+        worker.on("error", reject);
+        worker.on("exit", () => {
+          if (--live === 0) resolve();
+        });
+        feed();
+      }
+    });
+  }
+  return {
+    kind: "sweep",
+    command: job.command,
+    axes,
+    total,
+    shard: `${shard.index}/${shard.count}`,
+    range: [start, end],
+    rows,
+  };
+}
+
+/** A progress bar on a stream, redrawn at most every 100 ms and once at the end. */
+export function progressBar(write: (s: string) => void): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    const width = 30;
+    const filled = Math.round((width * done) / Math.max(1, total));
+    write(
+      `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} points${done === total ? "\n" : ""}`,
+    );
+  };
+}
+
+/** Join shard outputs of the same sweep into the output of the whole sweep. */
+export function mergeSweeps(parts: readonly SweepOutput[], files: readonly string[]): SweepOutput {
+  const first = parts[0];
+  if (first === undefined) throw new InputError("merge", files, "at least one sweep output file");
+  const key = JSON.stringify([first.command, first.axes, first.total]);
+  parts.forEach((p, i) => {
+    if (p.kind !== "sweep" || JSON.stringify([p.command, p.axes, p.total]) !== key) {
+      throw new InputError(
+        files[i] ?? "merge",
+        p.shard,
+        "an output of the same sweep (command, axes and size)",
+      );
+    }
+  });
+  const rows = parts.flatMap((p) => p.rows).sort((a, b) => a.index - b.index);
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i]?.index !== i)
+      throw new InputError(
+        "merge",
+        files,
+        `shards covering every point once (point ${i} is missing or repeated)`,
+      );
+  }
+  if (rows.length !== first.total)
+    throw new InputError("merge", files, `all ${first.total} points of the sweep`);
+  return { ...first, shard: "1/1", range: [0, first.total], rows };
+}
+
+export function sweepReport(o: SweepOutput): string {
+  const paths = o.axes.map((a) => a.path);
+  const metrics =
+    o.command === "train"
+      ? (["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"] as const)
+      : (["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"] as const);
+  const show = (v: unknown) =>
+    typeof v === "number"
+      ? Math.abs(v) >= 100
+        ? fixed(v, 0)
+        : Number(v.toPrecision(4)).toString()
+      : String(v ?? "-");
+  const rows = o.rows.map((r) => [
+    ...paths.map((p) => String(r.point[p])),
+    ...(r.result["error"] !== undefined
+      ? [String(r.result["error"]), ...metrics.slice(1).map(() => "")]
+      : metrics.map((m) =>
+          show(m === "bottleneck" && r.result["fits"] === false ? "does not fit" : r.result[m]),
+        )),
+  ]);
+  return `sweep of ${o.total} points (shard ${o.shard}: points ${o.range[0]}–${o.range[1] - 1})\n${table([...paths, ...metrics], rows)}\n`;
+}

@@ -1,0 +1,110 @@
+import { InputError } from "../errors.js";
+
+/** One swept field: a dotted path into the scenario and the values it takes. */
+export interface SweepAxis {
+  readonly path: string;
+  readonly values: readonly (number | string)[];
+}
+
+/** The most points one sweep may have (a guard against typos such as a step of 0.0001). */
+export const MAX_SWEEP_POINTS = 10_000_000;
+
+/**
+ * Parse `path=a:b:step` (inclusive numeric range) or `path=v1,v2,...` (a list; numbers stay numbers).
+ * Paths are dotted scenario fields, e.g. `training.globalBatch` or `system.count`.
+ */
+export function parseSweep(spec: string): SweepAxis {
+  const eq = spec.indexOf("=");
+  const path = spec.slice(0, eq).trim();
+  const body = spec.slice(eq + 1).trim();
+  if (eq <= 0 || body === "" || !/^[A-Za-z][\w]*(\.[A-Za-z][\w]*)*$/.test(path)) {
+    throw new InputError("--sweep", spec, "path=a:b:step or path=v1,v2,... with a dotted scenario path");
+  }
+  if (body.includes(":")) {
+    const parts = body.split(":").map(Number);
+    const [a, b, step] = parts;
+    if (
+      parts.length !== 3 ||
+      a === undefined ||
+      b === undefined ||
+      step === undefined ||
+      parts.some((x) => !Number.isFinite(x)) ||
+      step <= 0 ||
+      b < a
+    ) {
+      throw new InputError("--sweep", spec, "a range a:b:step with a ≤ b and step > 0");
+    }
+    const count = Math.floor((b - a) / step + 1e-9) + 1;
+    if (count > MAX_SWEEP_POINTS) throw new InputError("--sweep", spec, `at most ${MAX_SWEEP_POINTS} values`);
+    // Computed from the index, not by repeated addition, so values do not drift.
+    const values = Array.from({ length: count }, (_, i) => Number((a + i * step).toPrecision(12)));
+    return { path, values };
+  }
+  const values = body.split(",").map((v) => {
+    const t = v.trim();
+    const n = Number(t);
+    return t !== "" && Number.isFinite(n) ? n : t;
+  });
+  if (values.some((v) => v === ""))
+    throw new InputError("--sweep", spec, "a comma-separated list without empty values");
+  return { path, values };
+}
+
+/** Number of points of the cartesian product of the axes. */
+export function sweepSize(axes: readonly SweepAxis[]): number {
+  return axes.reduce((n, a) => n * a.values.length, 1);
+}
+
+/** The `index`-th point (row-major: the last axis varies fastest). */
+export function sweepPoint(axes: readonly SweepAxis[], index: number): Record<string, number | string> {
+  const point: Record<string, number | string> = {};
+  let rest = index;
+  for (let k = axes.length - 1; k >= 0; k--) {
+    const axis = axes[k];
+    if (axis === undefined) continue;
+    const n = axis.values.length;
+    point[axis.path] = axis.values[rest % n] ?? "";
+    rest = Math.floor(rest / n);
+  }
+  return point;
+}
+
+/** Parse `i/n` (1-based) into a shard. */
+export function parseShard(spec: string): { readonly index: number; readonly count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count)
+    throw new InputError("--shard", spec, "i/n with 1 ≤ i ≤ n");
+  return { index, count };
+}
+
+/** The contiguous slice [start, end) of `total` points that shard i of n runs. */
+export function shardRange(
+  total: number,
+  shard: { readonly index: number; readonly count: number },
+): [number, number] {
+  return [
+    Math.floor(((shard.index - 1) * total) / shard.count),
+    Math.floor((shard.index * total) / shard.count),
+  ];
+}
+
+/** A copy of scenario data with `path` set to `value` (intermediate objects created as needed). */
+export function setPath(data: unknown, path: string, value: unknown): unknown {
+  const root = structuredClone(data) as Record<string, unknown>;
+  if (root === null || typeof root !== "object")
+    throw new InputError(path, data, "a scenario mapping to sweep");
+  const keys = path.split(".");
+  let node: Record<string, unknown> = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i] ?? "";
+    const next = node[k];
+    if (next === undefined || next === null) node[k] = {};
+    else if (typeof next !== "object")
+      throw new InputError(keys.slice(0, i + 1).join("."), next, "a mapping to sweep a field inside");
+    node = node[k] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] ?? ""] = value;
+  return root;
+}
