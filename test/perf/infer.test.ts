@@ -15,15 +15,6 @@ import { inferenceJob } from "../helpers.js";
 
 const cat = builtinCatalog();
 
-function job(
-  modelId: string,
-  accId: string,
-  gpus: number,
-  precision: InferenceJob["precision"] = "bf16",
-): InferenceJob {
-  return inferenceJob(modelId, accId, gpus, precision);
-}
-
 describe("KV cache", () => {
   it("GQA: 2 · layers · kv heads · head dim · bytes per token (Llama 3 70B bf16: 320 KiB)", () => {
     const m = resolveModel(cat, "llama3-70b");
@@ -48,34 +39,51 @@ describe("KV cache", () => {
 describe("memory verdict", () => {
   it("Llama 3 70B in bf16 does not fit one 80 GB H100 and fits two", () => {
     expect(
-      evaluateInference(job("llama3-70b", "h100-sxm", 1), { tp: 1, pp: 1, ep: 1 }, 1, 1024, 128).fits,
+      evaluateInference(inferenceJob("llama3-70b", "h100-sxm", 1), { tp: 1, pp: 1, ep: 1 }, 1, 1024, 128)
+        .fits,
     ).toBe(false);
-    const two = evaluateInference(job("llama3-70b", "h100-sxm", 2), { tp: 2, pp: 1, ep: 1 }, 1, 1024, 128);
+    const two = evaluateInference(
+      inferenceJob("llama3-70b", "h100-sxm", 2),
+      { tp: 2, pp: 1, ep: 1 },
+      1,
+      1024,
+      128,
+    );
     expect(two.fits).toBe(true);
     expect(two.memory.weightsBytes / GB).toBeCloseTo(70.55, 1);
   });
 
   it("Llama 3.1 405B in fp8 fits 8 H100 (weights ≈ 51 GB each) and not in bf16", () => {
     expect(
-      evaluateInference(job("llama3.1-405b", "h100-sxm", 8, "fp8"), { tp: 8, pp: 1, ep: 1 }, 1, 1024, 128)
-        .fits,
+      evaluateInference(
+        inferenceJob("llama3.1-405b", "h100-sxm", 8, "fp8"),
+        { tp: 8, pp: 1, ep: 1 },
+        1,
+        1024,
+        128,
+      ).fits,
     ).toBe(true);
     expect(
-      evaluateInference(job("llama3.1-405b", "h100-sxm", 8, "bf16"), { tp: 8, pp: 1, ep: 1 }, 1, 1024, 128)
-        .fits,
+      evaluateInference(
+        inferenceJob("llama3.1-405b", "h100-sxm", 8, "bf16"),
+        { tp: 8, pp: 1, ep: 1 },
+        1,
+        1024,
+        128,
+      ).fits,
     ).toBe(false);
   });
 
   it("int4 weight-only quarters the weights of bf16", () => {
     const bf16 = inferenceMemory(
-      job("llama3-70b", "h100-sxm", 1, "bf16"),
+      inferenceJob("llama3-70b", "h100-sxm", 1, "bf16"),
       { tp: 1, pp: 1, ep: 1 },
       1,
       1024,
       1024,
     );
     const int4 = inferenceMemory(
-      job("llama3-70b", "h100-sxm", 1, "int4"),
+      inferenceJob("llama3-70b", "h100-sxm", 1, "int4"),
       { tp: 1, pp: 1, ep: 1 },
       1,
       1024,
@@ -85,7 +93,7 @@ describe("memory verdict", () => {
   });
 
   it("maxBatch is the largest batch that fits", () => {
-    const j = job("llama3-8b", "h100-sxm", 1);
+    const j = inferenceJob("llama3-8b", "h100-sxm", 1);
     const s = { tp: 1, pp: 1, ep: 1 };
     const b = maxBatchThatFits(j, s, 4096, 2048);
     expect(inferenceMemory(j, s, b, 4096, 2048).totalBytes).toBeLessThanOrEqual(j.accelerator.hbmBytes);
@@ -95,7 +103,7 @@ describe("memory verdict", () => {
 
 describe("decode and prefill", () => {
   it("decode at batch 1 is bound by reading the weights: TPOT ≈ weight bytes / achievable bandwidth", () => {
-    const j = job("llama3-8b", "h100-sxm", 1);
+    const j = inferenceJob("llama3-8b", "h100-sxm", 1);
     const r = evaluateInference(j, { tp: 1, pp: 1, ep: 1 }, 1, 128, 128);
     const weightsRead = 8.03e9 * 2;
     expect(r.decode.bottleneck).toBe("hbm-bandwidth");
@@ -104,14 +112,20 @@ describe("decode and prefill", () => {
   });
 
   it("prefill of a large batch is compute bound", () => {
-    const r = evaluateInference(job("llama3-8b", "h100-sxm", 1), { tp: 1, pp: 1, ep: 1 }, 16, 2048, 16);
+    const r = evaluateInference(
+      inferenceJob("llama3-8b", "h100-sxm", 1),
+      { tp: 1, pp: 1, ep: 1 },
+      16,
+      2048,
+      16,
+    );
     expect(r.prefill.bottleneck).toBe("compute");
   });
 
   it("MoE decode reads only the experts its tokens visit", () => {
     expect(touchedExperts(8, 2, 1)).toBeCloseTo(2, 10);
     expect(touchedExperts(256, 8, 1000)).toBeCloseTo(256, 3);
-    const j = job("mixtral-8x7b", "h100-sxm", 1);
+    const j = inferenceJob("mixtral-8x7b", "h100-sxm", 1);
     const one = evaluateInference(j, { tp: 1, pp: 1, ep: 1 }, 1, 128, 128).tpotS;
     const many = evaluateInference(j, { tp: 1, pp: 1, ep: 1 }, 64, 128, 128).tpotS;
     // Batch 1 reads ~2 of 8 experts (12.9B active of 46.7B): far below the all-expert read of batch 64.
@@ -119,7 +133,7 @@ describe("decode and prefill", () => {
   });
 
   it("searches the replica shape with the best throughput per accelerator", () => {
-    const r = searchReplica(job("llama3-70b", "h100-sxm", 8, "fp8"), {}, 64, 2048, 128);
+    const r = searchReplica(inferenceJob("llama3-70b", "h100-sxm", 8, "fp8"), {}, 64, 2048, 128);
     expect(r.best.fits).toBe(true);
     expect(r.searched).toBeGreaterThan(3);
   });
@@ -148,7 +162,7 @@ describe("inference invariants (property tests)", () => {
   it("more HBM bandwidth never raises TPOT (or TTFT)", () => {
     fc.assert(
       fc.property(arb, (c) => {
-        const j = job(c.model, c.acc, c.tp, c.precision as InferenceJob["precision"]);
+        const j = inferenceJob(c.model, c.acc, c.tp, c.precision as InferenceJob["precision"]);
         const s = { tp: c.tp, pp: 1, ep: 1 };
         const a = evaluateInference(j, s, c.batch, c.inputLen, c.outputLen);
         const b = evaluateInference(
@@ -168,7 +182,7 @@ describe("inference invariants (property tests)", () => {
   it("a longer output never lowers KV use; more memory never makes a fitting batch stop fitting", () => {
     fc.assert(
       fc.property(arb, fc.integer({ min: 1, max: 4096 }), (c, extra) => {
-        const j = job(c.model, c.acc, c.tp, c.precision as InferenceJob["precision"]);
+        const j = inferenceJob(c.model, c.acc, c.tp, c.precision as InferenceJob["precision"]);
         const s = { tp: c.tp, pp: 1, ep: 1 };
         const a = evaluateInference(j, s, c.batch, c.inputLen, c.outputLen);
         const longer = evaluateInference(j, s, c.batch, c.inputLen, c.outputLen + extra);

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
-import type { InferenceJob } from "../../src/perf/infer.js";
 import { DEFAULT_ENGINE, generateRequests, simulateServing } from "../../src/perf/serving.js";
 import { queueingCheck } from "../../src/validation/queueing.js";
 import { inferenceJob } from "../helpers.js";
-
-function job(
-  modelId: string,
-  accId: string,
-  gpus: number,
-  precision: InferenceJob["precision"] = "fp8",
-): InferenceJob {
-  return inferenceJob(modelId, accId, gpus, precision);
-}
 
 describe("serving simulation against queueing theory", () => {
   it("the validation check agrees with M/D/1 within 3% at the mean, p50, p90 and p99", () => {
@@ -22,7 +12,7 @@ describe("serving simulation against queueing theory", () => {
 });
 
 describe("serving simulation", () => {
-  const j = job("llama3-70b", "h100-sxm", 2);
+  const j = inferenceJob("llama3-70b", "h100-sxm", 2, "fp8");
   const shape = { tp: 2, pp: 1, ep: 1 };
   const w = { requests: 400, arrival: "offline" as const, inputLen: 1000, outputLen: 200, seed: 1 };
 
@@ -110,7 +100,7 @@ describe("workload generation", () => {
 });
 
 describe("disaggregated prefill and decode pools", () => {
-  const j = job("llama3-8b", "h100-sxm", 4);
+  const j = inferenceJob("llama3-8b", "h100-sxm", 4, "fp8");
   const shape = { tp: 1, pp: 1, ep: 1 };
   const w = { requests: 2000, arrival: 40, inputLen: 2048, outputLen: 128, seed: 4 };
 
