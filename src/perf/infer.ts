@@ -13,6 +13,11 @@ export type KvPrecision = "fp16" | "bf16" | "fp8";
 
 const KV_BYTES: Record<KvPrecision, number> = { fp16: 2, bf16: 2, fp8: 1 };
 
+/** Bytes per KV-cache element in the job's KV format. */
+export function kvElementBytes(job: Pick<InferenceJob, "kvPrecision">): number {
+  return KV_BYTES[job.kvPrecision];
+}
+
 /** The numeric format of a serving precision. */
 export function inferenceFormat(p: InferencePrecision): NumericFormat {
   switch (p) {
@@ -181,7 +186,7 @@ function stagePass(
     format,
     attention: "flash" as const,
     dropout: false,
-    ...(decode ? { decodeKvBytes: KV_BYTES[job.kvPrecision] } : {}),
+    ...(decode ? { decodeKvBytes: kvElementBytes(job) } : {}),
   };
   // Experts spread over ep of the tp ranks hold experts/tp each, as tp alone would.
   const sp = stageParams(m, { tp: s.tp, pp: s.pp, ep: 1 }, stage);
@@ -284,7 +289,7 @@ export function inferenceMemory(
     weightsBytes = Math.max(weightsBytes, (sp.dense + sp.experts) * format.weightBytes);
   }
   const layersPerStage = Math.ceil(m.layers / s.pp);
-  const kvPerToken = (kvBytesPerTokenPerRank(m, s.tp, KV_BYTES[job.kvPrecision]) * layersPerStage) / m.layers;
+  const kvPerToken = (kvBytesPerTokenPerRank(m, s.tp, kvElementBytes(job)) * layersPerStage) / m.layers;
   const kvCacheBytes = batch * contextLen * kvPerToken;
   // Workspace of one forward pass (chunked prefill caps its tokens): hidden states, the widest
   // intermediate (gated MLP or the expert copies), and the logits of one decode step.

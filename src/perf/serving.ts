@@ -3,7 +3,13 @@ import { exponential, type Random, seededRandom, standardNormal } from "../rando
 import { attentionDims } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, network } from "./collectives.js";
-import { type InferenceJob, inferenceFormat, inferenceMemory, type ReplicaShape } from "./infer.js";
+import {
+  type InferenceJob,
+  inferenceFormat,
+  inferenceMemory,
+  kvElementBytes,
+  type ReplicaShape,
+} from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
 import { stageParams } from "./memory.js";
 import { addOpsTime, deviceRates, type OpTime } from "./roofline.js";
@@ -182,7 +188,7 @@ export function iterationModel(
   }
   const denseLayers = layers - moeLayers;
   const e = format.activationBytes;
-  const kvBytes = job.kvPrecision === "fp8" ? 1 : 2;
+  const kvBytes = kvElementBytes(job);
   const memo = new Map<number, number>();
   const nonAttention = (tokens: number) => {
     const hit = memo.get(tokens);
@@ -649,8 +655,7 @@ export function simulateServing(
     for (let r = 0; r < prefillReplicas; r++) {
       run(share(servedIds, r, prefillReplicas), arrival, ones, firstToken, prefillDone, false);
     }
-    const perRankPerToken =
-      kvBytesPerTokenPerRank(job.model, shape.tp, job.kvPrecision === "fp8" ? 1 : 2) / shape.pp;
+    const perRankPerToken = kvBytesPerTokenPerRank(job.model, shape.tp, kvElementBytes(job)) / shape.pp;
     const link = job.accelerator.scaleOut;
     const decodeArrival = new Float64Array(n);
     const order: number[] = [];
