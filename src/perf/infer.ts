@@ -4,7 +4,7 @@ import { GiB, type Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { kvBytesPerTokenPerRank, type LayerOps, layerForwardOps, type NumericFormat } from "./layer.js";
-import { stageParams } from "./memory.js";
+import { representativeStages, stageParams } from "./memory.js";
 import { addOpsTime, addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 
 /** Serving precisions: weights and GEMMs in the format; `int4` is weight-only (16-bit activations and math). */
@@ -244,7 +244,7 @@ function replicaPass(
   decode: boolean,
 ): PhaseTime {
   const micro = Math.max(1, Math.min(s.pp, sequences));
-  const stages = s.pp === 1 ? [0] : s.pp === 2 ? [0, 1] : [0, Math.floor(s.pp / 2), s.pp - 1];
+  const stages = representativeStages(job.model.layers, s.pp);
   let worst: Pass | null = null;
   let worstTotal = -1;
   for (const st of stages) {
@@ -282,7 +282,7 @@ export function inferenceMemory(
 ): InferMemory {
   const m = job.model;
   const format = inferenceFormat(job.precision);
-  const stages = s.pp === 1 ? [0] : [0, s.pp - 1];
+  const stages = representativeStages(m.layers, s.pp);
   let weightsBytes = 0;
   for (const st of stages) {
     const sp = stageParams(m, { tp: s.tp, pp: s.pp, ep: 1 }, st);

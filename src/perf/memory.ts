@@ -94,6 +94,17 @@ export function layersOfStage(layers: number, pp: number, stage: number): number
   return base + (stage >= start && stage < start + extra ? 1 : 0);
 }
 
+/**
+ * The pipeline stages that can be the heaviest: the first (embedding), the last (LM head) and one that
+ * carries a remainder layer (the middle one when the layers divide evenly).
+ */
+export function representativeStages(layers: number, pp: number): number[] {
+  if (pp === 1) return [0];
+  const extra = layers % pp;
+  const middle = extra > 0 ? Math.floor((pp - extra) / 2) : Math.floor(pp / 2);
+  return [...new Set([0, middle, pp - 1])];
+}
+
 export function stageParams(m: Model, p: Pick<Parallelism, "tp" | "pp" | "ep">, stage: number): StageParams {
   const layers = layersOfStage(m.layers, p.pp, stage);
   let firstLayer = 0;
@@ -162,7 +173,7 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 
   let worst: MemoryBreakdown | null = null;
-  const stages = p.pp === 1 ? [0] : [0, p.pp - 1];
+  const stages = representativeStages(m.layers, p.pp);
   for (const stage of stages) {
     const sp = stageParams(m, p, stage);
     const denseShard = (k: number, stageZero: boolean) => (stageZero ? sp.dense / dpShard : sp.dense) * k;

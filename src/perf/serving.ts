@@ -11,7 +11,7 @@ import {
   type ReplicaShape,
 } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
-import { stageParams } from "./memory.js";
+import { representativeStages, stageParams } from "./memory.js";
 import { addOpsTime, deviceRates, type OpTime } from "./roofline.js";
 
 /** A length in tokens: fixed, or drawn from a distribution (clamped to [min, max] and to ≥ 1). */
@@ -179,7 +179,7 @@ export function iterationModel(
   // The heaviest pipeline stage sets the pace; a token crosses every stage in turn.
   let layers = 0;
   let moeLayers = 0;
-  for (const st of shape.pp === 1 ? [0] : [0, Math.floor(shape.pp / 2), shape.pp - 1]) {
+  for (const st of representativeStages(m.layers, shape.pp)) {
     const sp = stageParams(m, { tp: shape.tp, pp: shape.pp, ep: 1 }, st);
     if (sp.layers > layers) {
       layers = sp.layers;

@@ -3,7 +3,13 @@ import { modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
-import { activationBytes, stageParams, stateBytesPerParam, trainingMemory } from "./memory.js";
+import {
+  activationBytes,
+  representativeStages,
+  stageParams,
+  stateBytesPerParam,
+  trainingMemory,
+} from "./memory.js";
 import { addOpsTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 import type { Breakdown, Cause, Parallelism, TrainingJob, TrainResult } from "./types.js";
 
@@ -259,7 +265,7 @@ export function evaluateTraining(
       ep: d.ep + mo.ep,
     };
   };
-  const stages = p.pp === 1 ? [0] : p.pp === 2 ? [0, 1] : [0, Math.floor(p.pp / 2), p.pp - 1];
+  const stages = representativeStages(m.layers, p.pp);
   let worst = stageCost(0);
   let worstTotal = -1;
   for (const s of stages) {
