@@ -70,8 +70,6 @@ interface LayerTime {
   tp: number;
   cp: number;
   ep: number;
-  /** Matmul time of forward + backward, the window tensor-parallel overlap can hide behind. */
-  matmulS: number;
 }
 
 function opsTime(ops: readonly Op[], rates: DeviceRates, scale = 1): number {
@@ -101,6 +99,7 @@ function layerTime(
   addOpsTime(bwd, ops.memory, rates, 2);
   const fwdTotal = fwd.computeS + fwd.memoryS;
   const attentionFwd = opsTime(ops.attention, rates);
+  // Matmul time of forward + backward: the window tensor-parallel overlap can hide behind.
   const matmulS = 3 * opsTime(ops.matmul, rates);
 
   // Tensor parallelism: two all-reduces (or all-gather + reduce-scatter pairs with sequence parallelism,
@@ -124,10 +123,12 @@ function layerTime(
   // Expert parallelism: dispatch and combine all-to-all forward, and both again backward.
   let ep = 0;
   if (moe && job.model.moe !== null && p.ep > 1) {
-    const tokens = ops.hiddenBytes / p.tp / job.model.hidden / activationBytesOf(job);
+    // Tokens this rank routes (sequence parallelism leaves each tensor-parallel rank 1/tp of them).
+    const e = activationBytes(job);
+    const tokens = ops.hiddenBytes / (job.model.hidden * e) / p.tp;
     // Tokens travel in the GEMM input format (8-bit for fp8/fp4 training) to the experts and return in 16-bit.
-    const dispatchElement = job.precision === "fp8" || job.precision === "fp4" ? 1 : activationBytesOf(job);
-    const combineElement = activationBytesOf(job);
+    const dispatchElement = job.precision === "fp8" || job.precision === "fp4" ? 1 : e;
+    const combineElement = e;
     ep =
       2 *
         expertAllToAllTime(
@@ -157,12 +158,7 @@ function layerTime(
     tp,
     cp,
     ep,
-    matmulS,
   };
-}
-
-function activationBytesOf(job: TrainingJob): number {
-  return job.precision === "fp32" ? 4 : 2;
 }
 
 const ZERO_BREAKDOWN: Breakdown = {
