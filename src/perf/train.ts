@@ -238,27 +238,19 @@ export function evaluateTraining(
   }
 
   // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
-  const stageCost = (stage: number) => {
+  const stageCost = (stage: number): LayerTime => {
     const sp = stageParams(m, p, stage);
-    const dl = sp.layers - sp.moeLayers;
-    const add = (a: LayerTime, n: number) => ({
-      compute: a.compute * n,
-      memory: a.memory * n,
-      recompute: a.recompute * n,
-      tp: a.tp * n,
-      cp: a.cp * n,
-      ep: a.ep * n,
-    });
-    const d = add(lt.dense, dl);
-    const mo = lt.moe !== null ? add(lt.moe, sp.moeLayers) : add(lt.dense, 0);
+    const dense = lt.dense;
+    const moe = lt.moe ?? lt.dense;
+    const mix = (k: keyof LayerTime) => dense[k] * (sp.layers - sp.moeLayers) + moe[k] * sp.moeLayers;
     const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
     return {
-      compute: d.compute + mo.compute + extra,
-      memory: d.memory + mo.memory,
-      recompute: d.recompute + mo.recompute,
-      tp: d.tp + mo.tp,
-      cp: d.cp + mo.cp,
-      ep: d.ep + mo.ep,
+      compute: mix("compute") + extra,
+      memory: mix("memory"),
+      recompute: mix("recompute"),
+      tp: mix("tp"),
+      cp: mix("cp"),
+      ep: mix("ep"),
     };
   };
   const stages = representativeStages(m.layers, p.pp);
