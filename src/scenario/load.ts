@@ -26,10 +26,12 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
   const path = joinPath(full);
   const value = valueAt(root, issue.path);
   switch (issue.code) {
-    case "invalid_type":
-      if (value === undefined)
-        return new InputError(path, value, `${article(String(issue.expected))} (required field)`);
-      return new InputError(path, value, article(String(issue.expected)));
+    case "invalid_type": {
+      // zod 4 reports an integer check on a non-integer number as an invalid type "int".
+      const expected = String(issue.expected) === "int" ? "integer" : String(issue.expected);
+      if (value === undefined) return new InputError(path, value, `${article(expected)} (required field)`);
+      return new InputError(path, value, article(expected));
+    }
     case "too_small": {
       const bound = Number(issue.minimum);
       const what =
@@ -46,30 +48,41 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
       return new InputError(path, value, `a multiple of ${String(issue.divisor)}`);
     case "unrecognized_keys": {
       const key = issue.keys[0] ?? "";
-      const obj = valueAt(root, issue.path);
-      const allowed = "known fields only";
-      return new InputError(
-        joinPath([...full, key]),
-        (obj as Record<string, unknown> | undefined)?.[key],
-        `${allowed} (no field "${key}" here)`,
-      );
+      const field = (value as Record<string, unknown> | undefined)?.[key];
+      return new InputError(joinPath([...full, key]), field, `known fields only (no field "${key}" here)`);
     }
     case "invalid_value":
       return new InputError(path, value, `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`);
-    case "invalid_union":
+    case "invalid_union": {
+      // Report the alternative that got furthest into the value: its first problem is the useful one
+      // (an inline model missing `layers`, not "expected a string").
+      let best: z.core.$ZodIssue | undefined;
+      for (const branch of issue.errors) {
+        const first = branch[0];
+        if (
+          first !== undefined &&
+          first.path.length > 0 &&
+          (best === undefined || first.path.length > best.path.length)
+        ) {
+          best = first;
+        }
+      }
+      if (best !== undefined) return issueToInputError(best, value, path);
+      if (value === undefined) return new InputError(path, value, "a value (required field)");
+      const takesId = issue.errors.some(
+        (b) => b[0]?.code === "invalid_type" && String(b[0].expected) === "string",
+      );
       return new InputError(
         path,
         value,
-        typeof value === "string" || typeof value === "object"
-          ? "a catalog id (string) or a valid inline definition"
-          : "a catalog id or an inline definition",
+        takesId
+          ? "a catalog id or an inline definition"
+          : "one of the accepted forms (see `stargate schema`)",
       );
+    }
     case "invalid_format":
       return new InputError(path, value, `a ${issue.format}`);
     default:
-      if (issue.code === "custom" && issue.message !== "") return new InputError(path, value, issue.message);
-      if (issue.path.length > 0 && issue.message.startsWith("Invalid input: expected int"))
-        return new InputError(path, value, "an integer");
       return new InputError(path, value, issue.message);
   }
 }
@@ -80,14 +93,6 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, prefix =
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (issue === undefined) throw new InputError(prefix, data, "valid input");
-  // An integer check on a number reports as invalid_type with expected "int" in zod 4.
-  if (issue.code === "invalid_type" && String(issue.expected) === "int") {
-    throw new InputError(
-      joinPath([...(prefix === "" ? [] : [prefix]), ...issue.path]),
-      valueAt(data, issue.path),
-      "an integer",
-    );
-  }
   throw issueToInputError(issue, data, prefix);
 }
 

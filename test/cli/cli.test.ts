@@ -361,6 +361,21 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
       /^stargate: model\.heads: expected a divisor of hidden \(1000\), or give headDim, got 3\n$/,
     ],
     [
+      "inline model missing a field",
+      "kind: train\nmodel: { name: x, hidden: 4096, ffnHidden: 1, heads: 32, vocab: 100 }\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 8 }\n",
+      /^stargate: model\.layers: expected a number \(required field\), got nothing\n$/,
+    ],
+    [
+      "neither id nor definition",
+      "kind: train\nmodel: 42\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 8 }\n",
+      /^stargate: model: expected a catalog id or an inline definition, got 42\n$/,
+    ],
+    [
+      "fractional count",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8.5 }\ntraining: { seqLen: 4096, globalBatch: 8 }\n",
+      /^stargate: system\.count: expected an integer, got 8\.5\n$/,
+    ],
+    [
       "bad enum",
       "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 8 }\ntraining: { seqLen: 4096, globalBatch: 64, recompute: sometimes }\n",
       /^stargate: training\.recompute: expected one of "none", "selective", "full", got "sometimes"\n$/,
