@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
+import { evaluateInference } from "../../src/perf/infer.js";
 import { DEFAULT_ENGINE, generateRequests, simulateServing } from "../../src/perf/serving.js";
 import { queueingCheck } from "../../src/validation/queueing.js";
 import { inferenceJob } from "../helpers.js";
@@ -8,6 +9,28 @@ describe("serving simulation against queueing theory", () => {
   it("the validation check agrees with M/D/1 within 3% at the mean, p50, p90 and p99", () => {
     for (const row of queueingCheck(builtinCatalog()))
       expect(Math.abs(row.error), row.metric).toBeLessThan(0.03);
+  });
+});
+
+describe("serving simulation against the batch model", () => {
+  it("one static batch (all prompts at once, one prefill iteration) takes what the batch model says", () => {
+    const j = inferenceJob("llama3-8b", "h100-sxm", 1, "fp8");
+    const shape = { tp: 1, pp: 1, ep: 1 };
+    const b = evaluateInference(j, shape, 32, 200, 100);
+    const s = simulateServing(
+      j,
+      shape,
+      { requests: 32, arrival: "offline", inputLen: 200, outputLen: 100, seed: 1 },
+      null,
+      {
+        ...DEFAULT_ENGINE,
+        maxNumSeqs: 32,
+        chunkedPrefill: false,
+      },
+    );
+    expect(s.ttftS.p50 / b.ttftS).toBeCloseTo(1, 2);
+    expect(s.tpotS.p50 / b.tpotS).toBeCloseTo(1, 2);
+    expect(s.makespanS / (b.ttftS + 99 * b.tpotS)).toBeCloseTo(1, 2);
   });
 });
 
