@@ -20,6 +20,12 @@ export interface ActivationOptions {
   readonly dropout: boolean;
   /** Bytes per activation element (2 for fp16/bf16). */
   readonly elementBytes: number;
+  /**
+   * Bytes per element of the GEMM inputs kept for backward; fp8 training keeps the 8-bit copies the
+   * forward GEMMs consumed (Transformer Engine saves the cast inputs for the weight-gradient GEMM).
+   * Defaults to `elementBytes`.
+   */
+  readonly gemmInputBytes?: number;
 }
 
 /**
@@ -32,6 +38,7 @@ export interface ActivationOptions {
  */
 export function layerActivationBytes(m: Model, o: ActivationOptions, moe = false): number {
   const e = o.elementBytes;
+  const g = o.gemmInputBytes ?? e;
   const h = m.hidden;
   const t = o.tp;
   const tokens = (o.seqLen / o.cp) * o.microBatch;
@@ -52,19 +59,20 @@ export function layerActivationBytes(m: Model, o: ActivationOptions, moe = false
     // Each token's hidden state is copied to top-k experts (and the shared ones); each expert keeps its
     // input, activation input and output.
     const visits = m.moe.topK + m.moe.sharedExperts;
-    ffnActivations = visits * (e * h + e * gated * f + e * f);
+    ffnActivations = visits * (g * h + e * gated * f + g * f);
   } else {
     const gated = m.gatedMlp ? 2 : 1;
-    ffnActivations = e * h + e * gated * m.ffnHidden + e * m.ffnHidden;
+    ffnActivations = g * h + e * gated * m.ffnHidden + g * m.ffnHidden;
   }
 
   // Replicated across tensor-parallel ranks unless sequence-parallel: norm inputs, dropout masks, and the
   // inputs of the first projection of each block.
   const replicated =
-    e * h /* LN1 input */ + e * h /* QKV input */ + mask * h + e * h /* LN2 input */ + mask * h;
-  const ffnInput = e * h; // MLP input (part of `replicated` in Korthikanti's accounting)
-  // Split across tensor-parallel ranks: Q, K, V, attention output, MLP intermediates.
-  const split = e * (qDim + kDim) + e * vDim + e * outDim + (ffnActivations - ffnInput);
+    e * h /* LN1 input */ + g * h /* QKV input */ + mask * h + e * h /* LN2 input */ + mask * h;
+  const ffnInput = g * h; // MLP input (part of `replicated` in Korthikanti's accounting)
+  // Split across tensor-parallel ranks: Q, K, V, attention output (the output projection's input),
+  // MLP intermediates (the down projection's input is a GEMM input).
+  const split = e * (qDim + kDim) + e * vDim + g * outDim + (ffnActivations - ffnInput);
 
   let perToken = (sp ? (replicated + ffnInput) / t : replicated + ffnInput) + split / t;
   if (o.attention === "standard" && o.recompute === "none") {
@@ -159,6 +167,7 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     attention: job.attention,
     dropout: job.dropout,
     elementBytes: e,
+    gemmInputBytes: job.precision === "fp8" || job.precision === "fp4" ? 1 : e,
   };
   const denseLayerAct = layerActivationBytes(m, opts, false);
   const moeLayerAct = m.moe !== null ? layerActivationBytes(m, opts, true) : denseLayerAct;

@@ -294,31 +294,44 @@ export function evaluateTraining(
   const denseGradBytes = sp0.dense * stateBytes.grads;
   const expertGradBytes = sp0.experts * stateBytes.grads;
   const expertRanks = dpRanks / p.ep;
-  let dpComm =
+  const gradReduce =
     groupCollectiveTime(net, "reduce-scatter", denseGradBytes, dpRanks, dpStride) +
+    groupCollectiveTime(net, "reduce-scatter", expertGradBytes, expertRanks, dpStride * p.ep);
+  const paramGather =
     groupCollectiveTime(net, "all-gather", sp0.dense * stateBytes.weights, dpRanks, dpStride) +
-    groupCollectiveTime(net, "reduce-scatter", expertGradBytes, expertRanks, dpStride * p.ep) +
     groupCollectiveTime(net, "all-gather", sp0.experts * stateBytes.weights, expertRanks, dpStride * p.ep);
-  // Bucketed gradient reduce-scatter hides behind the last micro-batch's backward and the parameter
-  // all-gather behind the first one's forward (Megatron overlap_grad_reduce / overlap_param_gather):
-  // together one micro-batch's time on the stage (communication waits included: the DP collectives run
-  // on their own stream and links). With v virtual stages, stage 0's deeper chunks finish their last
-  // backward during the pipeline drain (and start their first forward during the fill), so (v−1)/v of the
-  // bubble, when the stage would otherwise wait, also hides DP traffic.
-  let dpOverlapWindow = job.dpOverlap ? perMicro + (bubble * (p.interleave - 1)) / p.interleave : 0;
-  if (p.zero >= 3) {
-    // Parameters are gathered again for the forward and the backward of every micro-batch (ZeRO-3 and
-    // FSDP free them after use); prefetching hides that behind the whole step's compute.
-    const gather = groupCollectiveTime(
-      net,
-      "all-gather",
-      (sp0.dense + sp0.experts) * stateBytes.weights,
-      dpRanks,
-      dpStride,
-    );
-    dpComm += 2 * gather * microBatches;
-    dpOverlapWindow = job.dpOverlap ? worstTotal * microBatches : 0;
+  let dpComm: number;
+  let dpOverlapWindow: number;
+  if (p.zero <= 1) {
+    // Full gradients accumulate locally; one reduce-scatter (all-reduce for ZeRO-0: the same volume) and
+    // one parameter all-gather per step. Bucketed, the reduce-scatter hides behind the last micro-batch's
+    // backward and the all-gather behind the first one's forward (Megatron overlap_grad_reduce /
+    // overlap_param_gather): one micro-batch's time on the stage (communication waits included: DP
+    // collectives run on their own stream and links). With v virtual stages, stage 0's deeper chunks finish
+    // their last backward during the pipeline drain (and start their first forward during the fill), so
+    // (v−1)/v of the bubble, when the stage would otherwise wait, also hides DP traffic.
+    dpComm = gradReduce + paramGather;
+    dpOverlapWindow = perMicro + (bubble * (p.interleave - 1)) / p.interleave;
+  } else {
+    // ZeRO-2/3 and FSDP keep only a gradient shard, so every micro-batch's backward reduce-scatters its
+    // gradients (DeepSpeed, PyTorch FSDP); ZeRO-3 also gathers the parameters again for the forward and
+    // the backward of every micro-batch. Prefetching hides it behind the whole step's compute.
+    dpComm = microBatches * gradReduce + paramGather;
+    if (p.zero >= 3) {
+      dpComm +=
+        2 *
+        microBatches *
+        groupCollectiveTime(
+          net,
+          "all-gather",
+          (sp0.dense + sp0.experts) * stateBytes.weights,
+          dpRanks,
+          dpStride,
+        );
+    }
+    dpOverlapWindow = worstTotal * microBatches;
   }
+  if (!job.dpOverlap) dpOverlapWindow = 0;
   const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) : 0;
 
   // Adam step over the local shard, memory bound.
