@@ -163,11 +163,16 @@ interface Pass {
  * stage of the replica: the stage's layers, plus the embedding on the first stage and the LM head on
  * the last (decode: logits for every token; prefill: only the last token of each sequence).
  */
+/** What every pass of one replica shares. */
+interface PassContext {
+  readonly job: InferenceJob;
+  readonly s: ReplicaShape;
+  readonly rates: DeviceRates;
+  readonly net: Network;
+}
+
 function stagePass(
-  job: InferenceJob,
-  s: ReplicaShape,
-  rates: DeviceRates,
-  net: Network,
+  { job, s, rates, net }: PassContext,
   tokens: number,
   sequences: number,
   contextLen: number,
@@ -234,21 +239,19 @@ function stagePass(
  * the batch is split into min(pp, sequences) micro-batches that flow through the pipeline.
  */
 function replicaPass(
-  job: InferenceJob,
-  s: ReplicaShape,
-  rates: DeviceRates,
-  net: Network,
+  ctx: PassContext,
   tokens: number,
   sequences: number,
   contextLen: number,
   decode: boolean,
 ): PhaseTime {
+  const { job, s, net } = ctx;
   const micro = Math.max(1, Math.min(s.pp, sequences));
   const stages = representativeStages(job.model.layers, s.pp);
   let worst: Pass | null = null;
   let worstTotal = -1;
   for (const st of stages) {
-    const p = stagePass(job, s, rates, net, tokens / micro, sequences / micro, contextLen, decode, st);
+    const p = stagePass(ctx, tokens / micro, sequences / micro, contextLen, decode, st);
     const total = p.compute + p.memory + p.tp + p.ep;
     if (total > worstTotal) {
       worst = p;
@@ -357,9 +360,10 @@ export function evaluateInference(
     "inference.precision",
   );
   const net = network(job.domainSize, job.accelerator.scaleUp, job.accelerator.scaleOut, calibration);
-  const prefill = replicaPass(job, s, rates, net, batch * inputLen, batch, inputLen, false);
+  const ctx: PassContext = { job, s, rates, net };
+  const prefill = replicaPass(ctx, batch * inputLen, batch, inputLen, false);
   const meanContext = inputLen + (outputLen - 1) / 2;
-  const decode = replicaPass(job, s, rates, net, batch, batch, meanContext, true);
+  const decode = replicaPass(ctx, batch, batch, meanContext, true);
   const ttftS = prefill.timeS;
   const tpotS = decode.timeS;
   const totalS = ttftS + Math.max(0, outputLen - 1) * tpotS;
