@@ -113,6 +113,40 @@ export function paramCount(m: Model): ParamCount {
   };
 }
 
+/**
+ * LoRA adapter parameters of one layer: r·(k + n) for every adapted k × n matrix (Hu et al. 2021), on the
+ * Q, K, V and output projections (each its own adapter, as PEFT applies them), and with `all` targets on
+ * each MLP matrix (gate, up, down) of the dense FFN or of every routed and shared expert. `experts`
+ * counts the routed experts' adapters (all of them; a token passes through top-k).
+ */
+export function loraLayerParams(
+  m: Model,
+  lora: { readonly rank: number; readonly targets: "attention" | "all" },
+  moe: boolean,
+): { readonly dense: number; readonly experts: number } {
+  const r = lora.rank;
+  const h = m.hidden;
+  const dims = attentionDims(m);
+  const outDim = m.heads * dims.v;
+  // MLA's down/up projections are adapted as one matrix of the same parameter count.
+  const qkv =
+    m.mla !== null
+      ? r * (h + (attentionParams(m) - outDim * h) / h)
+      : r * (3 * h + m.heads * dims.qk + 2 * m.kvHeads * m.headDim);
+  let dense = qkv + r * (outDim + h);
+  let experts = 0;
+  if (lora.targets === "all") {
+    const mlp = (f: number) => (m.gatedMlp ? 3 : 2) * r * (h + f);
+    if (moe && m.moe !== null) {
+      dense += m.moe.sharedExperts * mlp(m.moe.expertFfnHidden);
+      experts = m.moe.experts * mlp(m.moe.expertFfnHidden);
+    } else {
+      dense += mlp(m.ffnHidden);
+    }
+  }
+  return { dense, experts };
+}
+
 /** Query/key and value head widths used by the attention products. */
 export function attentionDims(m: Model): { readonly qk: number; readonly v: number } {
   if (m.mla !== null) return { qk: m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim, v: m.mla.vHeadDim };
@@ -134,6 +168,19 @@ export function attentionFlopsPerTokenFwd(m: Model, seqLen: number): number {
  * 6·N (N = weight-matrix parameters touched per token, LM head included) plus 3× the forward attention
  * products (PaLM, Chowdhery et al. 2022, App. B: 6N + 12·L·H·Q·T). Recompute is not counted.
  */
-export function modelFlopsPerToken(m: Model, seqLen: number): number {
-  return 6 * paramCount(m).matmulActive + 3 * attentionFlopsPerTokenFwd(m, seqLen);
+export function modelFlopsPerToken(
+  m: Model,
+  seqLen: number,
+  lora: { readonly rank: number; readonly targets: "attention" | "all" } | null = null,
+): number {
+  const attention = 3 * attentionFlopsPerTokenFwd(m, seqLen);
+  if (lora === null) return 6 * paramCount(m).matmulActive + attention;
+  // Frozen weights need the forward and the data gradient (4N) but no weight gradient; the adapters
+  // a token passes through train fully (6 per parameter).
+  let adapters = 0;
+  for (let layer = 0; layer < m.layers; layer++) {
+    const a = loraLayerParams(m, lora, isMoeLayer(m, layer));
+    adapters += a.dense + (m.moe !== null && a.experts > 0 ? (a.experts * m.moe.topK) / m.moe.experts : 0);
+  }
+  return 4 * paramCount(m).matmulActive + 6 * adapters + attention;
 }

@@ -23,6 +23,7 @@ export function trainingJob(input: TrainingJobInput): TrainingJob {
     epCommOverlap: false,
     ppCommOverlap: true,
     tokens: null,
+    lora: null,
     ...input,
   };
 }

@@ -109,6 +109,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
       kind: "matmul",
       flops: 2 * tokens * k * n,
       bytes: tokens * k * f.gemmInputBytes + weightSets * k * n * w + tokens * n * e,
+      weights: true,
     });
   };
 
@@ -179,6 +180,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
       kind: "matmul",
       flops: 2 * T * h * experts,
       bytes: T * h * e + h * experts * e + T * experts * 4,
+      weights: true,
     });
     memory.push(elementwise(T * experts * 8)); // softmax + top-k
     if (sharedExperts > 0) mlp(T, expertFfnHidden * sharedExperts, 1);

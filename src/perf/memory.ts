@@ -1,8 +1,15 @@
 import type { Model } from "../catalog/types.js";
 import { BYTES_PER_ELEMENT, GiB } from "../units.js";
-import { layerParams, paramCount } from "./accounting.js";
+import { layerParams, loraLayerParams, paramCount } from "./accounting.js";
 import { CALIBRATION } from "./calibration.js";
-import type { AttentionKernel, MemoryBreakdown, Parallelism, Recompute, TrainingJob } from "./types.js";
+import type {
+  AttentionKernel,
+  LoraSpec,
+  MemoryBreakdown,
+  Parallelism,
+  Recompute,
+  TrainingJob,
+} from "./types.js";
 
 /** Bytes per activation element: 2 for 16-bit and 8-bit training (activations stay 16-bit), 4 for fp32. */
 export function activationBytes(job: Pick<TrainingJob, "precision">): number {
@@ -133,6 +140,32 @@ export function stageParams(m: Model, p: Pick<Parallelism, "tp" | "pp" | "ep">, 
   return { dense: dense / p.tp, experts: (moeLayers * ml.experts) / (p.ep * p.tp), layers, moeLayers };
 }
 
+/**
+ * Trainable parameters one accelerator of `stage` holds: all of its parameters for full training, the
+ * LoRA adapters of its layers (split like the matrices they adapt) for fine-tuning.
+ */
+export function trainableStageParams(
+  m: Model,
+  p: Pick<Parallelism, "tp" | "pp" | "ep">,
+  stage: number,
+  lora: LoraSpec | null,
+): { readonly dense: number; readonly experts: number } {
+  const sp = stageParams(m, p, stage);
+  if (lora === null) return { dense: sp.dense, experts: sp.experts };
+  const d = loraLayerParams(m, lora, false);
+  const e = loraLayerParams(m, lora, true);
+  const denseLayers = sp.layers - sp.moeLayers;
+  return {
+    dense: (denseLayers * d.dense + sp.moeLayers * e.dense) / p.tp,
+    experts: (sp.moeLayers * e.experts) / (p.ep * p.tp),
+  };
+}
+
+/** Bytes per weight of a frozen base: its compute format (8-bit for fp8/fp4 fine-tuning, else 16-bit). */
+function frozenWeightBytes(precision: TrainingJob["precision"]): number {
+  return precision === "fp32" ? 4 : precision === "fp8" || precision === "fp4" ? 1 : 2;
+}
+
 /** Bytes per parameter of weights, gradients and optimizer state for a precision (mixed precision with Adam). */
 export function stateBytesPerParam(precision: TrainingJob["precision"]): {
   weights: number;
@@ -185,10 +218,18 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
   const stages = representativeStages(m.layers, p.pp);
   for (const stage of stages) {
     const sp = stageParams(m, p, stage);
-    const denseShard = (k: number, stageZero: boolean) => (stageZero ? sp.dense / dpShard : sp.dense) * k;
+    const trainable = trainableStageParams(m, p, stage, job.lora);
+    const denseShard = (k: number, stageZero: boolean) =>
+      (stageZero ? trainable.dense / dpShard : trainable.dense) * k;
     const expertPart = (k: number, stageZero: boolean) =>
-      (stageZero ? sp.experts / expertShard : sp.experts) * k;
-    const weightsBytes = denseShard(bytes.weights, p.zero >= 3) + expertPart(bytes.weights, p.zero >= 3);
+      (stageZero ? trainable.experts / expertShard : trainable.experts) * k;
+    // LoRA: the frozen base is held once in its compute format (sharded only by ZeRO-3), without
+    // gradients or optimizer state.
+    const frozen = job.lora !== null ? (sp.dense + sp.experts) * frozenWeightBytes(job.precision) : 0;
+    const weightsBytes =
+      (p.zero >= 3 ? frozen / dpShard : frozen) +
+      denseShard(bytes.weights, p.zero >= 3) +
+      expertPart(bytes.weights, p.zero >= 3);
     const gradientsBytes = denseShard(bytes.grads, p.zero >= 2) + expertPart(bytes.grads, p.zero >= 2);
     const optimizerBytes =
       denseShard(bytes.optimizer, p.zero >= 1) + expertPart(bytes.optimizer, p.zero >= 1);

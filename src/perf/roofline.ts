@@ -8,6 +8,8 @@ export interface Op {
   readonly kind: "matmul" | "attention" | "memory";
   readonly flops: number;
   readonly bytes: number;
+  /** A GEMM against model weights (its backward has a weight gradient unless they are frozen). */
+  readonly weights?: true;
 }
 
 /** What an accelerator sustains for a given precision (peak × measured efficiency). */

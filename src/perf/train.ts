@@ -1,5 +1,5 @@
 import { GiB, SECONDS_PER_DAY } from "../units.js";
-import { modelFlopsPerToken, paramCount } from "./accounting.js";
+import { loraLayerParams, modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
@@ -8,9 +8,10 @@ import {
   representativeStages,
   stageParams,
   stateBytesPerParam,
+  trainableStageParams,
   trainingMemory,
 } from "./memory.js";
-import { addOpsTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
+import { addOpsTime, addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
 import type { Breakdown, Cause, Parallelism, TrainingJob, TrainResult } from "./types.js";
 
 /**
@@ -93,7 +94,24 @@ function layerTime(
   addOpsTime(fwd, ops.attention, rates, 1);
   addOpsTime(fwd, ops.memory, rates, 1);
   const bwd: OpTime = { computeS: 0, memoryS: 0 };
-  addOpsTime(bwd, ops.matmul, rates, 2); // data-gradient and weight-gradient GEMMs
+  // Data-gradient and weight-gradient GEMMs; frozen (LoRA) weights need only the data gradient.
+  for (const op of ops.matmul)
+    addOpTime(bwd, op, rates, job.lora !== null && op.weights !== undefined ? 1 : 2);
+  // LoRA adapters: x·A·B beside every adapted matrix, trained fully (forward, data and weight
+  // gradients): 2 FLOPs per adapter parameter per token passing through it.
+  if (job.lora !== null) {
+    const a = loraLayerParams(job.model, job.lora, moe);
+    const tokens = ops.hiddenBytes / (job.model.hidden * activationBytes(job));
+    const expertVisits = job.model.moe !== null ? job.model.moe.topK / job.model.moe.experts : 0;
+    const params = (a.dense + a.experts * expertVisits) / p.tp;
+    const adapter: Op = {
+      kind: "matmul",
+      flops: 2 * tokens * params,
+      bytes: (tokens * params * activationBytes(job)) / job.lora.rank,
+    };
+    addOpTime(fwd, adapter, rates, 1);
+    addOpTime(bwd, adapter, rates, 2);
+  }
   const flashBwd = job.attention === "flash" ? calibration.flashBackwardFlopsRatio : 2;
   addOpsTime(bwd, ops.attention, rates, flashBwd);
   addOpsTime(bwd, ops.memory, rates, 2);
@@ -283,10 +301,17 @@ export function evaluateTraining(
   // Data parallelism over dp·cp ranks: reduce-scatter of gradients then all-gather of parameters (ZeRO ≥ 1,
   // the same volume as an all-reduce), plus for ZeRO-3 a parameter all-gather forward and backward.
   const stateBytes = stateBytesPerParam(job.precision);
-  // The stage holding the most parameters sets the data-parallel volume.
-  let sp0 = stageParams(m, p, p.pp - 1);
+  // ZeRO-3 gathers every parameter (frozen LoRA bases too) of the heaviest stage.
+  const heaviestStageParams = Math.max(
+    ...stages.map((st) => {
+      const c = stageParams(m, p, st);
+      return c.dense + c.experts;
+    }),
+  );
+  // The stage holding the most trainable parameters sets the data-parallel volume.
+  let sp0 = trainableStageParams(m, p, p.pp - 1, job.lora);
   for (const s of stages) {
-    const c = stageParams(m, p, s);
+    const c = trainableStageParams(m, p, s, job.lora);
     if (c.dense + c.experts > sp0.dense + sp0.experts) sp0 = c;
   }
   const dpRanks = p.dp * p.cp;
@@ -321,13 +346,7 @@ export function evaluateTraining(
       dpComm +=
         2 *
         microBatches *
-        groupCollectiveTime(
-          net,
-          "all-gather",
-          (sp0.dense + sp0.experts) * stateBytes.weights,
-          dpRanks,
-          dpStride,
-        );
+        groupCollectiveTime(net, "all-gather", heaviestStageParams * stateBytes.weights, dpRanks, dpStride);
     }
     dpOverlapWindow = worstTotal * microBatches;
   }

@@ -23,6 +23,13 @@ export interface Parallelism {
   readonly recompute: Recompute;
 }
 
+/** Low-rank adaptation: frozen base weights, trainable rank-r adapters on the chosen projections. */
+export interface LoraSpec {
+  readonly rank: number;
+  /** `attention`: Q, K, V and output projections; `all`: also the MLP (and expert) matrices. */
+  readonly targets: "attention" | "all";
+}
+
 /** A training job with every default resolved. */
 export interface TrainingJob {
   readonly model: Model;
@@ -56,6 +63,8 @@ export interface TrainingJob {
   readonly ppCommOverlap: boolean;
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
+  /** Fine-tuning with LoRA adapters; null for full training. */
+  readonly lora: LoraSpec | null;
 }
 
 export type Cause =

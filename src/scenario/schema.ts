@@ -165,6 +165,10 @@ export const trainingSchema = z.strictObject({
   /** Overlap pipeline sends with compute in the interleaved schedule (default true; false for Megatron-LM before 2022). */
   ppCommOverlap: z.boolean().default(true),
   tokens: positive.optional(),
+  /** LoRA fine-tuning: frozen base weights, rank-r adapters on attention (or all) projections. */
+  lora: z
+    .strictObject({ rank: positiveInt, targets: z.enum(["attention", "all"]).default("all") })
+    .optional(),
   parallelism: parallelismSchema.optional(),
   /** Configurations to report when searching. */
   top: positiveInt.optional(),

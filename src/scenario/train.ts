@@ -95,6 +95,7 @@ export function resolveTrainScenario(
     epCommOverlap: t.epCommOverlap,
     ppCommOverlap: t.ppCommOverlap,
     tokens: t.tokens ?? null,
+    lora: t.lora ?? null,
   };
   return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1 };
 }

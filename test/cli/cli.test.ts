@@ -107,6 +107,13 @@ describe("stargate train", () => {
     expect(out.parallelism.tp).toBe(8);
   });
 
+  it("models LoRA fine-tuning (examples/lora-70b.yaml)", async () => {
+    const out = JSON.parse((await run(["train", join(EXAMPLES, "lora-70b.yaml"), "--json"])).stdout);
+    expect(out.fits).toBe(true);
+    expect(out.memoryGiB.gradients).toBeLessThan(0.1);
+    expect(out.memoryGiB.optimizer).toBeLessThan(0.5);
+  });
+
   it("answers what-if questions about the accelerator's memory and links", async () => {
     const base = JSON.parse((await run(["train", join(EXAMPLES, "train-search.yaml"), "--json"])).stdout);
     const hbm = JSON.parse(

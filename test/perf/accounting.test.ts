@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, resolveModel } from "../../src/catalog/index.js";
-import { attentionFlopsPerTokenFwd, modelFlopsPerToken, paramCount } from "../../src/perf/accounting.js";
+import {
+  attentionFlopsPerTokenFwd,
+  loraLayerParams,
+  modelFlopsPerToken,
+  paramCount,
+} from "../../src/perf/accounting.js";
 
 const model = (id: string) => resolveModel(builtinCatalog(), id);
 
@@ -45,6 +50,20 @@ describe("parameter counts against published totals", () => {
     expect(mha - gqa, "24 kv heads fewer").toBe((kvRow * 24) / 1);
     expect(gqa - mqa, "7 kv heads fewer").toBe(kvRow * 7);
   });
+});
+
+describe("LoRA adapters", () => {
+  // PEFT's trainable-parameter counts for Llama 3 8B at rank 16.
+  const lora = (targets: "attention" | "all") => {
+    const m = model("llama3-8b");
+    let total = 0;
+    for (let layer = 0; layer < m.layers; layer++)
+      total += loraLayerParams(m, { rank: 16, targets }, false).dense;
+    return total;
+  };
+  it("q, k, v and o projections: 13,631,488", () => expect(lora("attention")).toBe(13_631_488));
+  it("every linear layer (q, k, v, o, gate, up, down): 41,943,040", () =>
+    expect(lora("all")).toBe(41_943_040));
 });
 
 describe("FLOPs", () => {

@@ -202,6 +202,16 @@ describe("training model behaviour", () => {
     );
   });
 
+  it("LoRA keeps a frozen base: no base gradients or optimizer state, no weight-gradient GEMMs", () => {
+    const full = evaluateTraining(j, p);
+    const lora = evaluateTraining({ ...j, lora: { rank: 16, targets: "all" } }, p);
+    expect(lora.memory.gradientsBytes).toBeLessThan(full.memory.gradientsBytes / 100);
+    expect(lora.memory.optimizerBytes).toBeLessThan(full.memory.optimizerBytes / 100);
+    expect(lora.stepTimeS).toBeLessThan(full.stepTimeS);
+    expect(lora.breakdown.compute).toBeLessThan(full.breakdown.compute * 0.8);
+    expect(lora.breakdown["data-parallel"]).toBeLessThanOrEqual(full.breakdown["data-parallel"]);
+  });
+
   it("explains invalid parallelism", () => {
     expect(parallelismProblem(j, { ...p, tp: 3 })).toMatchObject({ field: "tp" });
     expect(parallelismProblem(j, { ...p, dp: 3 })).toMatchObject({ field: "dp" });
