@@ -31,6 +31,13 @@ export const CALIBRATION = {
    * stores are only partly hidden by the main loop, so no overlap is the default for every part.
    */
   overlapComputeMemory: false,
+  /**
+   * Communication hidden behind compute still slows it: the collective kernels take SMs and memory
+   * bandwidth. Calculon (Isaev et al., SC23) charges 15% of the overlapped time for NVLink-class traffic
+   * and 2% for NIC traffic (../shared/design/MODELING.md).
+   */
+  overlapSlowdownScaleUp: 0.15,
+  overlapSlowdownScaleOut: 0.02,
   /** Fixed cost per kernel launch and tail (≈ 4 µs: CUDA launch plus the last wave's drain). */
   kernelOverheadS: 4e-6,
   /**

@@ -1,7 +1,13 @@
 import { GiB, SECONDS_PER_DAY } from "../units.js";
 import { loraLayerParams, modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
+import {
+  expertAllToAllTime,
+  groupCollectiveTime,
+  membersPerDomain,
+  type Network,
+  network,
+} from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import {
   activationBytes,
@@ -137,6 +143,8 @@ function layerTime(
     cp =
       Math.max(0, fwdComm - attentionFwd) +
       Math.max(0, 2 * fwdComm - attentionFwd * calibration.flashBackwardFlopsRatio);
+    // The hidden part of the exchange (over the scale-up link) still slows the attention kernels.
+    cp += calibration.overlapSlowdownScaleUp * (3 * fwdComm - cp);
   }
   // Expert parallelism: dispatch and combine all-to-all forward, and both again backward.
   let ep = 0;
@@ -167,8 +175,14 @@ function layerTime(
   } else if (p.recompute === "selective") {
     recompute = opsTime(ops.attentionCore, rates);
   }
-  if (job.tpCommOverlap) tp = Math.max(0, tp - matmulS);
-  if (job.epCommOverlap) ep = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));
+  if (job.tpCommOverlap) {
+    const exposed = Math.max(0, tp - matmulS);
+    tp = exposed + calibration.overlapSlowdownScaleUp * (tp - exposed);
+  }
+  if (job.epCommOverlap) {
+    const exposed = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));
+    ep = exposed + calibration.overlapSlowdownScaleOut * (ep - exposed);
+  }
   return {
     compute: fwd.computeS + bwd.computeS,
     memory: fwd.memoryS + bwd.memoryS,
@@ -291,8 +305,13 @@ export function evaluateTraining(
   // Megatron-LM before 2022) waits for every transfer.
   const p2pAll = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
   const chunkTime = worstTotal / p.interleave;
-  const p2pPerMicro =
+  const p2pExposed =
     job.ppCommOverlap && p.interleave > 1 ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
+  const ppInDomain = p.pp > 1 && membersPerDomain(job.domainSize, 2, p.tp * p.cp * p.dp) >= 2;
+  const p2pPerMicro =
+    p2pExposed +
+    (ppInDomain ? calibration.overlapSlowdownScaleUp : calibration.overlapSlowdownScaleOut) *
+      (p2pAll - p2pExposed);
 
   const perMicro = worstTotal + p2pPerMicro;
   const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;
@@ -351,7 +370,11 @@ export function evaluateTraining(
     dpOverlapWindow = worstTotal * microBatches;
   }
   if (!job.dpOverlap) dpOverlapWindow = 0;
-  const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) : 0;
+  // What is hidden still slows compute: NIC traffic lightly, traffic inside the scale-up domain more.
+  const dpInDomain = membersPerDomain(job.domainSize, dpRanks, dpStride) >= dpRanks;
+  const dpHiddenCost = dpInDomain ? calibration.overlapSlowdownScaleUp : calibration.overlapSlowdownScaleOut;
+  const dpHidden = Math.min(dpComm, dpOverlapWindow);
+  const dpExposed = dpRanks > 1 ? Math.max(0, dpComm - dpOverlapWindow) + dpHiddenCost * dpHidden : 0;
 
   // Adam step over the local shard, memory bound.
   const localParams = (sp0.dense + sp0.experts) / (p.zero >= 1 ? dpRanks : 1);
