@@ -135,10 +135,13 @@ export function mergeSweeps(parts: readonly SweepOutput[], files: readonly strin
 
 export function sweepReport(o: SweepOutput): string {
   const paths = o.axes.map((a) => a.path);
+  const serving = o.rows.some((r) => r.result["ttftP50Ms"] !== undefined);
   const metrics =
     o.command === "train"
-      ? (["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"] as const)
-      : (["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"] as const);
+      ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
+      : serving
+        ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
+        : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
   const show = (v: unknown) =>
     typeof v === "number"
       ? Math.abs(v) >= 100
