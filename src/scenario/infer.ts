@@ -1,10 +1,4 @@
-import type { Catalog } from "../catalog/index.js";
-import {
-  type CatalogOverlay,
-  type Catalog as CatalogT,
-  extendCatalog,
-  resolveAccelerator,
-} from "../catalog/index.js";
+import { type Catalog, resolveAccelerator } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { DeployOption } from "../perf/deploy.js";
 import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
@@ -65,7 +59,7 @@ export function resolveInferScenario(
   whatIf: AcceleratorChanges = {},
 ): ResolvedInferScenario {
   const s: InferScenario = validate(inferScenarioSchema, data);
-  const { model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
+  const { catalog, model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
   const inf = s.inference;
   const job: InferenceJob = {
     model,
@@ -108,19 +102,15 @@ export function resolveInferScenario(
     slo: inf.slo ?? null,
     engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
     deploy: inf.deploy ?? null,
-    deployOptions: deployOptions(inf.deploy, job, catalogOf(s, base)),
+    deployOptions: deployOptions(inf.deploy, job, catalog),
     usdPerGpuHour: inf.costPerGpuHourUsd ?? null,
   };
-}
-
-function catalogOf(s: InferScenario, base: CatalogT): CatalogT {
-  return s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
 }
 
 function deployOptions(
   d: InferScenario["inference"]["deploy"],
   job: InferenceJob,
-  catalog: CatalogT,
+  catalog: Catalog,
 ): DeployOption[] {
   if (d === undefined) return [];
   const price = (id: string) => d.costPerGpuHourUsd?.[id] ?? null;
