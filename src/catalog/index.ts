@@ -4,6 +4,7 @@ import { ACCELERATORS } from "./data/accelerators.js";
 import { HBM_GENERATIONS } from "./data/memory.js";
 import { MODELS } from "./data/models.js";
 import { INTERCONNECTS } from "./data/networks.js";
+import { SITES } from "./data/sites.js";
 import type {
   Accelerator,
   AcceleratorInput,
@@ -13,9 +14,15 @@ import type {
   InterconnectInput,
   Model,
   ModelInput,
+  Site,
+  SiteInput,
 } from "./types.js";
 
 export type * from "./types.js";
+import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
+export { ASSUMPTIONS, type AssumptionKey };
+export { COWOS_CAPACITY, type CapacityPoint, HBM_CAPACITY, LOGIC_SILICON_MM2, RETICLE_MM2, type VendorCapacity } from "./data/supply.js";
+export { PRICES, SYSTEMS } from "./data/systems.js";
 
 /** The catalog: every family keyed by id. Immutable; `extendCatalog` returns a new one. */
 export interface Catalog {
@@ -23,6 +30,7 @@ export interface Catalog {
   readonly memory: ReadonlyMap<string, HbmGenerationInput>;
   readonly networks: ReadonlyMap<string, InterconnectInput>;
   readonly models: ReadonlyMap<string, ModelInput>;
+  readonly sites: ReadonlyMap<string, SiteInput>;
 }
 
 /** Additions to the catalog, as written in a user's catalog YAML file. */
@@ -31,6 +39,7 @@ export interface CatalogOverlay {
   readonly memory?: readonly HbmGenerationInput[];
   readonly networks?: readonly InterconnectInput[];
   readonly models?: readonly ModelInput[];
+  readonly sites?: readonly SiteInput[];
 }
 
 function byId<T extends { readonly id?: string }>(items: readonly T[], base?: ReadonlyMap<string, T>) {
@@ -44,6 +53,7 @@ const BUILTIN: Catalog = {
   memory: byId(HBM_GENERATIONS),
   networks: byId(INTERCONNECTS),
   models: byId(MODELS),
+  sites: byId(SITES),
 };
 
 /** The built-in catalog. */
@@ -58,6 +68,7 @@ export function extendCatalog(base: Catalog, overlay: CatalogOverlay): Catalog {
     memory: byId(overlay.memory ?? [], base.memory),
     networks: byId(overlay.networks ?? [], base.networks),
     models: byId(overlay.models ?? [], base.models),
+    sites: byId(overlay.sites ?? [], base.sites),
   };
 }
 
@@ -204,4 +215,21 @@ export function resolveModel(catalog: Catalog, input: string | ModelInput, path 
     publishedParams: m.publishedParams ?? null,
     source: m.source ?? "user-defined",
   };
+}
+
+/** Resolve a site id or inline definition; twelve monthly temperatures are required. */
+export function resolveSite(catalog: Catalog, input: string | SiteInput, path = "site"): Site {
+  const s = typeof input === "string" ? lookup(catalog.sites, input, path, "site") : input;
+  if (s.monthlyMeanC.length !== 12)
+    throw new InputError(`${path}.monthlyMeanC`, s.monthlyMeanC, "12 monthly mean temperatures, January first");
+  return { ...s, id: typeof input === "string" ? input : (s.id ?? s.name) };
+}
+
+/** Assumption values by key: the built-in figures with the caller's overrides applied. */
+export type Assumptions = { readonly [K in AssumptionKey]: number };
+
+export function assumptionValues(overrides: Partial<Record<AssumptionKey, number>> = {}): Assumptions {
+  const out = {} as Record<AssumptionKey, number>;
+  for (const k of Object.keys(ASSUMPTIONS) as AssumptionKey[]) out[k] = overrides[k] ?? ASSUMPTIONS[k].value;
+  return out;
 }

@@ -199,3 +199,59 @@ export interface Model {
   readonly publishedParams: number | null;
   readonly source: string;
 }
+
+/** A site: climate, grid and tariff. Temperatures drive the PUE and water models month by month. */
+export interface SiteInput {
+  readonly id?: string;
+  readonly name: string;
+  readonly country: string;
+  /** Mean dry-bulb temperature per month, January first, °C (12 values). */
+  readonly monthlyMeanC: readonly number[];
+  /** Mean daily range (max − min), °C; hours are synthesised as a sinusoid around the monthly mean. */
+  readonly diurnalRangeC: number;
+  /** Dry-bulb minus wet-bulb temperature, K, at the site's typical humidity. */
+  readonly wetBulbDepressionC: number;
+  /** Grid carbon intensity, gCO2e per kWh drawn. */
+  readonly gridCarbonGPerKWh: number;
+  /** Electricity energy charge, USD per kWh. */
+  readonly electricityUsdPerKWh: number;
+  readonly source: string;
+}
+
+export type Site = Required<SiteInput>;
+
+/**
+ * A model parameter with its provenance: a value, its unit, where it comes from (a publication, a
+ * named derivation, or "assumption: ..." with the reasoning) and, where stated, the range a Monte-Carlo
+ * run samples.
+ */
+export interface Sourced {
+  readonly value: number;
+  readonly unit: string;
+  readonly source: string;
+  readonly range?: readonly [number, number];
+}
+
+/** A packaged system (server or rack) of a given accelerator, with its datasheet power. */
+export interface SystemInput {
+  readonly id: string;
+  readonly name: string;
+  readonly accelerator: string;
+  readonly accelerators: number;
+  /** Maximum system power from the datasheet, kW. */
+  readonly maxPowerKw: number;
+  /** Cooling the system requires: liquid systems cannot go in an air hall. */
+  readonly cooling: "air" | "liquid";
+  /** Systems per rack; a rack-scale system is 1. */
+  readonly perRack: number;
+  readonly source: string;
+}
+
+/** A price: per accelerator, or per system when `perSystem` names one. */
+export interface PriceInput {
+  readonly accelerator: string;
+  readonly usd: number;
+  /** The price covers the whole system (CPUs, memory, NICs, chassis) rather than the accelerator alone. */
+  readonly perSystem?: string;
+  readonly source: string;
+}

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -23,7 +24,9 @@ import {
   serveJson,
   serveReport,
 } from "./infer.js";
-import { catalogFor } from "./point.js";
+import { planHtml } from "./plan-html.js";
+import { planJson, planReport, runPlan } from "./plan.js";
+import { catalogFor, SAMPLE_AXIS } from "./point.js";
 import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
@@ -46,7 +49,14 @@ commands:
              [--hbm GEN:STACKS] [--scale-up-gbps N] [--scale-out-gbps N]
              prefill and decode of one replica at a fixed batch: TTFT, TPOT, throughput, KV cache, the
              largest batch that fits, the bottleneck
-  catalog [accelerators|memory|networks|models] [--json]
+  plan [FILE] [--json] [--html OUT.html] [--assumptions] [--accelerator ID]
+             the main job: demand (training runs, inference) → accelerators, sites, power, PUE, water,
+             carbon, capex/opex, $/GPU-hour, $/M tokens, and the HBM / CoWoS / grid / construction ramp
+             with the input that binds each quarter; no FILE: the built-in Stargate Korea plan
+  plan [FILE] --sweep PATH=A:B:STEP | --samples N [--seed S] [--shard I/N] [--json]
+             sweep any numeric field, or Monte-Carlo over the scenario's uncertainty ranges (default: the
+             assumptions' stated ranges), on all cores; shards merge with "merge"
+  catalog [accelerators|memory|networks|models|sites] [--json]
              what the catalog holds, with sources
   validate [--json]
              predictions against the published measurements in validation/
@@ -63,8 +73,23 @@ options for every command:
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "infer", "catalog", "validate", "schema", "merge"] as const;
-const PLANNED = ["plan", "fleet"];
+const COMMANDS = ["train", "infer", "plan", "catalog", "validate", "schema", "merge"] as const;
+const PLANNED = ["fleet"];
+
+/** The built-in Stargate Korea scenario, shipped as an example file. */
+export const BUILTIN_PLAN = fileURLToPath(new URL("../../../examples/stargate-korea.yaml", import.meta.url));
+
+/** Write a file whole or not at all: a temporary file renamed over the target. */
+function writeAtomic(path: string, text: string, field: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unwritable";
+    throw new InputError(field, path, `a writable file path (${code})`);
+  }
+}
 
 function readText(path: string, cwd: string, field: string): string {
   try {
@@ -136,6 +161,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         batch: { type: "string" },
         sweep: { type: "string", multiple: true, default: [] },
         shard: { type: "string" },
+        html: { type: "string" },
+        assumptions: { type: "boolean", default: false },
+        samples: { type: "string" },
+        seed: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -221,6 +250,33 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       const outcome = runInferBatch(scenario);
       out(inferJson(outcome), inferReport(outcome));
+      return 0;
+    }
+    if (command === "plan") {
+      const file = rest[0] ?? BUILTIN_PLAN;
+      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+      const samples = intOption("samples", values.samples);
+      if (values.sweep.length > 0 || samples !== undefined) {
+        const axes = values.sweep.map(parseSweep);
+        if (samples !== undefined)
+          axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
+        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+        const seedText = values.seed;
+        const seed = seedText === undefined ? 1 : Number(seedText);
+        if (!Number.isInteger(seed) || seed < 0) throw new InputError("--seed", seedText, "a non-negative integer");
+        const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
+        // Validate the scenario once up front, so bad input is one error rather than an error per point.
+        runPlan(data, catalog, values.accelerator);
+        const sweep = await runSweep({ command, data, overlays, overrides, seed }, axes, shard, progressBar(io.stderr));
+        out(sweep, sweepReport(sweep));
+        return 0;
+      }
+      const outcome = runPlan(data, catalog, values.accelerator);
+      if (values.html !== undefined) {
+        writeAtomic(resolve(io.cwd, values.html), planHtml(outcome), "--html");
+        if (!values.json) io.stderr(`wrote ${values.html}\n`);
+      }
+      out(planJson(outcome), planReport(outcome, values.assumptions));
       return 0;
     }
     if (command === "merge") {

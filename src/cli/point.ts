@@ -1,19 +1,61 @@
-import { builtinCatalog, type Catalog, type CatalogOverlay, extendCatalog } from "../catalog/index.js";
+import {
+  ASSUMPTIONS,
+  type AssumptionKey,
+  builtinCatalog,
+  type Catalog,
+  type CatalogOverlay,
+  extendCatalog,
+} from "../catalog/index.js";
+import type { PerfCache } from "../plan/plan.js";
+import { seededRandom } from "../random.js";
 import { InputError } from "../errors.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { setPath } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { inferJson, runInferBatch, runServe, serveJson } from "./infer.js";
+import { type PlanOutcome, runPlan } from "./plan.js";
 import { runTrain, trainJson } from "./train.js";
 
 /** Everything a sweep worker needs to evaluate points: plain data, so it crosses thread boundaries. */
 export interface SweepJob {
-  readonly command: "train" | "infer";
+  readonly command: "train" | "infer" | "plan";
   readonly data: unknown;
   readonly overlays: readonly CatalogOverlay[];
   readonly overrides: TrainOverrides & InferOverrides;
+  /** Seed of Monte-Carlo samples (the `@sample` axis). */
+  readonly seed?: number;
 }
+
+/** The axis path of Monte-Carlo sample indices. */
+export const SAMPLE_AXIS = "@sample";
+
+/**
+ * Uncertain fields of a plan scenario and their ranges: the scenario's `uncertainty` map, else every
+ * assumption with a stated range (as `assumptions.KEY`).
+ */
+export function uncertaintyRanges(data: unknown): [string, [number, number]][] {
+  const u = (data as { uncertainty?: Record<string, [number, number]> } | null)?.uncertainty;
+  const entries: [string, [number, number]][] =
+    u !== undefined
+      ? Object.entries(u)
+      : (Object.keys(ASSUMPTIONS) as AssumptionKey[]).flatMap((k) => {
+          const r: readonly [number, number] | undefined = (ASSUMPTIONS[k] as { range?: readonly [number, number] }).range;
+          return r === undefined ? [] : [[`assumptions.${k}`, [r[0], r[1]]] as [string, [number, number]]];
+        });
+  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Values of sample `k`: uniform within each range, from a generator seeded by (seed, k) alone. */
+export function sampleValues(data: unknown, seed: number, k: number): Record<string, number> {
+  const rng = seededRandom((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0);
+  const out: Record<string, number> = {};
+  for (const [path, [lo, hi]] of uncertaintyRanges(data)) out[path] = Number((lo + (hi - lo) * rng.next()).toPrecision(6));
+  return out;
+}
+
+/** Perf results reused across the points a thread evaluates (plans whose demand did not change). */
+const PERF_CACHE: PerfCache = new Map();
 
 export function catalogFor(overlays: readonly CatalogOverlay[]): Catalog {
   return overlays.reduce((c, o) => extendCatalog(c, strip(o) as CatalogOverlay), builtinCatalog());
@@ -44,6 +86,30 @@ const KEEP = [
   "usdPerMillionOutputTokens",
 ];
 
+/** The figures a plan sweep keeps per point. */
+export function planSummary(o: PlanOutcome): Record<string, unknown> {
+  const r = o.result;
+  const last = r.quarters[r.quarters.length - 1];
+  const lastYear = r.years[r.years.length - 1];
+  const counts = new Map<string, number>();
+  for (const s of r.shortfalls) counts.set(s.constraint, (counts.get(s.constraint) ?? 0) + 1);
+  const binding = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  return {
+    demandMet: r.demandMet,
+    shortfallAcceleratorQuarters: r.quarters.reduce((s, q) => s + q.shortfall, 0),
+    firstShortfall: r.shortfalls[0]?.quarter ?? null,
+    binding,
+    acceleratorsAtEnd: last?.installed ?? 0,
+    itMwAtEnd: last?.itMw ?? 0,
+    usdPerGpuHour: r.costPerGpuHour.total,
+    capexUsd: r.years.reduce((s, y) => s + y.capexUsd, 0),
+    energyGWhLastYear: lastYear?.energyGWh ?? 0,
+    co2TonnesLastYear: lastYear?.co2Tonnes ?? 0,
+    waterM3LastYear: lastYear?.waterM3 ?? 0,
+    pue: r.sites.reduce((s, x) => s + x.annualPue, 0) / Math.max(1, r.sites.length),
+  };
+}
+
 /** Evaluate one sweep point: the scenario with the point's fields set. Bad points become error rows. */
 export function evaluatePoint(
   job: SweepJob,
@@ -52,7 +118,17 @@ export function evaluatePoint(
 ): Record<string, unknown> {
   try {
     let data = job.data;
-    for (const [path, value] of Object.entries(point)) data = setPath(data, path, value);
+    let sampled: Record<string, number> | null = null;
+    for (const [path, value] of Object.entries(point)) {
+      if (path === SAMPLE_AXIS) {
+        sampled = sampleValues(job.data, job.seed ?? 1, Number(value));
+        for (const [p, v] of Object.entries(sampled)) data = setPath(data, p, v);
+      } else data = setPath(data, path, value);
+    }
+    if (job.command === "plan") {
+      const row = planSummary(runPlan(data, catalog, job.overrides.accelerator, PERF_CACHE));
+      return sampled === null ? row : { ...row, sampled };
+    }
     let full: Record<string, unknown>;
     if (job.command === "train") {
       full = trainJson(

@@ -137,7 +137,9 @@ export function sweepReport(o: SweepOutput): string {
   const paths = o.axes.map((a) => a.path);
   const serving = o.rows.some((r) => r.result["ttftP50Ms"] !== undefined);
   const metrics =
-    o.command === "train"
+    o.command === "plan"
+      ? ["demandMet", "binding", "acceleratorsAtEnd", "usdPerGpuHour", "capexUsd", "energyGWhLastYear", "pue"]
+      : o.command === "train"
       ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
       : serving
         ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
@@ -156,5 +158,24 @@ export function sweepReport(o: SweepOutput): string {
           show(m === "bottleneck" && r.result["fits"] === false ? "does not fit" : r.result[m]),
         )),
   ]);
-  return `sweep of ${o.total} points (shard ${o.shard}: points ${o.range[0]}–${o.range[1] - 1})\n${table([...paths, ...metrics], rows)}\n`;
+  const head = `sweep of ${o.total} points (shard ${o.shard}: points ${o.range[0]}–${o.range[1] - 1})`;
+  const shown = rows.length > 200 ? [...rows.slice(0, 100), ...rows.slice(-100)] : rows;
+  const note = rows.length > 200 ? `\n(${rows.length - 200} rows not shown; --json has every row)` : "";
+  return `${head}\n${table([...paths, ...metrics], shown)}${note}\n${distribution(o, metrics)}`;
+}
+
+/** Percentiles of each numeric metric over the points (for Monte-Carlo runs and large sweeps). */
+function distribution(o: SweepOutput, metrics: readonly string[]): string {
+  if (o.rows.length < 10) return "";
+  const lines: string[][] = [];
+  for (const m of metrics) {
+    const v = o.rows.map((r) => r.result[m]).filter((x): x is number => typeof x === "number").sort((a, b) => a - b);
+    if (v.length === 0) continue;
+    const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;
+    const show = (x: number) => (Math.abs(x) >= 100 ? fixed(x, 0) : Number(x.toPrecision(4)).toString());
+    lines.push([m, show(q(0.1)), show(q(0.5)), show(q(0.9))]);
+  }
+  const met = o.rows.filter((r) => r.result["demandMet"] === true).length;
+  const extra = o.command === "plan" ? `demand met in ${met} of ${o.rows.length} points\n` : "";
+  return lines.length === 0 ? extra : `\n${extra}${table(["metric", "p10", "p50", "p90"], lines)}\n`;
 }

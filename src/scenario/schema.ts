@@ -112,11 +112,24 @@ export const modelSchema = z.strictObject({
   source: z.string().optional(),
 });
 
+export const siteSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  country: z.string().min(1),
+  monthlyMeanC: z.array(z.number().gt(-60).lt(60)).length(12),
+  diurnalRangeC: z.number().nonnegative().max(40),
+  wetBulbDepressionC: z.number().nonnegative().max(40),
+  gridCarbonGPerKWh: z.number().nonnegative(),
+  electricityUsdPerKWh: z.number().nonnegative(),
+  source: z.string().min(1),
+});
+
 export const catalogOverlaySchema = z.strictObject({
   accelerators: z.array(acceleratorSchema.extend({ id: z.string().min(1) })).optional(),
   memory: z.array(hbmGenerationSchema).optional(),
   networks: z.array(interconnectSchema).optional(),
   models: z.array(modelSchema.extend({ id: z.string().min(1) })).optional(),
+  sites: z.array(siteSchema).optional(),
 });
 
 const scaleOutOverride = z.union([

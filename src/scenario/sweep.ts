@@ -17,7 +17,7 @@ export function parseSweep(spec: string): SweepAxis {
   const eq = spec.indexOf("=");
   const path = spec.slice(0, eq).trim();
   const body = spec.slice(eq + 1).trim();
-  if (eq <= 0 || body === "" || !/^[A-Za-z][\w]*(\.[A-Za-z][\w]*)*$/.test(path)) {
+  if (eq <= 0 || body === "" || !/^[A-Za-z][\w]*(\.\w+)*$/.test(path)) {
     throw new InputError("--sweep", spec, "path=a:b:step or path=v1,v2,... with a dotted scenario path");
   }
   if (body.includes(":")) {

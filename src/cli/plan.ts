@@ -1,0 +1,265 @@
+import { ASSUMPTIONS, type AssumptionKey, type Catalog } from "../catalog/index.js";
+import { evaluatePlan, type PerfCache, type PlanResult } from "../plan/plan.js";
+import { type ResolvedPlan, resolvePlanScenario } from "../scenario/plan.js";
+import { fixed, pct, table } from "./format.js";
+
+export interface CandidateSummary {
+  readonly accelerator: string;
+  readonly error?: string;
+  readonly demandMet?: boolean;
+  readonly peakAccelerators?: number;
+  readonly firstShortfall?: string | null;
+  readonly usdPerGpuHour?: number;
+  readonly capexUsd?: number;
+  readonly itMwAtEnd?: number;
+  readonly trainingGpus?: readonly number[];
+}
+
+export interface PlanOutcome {
+  readonly resolved: ResolvedPlan;
+  readonly result: PlanResult;
+  readonly candidates: readonly CandidateSummary[];
+}
+
+function summarise(r: PlanResult): CandidateSummary {
+  return {
+    accelerator: r.accelerator,
+    demandMet: r.demandMet,
+    peakAccelerators: Math.max(0, ...r.quarters.map((q) => q.installed)),
+    firstShortfall: r.shortfalls[0] !== undefined ? `${r.shortfalls[0].quarter} (${r.shortfalls[0].constraint})` : null,
+    usdPerGpuHour: r.costPerGpuHour.total,
+    capexUsd: r.years.reduce((s, y) => s + y.capexUsd, 0),
+    itMwAtEnd: r.quarters[r.quarters.length - 1]?.itMw ?? 0,
+    trainingGpus: r.training.map((t) => t.gpus),
+  };
+}
+
+export function runPlan(data: unknown, catalog: Catalog, accelerator?: string, cache?: PerfCache): PlanOutcome {
+  const resolved = resolvePlanScenario(data, catalog, accelerator);
+  const result = evaluatePlan(resolved.main, cache);
+  const candidates = resolved.candidates.map((c) =>
+    "error" in c ? { accelerator: c.accelerator, error: c.error } : summarise(evaluatePlan(c, cache)),
+  );
+  return { resolved, result, candidates: candidates.length > 0 ? [summarise(result), ...candidates] : [] };
+}
+
+/** Every assumption with its value in this plan, unit, source and whether the scenario set it. */
+export function assumptionsUsed(o: PlanOutcome): Record<string, { value: number; unit: string; source: string; overridden: boolean }> {
+  const out: Record<string, { value: number; unit: string; source: string; overridden: boolean }> = {};
+  for (const k of Object.keys(ASSUMPTIONS) as AssumptionKey[]) {
+    const overridden = o.resolved.overridden.includes(k);
+    out[k] = {
+      value: o.resolved.main.a[k],
+      unit: ASSUMPTIONS[k].unit,
+      source: overridden ? "scenario" : ASSUMPTIONS[k].source,
+      overridden,
+    };
+  }
+  return out;
+}
+
+/** Per-plan sources of the catalog figures it used (sites, system power, price, supply). */
+export function sourcesUsed(o: PlanOutcome): Record<string, string> {
+  const m = o.resolved.main;
+  const out: Record<string, string> = {
+    [`accelerator ${m.accelerator.id}`]: m.accelerator.source,
+    [`HBM ${m.generation.id}`]: m.generation.source,
+    [`IT power ${o.result.power.system}`]: o.result.power.source,
+    [`price ${m.accelerator.id}`]: m.price?.source ?? "none",
+  };
+  for (const s of m.sites) out[`site ${s.design.site.id}`] = s.design.site.source;
+  for (const t of m.training) out[`model ${t.model.id}`] = t.model.source;
+  for (const t of m.inference) out[`model ${t.model.id}`] = t.model.source;
+  return out;
+}
+
+export function planJson(o: PlanOutcome): Record<string, unknown> {
+  const r = o.result;
+  return {
+    ...r,
+    candidates: o.candidates,
+    assumptions: assumptionsUsed(o),
+    sources: sourcesUsed(o),
+  };
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const usd = (x: number) =>
+  Math.abs(x) >= 1e9 ? `$${(x / 1e9).toFixed(2)}B` : Math.abs(x) >= 1e6 ? `$${(x / 1e6).toFixed(1)}M` : `$${n0(x)}`;
+const NAME: Record<string, string> = { hbm: "HBM", packaging: "CoWoS", grid: "grid", construction: "halls" };
+
+export function planReport(o: PlanOutcome, withAssumptions = false): string {
+  const r = o.result;
+  const first = r.quarters[0]?.quarter ?? "";
+  const last = r.quarters[r.quarters.length - 1]?.quarter ?? "";
+  const out: string[] = [];
+  out.push(
+    `${r.name}: plan ${first}–${last} on ${r.accelerator} (${r.power.system}: ${fixed(r.power.kwPerAccelerator, 2)} kW IT per accelerator with fabric; ${fixed(r.power.rackKw, 0)} kW racks, ${r.power.cooling}-cooled)`,
+    "",
+    "Bottlenecks",
+    ...r.narrative.map((l) => `  - ${l}`),
+    "",
+  );
+  if (r.training.length > 0) {
+    out.push(
+      "Training demand (accelerators sized by the performance model to finish in time)",
+      table(
+        ["run", "start", "accelerators", "days", "target", "MFU", "tp·pp·dp·cp", "bottleneck", "cost/run", "energy"],
+        r.training.map((t) => [
+          t.name,
+          t.earliestStart !== null ? `${t.start} → ${t.earliestStart}` : t.start,
+          n0(t.gpus),
+          t.fits ? fixed(t.days, 1) : "does not fit",
+          String(t.targetDays),
+          pct(t.mfu),
+          `${t.parallelism["tp"]}·${t.parallelism["pp"]}·${t.parallelism["dp"]}·${t.parallelism["cp"]}`,
+          t.bottleneck,
+          usd(t.usdPerRun),
+          `${n0(t.energyMWh)} MWh`,
+        ]),
+      ),
+      "",
+    );
+  }
+  if (r.inference.length > 0) {
+    out.push(
+      "Inference demand (continuous batching at the SLO; sized for the daily peak)",
+      table(
+        ["service", "model", "tok/s/GPU", "tp·pp·ep", "batch", "TTFT ms", "TPOT ms", "bottleneck", "GPUs at end", "$/M tokens"],
+        r.inference.map((x) => [
+          x.name,
+          x.model,
+          x.meetsSlo ? fixed(x.tokensPerSPerGpu, 1) : "SLO unmet",
+          `${x.shape.tp}·${x.shape.pp}·${x.shape.ep}`,
+          String(x.batch),
+          fixed(x.ttftMs, 0),
+          fixed(x.tpotMs, 1),
+          x.bottleneck,
+          n0(x.gpusAtEnd),
+          fixed(x.usdPerMillionTokens, 2),
+        ]),
+      ),
+      "",
+    );
+  }
+  out.push(
+    "Fleet by quarter (accelerators each input allows, cumulative; the tightest is marked, * when it binds)",
+    table(
+      ["quarter", "demand", "installed", "HBM", "CoWoS", "grid", "halls", "tightest", "short", "IT MW", "fac. MW", "GWh", "kt CO2", "ML water", "capex", "opex"],
+      r.quarters.map((q) => [
+        q.quarter,
+        n0(q.demand),
+        n0(q.installed),
+        n0(q.allows.hbm),
+        n0(q.allows.packaging),
+        n0(q.allows.grid),
+        n0(q.allows.construction),
+        `${NAME[q.tightest]}${q.binding !== null ? "*" : ""}`,
+        q.shortfall > 0 ? n0(q.shortfall) : "",
+        fixed(q.itMw, 0),
+        fixed(q.facilityMw, 0),
+        fixed(q.energyMWh / 1000, 1),
+        fixed(q.co2Tonnes / 1000, 1),
+        fixed(q.waterM3 / 1000, 1),
+        usd(q.capexUsd),
+        usd(q.opexUsd),
+      ]),
+    ),
+    "",
+  );
+  if (r.shortfalls.length > 0) {
+    out.push(
+      "Unmet demand",
+      table(
+        ["quarter", "needed", "available", "binds", "missing"],
+        r.shortfalls.map((s) => [s.quarter, n0(s.needed), n0(s.available), s.constraint, s.missing]),
+      ),
+      "",
+    );
+  }
+  out.push(
+    "Sites",
+    table(
+      ["site", "cooling", "heat rejection", "PUE", "design PUE", "WUE L/kWh", "gCO2/kWh", "$/kWh", "IT MW at end"],
+      r.sites.map((s) => [
+        s.site,
+        s.cooling,
+        s.heatRejection,
+        fixed(s.annualPue, 3),
+        fixed(s.designPue, 3),
+        fixed(s.wueLPerKwh, 2),
+        fixed(s.gridCarbonGPerKWh, 0),
+        fixed(s.electricityUsdPerKWh, 3),
+        fixed(s.itMwAtEnd, 0),
+      ]),
+    ),
+    "",
+    "Years",
+    table(
+      ["year", "accelerators", "energy GWh", "CO2 kt", "water ML", "capex", "opex"],
+      r.years.map((y) => [
+        String(y.year),
+        n0(y.installedAtEnd),
+        fixed(y.energyGWh, 1),
+        fixed(y.co2Tonnes / 1000, 1),
+        fixed(y.waterM3 / 1000, 1),
+        usd(y.capexUsd),
+        usd(y.opexUsd),
+      ]),
+    ),
+    "",
+  );
+  const c = r.costPerGpuHour;
+  const k = r.capex;
+  out.push(
+    `Cost per accelerator-hour: $${fixed(c.total, 2)} = hardware ${fixed(c.hardware, 3)} + facility ${fixed(c.facility, 3)} + energy ${fixed(c.energy, 3)} + maintenance ${fixed(c.maintenance, 3)} + staff ${fixed(c.staff, 3)} + network ${fixed(c.network, 3)}`,
+    `Capex per accelerator: ${usd(k.total)} = system ${usd(k.system)} + network ${usd(k.network)} + storage ${usd(k.storage)} + facility ${usd(k.facility)}  (price: ${k.priceSource})`,
+    `Supply: ${fixed(r.supply.stacksPerWafer, 1)} good HBM stacks per DRAM wafer (die ${fixed(r.supply.hbmDieAreaMm2, 0)} mm²); ${fixed(r.supply.packagesPerWafer, 1)} packages per CoWoS wafer (interposer ${fixed(r.supply.interposerMm2, 0)} mm²)`,
+    "",
+    "What one more unit of each input buys",
+    table(
+      ["input", "capacity (accelerator-quarters)", "installed (accelerator-quarters)", "shortfall removed"],
+      r.sensitivity.map((s) => [s.input, n0(s.capacityQuarters), n0(s.acceleratorQuarters), n0(s.shortfallRemoved)]),
+    ),
+    "",
+  );
+  if (o.candidates.length > 0) {
+    out.push(
+      "Candidates (same demand, sites and contracts)",
+      table(
+        ["accelerator", "demand met", "peak fleet", "first shortfall", "$/GPU-h", "capex", "IT MW at end", "training accelerators"],
+        o.candidates.map((x) =>
+          x.error !== undefined
+            ? [x.accelerator, x.error, "", "", "", "", "", ""]
+            : [
+                x.accelerator,
+                x.demandMet ? "yes" : "no",
+                n0(x.peakAccelerators ?? 0),
+                x.firstShortfall ?? "-",
+                fixed(x.usdPerGpuHour ?? 0, 2),
+                usd(x.capexUsd ?? 0),
+                fixed(x.itMwAtEnd ?? 0, 0),
+                (x.trainingGpus ?? []).map(n0).join(", "),
+              ],
+        ),
+      ),
+      "",
+    );
+  }
+  if (withAssumptions) {
+    const used = assumptionsUsed(o);
+    out.push(
+      "Assumptions",
+      table(
+        ["parameter", "value", "unit", "source"],
+        Object.entries(used).map(([key, v]) => [key, String(Number(v.value.toPrecision(6))), v.unit, v.overridden ? "set by the scenario" : v.source]),
+        [false, true, false, false],
+      ),
+      "",
+      "Catalog figures used",
+      ...Object.entries(sourcesUsed(o)).map(([key, s]) => `  ${key}: ${s}`),
+      "",
+    );
+  } else out.push("(--assumptions lists every parameter with its source)", "");
+  return out.join("\n");
+}

@@ -1,0 +1,599 @@
+import type {
+  Accelerator,
+  Assumptions,
+  CapacityPoint,
+  HbmGeneration,
+  Model,
+  PriceInput,
+  SystemInput,
+} from "../catalog/index.js";
+import { HOURS_PER_YEAR, costPerAcceleratorHour, type HourCost, type UnitCapex, unitCapex } from "../datacenter/cost.js";
+import { type FacilityDesign, type FacilityProfile, facilityProfile, quarterProfile } from "../datacenter/facility.js";
+import { type ItPower, itPower } from "../datacenter/power.js";
+import { servingCapacity, sizeTraining } from "../perf/capacity.js";
+import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
+import { HOURS_PER_QUARTER, quarterLabel, quarterOfYear, yearOf } from "../quarter.js";
+import {
+  type Constraint,
+  type SensitivityRow,
+  type SitePower,
+  type SupplyInput,
+  type SupplyResult,
+  sensitivity,
+  supplyRamp,
+  usableItMw,
+  type VendorSupply,
+} from "../supply/ramp.js";
+import type { Precision } from "../units.js";
+
+export interface TrainingDemand {
+  readonly name: string;
+  readonly model: Model;
+  readonly tokens: number;
+  readonly days: number;
+  /** Quarter the run must start (integer quarter). */
+  readonly start: number;
+  readonly seqLen: number;
+  readonly globalBatch: number;
+  readonly precision: Precision;
+}
+
+export interface InferenceDemand {
+  readonly name: string;
+  readonly model: Model;
+  readonly precision: InferencePrecision;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly ttftS: number;
+  readonly tpotS: number;
+  /** Output tokens per day from each quarter on, linear between points, held after the last. */
+  readonly ramp: readonly { readonly quarter: number; readonly tokensPerDay: number }[];
+}
+
+export interface SitePlan {
+  readonly design: FacilityDesign;
+  /** Grid connection, facility MW, from each quarter on. */
+  readonly grid: readonly { readonly from: number; readonly mw: number }[];
+  readonly halls: {
+    readonly itMw: number;
+    readonly count: number;
+    readonly firstStart: number;
+    readonly everyQuarters: number;
+  };
+}
+
+export interface PlanInput {
+  readonly name: string;
+  readonly start: number;
+  readonly quarters: number;
+  readonly accelerator: Accelerator;
+  readonly generation: HbmGeneration;
+  readonly stacks: number;
+  readonly logicMm2: number;
+  readonly systems: readonly SystemInput[];
+  readonly price: PriceInput | undefined;
+  readonly training: readonly TrainingDemand[];
+  readonly inference: readonly InferenceDemand[];
+  readonly sites: readonly SitePlan[];
+  readonly vendors: readonly VendorSupply[];
+  readonly cowos: { readonly points: readonly CapacityPoint[]; readonly allocation: number };
+  readonly a: Assumptions;
+}
+
+export interface TrainingOutcome {
+  readonly name: string;
+  readonly model: string;
+  readonly start: string;
+  readonly gpus: number;
+  readonly fits: boolean;
+  readonly days: number;
+  readonly targetDays: number;
+  readonly mfu: number;
+  readonly stepTimeS: number;
+  readonly parallelism: Record<string, unknown>;
+  readonly bottleneck: string;
+  readonly usdPerRun: number;
+  readonly energyMWh: number;
+  /** First quarter the fleet can hold the run, when later than its start (null: on time or never). */
+  readonly earliestStart: string | null;
+}
+
+export interface InferenceOutcome {
+  readonly name: string;
+  readonly model: string;
+  readonly tokensPerSPerGpu: number;
+  readonly shape: { readonly tp: number; readonly pp: number; readonly ep: number };
+  readonly batch: number;
+  readonly ttftMs: number;
+  readonly tpotMs: number;
+  readonly bottleneck: string;
+  /** Accelerators at the plan's last quarter, sized for the peak rate. */
+  readonly gpusAtEnd: number;
+  readonly usdPerMillionTokens: number;
+  readonly meetsSlo: boolean;
+}
+
+export interface SiteOutcome {
+  readonly site: string;
+  readonly name: string;
+  readonly cooling: string;
+  readonly heatRejection: string;
+  readonly annualPue: number;
+  readonly designPue: number;
+  readonly wueLPerKwh: number;
+  readonly monthlyPue: readonly number[];
+  readonly gridCarbonGPerKWh: number;
+  readonly electricityUsdPerKWh: number;
+  /** IT MW connected and built at the plan's end. */
+  readonly itMwAtEnd: number;
+}
+
+export interface QuarterOutcome {
+  readonly quarter: string;
+  readonly demand: number;
+  readonly installed: number;
+  readonly allows: Readonly<Record<Constraint, number>>;
+  /** Accelerators the connected, built IT power can host. */
+  readonly power: number;
+  readonly tightest: Constraint;
+  readonly binding: Constraint | null;
+  readonly shortfall: number;
+  /** Share of the installed fleet the demand uses. */
+  readonly utilisation: number;
+  readonly itMwAvailable: number;
+  /** Provisioned IT power of the installed fleet, MW. */
+  readonly itMw: number;
+  /** Mean facility power drawn, MW. */
+  readonly facilityMw: number;
+  readonly gridMw: number;
+  readonly energyMWh: number;
+  readonly co2Tonnes: number;
+  readonly waterM3: number;
+  readonly capexUsd: number;
+  readonly opexUsd: number;
+}
+
+export interface Shortfall {
+  readonly quarter: string;
+  readonly needed: number;
+  readonly available: number;
+  readonly constraint: Constraint;
+  /** The missing input in its own units. */
+  readonly missing: string;
+}
+
+export interface PlanResult {
+  readonly name: string;
+  readonly accelerator: string;
+  readonly power: ItPower;
+  readonly capex: UnitCapex;
+  readonly costPerGpuHour: HourCost;
+  readonly training: readonly TrainingOutcome[];
+  readonly inference: readonly InferenceOutcome[];
+  readonly sites: readonly SiteOutcome[];
+  readonly quarters: readonly QuarterOutcome[];
+  readonly years: readonly YearOutcome[];
+  readonly supply: Omit<SupplyResult, "quarters">;
+  readonly sensitivity: readonly SensitivityRow[];
+  readonly shortfalls: readonly Shortfall[];
+  readonly demandMet: boolean;
+  readonly narrative: readonly string[];
+}
+
+export interface YearOutcome {
+  readonly year: number;
+  readonly installedAtEnd: number;
+  readonly energyGWh: number;
+  readonly co2Tonnes: number;
+  readonly waterM3: number;
+  readonly capexUsd: number;
+  readonly opexUsd: number;
+}
+
+/** Cache of the performance results a plan needs, keyed by their inputs (sweeps reuse them). */
+export type PerfCache = Map<string, unknown>;
+
+function cached<T>(cache: PerfCache | undefined, key: string, f: () => T): T {
+  if (cache === undefined) return f();
+  if (cache.has(key)) return cache.get(key) as T;
+  const v = f();
+  cache.set(key, v);
+  return v;
+}
+
+function rampAt(ramp: InferenceDemand["ramp"], q: number): number {
+  const pts = [...ramp].sort((x, y) => x.quarter - y.quarter);
+  const first = pts[0];
+  if (first === undefined || q < first.quarter) return 0;
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const p = pts[i];
+    const n = pts[i + 1];
+    if (p === undefined || q < p.quarter) continue;
+    if (n === undefined) return p.tokensPerDay;
+    return p.tokensPerDay + ((n.tokensPerDay - p.tokensPerDay) * (q - p.quarter)) / (n.quarter - p.quarter);
+  }
+  return first.tokensPerDay;
+}
+
+/** The grid connection in quarter `q`: the latest step that has started. */
+function stepAt(steps: SitePlan["grid"], q: number): number {
+  let mw = 0;
+  let from = Number.NEGATIVE_INFINITY;
+  for (const st of steps)
+    if (st.from <= q && st.from >= from) {
+      from = st.from;
+      mw = st.mw;
+    }
+  return mw;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+/**
+ * The plan: size each demand with the performance model (training runs: accelerators to finish in time;
+ * inference: accelerators per token rate at the SLO), run the supply ramp against the sites' connected
+ * IT power, then the facility (PUE, water, carbon by site and quarter) and the cost of what is installed.
+ */
+export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
+  const a = p.a;
+  const acc = p.accelerator;
+  const power = itPower(acc, p.systems, a, "accelerator");
+  const anyLiquidSite = p.sites.some((s) => s.design.cooling === "dlc" || s.design.cooling === "immersion");
+  const capex = unitCapex(p.price, p.systems, power.kwPerAccelerator, anyLiquidSite, a, `prices.${acc.id}`);
+  const q0 = p.start;
+  const n = p.quarters;
+
+  // Demand from the performance model.
+  const training = p.training.map((t) => {
+    const key = JSON.stringify(["train", acc, t.model, t.tokens, t.days, t.seqLen, t.globalBatch, t.precision]);
+    const sizing = cached(cache, key, () =>
+      sizeTraining(
+        {
+          model: t.model,
+          accelerator: acc,
+          domainSize: acc.scaleUp.domainSize,
+          seqLen: t.seqLen,
+          globalBatch: t.globalBatch,
+          precision: t.precision,
+          attention: "flash",
+          dropout: false,
+          tpCommOverlap: false,
+          dpOverlap: true,
+          epCommOverlap: false,
+          ppCommOverlap: true,
+          lora: null,
+        },
+        t.tokens,
+        t.days,
+      ),
+    );
+    return { t, sizing, quartersLong: Math.max(1, Math.ceil(sizing.days / (365 / 4) - 1e-9)) };
+  });
+  const inference = p.inference.map((d) => {
+    const key = JSON.stringify(["serve", acc, d.model, d.precision, d.inputTokens, d.outputTokens, d.ttftS, d.tpotS]);
+    const cap = cached(cache, key, () =>
+      servingCapacity(
+        {
+          model: d.model,
+          accelerator: acc,
+          gpus: acc.scaleUp.domainSize * 8,
+          domainSize: acc.scaleUp.domainSize,
+          precision: d.precision,
+          kvPrecision: defaultKvPrecision(d.precision),
+        },
+        d.inputTokens,
+        d.outputTokens,
+        { ttftS: d.ttftS, tpotS: d.tpotS },
+      ),
+    );
+    return { d, cap };
+  });
+  const servingGpus = (i: (typeof inference)[number], q: number) => {
+    const rate = (rampAt(i.d.ramp, q) / 86_400) * a.peakToMeanLoad;
+    if (rate <= 0) return 0;
+    const per = i.cap?.tokensPerSPerGpu ?? 0;
+    if (per <= 0) return 0;
+    const g = i.cap?.shape;
+    const replica = g === undefined ? 1 : g.tp * g.pp;
+    return Math.ceil(rate / per / replica) * replica;
+  };
+  const demandTrain: number[] = [];
+  const demandServe: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = q0 + i;
+    demandTrain.push(
+      training.reduce((s, r) => s + (q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0), 0),
+    );
+    demandServe.push(inference.reduce((s, x) => s + servingGpus(x, q), 0));
+  }
+  const demand = demandTrain.map((x, i) => x + (demandServe[i] ?? 0));
+
+  // Facilities: PUE profile, and IT MW built and connected per quarter.
+  const profiles: FacilityProfile[] = p.sites.map((s) => facilityProfile(s.design, a));
+  const sitePower: SitePower[] = p.sites.map((s, si) => {
+    const gridItMw: number[] = [];
+    const builtItMw: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const q = q0 + i;
+      let ready = 0;
+      for (let k = 0; k < s.halls.count; k++)
+        if (s.halls.firstStart + k * s.halls.everyQuarters + Math.round(a.hallBuildQuarters) <= q) ready++;
+      gridItMw.push(stepAt(s.grid, q) / (profiles[si]?.designPue ?? 1));
+      builtItMw.push(ready * s.halls.itMw);
+    }
+    return { gridItMw, builtItMw };
+  });
+  const siteItMw = sitePower.map((sp) => sp.gridItMw.map((g, i) => Math.min(g, sp.builtItMw[i] ?? 0)));
+  const itMw = Array.from({ length: n }, (_, i) => usableItMw(sitePower, i));
+
+  const supplyInput: SupplyInput = {
+    start: q0,
+    quarters: n,
+    generation: p.generation,
+    stacksPerAccelerator: p.stacks,
+    logicMm2: p.logicMm2,
+    vendors: p.vendors,
+    cowos: p.cowos,
+    sites: sitePower,
+    kwPerAccelerator: power.kwPerAccelerator,
+    demand,
+    a,
+  };
+  const ramp = supplyRamp(supplyInput);
+  const sens = sensitivity(supplyInput, ramp);
+
+  // Facility energy, water, carbon and cost, quarter by quarter; accelerators fill sites in order.
+  let prevInstalled = 0;
+  const quarters: QuarterOutcome[] = ramp.quarters.map((rq, i) => {
+    const q = q0 + i;
+    let left = rq.installed * power.kwPerAccelerator / 1000;
+    const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
+    const load = trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
+    let facilityMw = 0;
+    let energy = 0;
+    let co2 = 0;
+    let water = 0;
+    let energyUsd = 0;
+    p.sites.forEach((s, si) => {
+      const here = Math.min(left, siteItMw[si]?.[i] ?? 0);
+      left -= here;
+      const prof = profiles[si];
+      if (prof === undefined || here <= 0) return;
+      const qp = quarterProfile(prof, quarterOfYear(q));
+      const itMean = here * load;
+      facilityMw += itMean * qp.pue;
+      const mwh = itMean * qp.pue * HOURS_PER_QUARTER;
+      energy += mwh;
+      co2 += (mwh * s.design.site.gridCarbonGPerKWh) / 1000;
+      water += (itMean * HOURS_PER_QUARTER * qp.wueLPerKwh) ;
+      energyUsd += mwh * 1000 * s.design.site.electricityUsdPerKWh;
+    });
+    const newAcc = rq.installed - prevInstalled;
+    prevInstalled = rq.installed;
+    let hallsStarted = 0;
+    for (const s of p.sites)
+      for (let k = 0; k < s.halls.count; k++)
+        if (s.halls.firstStart + k * s.halls.everyQuarters === q || (i === 0 && s.halls.firstStart + k * s.halls.everyQuarters < q))
+          hallsStarted += s.halls.itMw;
+    const hwCapex = newAcc * (capex.system + capex.network + capex.storage);
+    const facilityCapex =
+      hallsStarted * (a.facilityUsdPerMw + (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
+    const hwInstalled = rq.installed * (capex.system + capex.network + capex.storage);
+    const opex =
+      energyUsd +
+      ((hwInstalled * a.hardwareMaintenanceFraction +
+        rq.installed * capex.facility * a.facilityMaintenanceFraction +
+        (rq.installed * power.kwPerAccelerator / 1000) * a.staffPerMw * a.staffUsdPerYear +
+        rq.installed * capex.network * a.networkOpexFraction) /
+        4);
+    return {
+      quarter: quarterLabel(q),
+      demand: rq.demand,
+      installed: rq.installed,
+      allows: rq.allows,
+      power: rq.power,
+      tightest: rq.tightest,
+      binding: rq.binding,
+      shortfall: rq.shortfall,
+      utilisation: rq.installed > 0 ? Math.min(rq.demand, rq.installed) / rq.installed : 0,
+      itMwAvailable: itMw[i] ?? 0,
+      itMw: (rq.installed * power.kwPerAccelerator) / 1000,
+      facilityMw,
+      gridMw: p.sites.reduce((s, x) => s + stepAt(x.grid, q), 0),
+      energyMWh: energy,
+      co2Tonnes: co2,
+      waterM3: water,
+      capexUsd: hwCapex + facilityCapex,
+      opexUsd: opex,
+    };
+  });
+
+  // Fleet-average facility figures for unit costs: sites weighted by their IT MW at the end.
+  const lastIt = p.sites.map((_, si) => siteItMw[si]?.[n - 1] ?? 0);
+  const totalIt = lastIt.reduce((s, x) => s + x, 0);
+  const w = (si: number) => (totalIt > 0 ? (lastIt[si] ?? 0) / totalIt : 1 / Math.max(1, p.sites.length));
+  const pue = p.sites.reduce((s, _, si) => s + w(si) * (profiles[si]?.annualPue ?? 1), 0);
+  const price = p.sites.reduce((s, x, si) => s + w(si) * x.design.site.electricityUsdPerKWh, 0);
+  const trainShareEnd = (demand[n - 1] ?? 0) > 0 ? (demandTrain[n - 1] ?? 0) / (demand[n - 1] ?? 1) : 1;
+  const load = trainShareEnd * a.trainingLoadFactor + (1 - trainShareEnd) * a.inferenceLoadFactor;
+  const hourCost = costPerAcceleratorHour(capex, power.kwPerAccelerator, load, pue, price, a);
+  const trainHour = costPerAcceleratorHour(capex, power.kwPerAccelerator, a.trainingLoadFactor, pue, price, a);
+  const serveHour = costPerAcceleratorHour(capex, power.kwPerAccelerator, a.inferenceLoadFactor, pue, price, a);
+
+  const fleetAt = (q: number) => quarters[q - q0]?.installed ?? 0;
+  const trainingOut: TrainingOutcome[] = training.map(({ t, sizing }) => {
+    const r = sizing.result;
+    // Late when the fleet at the start quarter is short of that quarter's demand: the earliest quarter
+    // whose inputs allow that demand.
+    let earliest: string | null = null;
+    const si = t.start - q0;
+    const need = demand[si] ?? sizing.gpus;
+    if (si < 0 || si >= n || fleetAt(t.start) < need) {
+      earliest = "beyond the plan";
+      for (let i = Math.max(0, si); i < n; i++) {
+        const al = ramp.quarters[i]?.allows;
+        const rq = ramp.quarters[i];
+        if (al !== undefined && rq !== undefined && Math.min(al.hbm, al.packaging, rq.power) >= need) {
+          earliest = quarterLabel(q0 + i);
+          break;
+        }
+      }
+    }
+    const hours = sizing.days * 24;
+    return {
+      name: t.name,
+      model: t.model.name,
+      start: quarterLabel(t.start),
+      gpus: sizing.gpus,
+      fits: r.fits,
+      days: sizing.days,
+      targetDays: t.days,
+      mfu: r.mfu,
+      stepTimeS: r.stepTimeS,
+      parallelism: { ...r.parallelism },
+      bottleneck: r.fits ? r.bottleneck : "hbm-capacity",
+      usdPerRun: sizing.gpus * hours * trainHour.total,
+      energyMWh: (sizing.gpus * power.kwPerAccelerator * a.trainingLoadFactor * pue * hours) / 1000,
+      earliestStart: earliest,
+    };
+  });
+  const inferenceOut: InferenceOutcome[] = inference.map((x) => {
+    const r = x.cap;
+    const per = x.cap?.tokensPerSPerGpu ?? 0;
+    // Capacity is sized for the peak: on average each accelerator runs at 1/peakToMeanLoad of its best.
+    const tokensPerHour = (per * 3600) / a.peakToMeanLoad;
+    return {
+      name: x.d.name,
+      model: x.d.model.name,
+      tokensPerSPerGpu: per,
+      shape: r?.shape ?? { tp: 0, pp: 0, ep: 0 },
+      batch: r?.batch ?? 0,
+      ttftMs: (r?.ttftS ?? 0) * 1000,
+      tpotMs: (r?.tpotS ?? 0) * 1000,
+      bottleneck: r?.bottleneck ?? "latency limits unmet",
+      gpusAtEnd: servingGpus(x, q0 + n - 1),
+      usdPerMillionTokens: per > 0 ? (serveHour.total / tokensPerHour) * 1e6 : Number.POSITIVE_INFINITY,
+      meetsSlo: x.cap !== null,
+    };
+  });
+
+  const sites: SiteOutcome[] = p.sites.map((s, si) => {
+    const prof = profiles[si] as FacilityProfile;
+    return {
+      site: s.design.site.id,
+      name: s.design.site.name,
+      cooling: s.design.cooling,
+      heatRejection: s.design.heatRejection,
+      annualPue: prof.annualPue,
+      designPue: prof.designPue,
+      wueLPerKwh: prof.annualWueLPerKwh,
+      monthlyPue: prof.monthly.map((m) => m.pue),
+      gridCarbonGPerKWh: s.design.site.gridCarbonGPerKWh,
+      electricityUsdPerKWh: s.design.site.electricityUsdPerKWh,
+      itMwAtEnd: siteItMw[si]?.[n - 1] ?? 0,
+    };
+  });
+
+  const years: YearOutcome[] = [];
+  quarters.forEach((qo, i) => {
+    const y = yearOf(q0 + i);
+    let yr = years[years.length - 1];
+    if (yr === undefined || yr.year !== y) {
+      yr = { year: y, installedAtEnd: 0, energyGWh: 0, co2Tonnes: 0, waterM3: 0, capexUsd: 0, opexUsd: 0 };
+      years.push(yr);
+    }
+    const m = yr as { -readonly [K in keyof YearOutcome]: YearOutcome[K] };
+    m.installedAtEnd = qo.installed;
+    m.energyGWh += qo.energyMWh / 1000;
+    m.co2Tonnes += qo.co2Tonnes;
+    m.waterM3 += qo.waterM3;
+    m.capexUsd += qo.capexUsd;
+    m.opexUsd += qo.opexUsd;
+  });
+
+  const shortfalls: Shortfall[] = quarters
+    .filter((qo) => qo.binding !== null)
+    .map((qo) => {
+      const c = qo.binding as Constraint;
+      const gap = qo.demand - qo.installed;
+      const missing =
+        c === "hbm"
+          ? `${fmt(gap * p.stacks)} ${p.generation.name} stacks (${fmt(gap)} accelerators × ${p.stacks})`
+          : c === "packaging"
+            ? `${fmt(gap)} CoWoS packages (${fmt(gap / Math.max(1e-9, ramp.packagesPerWafer))} interposer wafers)`
+            : `${((gap * power.kwPerAccelerator) / 1000).toFixed(1)} MW (IT) of ${c === "grid" ? "grid connection" : "built data halls"}`;
+      return { quarter: qo.quarter, needed: qo.demand, available: qo.installed, constraint: c, missing };
+    });
+
+  const narrative = narrate(quarters, shortfalls, trainingOut, inferenceOut, sens);
+  const { quarters: _q, ...supply } = ramp;
+  return {
+    name: p.name,
+    accelerator: acc.id,
+    power,
+    capex,
+    costPerGpuHour: hourCost,
+    training: trainingOut,
+    inference: inferenceOut,
+    sites,
+    quarters,
+    years,
+    supply,
+    sensitivity: sens,
+    shortfalls,
+    demandMet: shortfalls.length === 0,
+    narrative,
+  };
+}
+
+const NAMES: Record<Constraint, string> = {
+  hbm: "HBM supply",
+  packaging: "CoWoS packaging",
+  grid: "grid connection",
+  construction: "data-hall construction",
+};
+
+function narrate(
+  quarters: readonly QuarterOutcome[],
+  shortfalls: readonly Shortfall[],
+  training: readonly TrainingOutcome[],
+  inference: readonly InferenceOutcome[],
+  sens: readonly SensitivityRow[],
+): string[] {
+  const out: string[] = [];
+  if (shortfalls.length === 0) out.push("Demand is met in every quarter of the plan.");
+  else {
+    // Runs of quarters with the same binding input.
+    let i = 0;
+    while (i < shortfalls.length) {
+      const s = shortfalls[i] as Shortfall;
+      let j = i;
+      while (j + 1 < shortfalls.length && shortfalls[j + 1]?.constraint === s.constraint) j++;
+      const e = shortfalls[j] as Shortfall;
+      const worst = shortfalls.slice(i, j + 1).reduce((m, x) => (x.needed - x.available > m.needed - m.available ? x : m), s);
+      out.push(
+        `${s.quarter === e.quarter ? s.quarter : `${s.quarter}–${e.quarter}`}: ${NAMES[s.constraint]} binds; worst in ${worst.quarter}, ${fmt(worst.needed - worst.available)} of ${fmt(worst.needed)} accelerators short — missing ${worst.missing}.`,
+      );
+      i = j + 1;
+    }
+  }
+  for (const t of training) {
+    if (!t.fits) out.push(`Training run ${t.name} does not fit in accelerator memory at any parallelism.`);
+    else if (t.days > t.targetDays * 1.0001)
+      out.push(`Training run ${t.name} takes ${t.days.toFixed(0)} days on ${fmt(t.gpus)} accelerators, over its ${t.targetDays}-day target.`);
+    if (t.earliestStart !== null) out.push(`Training run ${t.name} cannot start in ${t.start}; earliest: ${t.earliestStart}.`);
+  }
+  for (const x of inference) if (!x.meetsSlo) out.push(`Inference ${x.name}: no replica shape meets its latency limits.`);
+  const best = [...sens].sort((x, y) => y.shortfallRemoved - x.shortfallRemoved)[0];
+  if (shortfalls.length > 0 && best !== undefined && best.shortfallRemoved > 0)
+    out.push(`Most valuable extra input: ${best.input} (removes ${fmt(best.shortfallRemoved)} accelerator-quarters of shortfall).`);
+  const last = quarters[quarters.length - 1];
+  const idle = quarters.filter((q) => q.installed > 0 && q.utilisation < 0.5);
+  if (idle.length > 0)
+    out.push(
+      `${idle.length} quarter(s) use under half of the installed fleet (${idle[0]?.quarter}${idle.length > 1 ? `–${idle[idle.length - 1]?.quarter}` : ""}): capacity for demand the plan does not state yet.`,
+    );
+  if (last !== undefined)
+    out.push(`At ${last.quarter}: ${fmt(last.installed)} accelerators, ${last.itMw.toFixed(0)} MW IT provisioned, ${last.facilityMw.toFixed(0)} MW mean facility draw.`);
+  return out;
+}

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { ASSUMPTIONS, type AssumptionKey } from "../catalog/index.js";
+import { COOLING_IDS, HEAT_REJECTIONS } from "../datacenter/cooling.js";
+import {
+  acceleratorSchema,
+  catalogOverlaySchema,
+  inferencePrecisionSchema,
+  modelSchema,
+  precisionSchema,
+  siteSchema,
+} from "./schema.js";
+
+/** The plan scenario: demand over time, sites and technology, supply contracts, prices, assumptions. */
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+const share = z.number().min(0).max(1);
+export const quarterSchema = z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter such as "2027Q3"');
+
+const capacityPointSchema = z.strictObject({ quarter: quarterSchema, wafersPerMonth: z.number().nonnegative() });
+
+export const planSiteSchema = z.strictObject({
+  site: z.union([z.string().min(1), siteSchema]),
+  cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
+  heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+  /** Grid connection (facility MW) from each quarter on. */
+  grid: z.array(z.strictObject({ from: quarterSchema, mw: z.number().nonnegative() })).min(1),
+  /** Data halls of `itMw` each: the first starts construction at `firstStart`, one more every `everyQuarters`. */
+  halls: z.strictObject({
+    itMw: positive,
+    count: positiveInt,
+    firstStart: quarterSchema,
+    everyQuarters: positiveInt.default(1),
+  }),
+});
+
+export const trainingDemandSchema = z.strictObject({
+  name: z.string().min(1),
+  model: z.union([z.string().min(1), modelSchema]),
+  tokens: positive,
+  days: positive,
+  start: quarterSchema,
+  seqLen: positiveInt.default(8192),
+  /** Tokens per optimizer step (Llama 3 405B: 16M). */
+  globalBatchTokens: positive.default(16 * 2 ** 20),
+  precision: precisionSchema.default("bf16"),
+});
+
+export const inferenceDemandSchema = z.strictObject({
+  name: z.string().min(1),
+  model: z.union([z.string().min(1), modelSchema]),
+  precision: inferencePrecisionSchema.default("fp8"),
+  inputTokens: positiveInt,
+  outputTokens: positiveInt,
+  slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
+  /** Output tokens per day: linear between points, held after the last, zero before the first. */
+  tokensPerDay: z.array(z.strictObject({ quarter: quarterSchema, value: z.number().nonnegative() })).min(1),
+});
+
+const assumptionShape = Object.fromEntries(
+  (Object.keys(ASSUMPTIONS) as AssumptionKey[]).map((k) => {
+    const unit: string = ASSUMPTIONS[k].unit;
+    const base = unit === "fraction" ? z.number().gt(0).lte(1) : k === "cyclesOfConcentration" ? z.number().gt(1) : z.number().positive();
+    return [k, base.optional()];
+  }),
+) as Record<AssumptionKey, z.ZodOptional<z.ZodNumber>>;
+
+export const planScenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  start: quarterSchema,
+  quarters: positiveInt.max(80),
+  accelerator: z.union([z.string().min(1), acceleratorSchema]),
+  /** Other accelerators to plan the same demand with, for comparison. */
+  candidates: z.array(z.string().min(1)).optional(),
+  demand: z.strictObject({
+    training: z.array(trainingDemandSchema).default([]),
+    inference: z.array(inferenceDemandSchema).default([]),
+  }),
+  sites: z.array(planSiteSchema).min(1),
+  supply: z.strictObject({
+    hbm: z
+      .array(z.strictObject({ vendor: z.string().min(1), allocation: share, points: z.array(capacityPointSchema).min(1).optional() }))
+      .min(1),
+    cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
+  }),
+  prices: z
+    .record(z.string(), z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }))
+    .optional(),
+  assumptions: z.strictObject(assumptionShape).optional(),
+  /** Ranges a Monte-Carlo run samples, by dotted scenario path (default: every assumption's stated range). */
+  uncertainty: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
+  catalog: catalogOverlaySchema.optional(),
+});
+
+export type PlanScenario = z.output<typeof planScenarioSchema>;

@@ -1,0 +1,261 @@
+import type { Assumptions, CapacityPoint, HbmGeneration } from "../catalog/index.js";
+import { parseQuarter, quarterLabel } from "../quarter.js";
+
+/** Wafer diameter of HBM DRAM and CoWoS interposers, mm. */
+export const WAFER_MM = 300;
+
+/** Gross dies per wafer for a die of `areaMm2` (the standard estimate with edge loss): πr²/A − πd/√(2A). */
+export function grossDiesPerWafer(areaMm2: number, waferMm = WAFER_MM): number {
+  const r = waferMm / 2;
+  return Math.max(0, (Math.PI * r * r) / areaMm2 - (Math.PI * waferMm) / Math.sqrt(2 * areaMm2));
+}
+
+/**
+ * Known-good HBM stacks per DRAM wafer of a generation: die capacity = stack capacity / stack height;
+ * die area = die capacity / DDR5 density × HBM area factor; good dies = gross dies × DDR5 yield ×
+ * (1 − HBM yield penalty); stacks = good dies / stack height × stack yield. (The base die, made on a
+ * separate wafer, is not counted.)
+ */
+export function stacksPerWafer(gen: HbmGeneration, a: Assumptions): { stacks: number; dieAreaMm2: number } {
+  const height = gen.stackHeight ?? 8;
+  const dieGbit = (gen.capacityPerStackBytes * 8) / 1e9 / height;
+  const dieAreaMm2 = (dieGbit / a.ddr5DensityGbPerMm2) * a.hbmDieAreaFactor;
+  const good = grossDiesPerWafer(dieAreaMm2) * a.ddr5Yield * (1 - a.hbmYieldPenalty);
+  return { stacks: (good / height) * a.stackYield, dieAreaMm2 };
+}
+
+/**
+ * Accelerator packages per CoWoS wafer: interposer area = (logic silicon + stacks × stack footprint) ×
+ * interposer overhead; gross interposers per wafer × packaging yield.
+ */
+export function packagesPerWafer(
+  logicMm2: number,
+  stacks: number,
+  a: Assumptions,
+): { packages: number; interposerMm2: number } {
+  const interposerMm2 = (logicMm2 + stacks * a.hbmFootprintMm2) * a.interposerOverhead;
+  return { packages: grossDiesPerWafer(interposerMm2) * a.packagingYield, interposerMm2 };
+}
+
+/** Capacity in quarter `q`: linear between the stated points, flat before the first and after the last. */
+export function capacityAt(points: readonly CapacityPoint[], q: number, path = "points"): number {
+  const pts = points.map((p, i) => ({ q: parseQuarter(p.quarter, `${path}[${i}].quarter`), w: p.wafersPerMonth }));
+  pts.sort((x, y) => x.q - y.q);
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  if (first === undefined || last === undefined) return 0;
+  if (q <= first.q) return first.w;
+  if (q >= last.q) return last.w;
+  for (let i = 1; i < pts.length; i++) {
+    const b = pts[i];
+    const p = pts[i - 1];
+    if (b !== undefined && p !== undefined && q <= b.q) return p.w + ((b.w - p.w) * (q - p.q)) / (b.q - p.q);
+  }
+  return last.w;
+}
+
+/** The inputs that can hold a fleet below its demand. */
+export type Constraint = "hbm" | "packaging" | "grid" | "construction";
+export const CONSTRAINTS: readonly Constraint[] = ["hbm", "packaging", "grid", "construction"];
+
+/** IT megawatts a site can host each quarter: its grid connection / design PUE, and its built halls. */
+export interface SitePower {
+  readonly gridItMw: readonly number[];
+  readonly builtItMw: readonly number[];
+}
+
+/**
+ * IT MW usable in quarter i: Σ over sites of min(grid, built), plus extra grid or built MW placed at the
+ * site it helps most (the one most short of that input).
+ */
+export function usableItMw(sites: readonly SitePower[], i: number, extra: SupplyExtra = {}): number {
+  let mw = 0;
+  let gridShort = 0;
+  let builtShort = 0;
+  for (const s of sites) {
+    const g = s.gridItMw[i] ?? 0;
+    const b = s.builtItMw[i] ?? 0;
+    mw += Math.min(g, b);
+    gridShort = Math.max(gridShort, b - g);
+    builtShort = Math.max(builtShort, g - b);
+  }
+  return mw + Math.min(extra.gridItMw ?? 0, gridShort) + Math.min(extra.builtItMw ?? 0, builtShort);
+}
+
+export interface VendorSupply {
+  readonly vendor: string;
+  readonly points: readonly CapacityPoint[];
+  /** Share of the vendor's HBM wafer output contracted to this buyer, 0-1. */
+  readonly allocation: number;
+}
+
+export interface SupplyInput {
+  /** First quarter of the plan; contracted wafers start then. */
+  readonly start: number;
+  readonly quarters: number;
+  readonly generation: HbmGeneration;
+  readonly stacksPerAccelerator: number;
+  readonly logicMm2: number;
+  readonly vendors: readonly VendorSupply[];
+  readonly cowos: { readonly points: readonly CapacityPoint[]; readonly allocation: number };
+  /** Per site, IT megawatts connected and built, per quarter of the plan. */
+  readonly sites: readonly SitePower[];
+  readonly kwPerAccelerator: number;
+  /** Accelerators the demand needs installed, per quarter of the plan. */
+  readonly demand: readonly number[];
+  readonly a: Assumptions;
+}
+
+/** Extra inputs for sensitivity runs, in the units a planner negotiates. */
+export interface SupplyExtra {
+  /** Extra HBM wafers per month allocated to this buyer, by vendor. */
+  readonly hbmWafersPerMonth?: Readonly<Record<string, number>>;
+  readonly cowosWafersPerMonth?: number;
+  /** Extra grid connection, in IT MW. */
+  readonly gridItMw?: number;
+  /** Extra built halls, in IT MW. */
+  readonly builtItMw?: number;
+}
+
+export interface SupplyQuarter {
+  readonly quarter: string;
+  readonly demand: number;
+  /** Accelerators the connected, built IT power can host. */
+  readonly power: number;
+  /** Accelerators in service at the end of the quarter. */
+  readonly installed: number;
+  /** Cumulative accelerators each input allows by the end of the quarter. */
+  readonly allows: Readonly<Record<Constraint, number>>;
+  /** The input that allows the fewest accelerators this quarter. */
+  readonly tightest: Constraint;
+  /** The input that holds the fleet below demand, or null when demand is met. */
+  readonly binding: Constraint | null;
+  readonly shortfall: number;
+  readonly stacksDelivered: number;
+  readonly packagesDelivered: number;
+}
+
+export interface SupplyResult {
+  readonly quarters: readonly SupplyQuarter[];
+  readonly stacksPerWafer: number;
+  readonly hbmDieAreaMm2: number;
+  readonly packagesPerWafer: number;
+  readonly interposerMm2: number;
+  /** Σ installed over quarters: accelerator-quarters delivered. */
+  readonly acceleratorQuarters: number;
+  /** Σ over quarters of what the inputs together allow, whatever the demand: accelerator-quarters of capacity. */
+  readonly capacityQuarters: number;
+}
+
+/**
+ * The fleet ramp: each quarter's contracted HBM wafers become stacks hbmLeadQuarters later and CoWoS
+ * wafers become packages packagingLeadQuarters later; the cumulative stacks / stacks per accelerator,
+ * cumulative packages, and connected IT MW / kW per accelerator each cap the fleet. The buyer installs up
+ * to demand (never removing what is installed); a contract's output not yet needed is stored.
+ */
+export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResult {
+  const a = s.a;
+  const spw = stacksPerWafer(s.generation, a);
+  const ppw = packagesPerWafer(s.logicMm2, s.stacksPerAccelerator, a);
+  const hbmLead = Math.round(a.hbmLeadQuarters);
+  const pkgLead = Math.round(a.packagingLeadQuarters);
+  const hbmStarted: number[] = [];
+  const pkgStarted: number[] = [];
+  for (let i = 0; i < s.quarters; i++) {
+    const q = s.start + i;
+    let wafers = 0;
+    s.vendors.forEach((v, vi) => {
+      wafers += capacityAt(v.points, q, `supply.hbm[${vi}].points`) * v.allocation + (extra.hbmWafersPerMonth?.[v.vendor] ?? 0);
+    });
+    hbmStarted.push(3 * wafers * spw.stacks);
+    const cowos = capacityAt(s.cowos.points, q, "supply.cowos.points") * s.cowos.allocation + (extra.cowosWafersPerMonth ?? 0);
+    pkgStarted.push(3 * cowos * ppw.packages);
+  }
+  let stacks = 0;
+  let packages = 0;
+  let installed = 0;
+  let acceleratorQuarters = 0;
+  let capacityQuarters = 0;
+  const quarters: SupplyQuarter[] = [];
+  for (let i = 0; i < s.quarters; i++) {
+    stacks += hbmStarted[i - hbmLead] ?? 0;
+    packages += pkgStarted[i - pkgLead] ?? 0;
+    const count = (mw: number) => Math.floor((mw * 1000) / s.kwPerAccelerator + 1e-9);
+    const sum = (f: (p: SitePower) => number) => s.sites.reduce((x, p) => x + f(p), 0);
+    const allows: Record<Constraint, number> = {
+      hbm: Math.floor(stacks / s.stacksPerAccelerator + 1e-9),
+      packaging: Math.floor(packages + 1e-9),
+      grid: count(sum((p) => p.gridItMw[i] ?? 0) + (extra.gridItMw ?? 0)),
+      construction: count(sum((p) => p.builtItMw[i] ?? 0) + (extra.builtItMw ?? 0)),
+    };
+    const power = count(usableItMw(s.sites, i, extra));
+    const demand = s.demand[i] ?? 0;
+    const cap = Math.min(allows.hbm, allows.packaging, power);
+    installed = Math.max(installed, Math.min(demand, cap));
+    // The smallest cap is the tightest input; power is split by which of grid and halls is the scarcer
+    // overall. It binds when the fleet falls short of demand.
+    const powerCause: Constraint = allows.grid <= allows.construction ? "grid" : "construction";
+    const tightest: Constraint =
+      allows.hbm <= Math.min(allows.packaging, power) ? "hbm" : allows.packaging <= power ? "packaging" : powerCause;
+    const binding: Constraint | null = installed < demand ? tightest : null;
+    acceleratorQuarters += installed;
+    capacityQuarters += cap;
+    quarters.push({
+      quarter: quarterLabel(s.start + i),
+      demand,
+      power,
+      installed,
+      allows,
+      tightest,
+      binding,
+      shortfall: Math.max(0, demand - installed),
+      stacksDelivered: stacks,
+      packagesDelivered: packages,
+    });
+  }
+  return {
+    quarters,
+    stacksPerWafer: spw.stacks,
+    hbmDieAreaMm2: spw.dieAreaMm2,
+    packagesPerWafer: ppw.packages,
+    interposerMm2: ppw.interposerMm2,
+    acceleratorQuarters,
+    capacityQuarters,
+  };
+}
+
+export interface SensitivityRow {
+  /** What one more unit is, in words. */
+  readonly input: string;
+  readonly constraint: Constraint;
+  /** Accelerator-quarters installed over the plan gained by one more unit (zero when demand is met). */
+  readonly acceleratorQuarters: number;
+  /** Accelerator-quarters of capacity (what the inputs together allow) gained by one more unit. */
+  readonly capacityQuarters: number;
+  /** Demand shortfall (accelerator-quarters) removed by one more unit. */
+  readonly shortfallRemoved: number;
+}
+
+/** What one more unit of each input buys: the ramp rerun with that unit added. */
+export function sensitivity(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SensitivityRow[] {
+  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
+  const baseShort = short(base);
+  const row = (input: string, constraint: Constraint, extra: SupplyExtra): SensitivityRow => {
+    const r = supplyRamp(s, extra);
+    return {
+      input,
+      constraint,
+      acceleratorQuarters: r.acceleratorQuarters - base.acceleratorQuarters,
+      capacityQuarters: r.capacityQuarters - base.capacityQuarters,
+      shortfallRemoved: baseShort - short(r),
+    };
+  };
+  return [
+    ...s.vendors.map((v) =>
+      row(`+1,000 ${v.vendor} HBM wafers/month`, "hbm", { hbmWafersPerMonth: { [v.vendor]: 1000 } }),
+    ),
+    row("+1,000 CoWoS wafers/month", "packaging", { cowosWafersPerMonth: 1000 }),
+    row("+10 MW (IT) of grid connection", "grid", { gridItMw: 10 }),
+    row("+10 MW (IT) of built data halls", "construction", { builtItMw: 10 }),
+  ];
+}
