@@ -26,11 +26,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   foundation: [],
   catalog: [],
   perf: ["catalog"],
-  scenario: ["catalog", "perf"],
+  datacenter: ["catalog"],
+  supply: ["catalog"],
+  plan: ["catalog", "perf", "datacenter", "supply"],
+  scenario: ["catalog", "perf", "datacenter", "supply", "plan"],
   validation: ["catalog", "perf", "scenario"],
-  cli: ["catalog", "perf", "scenario", "validation"],
+  cli: ["catalog", "perf", "datacenter", "supply", "plan", "scenario", "validation"],
 };
-const PURE = ["foundation", "catalog", "perf"];
+const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan"];
 
 describe("architecture", () => {
   const all = files(SRC);

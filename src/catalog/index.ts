@@ -19,10 +19,19 @@ import type {
 } from "./types.js";
 
 export type * from "./types.js";
+
 import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
-export { ASSUMPTIONS, type AssumptionKey };
-export { COWOS_CAPACITY, type CapacityPoint, HBM_CAPACITY, LOGIC_SILICON_MM2, RETICLE_MM2, type VendorCapacity } from "./data/supply.js";
+
+export {
+  type CapacityPoint,
+  COWOS_CAPACITY,
+  HBM_CAPACITY,
+  LOGIC_SILICON_MM2,
+  RETICLE_MM2,
+  type VendorCapacity,
+} from "./data/supply.js";
 export { PRICES, SYSTEMS } from "./data/systems.js";
+export { ASSUMPTIONS, type AssumptionKey };
 
 /** The catalog: every family keyed by id. Immutable; `extendCatalog` returns a new one. */
 export interface Catalog {
@@ -221,7 +230,11 @@ export function resolveModel(catalog: Catalog, input: string | ModelInput, path 
 export function resolveSite(catalog: Catalog, input: string | SiteInput, path = "site"): Site {
   const s = typeof input === "string" ? lookup(catalog.sites, input, path, "site") : input;
   if (s.monthlyMeanC.length !== 12)
-    throw new InputError(`${path}.monthlyMeanC`, s.monthlyMeanC, "12 monthly mean temperatures, January first");
+    throw new InputError(
+      `${path}.monthlyMeanC`,
+      s.monthlyMeanC,
+      "12 monthly mean temperatures, January first",
+    );
   return { ...s, id: typeof input === "string" ? input : (s.id ?? s.name) };
 }
 

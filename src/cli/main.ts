@@ -1,6 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { CatalogOverlay } from "../catalog/index.js";
@@ -24,8 +24,8 @@ import {
   serveJson,
   serveReport,
 } from "./infer.js";
-import { planHtml } from "./plan-html.js";
 import { planJson, planReport, runPlan } from "./plan.js";
+import { planHtml } from "./plan-html.js";
 import { catalogFor, SAMPLE_AXIS } from "./point.js";
 import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
@@ -76,8 +76,14 @@ options for every command:
 const COMMANDS = ["train", "infer", "plan", "catalog", "validate", "schema", "merge"] as const;
 const PLANNED = ["fleet"];
 
-/** The built-in Stargate Korea scenario, shipped as an example file. */
-export const BUILTIN_PLAN = fileURLToPath(new URL("../../../examples/stargate-korea.yaml", import.meta.url));
+/**
+ * The built-in Stargate Korea scenario, shipped as an example file at the package root (two levels up
+ * from src/cli, three from dist/src/cli).
+ */
+export const BUILTIN_PLAN =
+  ["../../examples/stargate-korea.yaml", "../../../examples/stargate-korea.yaml"]
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+    .find((p) => existsSync(p)) ?? "examples/stargate-korea.yaml";
 
 /** Write a file whole or not at all: a temporary file renamed over the target. */
 function writeAtomic(path: string, text: string, field: string): void {
@@ -263,11 +269,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
         const seedText = values.seed;
         const seed = seedText === undefined ? 1 : Number(seedText);
-        if (!Number.isInteger(seed) || seed < 0) throw new InputError("--seed", seedText, "a non-negative integer");
+        if (!Number.isInteger(seed) || seed < 0)
+          throw new InputError("--seed", seedText, "a non-negative integer");
         const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
         // Validate the scenario once up front, so bad input is one error rather than an error per point.
         runPlan(data, catalog, values.accelerator);
-        const sweep = await runSweep({ command, data, overlays, overrides, seed }, axes, shard, progressBar(io.stderr));
+        const sweep = await runSweep(
+          { command, data, overlays, overrides, seed },
+          axes,
+          shard,
+          progressBar(io.stderr),
+        );
         out(sweep, sweepReport(sweep));
         return 0;
       }

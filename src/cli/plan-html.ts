@@ -1,4 +1,4 @@
-import { planJson, planReport, type PlanOutcome } from "./plan.js";
+import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -27,7 +27,10 @@ function chartData(o: PlanOutcome) {
     },
     pue: {
       labels: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-      series: r.sites.map((s) => ({ name: `${s.site} (${s.cooling}, ${s.heatRejection})`, values: s.monthlyPue })),
+      series: r.sites.map((s) => ({
+        name: `${s.site} (${s.cooling}, ${s.heatRejection})`,
+        values: s.monthlyPue,
+      })),
     },
     cost: {
       labels: ["hardware", "facility", "energy", "maintenance", "staff", "network"],

@@ -26,7 +26,8 @@ function summarise(r: PlanResult): CandidateSummary {
     accelerator: r.accelerator,
     demandMet: r.demandMet,
     peakAccelerators: Math.max(0, ...r.quarters.map((q) => q.installed)),
-    firstShortfall: r.shortfalls[0] !== undefined ? `${r.shortfalls[0].quarter} (${r.shortfalls[0].constraint})` : null,
+    firstShortfall:
+      r.shortfalls[0] !== undefined ? `${r.shortfalls[0].quarter} (${r.shortfalls[0].constraint})` : null,
     usdPerGpuHour: r.costPerGpuHour.total,
     capexUsd: r.years.reduce((s, y) => s + y.capexUsd, 0),
     itMwAtEnd: r.quarters[r.quarters.length - 1]?.itMw ?? 0,
@@ -34,7 +35,12 @@ function summarise(r: PlanResult): CandidateSummary {
   };
 }
 
-export function runPlan(data: unknown, catalog: Catalog, accelerator?: string, cache?: PerfCache): PlanOutcome {
+export function runPlan(
+  data: unknown,
+  catalog: Catalog,
+  accelerator?: string,
+  cache?: PerfCache,
+): PlanOutcome {
   const resolved = resolvePlanScenario(data, catalog, accelerator);
   const result = evaluatePlan(resolved.main, cache);
   const candidates = resolved.candidates.map((c) =>
@@ -44,7 +50,9 @@ export function runPlan(data: unknown, catalog: Catalog, accelerator?: string, c
 }
 
 /** Every assumption with its value in this plan, unit, source and whether the scenario set it. */
-export function assumptionsUsed(o: PlanOutcome): Record<string, { value: number; unit: string; source: string; overridden: boolean }> {
+export function assumptionsUsed(
+  o: PlanOutcome,
+): Record<string, { value: number; unit: string; source: string; overridden: boolean }> {
   const out: Record<string, { value: number; unit: string; source: string; overridden: boolean }> = {};
   for (const k of Object.keys(ASSUMPTIONS) as AssumptionKey[]) {
     const overridden = o.resolved.overridden.includes(k);
@@ -85,7 +93,11 @@ export function planJson(o: PlanOutcome): Record<string, unknown> {
 
 const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
 const usd = (x: number) =>
-  Math.abs(x) >= 1e9 ? `$${(x / 1e9).toFixed(2)}B` : Math.abs(x) >= 1e6 ? `$${(x / 1e6).toFixed(1)}M` : `$${n0(x)}`;
+  Math.abs(x) >= 1e9
+    ? `$${(x / 1e9).toFixed(2)}B`
+    : Math.abs(x) >= 1e6
+      ? `$${(x / 1e6).toFixed(1)}M`
+      : `$${n0(x)}`;
 const NAME: Record<string, string> = { hbm: "HBM", packaging: "CoWoS", grid: "grid", construction: "halls" };
 
 export function planReport(o: PlanOutcome, withAssumptions = false): string {
@@ -104,7 +116,18 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     out.push(
       "Training demand (accelerators sized by the performance model to finish in time)",
       table(
-        ["run", "start", "accelerators", "days", "target", "MFU", "tp·pp·dp·cp", "bottleneck", "cost/run", "energy"],
+        [
+          "run",
+          "start",
+          "accelerators",
+          "days",
+          "target",
+          "MFU",
+          "tp·pp·dp·cp",
+          "bottleneck",
+          "cost/run",
+          "energy",
+        ],
         r.training.map((t) => [
           t.name,
           t.earliestStart !== null ? `${t.start} → ${t.earliestStart}` : t.start,
@@ -125,7 +148,18 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     out.push(
       "Inference demand (continuous batching at the SLO; sized for the daily peak)",
       table(
-        ["service", "model", "tok/s/GPU", "tp·pp·ep", "batch", "TTFT ms", "TPOT ms", "bottleneck", "GPUs at end", "$/M tokens"],
+        [
+          "service",
+          "model",
+          "tok/s/GPU",
+          "tp·pp·ep",
+          "batch",
+          "TTFT ms",
+          "TPOT ms",
+          "bottleneck",
+          "GPUs at end",
+          "$/M tokens",
+        ],
         r.inference.map((x) => [
           x.name,
           x.model,
@@ -145,7 +179,24 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
   out.push(
     "Fleet by quarter (accelerators each input allows, cumulative; the tightest is marked, * when it binds)",
     table(
-      ["quarter", "demand", "installed", "HBM", "CoWoS", "grid", "halls", "tightest", "short", "IT MW", "fac. MW", "GWh", "kt CO2", "ML water", "capex", "opex"],
+      [
+        "quarter",
+        "demand",
+        "installed",
+        "HBM",
+        "CoWoS",
+        "grid",
+        "halls",
+        "tightest",
+        "short",
+        "IT MW",
+        "fac. MW",
+        "GWh",
+        "kt CO2",
+        "ML water",
+        "capex",
+        "opex",
+      ],
       r.quarters.map((q) => [
         q.quarter,
         n0(q.demand),
@@ -180,7 +231,17 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
   out.push(
     "Sites",
     table(
-      ["site", "cooling", "heat rejection", "PUE", "design PUE", "WUE L/kWh", "gCO2/kWh", "$/kWh", "IT MW at end"],
+      [
+        "site",
+        "cooling",
+        "heat rejection",
+        "PUE",
+        "design PUE",
+        "WUE L/kWh",
+        "gCO2/kWh",
+        "$/kWh",
+        "IT MW at end",
+      ],
       r.sites.map((s) => [
         s.site,
         s.cooling,
@@ -219,7 +280,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     "What one more unit of each input buys",
     table(
       ["input", "capacity (accelerator-quarters)", "installed (accelerator-quarters)", "shortfall removed"],
-      r.sensitivity.map((s) => [s.input, n0(s.capacityQuarters), n0(s.acceleratorQuarters), n0(s.shortfallRemoved)]),
+      r.sensitivity.map((s) => [
+        s.input,
+        n0(s.capacityQuarters),
+        n0(s.acceleratorQuarters),
+        n0(s.shortfallRemoved),
+      ]),
     ),
     "",
   );
@@ -227,7 +293,16 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     out.push(
       "Candidates (same demand, sites and contracts)",
       table(
-        ["accelerator", "demand met", "peak fleet", "first shortfall", "$/GPU-h", "capex", "IT MW at end", "training accelerators"],
+        [
+          "accelerator",
+          "demand met",
+          "peak fleet",
+          "first shortfall",
+          "$/GPU-h",
+          "capex",
+          "IT MW at end",
+          "training accelerators",
+        ],
         o.candidates.map((x) =>
           x.error !== undefined
             ? [x.accelerator, x.error, "", "", "", "", "", ""]
@@ -252,7 +327,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "Assumptions",
       table(
         ["parameter", "value", "unit", "source"],
-        Object.entries(used).map(([key, v]) => [key, String(Number(v.value.toPrecision(6))), v.unit, v.overridden ? "set by the scenario" : v.source]),
+        Object.entries(used).map(([key, v]) => [
+          key,
+          String(Number(v.value.toPrecision(6))),
+          v.unit,
+          v.overridden ? "set by the scenario" : v.source,
+        ]),
         [false, true, false, false],
       ),
       "",

@@ -6,9 +6,9 @@ import {
   type CatalogOverlay,
   extendCatalog,
 } from "../catalog/index.js";
+import { InputError } from "../errors.js";
 import type { PerfCache } from "../plan/plan.js";
 import { seededRandom } from "../random.js";
-import { InputError } from "../errors.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { setPath } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
@@ -40,7 +40,9 @@ export function uncertaintyRanges(data: unknown): [string, [number, number]][] {
     u !== undefined
       ? Object.entries(u)
       : (Object.keys(ASSUMPTIONS) as AssumptionKey[]).flatMap((k) => {
-          const r: readonly [number, number] | undefined = (ASSUMPTIONS[k] as { range?: readonly [number, number] }).range;
+          const r: readonly [number, number] | undefined = (
+            ASSUMPTIONS[k] as { range?: readonly [number, number] }
+          ).range;
           return r === undefined ? [] : [[`assumptions.${k}`, [r[0], r[1]]] as [string, [number, number]]];
         });
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -50,7 +52,8 @@ export function uncertaintyRanges(data: unknown): [string, [number, number]][] {
 export function sampleValues(data: unknown, seed: number, k: number): Record<string, number> {
   const rng = seededRandom((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0);
   const out: Record<string, number> = {};
-  for (const [path, [lo, hi]] of uncertaintyRanges(data)) out[path] = Number((lo + (hi - lo) * rng.next()).toPrecision(6));
+  for (const [path, [lo, hi]] of uncertaintyRanges(data))
+    out[path] = Number((lo + (hi - lo) * rng.next()).toPrecision(6));
   return out;
 }
 

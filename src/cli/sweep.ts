@@ -140,10 +140,10 @@ export function sweepReport(o: SweepOutput): string {
     o.command === "plan"
       ? ["demandMet", "binding", "acceleratorsAtEnd", "usdPerGpuHour", "capexUsd", "energyGWhLastYear", "pue"]
       : o.command === "train"
-      ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
-      : serving
-        ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
-        : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
+        ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
+        : serving
+          ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
+          : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
   const show = (v: unknown) =>
     typeof v === "number"
       ? Math.abs(v) >= 100
@@ -169,7 +169,10 @@ function distribution(o: SweepOutput, metrics: readonly string[]): string {
   if (o.rows.length < 10) return "";
   const lines: string[][] = [];
   for (const m of metrics) {
-    const v = o.rows.map((r) => r.result[m]).filter((x): x is number => typeof x === "number").sort((a, b) => a - b);
+    const v = o.rows
+      .map((r) => r.result[m])
+      .filter((x): x is number => typeof x === "number")
+      .sort((a, b) => a - b);
     if (v.length === 0) continue;
     const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;
     const show = (x: number) => (Math.abs(x) >= 100 ? fixed(x, 0) : Number(x.toPrecision(4)).toString());

@@ -49,7 +49,8 @@ export function heatPath(
   economizer = true,
 ): CoolingHour {
   const dryFree = weather.dryBulbC + a.dryApproachK + a.hxApproachK;
-  const wet = rejection === "evaporative" || (rejection === "adiabatic" && dryFree > supplyC - a.economizerBandK);
+  const wet =
+    rejection === "evaporative" || (rejection === "adiabatic" && dryFree > supplyC - a.economizerBandK);
   const outsideC = wet ? weather.wetBulbC + a.towerApproachK : weather.dryBulbC + a.dryApproachK;
   const freeC = outsideC + a.hxApproachK;
   const chillerFraction = economizer
@@ -57,10 +58,15 @@ export function heatPath(
     : 1;
   const coldK = supplyC - a.hxApproachK + KELVIN;
   const lift = Math.max(MIN_LIFT_K, outsideC + a.hxApproachK + KELVIN - coldK);
-  const cop = (a.chillerCarnotFraction * coldK) / lift;
+  // Water-cooled chillers reject to tower water; dry and adiabatic plants use air-cooled chillers.
+  const carnot = rejection === "evaporative" ? a.chillerCarnotFraction : a.airCooledChillerCarnotFraction;
+  const cop = (carnot * coldK) / lift;
   const compressor = chillerFraction / cop;
-  const rejectionFans = wet ? a.towerFanKwPerKw : a.dryCoolerFanKwPerKw;
-  const water = wet ? EVAPORATION_L_PER_KWH * (1 + compressor) * (a.cyclesOfConcentration / (a.cyclesOfConcentration - 1)) : 0;
+  // Adiabatic coolers keep their fans running while spraying.
+  const rejectionFans = rejection === "evaporative" ? a.towerFanKwPerKw : a.dryCoolerFanKwPerKw;
+  const water = wet
+    ? EVAPORATION_L_PER_KWH * (1 + compressor) * (a.cyclesOfConcentration / (a.cyclesOfConcentration - 1))
+    : 0;
   return { kwPerKw: transportKwPerKw + rejectionFans + compressor, litresPerKwh: water, chillerFraction };
 }
 
@@ -81,15 +87,18 @@ export const air: CoolingModel = {
   id: "air",
   name: "air (contained aisles, chilled water with economizer)",
   liquid: false,
-  hour: (a, r, w) => heatPath(a, r, w, a.airChilledWaterC, a.airSideFanKwPerKw),
+  hour: (a, r, w) => heatPath(a, r, w, a.airChilledWaterC, a.airSideFanKwPerKw + a.chilledWaterPumpKwPerKw),
 };
 
-/** Legacy air cooling: 6.7 °C chilled water (the AHRI 550/590 rating point), chillers all year. */
+/**
+ * Legacy air cooling: constant-speed CRAC fans without containment, 6.7 °C chilled water (the AHRI
+ * 550/590 rating point), chillers all year.
+ */
 export const airLegacy: CoolingModel = {
   id: "air-legacy",
-  name: "air, legacy (6.7 °C chilled water, no economizer)",
+  name: "air, legacy (CRAC units, 6.7 °C chilled water, no economizer)",
   liquid: false,
-  hour: (a, r, w) => heatPath(a, r, w, 6.7, a.airSideFanKwPerKw, false),
+  hour: (a, r, w) => heatPath(a, r, w, 6.7, a.legacyAirFanKwPerKw + a.chilledWaterPumpKwPerKw, false),
 };
 
 /** Direct-to-chip liquid cooling on warm facility water; the rest of the heat goes to air. */
@@ -100,7 +109,10 @@ export const dlc: CoolingModel = {
   hour: (a, r, w) =>
     mix([
       [a.dlcLiquidFraction, heatPath(a, r, w, a.liquidSupplyC, a.liquidPumpKwPerKw)],
-      [1 - a.dlcLiquidFraction, heatPath(a, r, w, a.airChilledWaterC, a.airSideFanKwPerKw)],
+      [
+        1 - a.dlcLiquidFraction,
+        heatPath(a, r, w, a.airChilledWaterC, a.airSideFanKwPerKw + a.chilledWaterPumpKwPerKw),
+      ],
     ]),
 };
 

@@ -34,17 +34,29 @@ export function unitCapex(
   path = "prices",
 ): UnitCapex {
   if (price === undefined)
-    throw new InputError(path, undefined, "a price for the accelerator (prices: {ID: {usd: ..., source: ...}})");
+    throw new InputError(
+      path,
+      undefined,
+      "a price for the accelerator (prices: {ID: {usd: ..., source: ...}})",
+    );
   let system = price.usd * a.systemMultiplier;
   if (price.perSystem !== undefined) {
     const s = systems.find((x) => x.id === price.perSystem);
-    if (s === undefined) throw new InputError(`${path}.perSystem`, price.perSystem, "a system id from the catalog");
+    if (s === undefined)
+      throw new InputError(`${path}.perSystem`, price.perSystem, "a system id from the catalog");
     system = price.usd / s.accelerators;
   }
   const network = system * a.networkCapexFraction;
   const storage = system * a.storageCapexFraction;
   const facility = (kwPerAccelerator / 1000) * (a.facilityUsdPerMw + (liquid ? a.liquidCoolingUsdPerMw : 0));
-  return { system, network, storage, facility, total: system + network + storage + facility, priceSource: price.source };
+  return {
+    system,
+    network,
+    storage,
+    facility,
+    total: system + network + storage + facility,
+    priceSource: price.source,
+  };
 }
 
 /** Cost of one accelerator-hour by cause, USD. */

@@ -50,7 +50,11 @@ export function facilityProfile(d: FacilityDesign, a: Assumptions): FacilityProf
       water += c.litresPerKwh;
       chill += c.chillerFraction;
     }
-    return { pue: pue / hours.length, wueLPerKwh: water / hours.length, chillerFraction: chill / hours.length };
+    return {
+      pue: pue / hours.length,
+      wueLPerKwh: water / hours.length,
+      chillerFraction: chill / hours.length,
+    };
   });
   const days = DAYS_PER_MONTH.reduce((s, x) => s + x, 0);
   const weighted = (f: (m: MonthProfile) => number) =>

@@ -39,7 +39,11 @@ export function itPower(
     };
   }
   if (acc.tdpW === null)
-    throw new InputError(`${path}.tdpW`, null, "the accelerator's TDP (W), or a system for it in the catalog");
+    throw new InputError(
+      `${path}.tdpW`,
+      null,
+      "the accelerator's TDP (W), or a system for it in the catalog",
+    );
   const systemKw = (8 * acc.tdpW * a.serverPowerFactor) / 1000;
   const perRack = Math.max(1, Math.floor(a.airRackLimitKw / systemKw));
   return {

@@ -1,7 +1,13 @@
 import type { Accelerator } from "../catalog/types.js";
 import { SECONDS_PER_DAY } from "../units.js";
 import { modelFlopsPerToken } from "./accounting.js";
-import { evaluateInference, type InferenceJob, type InferResult, type ReplicaShape, replicaShapes } from "./infer.js";
+import {
+  evaluateInference,
+  type InferenceJob,
+  type InferResult,
+  type ReplicaShape,
+  replicaShapes,
+} from "./infer.js";
 import { trainingJob } from "./job.js";
 import { searchTraining } from "./search.js";
 import type { TrainingJob, TrainResult } from "./types.js";
@@ -56,7 +62,8 @@ export function sizeTraining(
   let r = search(k);
   let searches = 1;
   while (!(r.fits && daysAt(r) <= days) && r.fits) {
-    const next = searches < 24 ? from(k + 1) : from(Math.max(k + 1, Math.ceil((k * daysAt(r)) / days - 1e-9)));
+    const next =
+      searches < 24 ? from(k + 1) : from(Math.max(k + 1, Math.ceil((k * daysAt(r)) / days - 1e-9)));
     if (next > maxK) break;
     k = next;
     r = search(k);
@@ -69,7 +76,10 @@ export function sizeTraining(
  * Whether `gpus` splits as tp·cp·pp·dp with tp dividing the heads within the scale-up domain, cp a power
  * of two, pp at most the layers and dp dividing the global batch (the search's own rules, cheaply).
  */
-export function splittable(job: Pick<TrainingJob, "model" | "accelerator" | "globalBatch">, gpus: number): boolean {
+export function splittable(
+  job: Pick<TrainingJob, "model" | "accelerator" | "globalBatch">,
+  gpus: number,
+): boolean {
   const domain = job.accelerator.scaleUp.domainSize;
   for (let tp = 1; tp <= Math.min(64, domain); tp++) {
     if (job.model.heads % tp !== 0 || gpus % tp !== 0) continue;

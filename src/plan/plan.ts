@@ -7,8 +7,13 @@ import type {
   PriceInput,
   SystemInput,
 } from "../catalog/index.js";
-import { HOURS_PER_YEAR, costPerAcceleratorHour, type HourCost, type UnitCapex, unitCapex } from "../datacenter/cost.js";
-import { type FacilityDesign, type FacilityProfile, facilityProfile, quarterProfile } from "../datacenter/facility.js";
+import { costPerAcceleratorHour, type HourCost, type UnitCapex, unitCapex } from "../datacenter/cost.js";
+import {
+  type FacilityDesign,
+  type FacilityProfile,
+  facilityProfile,
+  quarterProfile,
+} from "../datacenter/facility.js";
 import { type ItPower, itPower } from "../datacenter/power.js";
 import { servingCapacity, sizeTraining } from "../perf/capacity.js";
 import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
@@ -245,7 +250,16 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
 
   // Demand from the performance model.
   const training = p.training.map((t) => {
-    const key = JSON.stringify(["train", acc, t.model, t.tokens, t.days, t.seqLen, t.globalBatch, t.precision]);
+    const key = JSON.stringify([
+      "train",
+      acc,
+      t.model,
+      t.tokens,
+      t.days,
+      t.seqLen,
+      t.globalBatch,
+      t.precision,
+    ]);
     const sizing = cached(cache, key, () =>
       sizeTraining(
         {
@@ -270,7 +284,16 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     return { t, sizing, quartersLong: Math.max(1, Math.ceil(sizing.days / (365 / 4) - 1e-9)) };
   });
   const inference = p.inference.map((d) => {
-    const key = JSON.stringify(["serve", acc, d.model, d.precision, d.inputTokens, d.outputTokens, d.ttftS, d.tpotS]);
+    const key = JSON.stringify([
+      "serve",
+      acc,
+      d.model,
+      d.precision,
+      d.inputTokens,
+      d.outputTokens,
+      d.ttftS,
+      d.tpotS,
+    ]);
     const cap = cached(cache, key, () =>
       servingCapacity(
         {
@@ -302,7 +325,10 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   for (let i = 0; i < n; i++) {
     const q = q0 + i;
     demandTrain.push(
-      training.reduce((s, r) => s + (q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0), 0),
+      training.reduce(
+        (s, r) => s + (q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0),
+        0,
+      ),
     );
     demandServe.push(inference.reduce((s, x) => s + servingGpus(x, q), 0));
   }
@@ -346,7 +372,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   let prevInstalled = 0;
   const quarters: QuarterOutcome[] = ramp.quarters.map((rq, i) => {
     const q = q0 + i;
-    let left = rq.installed * power.kwPerAccelerator / 1000;
+    let left = (rq.installed * power.kwPerAccelerator) / 1000;
     const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
     const load = trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
     let facilityMw = 0;
@@ -365,7 +391,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       const mwh = itMean * qp.pue * HOURS_PER_QUARTER;
       energy += mwh;
       co2 += (mwh * s.design.site.gridCarbonGPerKWh) / 1000;
-      water += (itMean * HOURS_PER_QUARTER * qp.wueLPerKwh) ;
+      water += itMean * HOURS_PER_QUARTER * qp.wueLPerKwh;
       energyUsd += mwh * 1000 * s.design.site.electricityUsdPerKWh;
     });
     const newAcc = rq.installed - prevInstalled;
@@ -373,19 +399,21 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     let hallsStarted = 0;
     for (const s of p.sites)
       for (let k = 0; k < s.halls.count; k++)
-        if (s.halls.firstStart + k * s.halls.everyQuarters === q || (i === 0 && s.halls.firstStart + k * s.halls.everyQuarters < q))
+        if (
+          s.halls.firstStart + k * s.halls.everyQuarters === q ||
+          (i === 0 && s.halls.firstStart + k * s.halls.everyQuarters < q)
+        )
           hallsStarted += s.halls.itMw;
     const hwCapex = newAcc * (capex.system + capex.network + capex.storage);
-    const facilityCapex =
-      hallsStarted * (a.facilityUsdPerMw + (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
+    const facilityCapex = hallsStarted * (a.facilityUsdPerMw + (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
     const hwInstalled = rq.installed * (capex.system + capex.network + capex.storage);
     const opex =
       energyUsd +
-      ((hwInstalled * a.hardwareMaintenanceFraction +
+      (hwInstalled * a.hardwareMaintenanceFraction +
         rq.installed * capex.facility * a.facilityMaintenanceFraction +
-        (rq.installed * power.kwPerAccelerator / 1000) * a.staffPerMw * a.staffUsdPerYear +
+        ((rq.installed * power.kwPerAccelerator) / 1000) * a.staffPerMw * a.staffUsdPerYear +
         rq.installed * capex.network * a.networkOpexFraction) /
-        4);
+        4;
     return {
       quarter: quarterLabel(q),
       demand: rq.demand,
@@ -417,8 +445,22 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   const trainShareEnd = (demand[n - 1] ?? 0) > 0 ? (demandTrain[n - 1] ?? 0) / (demand[n - 1] ?? 1) : 1;
   const load = trainShareEnd * a.trainingLoadFactor + (1 - trainShareEnd) * a.inferenceLoadFactor;
   const hourCost = costPerAcceleratorHour(capex, power.kwPerAccelerator, load, pue, price, a);
-  const trainHour = costPerAcceleratorHour(capex, power.kwPerAccelerator, a.trainingLoadFactor, pue, price, a);
-  const serveHour = costPerAcceleratorHour(capex, power.kwPerAccelerator, a.inferenceLoadFactor, pue, price, a);
+  const trainHour = costPerAcceleratorHour(
+    capex,
+    power.kwPerAccelerator,
+    a.trainingLoadFactor,
+    pue,
+    price,
+    a,
+  );
+  const serveHour = costPerAcceleratorHour(
+    capex,
+    power.kwPerAccelerator,
+    a.inferenceLoadFactor,
+    pue,
+    price,
+    a,
+  );
 
   const fleetAt = (q: number) => quarters[q - q0]?.installed ?? 0;
   const trainingOut: TrainingOutcome[] = training.map(({ t, sizing }) => {
@@ -570,7 +612,9 @@ function narrate(
       let j = i;
       while (j + 1 < shortfalls.length && shortfalls[j + 1]?.constraint === s.constraint) j++;
       const e = shortfalls[j] as Shortfall;
-      const worst = shortfalls.slice(i, j + 1).reduce((m, x) => (x.needed - x.available > m.needed - m.available ? x : m), s);
+      const worst = shortfalls
+        .slice(i, j + 1)
+        .reduce((m, x) => (x.needed - x.available > m.needed - m.available ? x : m), s);
       out.push(
         `${s.quarter === e.quarter ? s.quarter : `${s.quarter}–${e.quarter}`}: ${NAMES[s.constraint]} binds; worst in ${worst.quarter}, ${fmt(worst.needed - worst.available)} of ${fmt(worst.needed)} accelerators short — missing ${worst.missing}.`,
       );
@@ -580,13 +624,19 @@ function narrate(
   for (const t of training) {
     if (!t.fits) out.push(`Training run ${t.name} does not fit in accelerator memory at any parallelism.`);
     else if (t.days > t.targetDays * 1.0001)
-      out.push(`Training run ${t.name} takes ${t.days.toFixed(0)} days on ${fmt(t.gpus)} accelerators, over its ${t.targetDays}-day target.`);
-    if (t.earliestStart !== null) out.push(`Training run ${t.name} cannot start in ${t.start}; earliest: ${t.earliestStart}.`);
+      out.push(
+        `Training run ${t.name} takes ${t.days.toFixed(0)} days on ${fmt(t.gpus)} accelerators, over its ${t.targetDays}-day target.`,
+      );
+    if (t.earliestStart !== null)
+      out.push(`Training run ${t.name} cannot start in ${t.start}; earliest: ${t.earliestStart}.`);
   }
-  for (const x of inference) if (!x.meetsSlo) out.push(`Inference ${x.name}: no replica shape meets its latency limits.`);
+  for (const x of inference)
+    if (!x.meetsSlo) out.push(`Inference ${x.name}: no replica shape meets its latency limits.`);
   const best = [...sens].sort((x, y) => y.shortfallRemoved - x.shortfallRemoved)[0];
   if (shortfalls.length > 0 && best !== undefined && best.shortfallRemoved > 0)
-    out.push(`Most valuable extra input: ${best.input} (removes ${fmt(best.shortfallRemoved)} accelerator-quarters of shortfall).`);
+    out.push(
+      `Most valuable extra input: ${best.input} (removes ${fmt(best.shortfallRemoved)} accelerator-quarters of shortfall).`,
+    );
   const last = quarters[quarters.length - 1];
   const idle = quarters.filter((q) => q.installed > 0 && q.utilisation < 0.5);
   if (idle.length > 0)
@@ -594,6 +644,8 @@ function narrate(
       `${idle.length} quarter(s) use under half of the installed fleet (${idle[0]?.quarter}${idle.length > 1 ? `–${idle[idle.length - 1]?.quarter}` : ""}): capacity for demand the plan does not state yet.`,
     );
   if (last !== undefined)
-    out.push(`At ${last.quarter}: ${fmt(last.installed)} accelerators, ${last.itMw.toFixed(0)} MW IT provisioned, ${last.facilityMw.toFixed(0)} MW mean facility draw.`);
+    out.push(
+      `At ${last.quarter}: ${fmt(last.installed)} accelerators, ${last.itMw.toFixed(0)} MW IT provisioned, ${last.facilityMw.toFixed(0)} MW mean facility draw.`,
+    );
   return out;
 }

@@ -81,7 +81,8 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
       );
     }
     case "invalid_format":
-      return new InputError(path, value, `a ${issue.format}`);
+      // A pattern carries its own phrase (e.g. 'a quarter such as "2027Q3"').
+      return new InputError(path, value, issue.format === "regex" ? issue.message : `a ${issue.format}`);
     default:
       return new InputError(path, value, issue.message);
   }

@@ -16,7 +16,10 @@ const positiveInt = z.number().int().positive();
 const share = z.number().min(0).max(1);
 export const quarterSchema = z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter such as "2027Q3"');
 
-const capacityPointSchema = z.strictObject({ quarter: quarterSchema, wafersPerMonth: z.number().nonnegative() });
+const capacityPointSchema = z.strictObject({
+  quarter: quarterSchema,
+  wafersPerMonth: z.number().nonnegative(),
+});
 
 export const planSiteSchema = z.strictObject({
   site: z.union([z.string().min(1), siteSchema]),
@@ -59,7 +62,12 @@ export const inferenceDemandSchema = z.strictObject({
 const assumptionShape = Object.fromEntries(
   (Object.keys(ASSUMPTIONS) as AssumptionKey[]).map((k) => {
     const unit: string = ASSUMPTIONS[k].unit;
-    const base = unit === "fraction" ? z.number().gt(0).lte(1) : k === "cyclesOfConcentration" ? z.number().gt(1) : z.number().positive();
+    const base =
+      unit === "fraction"
+        ? z.number().gt(0).lte(1)
+        : k === "cyclesOfConcentration"
+          ? z.number().gt(1)
+          : z.number().positive();
     return [k, base.optional()];
   }),
 ) as Record<AssumptionKey, z.ZodOptional<z.ZodNumber>>;
@@ -78,12 +86,21 @@ export const planScenarioSchema = z.strictObject({
   sites: z.array(planSiteSchema).min(1),
   supply: z.strictObject({
     hbm: z
-      .array(z.strictObject({ vendor: z.string().min(1), allocation: share, points: z.array(capacityPointSchema).min(1).optional() }))
+      .array(
+        z.strictObject({
+          vendor: z.string().min(1),
+          allocation: share,
+          points: z.array(capacityPointSchema).min(1).optional(),
+        }),
+      )
       .min(1),
     cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
   }),
   prices: z
-    .record(z.string(), z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }))
+    .record(
+      z.string(),
+      z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }),
+    )
     .optional(),
   assumptions: z.strictObject(assumptionShape).optional(),
   /** Ranges a Monte-Carlo run samples, by dotted scenario path (default: every assumption's stated range). */

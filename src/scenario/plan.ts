@@ -44,13 +44,21 @@ function planFor(
 ): PlanInput {
   const accelerator = resolveAccelerator(catalog, accInput, path);
   if (accelerator.hbm === null)
-    throw new InputError(`${path}.hbm`, accInput, "an accelerator with HBM generation and stacks (the supply model counts stacks)");
+    throw new InputError(
+      `${path}.hbm`,
+      accInput,
+      "an accelerator with HBM generation and stacks (the supply model counts stacks)",
+    );
   const generation = resolveHbm(catalog, accelerator.hbm.generation, `${path}.hbm.generation`);
   const start = parseQuarter(s.start, "start");
   const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
   const logic = LOGIC_SILICON_MM2[accelerator.id]?.mm2 ?? 2 * RETICLE_MM2;
   const training = s.demand.training.map((t, i) => {
-    const model = resolveModel(catalog, typeof t.model === "string" ? t.model : strip(t.model), `demand.training[${i}].model`);
+    const model = resolveModel(
+      catalog,
+      typeof t.model === "string" ? t.model : strip(t.model),
+      `demand.training[${i}].model`,
+    );
     return {
       name: t.name,
       model,
@@ -64,10 +72,18 @@ function planFor(
   });
   for (const [i, t] of training.entries())
     if (accelerator.peakFlops[t.precision] === undefined)
-      throw new InputError(`demand.training[${i}].precision`, t.precision, `a precision ${accelerator.id} supports (${Object.keys(accelerator.peakFlops).join(", ")})`);
+      throw new InputError(
+        `demand.training[${i}].precision`,
+        t.precision,
+        `a precision ${accelerator.id} supports (${Object.keys(accelerator.peakFlops).join(", ")})`,
+      );
   const inference = s.demand.inference.map((d, i) => ({
     name: d.name,
-    model: resolveModel(catalog, typeof d.model === "string" ? d.model : strip(d.model), `demand.inference[${i}].model`),
+    model: resolveModel(
+      catalog,
+      typeof d.model === "string" ? d.model : strip(d.model),
+      `demand.inference[${i}].model`,
+    ),
     precision: d.precision,
     inputTokens: d.inputTokens,
     outputTokens: d.outputTokens,
@@ -96,7 +112,11 @@ function planFor(
     const known = HBM_CAPACITY.find((c) => c.vendor === v.vendor);
     const points = v.points ?? known?.points;
     if (points === undefined)
-      throw new InputError(`supply.hbm[${i}].points`, undefined, `capacity points for ${v.vendor} (built in: ${HBM_CAPACITY.map((c) => c.vendor).join(", ")})`);
+      throw new InputError(
+        `supply.hbm[${i}].points`,
+        undefined,
+        `capacity points for ${v.vendor} (built in: ${HBM_CAPACITY.map((c) => c.vendor).join(", ")})`,
+      );
     return { vendor: v.vendor, points, allocation: v.allocation };
   });
   return {
@@ -124,7 +144,8 @@ export function resolvePlanScenario(data: unknown, base: Catalog, accelerator?: 
   const s = accelerator !== undefined ? { ...s0, accelerator } : s0;
   const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
   const prices = new Map<string, PriceInput>(PRICES.map((p) => [p.accelerator, p]));
-  for (const [id, p] of Object.entries(s.prices ?? {})) prices.set(id, { accelerator: id, ...strip(p) } as PriceInput);
+  for (const [id, p] of Object.entries(s.prices ?? {}))
+    prices.set(id, { accelerator: id, ...strip(p) } as PriceInput);
   const accInput = typeof s.accelerator === "string" ? s.accelerator : strip(s.accelerator);
   const main = planFor(s, catalog, accInput as string | AcceleratorInput, "accelerator", prices);
   const candidates = (s.candidates ?? []).map((id, i) => {

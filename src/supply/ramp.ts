@@ -39,7 +39,10 @@ export function packagesPerWafer(
 
 /** Capacity in quarter `q`: linear between the stated points, flat before the first and after the last. */
 export function capacityAt(points: readonly CapacityPoint[], q: number, path = "points"): number {
-  const pts = points.map((p, i) => ({ q: parseQuarter(p.quarter, `${path}[${i}].quarter`), w: p.wafersPerMonth }));
+  const pts = points.map((p, i) => ({
+    q: parseQuarter(p.quarter, `${path}[${i}].quarter`),
+    w: p.wafersPerMonth,
+  }));
   pts.sort((x, y) => x.q - y.q);
   const first = pts[0];
   const last = pts[pts.length - 1];
@@ -165,10 +168,14 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
     const q = s.start + i;
     let wafers = 0;
     s.vendors.forEach((v, vi) => {
-      wafers += capacityAt(v.points, q, `supply.hbm[${vi}].points`) * v.allocation + (extra.hbmWafersPerMonth?.[v.vendor] ?? 0);
+      wafers +=
+        capacityAt(v.points, q, `supply.hbm[${vi}].points`) * v.allocation +
+        (extra.hbmWafersPerMonth?.[v.vendor] ?? 0);
     });
     hbmStarted.push(3 * wafers * spw.stacks);
-    const cowos = capacityAt(s.cowos.points, q, "supply.cowos.points") * s.cowos.allocation + (extra.cowosWafersPerMonth ?? 0);
+    const cowos =
+      capacityAt(s.cowos.points, q, "supply.cowos.points") * s.cowos.allocation +
+      (extra.cowosWafersPerMonth ?? 0);
     pkgStarted.push(3 * cowos * ppw.packages);
   }
   let stacks = 0;
@@ -196,7 +203,11 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
     // overall. It binds when the fleet falls short of demand.
     const powerCause: Constraint = allows.grid <= allows.construction ? "grid" : "construction";
     const tightest: Constraint =
-      allows.hbm <= Math.min(allows.packaging, power) ? "hbm" : allows.packaging <= power ? "packaging" : powerCause;
+      allows.hbm <= Math.min(allows.packaging, power)
+        ? "hbm"
+        : allows.packaging <= power
+          ? "packaging"
+          : powerCause;
     const binding: Constraint | null = installed < demand ? tightest : null;
     acceleratorQuarters += installed;
     capacityQuarters += cap;

@@ -36,11 +36,30 @@ export const ASSUMPTIONS = {
     source:
       "derived: ASHRAE 90.1 minimum for water-cooled centrifugal chillers ≥300 t, 0.56 kW/ton (COP 6.28), at AHRI 550/590 rating (6.7 °C leaving chilled water, 29.4 °C entering condenser water): Carnot COP 279.85/22.7 = 12.3, 6.28/12.3 = 0.51",
   },
+  airCooledChillerCarnotFraction: {
+    value: 0.41,
+    unit: "of Carnot COP",
+    range: [0.35, 0.5],
+    source:
+      "derived: ASHRAE 90.1 minimum for air-cooled chillers, 10.1 EER (COP 2.96), at AHRI rating (35 °C outdoor air, 6.7 °C leaving water); with this model's approaches (dryApproachK + hxApproachK) the lift is 38.3 K, Carnot COP 277.85/38.3 = 7.25, 2.96/7.25 = 0.41",
+  },
+  chilledWaterPumpKwPerKw: {
+    value: 0.03,
+    unit: "kW per kW of heat",
+    range: [0.015, 0.05],
+    source: `${A}chilled-water distribution pumps serving air handlers`,
+  },
   airSideFanKwPerKw: {
     value: 0.05,
     unit: "kW per kW of heat",
     range: [0.03, 0.08],
     source: `${A}CRAH / fan-wall power for air-cooled heat`,
+  },
+  legacyAirFanKwPerKw: {
+    value: 0.12,
+    unit: "kW per kW of heat",
+    range: [0.08, 0.2],
+    source: `${A}constant-speed CRAC fans without aisle containment, moving air for the worst rack`,
   },
   liquidPumpKwPerKw: {
     value: 0.015,
@@ -232,7 +251,8 @@ export const ASSUMPTIONS = {
     value: 1.4,
     unit: "× DDR5 die area at equal capacity",
     range: [1.35, 1.45],
-    source: "TrendForce (Avril Wu) via eeNews Europe: HBM die 35-45% larger than DDR5 (../shared/reference supply_chain)",
+    source:
+      "TrendForce (Avril Wu) via eeNews Europe: HBM die 35-45% larger than DDR5 (../shared/reference supply_chain)",
   },
   ddr5DensityGbPerMm2: {
     value: 0.3,
@@ -250,7 +270,8 @@ export const ASSUMPTIONS = {
     value: 0.25,
     unit: "fraction",
     range: [0.2, 0.3],
-    source: "TrendForce via eeNews Europe: HBM yield 20-30% lower than DDR5 (../shared/reference supply_chain)",
+    source:
+      "TrendForce via eeNews Europe: HBM yield 20-30% lower than DDR5 (../shared/reference supply_chain)",
   },
   stackYield: {
     value: 0.9,

@@ -59,12 +59,16 @@ export const COWOS_CAPACITY: VendorCapacity = {
  * Logic silicon per accelerator package, mm², for the interposer-area estimate of packages per CoWoS
  * wafer. Accelerators not listed fall back to two reticle-limited dies (2 × 858 mm²).
  */
-export const LOGIC_SILICON_MM2: Readonly<Record<string, { readonly mm2: number; readonly source: string }>> = {
-  "a100-sxm-80gb": { mm2: 826, source: "NVIDIA A100 Tensor Core GPU Architecture whitepaper: GA100 826 mm²" },
-  "h100-sxm": { mm2: 814, source: "NVIDIA H100 Tensor Core GPU Architecture whitepaper: GH100 814 mm²" },
-  h800: { mm2: 814, source: "GH100 die, as H100" },
-  h200: { mm2: 814, source: "GH100 die, as H100" },
-};
+export const LOGIC_SILICON_MM2: Readonly<Record<string, { readonly mm2: number; readonly source: string }>> =
+  {
+    "a100-sxm-80gb": {
+      mm2: 826,
+      source: "NVIDIA A100 Tensor Core GPU Architecture whitepaper: GA100 826 mm²",
+    },
+    "h100-sxm": { mm2: 814, source: "NVIDIA H100 Tensor Core GPU Architecture whitepaper: GH100 814 mm²" },
+    h800: { mm2: 814, source: "GH100 die, as H100" },
+    h200: { mm2: 814, source: "GH100 die, as H100" },
+  };
 
 /** The reticle limit, 26 × 33 mm. */
 export const RETICLE_MM2 = 858;

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtinCatalog, extendCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import { sizeTraining, splittable } from "../../src/perf/capacity.js";
+import { trainingJob } from "../../src/perf/job.js";
+import { searchTraining } from "../../src/perf/search.js";
+import { evaluatePlan } from "../../src/plan/plan.js";
+import { parseYaml } from "../../src/scenario/load.js";
+import { resolvePlanScenario } from "../../src/scenario/plan.js";
+import { setPath } from "../../src/scenario/sweep.js";
+import { SECONDS_PER_DAY } from "../../src/units.js";
+
+const KOREA = parseYaml(
+  readFileSync(resolve(import.meta.dirname, "../../examples/stargate-korea.yaml"), "utf8"),
+  "stargate-korea.yaml",
+);
+const plan = (data: unknown = KOREA) => evaluatePlan(resolvePlanScenario(data, builtinCatalog()).main);
+
+describe("the Stargate Korea plan", () => {
+  const r = plan();
+
+  it("meets its demand: each training run gets its accelerators by its start and finishes in time", () => {
+    expect(r.demandMet).toBe(true);
+    expect(r.quarters).toHaveLength(12);
+    for (const t of r.training) {
+      expect(t.fits).toBe(true);
+      expect(t.days).toBeLessThanOrEqual(t.targetDays);
+      expect(t.earliestStart).toBeNull();
+      const q = r.quarters.find((x) => x.quarter === t.start);
+      expect(q?.installed).toBeGreaterThanOrEqual(t.gpus);
+    }
+  });
+
+  it("adds up: yearly energy, carbon and capex are the sums of their quarters; carbon = energy × grid intensity", () => {
+    for (const y of r.years) {
+      const qs = r.quarters.filter((q) => q.quarter.startsWith(String(y.year)));
+      expect(y.energyGWh).toBeCloseTo(qs.reduce((s, q) => s + q.energyMWh, 0) / 1000, 9);
+      expect(y.capexUsd).toBeCloseTo(
+        qs.reduce((s, q) => s + q.capexUsd, 0),
+        3,
+      );
+    }
+    for (const q of r.quarters) expect(q.co2Tonnes).toBeCloseTo((q.energyMWh * 413.46) / 1000, 6);
+  });
+
+  it("prices a million tokens from the accelerator-hour cost and the served rate", () => {
+    const x = r.inference[0];
+    expect(x?.meetsSlo).toBe(true);
+    expect(x?.tpotMs).toBeLessThanOrEqual(50);
+    expect(x?.ttftMs).toBeLessThanOrEqual(2000);
+    expect(x?.usdPerMillionTokens).toBeGreaterThan(0);
+    expect(Number.isFinite(x?.usdPerMillionTokens)).toBe(true);
+  });
+
+  it("is deterministic", () => {
+    expect(plan()).toEqual(r);
+  });
+});
+
+describe("a plan whose demand cannot be met says which input, when and by how much", () => {
+  it("late grid connection: the grid binds, the run slips, the missing MW are stated", () => {
+    let data = setPath(KOREA, "sites.0.grid", [{ from: "2028Q2", mw: 300 }]);
+    data = setPath(data, "sites.1.grid", [{ from: "2028Q2", mw: 150 }]);
+    const r = plan(data);
+    expect(r.demandMet).toBe(false);
+    const s = r.shortfalls.find((x) => x.quarter === "2027Q3");
+    expect(s?.constraint).toBe("grid");
+    expect(s?.missing).toMatch(/MW \(IT\) of grid connection/);
+    expect(s?.needed).toBeGreaterThan(s?.available ?? 0);
+    const run = r.training.find((t) => t.start === "2027Q3");
+    expect(run?.earliestStart).toBe("2028Q2");
+    expect(r.narrative.join(" ")).toMatch(/grid connection binds/);
+    // The most valuable extra input is grid connection.
+    const best = [...r.sensitivity].sort((a, b) => b.shortfallRemoved - a.shortfallRemoved)[0];
+    expect(best?.constraint).toBe("grid");
+  });
+
+  it("a thin HBM contract: HBM binds and the missing stacks are counted", () => {
+    let data = setPath(KOREA, "supply.hbm.0.allocation", 0.001);
+    data = setPath(data, "supply.hbm.1.allocation", 0.001);
+    const r = plan(data);
+    const s = r.shortfalls.find((x) => x.quarter === "2027Q3");
+    expect(s?.constraint).toBe("hbm");
+    expect(s?.missing).toMatch(/HBM3E 8-Hi stacks/);
+  });
+});
+
+describe("training sizing", () => {
+  const cat = extendCatalog(builtinCatalog(), {
+    models: [
+      {
+        id: "m",
+        name: "m",
+        layers: 156,
+        hidden: 32768,
+        ffnHidden: 106496,
+        heads: 256,
+        kvHeads: 16,
+        vocab: 128256,
+        gatedMlp: true,
+      },
+    ],
+  });
+  const base = {
+    model: resolveModel(cat, "m"),
+    accelerator: resolveAccelerator(cat, "gb200"),
+    domainSize: 72,
+    seqLen: 8192,
+    globalBatch: 2048,
+    precision: "fp8" as const,
+    attention: "flash" as const,
+    dropout: false,
+    tpCommOverlap: false,
+    dpOverlap: true,
+    epCommOverlap: false,
+    ppCommOverlap: true,
+    lora: null,
+  };
+
+  it("finds a count of whole domains that meets the target, and the next smaller splittable count does not", () => {
+    const s = sizeTraining(base, 40e12, 90);
+    expect(s.gpus % 72).toBe(0);
+    expect(s.days).toBeLessThanOrEqual(90);
+    expect(s.result.fits).toBe(true);
+    expect(s.days).toBeCloseTo(40e12 / s.result.tokensPerS / SECONDS_PER_DAY, 9);
+    let smaller = s.gpus - 72;
+    while (!splittable(base, smaller)) smaller -= 72;
+    const below = searchTraining(trainingJob({ ...base, gpus: smaller, tokens: 40e12 })).best;
+    expect(40e12 / below.tokensPerS / SECONDS_PER_DAY).toBeGreaterThan(90);
+    expect(splittable(base, s.gpus)).toBe(true);
+  });
+});
