@@ -3,7 +3,10 @@
  * runs after a warm-up and prints median and spread; nothing here asserts.
  */
 
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog/index.js";
 import type { ModelInput } from "../src/catalog/types.js";
 import { runSweep } from "../src/cli/sweep.js";
@@ -12,6 +15,7 @@ import { searchTraining } from "../src/perf/search.js";
 import { simulateServing } from "../src/perf/serving.js";
 import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../src/perf/types.js";
+import { parseYaml } from "../src/scenario/load.js";
 import { parseSweep } from "../src/scenario/sweep.js";
 
 const cat = builtinCatalog();
@@ -228,6 +232,51 @@ report(
   { medianS: sweepS, minS: sweepS, maxS: sweepS, runs: 1 },
   `  ${Math.round(swept.rows.length / sweepS).toLocaleString("en-US")} points/s`,
 );
+
+// 7. The main job: `stargate plan` on the built-in Stargate Korea scenario, as a user runs it (a fresh
+// process: Node start-up, scenario, performance sizing, supply, facilities, report).
+const cli = fileURLToPath(new URL("../../bin/stargate.js", import.meta.url));
+const planRuns: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t0 = nowS();
+  execFileSync("node", [cli, "plan"], { stdio: "ignore" });
+  planRuns.push(nowS() - t0);
+}
+planRuns.sort((x, y) => x - y);
+report("plan: `stargate plan` (Stargate Korea), fresh process", {
+  medianS: planRuns[2] ?? 0,
+  minS: planRuns[0] ?? 0,
+  maxS: planRuns[4] ?? 0,
+  runs: 5,
+});
+
+// 8. A 10,000-point plan sweep and a 10,000-sample Monte Carlo on the worker-thread pool.
+const korea = parseYaml(
+  readFileSync(fileURLToPath(new URL("../../examples/stargate-korea.yaml", import.meta.url)), "utf8"),
+  "korea",
+);
+const planAxes = [
+  parseSweep("supply.cowos.allocation=0.0001:0.01:0.0001"),
+  parseSweep("assumptions.facilityUsdPerMw=7.7e6:17.6e6:0.1e6"),
+];
+for (const [label, ax] of [
+  ["plan sweep", planAxes],
+  ["plan Monte Carlo", [{ path: "@sample", values: Array.from({ length: 10_000 }, (_, i) => i) }]],
+] as const) {
+  const t0 = nowS();
+  const out = await runSweep(
+    { command: "plan", data: korea, overlays: [], overrides: {}, seed: 1 },
+    ax,
+    { index: 1, count: 1 },
+    null,
+  );
+  const took = nowS() - t0;
+  report(
+    `${label}: ${out.rows.length.toLocaleString("en-US")} points on ${availableParallelism()} threads`,
+    { medianS: took, minS: took, maxS: took, runs: 1 },
+    `  ${Math.round(out.rows.length / took).toLocaleString("en-US")} points/s`,
+  );
+}
 
 const mem = process.memoryUsage();
 console.log(

@@ -1,10 +1,18 @@
-import { type Catalog, resolveAccelerator, resolveHbm, resolveModel } from "../catalog/index.js";
+import {
+  type Catalog,
+  PRICES,
+  resolveAccelerator,
+  resolveHbm,
+  resolveModel,
+  resolveSite,
+  SYSTEMS,
+} from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { paramCount } from "../perf/accounting.js";
 import { GB } from "../units.js";
 import { fixed, si, table } from "./format.js";
 
-const FAMILIES = ["accelerators", "memory", "networks", "models"] as const;
+const FAMILIES = ["accelerators", "memory", "networks", "models", "sites", "systems", "prices"] as const;
 type Family = (typeof FAMILIES)[number];
 
 function families(family: string | undefined): readonly Family[] {
@@ -21,6 +29,9 @@ export function catalogJson(cat: Catalog, family?: string): Record<string, unkno
     if (f === "accelerators") out[f] = [...cat.accelerators.keys()].map((id) => resolveAccelerator(cat, id));
     if (f === "memory") out[f] = [...cat.memory.keys()].map((id) => resolveHbm(cat, id));
     if (f === "networks") out[f] = [...cat.networks.values()];
+    if (f === "sites") out[f] = [...cat.sites.keys()].map((id) => resolveSite(cat, id));
+    if (f === "systems") out[f] = SYSTEMS;
+    if (f === "prices") out[f] = PRICES;
     if (f === "models") {
       out[f] = [...cat.models.keys()].map((id) => {
         const m = resolveModel(cat, id);
@@ -103,6 +114,49 @@ export function catalogReport(cat: Catalog, family?: string): string {
       ]);
       parts.push(
         `Networks (per accelerator, bidirectional)\n${table(["id", "kind", "GB/s", "µs", "name"], rows, [false, false, true, true, false])}`,
+      );
+    }
+    if (f === "sites") {
+      const rows = [...cat.sites.keys()].map((id) => {
+        const s = resolveSite(cat, id);
+        const t = s.monthlyMeanC;
+        return [
+          id,
+          s.country,
+          fixed(t.reduce((x, y) => x + y, 0) / 12, 1),
+          fixed(Math.min(...t), 1),
+          fixed(Math.max(...t), 1),
+          fixed(s.gridCarbonGPerKWh, 0),
+          fixed(s.electricityUsdPerKWh, 3),
+          s.name,
+        ];
+      });
+      parts.push(
+        `Sites (monthly mean temperatures, °C)\n${table(["id", "country", "mean", "coldest", "warmest", "gCO2/kWh", "$/kWh", "name"], rows, [false, false, true, true, true, true, true, false])}`,
+      );
+    }
+    if (f === "systems") {
+      const rows = SYSTEMS.map((s) => [
+        s.id,
+        s.accelerator,
+        String(s.accelerators),
+        fixed(s.maxPowerKw, 1),
+        s.cooling,
+        String(s.perRack),
+      ]);
+      parts.push(
+        `Systems (datasheet maximum power)\n${table(["id", "accelerator", "count", "kW", "cooling", "per rack"], rows)}`,
+      );
+    }
+    if (f === "prices") {
+      const rows = PRICES.map((p) => [
+        p.accelerator,
+        `$${Math.round(p.usd).toLocaleString("en-US")}`,
+        p.perSystem ?? "accelerator",
+        p.source,
+      ]);
+      parts.push(
+        `Prices (published estimates)\n${table(["accelerator", "USD", "per", "source"], rows, [false, true, false, false])}`,
       );
     }
     if (f === "models") {

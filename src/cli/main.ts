@@ -7,6 +7,7 @@ import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
+import { planScenarioSchema } from "../scenario/plan-schema.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
 import { parseShard, parseSweep } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
@@ -56,7 +57,7 @@ commands:
   plan [FILE] --sweep PATH=A:B:STEP | --samples N [--seed S] [--shard I/N] [--json]
              sweep any numeric field, or Monte-Carlo over the scenario's uncertainty ranges (default: the
              assumptions' stated ranges), on all cores; shards merge with "merge"
-  catalog [accelerators|memory|networks|models|sites] [--json]
+  catalog [accelerators|memory|networks|models|sites|systems|prices] [--json]
              what the catalog holds, with sources
   validate [--json]
              predictions against the published measurements in validation/
@@ -65,7 +66,7 @@ commands:
              a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
   merge FILE...
              join --json outputs of the shards of one sweep
-  schema [train|catalog]
+  schema [train|plan|catalog]
              JSON Schema of scenario files or catalog files, for editors
 
 options for every command:
@@ -305,9 +306,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === "schema") {
       const which = rest[0] ?? "train";
-      if (which !== "train" && which !== "catalog")
-        throw new InputError("schema", which, 'one of "train", "catalog"');
-      const schema = z.toJSONSchema(which === "train" ? trainScenarioSchema : catalogOverlaySchema, {
+      if (which !== "train" && which !== "catalog" && which !== "plan")
+        throw new InputError("schema", which, 'one of "train", "plan", "catalog"');
+      const chosen =
+        which === "train"
+          ? trainScenarioSchema
+          : which === "plan"
+            ? planScenarioSchema
+            : catalogOverlaySchema;
+      const schema = z.toJSONSchema(chosen, {
         io: "input",
       });
       io.stdout(`${JSON.stringify(schema, null, 2)}\n`);

@@ -10,7 +10,7 @@ import { InputError } from "../errors.js";
 import type { PerfCache } from "../plan/plan.js";
 import { seededRandom } from "../random.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
-import { setPath } from "../scenario/sweep.js";
+import { setPathInPlace } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { inferJson, runInferBatch, runServe, serveJson } from "./infer.js";
@@ -120,13 +120,13 @@ export function evaluatePoint(
   point: Record<string, number | string>,
 ): Record<string, unknown> {
   try {
-    let data = job.data;
+    const data = structuredClone(job.data);
     let sampled: Record<string, number> | null = null;
     for (const [path, value] of Object.entries(point)) {
       if (path === SAMPLE_AXIS) {
         sampled = sampleValues(job.data, job.seed ?? 1, Number(value));
-        for (const [p, v] of Object.entries(sampled)) data = setPath(data, p, v);
-      } else data = setPath(data, path, value);
+        for (const [p, v] of Object.entries(sampled)) setPathInPlace(data, p, v);
+      } else setPathInPlace(data, path, value);
     }
     if (job.command === "plan") {
       const row = planSummary(runPlan(data, catalog, job.overrides.accelerator, PERF_CACHE));

@@ -92,11 +92,17 @@ export function shardRange(
 
 /** A copy of scenario data with `path` set to `value` (intermediate objects created as needed). */
 export function setPath(data: unknown, path: string, value: unknown): unknown {
-  const root = structuredClone(data) as Record<string, unknown>;
+  const root = structuredClone(data);
+  setPathInPlace(root, path, value);
+  return root;
+}
+
+/** Set `path` to `value` inside `root` itself (for callers that cloned once and set many paths). */
+export function setPathInPlace(root: unknown, path: string, value: unknown): void {
   if (root === null || typeof root !== "object")
-    throw new InputError(path, data, "a scenario mapping to sweep");
+    throw new InputError(path, root, "a scenario mapping to sweep");
   const keys = path.split(".");
-  let node: Record<string, unknown> = root;
+  let node = root as Record<string, unknown>;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i] ?? "";
     const next = node[k];
@@ -106,5 +112,4 @@ export function setPath(data: unknown, path: string, value: unknown): unknown {
     node = node[k] as Record<string, unknown>;
   }
   node[keys[keys.length - 1] ?? ""] = value;
-  return root;
 }
