@@ -177,7 +177,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     );
   }
   out.push(
-    "Fleet by quarter (accelerators each input allows, cumulative; the tightest is marked, * when it binds)",
+    "Fleet by quarter (accelerators each input allows, cumulative; the tightest is marked, * when it binds;\n peak MW: facility power at full IT load in the hottest hour, against the grid connection; mean MW: drawn)",
     table(
       [
         "quarter",
@@ -189,8 +189,11 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
         "halls",
         "tightest",
         "short",
+        "racks",
         "IT MW",
-        "fac. MW",
+        "peak MW",
+        "grid MW",
+        "mean MW",
         "GWh",
         "kt CO2",
         "ML water",
@@ -207,7 +210,10 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
         n0(q.allows.construction),
         `${NAME[q.tightest]}${q.binding !== null ? "*" : ""}`,
         q.shortfall > 0 ? n0(q.shortfall) : "",
+        n0(q.racks),
         fixed(q.itMw, 0),
+        fixed(q.peakFacilityMw, 0),
+        fixed(q.gridMw, 0),
         fixed(q.facilityMw, 0),
         fixed(q.energyMWh / 1000, 1),
         fixed(q.co2Tonnes / 1000, 1),

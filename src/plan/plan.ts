@@ -150,6 +150,9 @@ export interface QuarterOutcome {
   readonly itMw: number;
   /** Mean facility power drawn, MW. */
   readonly facilityMw: number;
+  /** Facility power at full IT load in the hottest hour: what the grid connection must carry, MW. */
+  readonly peakFacilityMw: number;
+  readonly racks: number;
   readonly gridMw: number;
   readonly energyMWh: number;
   readonly co2Tonnes: number;
@@ -376,6 +379,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
     const load = trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
     let facilityMw = 0;
+    let peakFacilityMw = 0;
     let energy = 0;
     let co2 = 0;
     let water = 0;
@@ -388,6 +392,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       const qp = quarterProfile(prof, quarterOfYear(q));
       const itMean = here * load;
       facilityMw += itMean * qp.pue;
+      peakFacilityMw += here * prof.designPue;
       const mwh = itMean * qp.pue * HOURS_PER_QUARTER;
       energy += mwh;
       co2 += (mwh * s.design.site.gridCarbonGPerKWh) / 1000;
@@ -427,6 +432,8 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       itMwAvailable: itMw[i] ?? 0,
       itMw: (rq.installed * power.kwPerAccelerator) / 1000,
       facilityMw,
+      peakFacilityMw,
+      racks: Math.ceil(rq.installed / (power.acceleratorsPerSystem * power.systemsPerRack)),
       gridMw: p.sites.reduce((s, x) => s + stepAt(x.grid, q), 0),
       energyMWh: energy,
       co2Tonnes: co2,
