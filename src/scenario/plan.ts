@@ -94,10 +94,14 @@ function planFor(
       tokensPerDay: p.value,
     })),
   }));
+  const system = SYSTEMS.find((x) => x.accelerator === accelerator.id);
   const sites = s.sites.map((x, i) => ({
     design: {
       site: resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `sites[${i}].site`),
-      cooling: x.cooling as CoolingId,
+      // An air-cooled catalog system in a liquid hall is cooled by the hall's air path.
+      cooling: (system?.cooling === "air" && (x.cooling === "dlc" || x.cooling === "immersion")
+        ? "air"
+        : x.cooling) as CoolingId,
       heatRejection: x.heatRejection as HeatRejection,
     },
     grid: x.grid.map((g, j) => ({ from: parseQuarter(g.from, `sites[${i}].grid[${j}].from`), mw: g.mw })),
@@ -108,6 +112,16 @@ function planFor(
       everyQuarters: x.halls.everyQuarters,
     },
   }));
+  if (system?.cooling === "liquid") {
+    sites.forEach((x, i) => {
+      if (x.design.cooling === "air" || x.design.cooling === "air-legacy")
+        throw new InputError(
+          `sites[${i}].cooling`,
+          x.design.cooling,
+          `dlc or immersion: ${system.id} is a liquid-cooled rack`,
+        );
+    });
+  }
   const vendors = s.supply.hbm.map((v, i) => {
     const known = HBM_CAPACITY.find((c) => c.vendor === v.vendor);
     const points = v.points ?? known?.points;
