@@ -22,6 +22,7 @@ export type * from "./types.js";
 
 import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
 
+export { INTERRUPTIONS_PER_ACC_HOUR, LLAMA3_INTERRUPTIONS } from "./data/reliability.js";
 export {
   type CapacityPoint,
   COWOS_CAPACITY,

@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
+import { parseJobTrace } from "../scenario/fleet.js";
+import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
@@ -14,6 +16,7 @@ import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
+import { fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
 import {
   deployJson,
   deployReport,
@@ -57,6 +60,10 @@ commands:
   plan [FILE] --sweep PATH=A:B:STEP | --samples N [--seed S] [--shard I/N] [--json]
              sweep any numeric field, or Monte-Carlo over the scenario's uncertainty ranges (default: the
              assumptions' stated ranges), on all cores; shards merge with "merge"
+  fleet FILE [--json] [--html OUT.html] [--seed S]
+             the fleet twin: partners' jobs and services on a shared fleet, event by event (scheduler,
+             placement, quotas and borrowing, failures and checkpoints, autoscaling, energy): utilisation,
+             shares against quotas, queue waits and completion times, goodput, energy
   catalog [accelerators|memory|networks|models|sites|systems|prices] [--json]
              what the catalog holds, with sources
   validate [--json]
@@ -66,7 +73,7 @@ commands:
              a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
   merge FILE...
              join --json outputs of the shards of one sweep
-  schema [train|plan|catalog]
+  schema [train|plan|fleet|catalog]
              JSON Schema of scenario files or catalog files, for editors
 
 options for every command:
@@ -74,8 +81,8 @@ options for every command:
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "infer", "plan", "catalog", "validate", "schema", "merge"] as const;
-const PLANNED = ["fleet"];
+const COMMANDS = ["train", "infer", "plan", "fleet", "catalog", "validate", "schema", "merge"] as const;
+const PLANNED: string[] = [];
 
 /**
  * The built-in Stargate Korea scenario, shipped as an example file at the package root (two levels up
@@ -290,6 +297,41 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (!values.json) io.stderr(`wrote ${values.html}\n`);
       }
       out(planJson(outcome), planReport(outcome, values.assumptions));
+      return 0;
+    }
+    if (command === "fleet") {
+      const file = rest[0];
+      if (file === undefined) throw new InputError("fleet", undefined, "a scenario FILE argument");
+      let data = parseYaml(readText(file, io.cwd, "FILE"), file) as Record<string, unknown>;
+      const seed = values.seed;
+      if (seed !== undefined) {
+        const n = Number(seed);
+        if (!Number.isInteger(n) || n < 0) throw new InputError("--seed", seed, "a non-negative integer");
+        if (data !== null && typeof data === "object") data = { ...data, seed: n };
+      }
+      const tracePath = data !== null && typeof data === "object" ? data["trace"] : undefined;
+      const trace =
+        typeof tracePath === "string"
+          ? parseJobTrace(
+              readText(resolve(dirname(resolve(io.cwd, file)), tracePath), io.cwd, "trace"),
+              tracePath,
+            )
+          : [];
+      const bar = progressBar(io.stderr, "days simulated");
+      const days = Math.ceil(Number((data as { days?: unknown }).days) || 0);
+      const outcome = runFleet(
+        data,
+        catalog,
+        trace,
+        () => performance.now() / 1000,
+        (f) => bar(Math.min(days, Math.floor(f * days)), days),
+      );
+      bar(days, days);
+      if (values.html !== undefined) {
+        writeAtomic(resolve(io.cwd, values.html), fleetHtml(outcome), "--html");
+        if (!values.json) io.stderr(`wrote ${values.html}\n`);
+      }
+      out(fleetJson(outcome), fleetReport(outcome));
       return 0;
     }
     if (command === "merge") {

@@ -1,169 +1,94 @@
+import { type ChartSpec, htmlPage } from "./html.js";
 import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** Chart data for the page's script: plain series, so the page needs nothing but itself. */
-function chartData(o: PlanOutcome) {
+/** The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, capex/opex. */
+function charts(o: PlanOutcome): ChartSpec[] {
   const r = o.result;
   const labels = r.quarters.map((q) => q.quarter);
-  return {
-    fleet: {
-      labels,
-      series: [
-        { name: "demand", values: r.quarters.map((q) => q.demand) },
-        { name: "installed", values: r.quarters.map((q) => q.installed) },
-        { name: "HBM allows", values: r.quarters.map((q) => q.allows.hbm), dashed: true },
-        { name: "CoWoS allows", values: r.quarters.map((q) => q.allows.packaging), dashed: true },
-        { name: "power allows", values: r.quarters.map((q) => q.power), dashed: true },
-      ],
+  return [
+    {
+      id: "chart-fleet",
+      caption: "Fleet: demand, installed, and what each input allows",
+      kind: "line",
+      data: {
+        labels,
+        series: [
+          { name: "demand", values: r.quarters.map((q) => q.demand) },
+          { name: "installed", values: r.quarters.map((q) => q.installed) },
+          { name: "HBM allows", values: r.quarters.map((q) => q.allows.hbm), dashed: true },
+          { name: "CoWoS allows", values: r.quarters.map((q) => q.allows.packaging), dashed: true },
+          { name: "power allows", values: r.quarters.map((q) => q.power), dashed: true },
+        ],
+      },
     },
-    power: {
-      labels,
-      series: [
-        { name: "IT MW provisioned", values: r.quarters.map((q) => q.itMw) },
-        { name: "facility MW (mean draw)", values: r.quarters.map((q) => q.facilityMw) },
-        { name: "IT MW available", values: r.quarters.map((q) => q.itMwAvailable) },
-      ],
+    {
+      id: "chart-power",
+      caption: "Power by quarter (MW)",
+      kind: "bar",
+      data: {
+        labels,
+        series: [
+          { name: "IT MW provisioned", values: r.quarters.map((q) => q.itMw) },
+          { name: "facility MW (mean draw)", values: r.quarters.map((q) => q.facilityMw) },
+          { name: "IT MW available", values: r.quarters.map((q) => q.itMwAvailable) },
+        ],
+      },
     },
-    pue: {
-      labels: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-      series: r.sites.map((s) => ({
-        name: `${s.site} (${s.cooling}, ${s.heatRejection})`,
-        values: s.monthlyPue,
-      })),
+    {
+      id: "chart-pue",
+      caption: "Monthly PUE by site",
+      kind: "line",
+      data: {
+        labels: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        series: r.sites.map((s) => ({
+          name: `${s.site} (${s.cooling}, ${s.heatRejection})`,
+          values: s.monthlyPue,
+        })),
+      },
     },
-    cost: {
-      labels: ["hardware", "facility", "energy", "maintenance", "staff", "network"],
-      series: [
-        {
-          name: "$ per accelerator-hour",
-          values: [
-            r.costPerGpuHour.hardware,
-            r.costPerGpuHour.facility,
-            r.costPerGpuHour.energy,
-            r.costPerGpuHour.maintenance,
-            r.costPerGpuHour.staff,
-            r.costPerGpuHour.network,
-          ],
-        },
-      ],
+    {
+      id: "chart-cost",
+      caption: "Cost per accelerator-hour by cause ($)",
+      kind: "bar",
+      data: {
+        labels: ["hardware", "facility", "energy", "maintenance", "staff", "network"],
+        series: [
+          {
+            name: "$ per accelerator-hour",
+            values: [
+              r.costPerGpuHour.hardware,
+              r.costPerGpuHour.facility,
+              r.costPerGpuHour.energy,
+              r.costPerGpuHour.maintenance,
+              r.costPerGpuHour.staff,
+              r.costPerGpuHour.network,
+            ],
+          },
+        ],
+      },
     },
-    years: {
-      labels: r.years.map((y) => String(y.year)),
-      series: [
-        { name: "capex $M", values: r.years.map((y) => y.capexUsd / 1e6) },
-        { name: "opex $M", values: r.years.map((y) => y.opexUsd / 1e6) },
-      ],
+    {
+      id: "chart-years",
+      caption: "Capex and opex by year ($M)",
+      kind: "bar",
+      data: {
+        labels: r.years.map((y) => String(y.year)),
+        series: [
+          { name: "capex $M", values: r.years.map((y) => y.capexUsd / 1e6) },
+          { name: "opex $M", values: r.years.map((y) => y.opexUsd / 1e6) },
+        ],
+      },
     },
-  };
+  ];
 }
-
-/** The charts, drawn as SVG in the browser from the embedded data. */
-const SCRIPT = `
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
-const NS = "http://www.w3.org/2000/svg";
-function el(name, attrs, parent) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
-function fmt(v) {
-  const a = Math.abs(v);
-  if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
-  if (a >= 1e3) return (v / 1e3).toFixed(a >= 1e4 ? 0 : 1) + "k";
-  return a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
-}
-function frame(id, data, kind) {
-  const host = document.getElementById(id);
-  const W = 720, H = 300, L = 64, R = 16, T = 16, B = 64;
-  const svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "data-chart": id }, host);
-  const all = data.series.flatMap((s) => s.values).filter((v) => Number.isFinite(v));
-  let lo = kind === "line" ? Math.min(...all) : 0;
-  let hi = Math.max(...all, 0);
-  if (kind === "line" && lo > 0 && lo / (hi || 1) > 0.5) lo = lo * 0.98; else lo = Math.min(lo, 0);
-  if (hi === lo) hi = lo + 1;
-  const x = (i) => L + ((W - L - R) * (kind === "line" ? i / Math.max(1, data.labels.length - 1) : (i + 0.5) / data.labels.length));
-  const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    el("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
-    el("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11 }, svg).textContent = fmt(v);
-  }
-  data.labels.forEach((lab, i) => {
-    const t = el("text", { x: x(i), y: H - B + 16, "text-anchor": "middle", "font-size": 10 }, svg);
-    t.textContent = lab;
-  });
-  return { svg, x, y, W, H, L, B };
-}
-function legend(f, data) {
-  data.series.forEach((s, k) => {
-    const lx = f.L + (k % 3) * 220, ly = f.H - 24 + Math.floor(k / 3) * 14;
-    el("rect", { x: lx, y: ly - 9, width: 10, height: 10, fill: COLORS[k % COLORS.length] }, f.svg);
-    el("text", { x: lx + 14, y: ly, "font-size": 11 }, f.svg).textContent = s.name;
-  });
-}
-function lineChart(id, data) {
-  const f = frame(id, data, "line");
-  data.series.forEach((s, k) => {
-    const d = s.values.map((v, i) => (i === 0 ? "M" : "L") + f.x(i).toFixed(1) + "," + f.y(v).toFixed(1)).join(" ");
-    el("path", { d, fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2, "stroke-dasharray": s.dashed ? "5,4" : "none", "data-series": s.name }, f.svg);
-  });
-  legend(f, data);
-}
-function barChart(id, data) {
-  const f = frame(id, data, "bar");
-  const n = data.series.length, slot = (f.W - 80) / data.labels.length, w = (slot * 0.8) / n;
-  data.series.forEach((s, k) => {
-    s.values.forEach((v, i) => {
-      const x0 = f.x(i) - (slot * 0.8) / 2 + k * w;
-      el("rect", { x: x0, y: Math.min(f.y(v), f.y(0)), width: Math.max(1, w - 1), height: Math.abs(f.y(0) - f.y(v)), fill: COLORS[k % COLORS.length], "data-series": s.name }, f.svg);
-    });
-  });
-  legend(f, data);
-}
-const DATA = JSON.parse(document.getElementById("plan-data").textContent);
-lineChart("chart-fleet", DATA.charts.fleet);
-barChart("chart-power", DATA.charts.power);
-lineChart("chart-pue", DATA.charts.pue);
-barChart("chart-cost", DATA.charts.cost);
-barChart("chart-years", DATA.charts.years);
-document.body.dataset.chartsDrawn = String(document.querySelectorAll("svg[data-chart]").length);
-`;
 
 /** A self-contained HTML report: the text report, and five charts drawn by an inline script. */
 export function planHtml(o: PlanOutcome): string {
-  const data = { charts: chartData(o), plan: planJson(o) };
-  const json = JSON.stringify(data).replace(/</g, "\\u003c");
-  const title = esc(o.result.name);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${title} — Stargate plan</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(720px, 1fr)); gap: 1rem; }
-figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .25rem; }
-pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 12px; }
-</style>
-</head>
-<body>
-<h1>${title}</h1>
-<ul>${o.result.narrative.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
-<div class="charts">
-<figure><figcaption>Fleet: demand, installed, and what each input allows</figcaption><div id="chart-fleet"></div></figure>
-<figure><figcaption>Power by quarter (MW)</figcaption><div id="chart-power"></div></figure>
-<figure><figcaption>Monthly PUE by site</figcaption><div id="chart-pue"></div></figure>
-<figure><figcaption>Cost per accelerator-hour by cause ($)</figcaption><div id="chart-cost"></div></figure>
-<figure><figcaption>Capex and opex by year ($M)</figcaption><div id="chart-years"></div></figure>
-</div>
-<h2>Report</h2>
-<pre>${esc(planReport(o, true))}</pre>
-<script type="application/json" id="plan-data">${json}</script>
-<script>${SCRIPT}</script>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: o.result.name,
+    bullets: o.result.narrative,
+    charts: charts(o),
+    report: planReport(o, true),
+    data: planJson(o),
+  });
 }

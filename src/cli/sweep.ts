@@ -91,16 +91,21 @@ export async function runSweep(
 }
 
 /** A progress bar on a stream, redrawn at most every 100 ms and once at the end. */
-export function progressBar(write: (s: string) => void): (done: number, total: number) => void {
+export function progressBar(
+  write: (s: string) => void,
+  unit = "points",
+): (done: number, total: number) => void {
   let last = 0;
+  let finished = false;
   return (done, total) => {
     const now = Date.now();
-    if (done < total && now - last < 100) return;
+    if (finished || (done < total && now - last < 100)) return;
+    finished = done >= total;
     last = now;
     const width = 30;
     const filled = Math.round((width * done) / Math.max(1, total));
     write(
-      `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} points${done === total ? "\n" : ""}`,
+      `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${unit}${done === total ? "\n" : ""}`,
     );
   };
 }

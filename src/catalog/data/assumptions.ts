@@ -314,6 +314,37 @@ export const ASSUMPTIONS = {
     range: [4, 8],
     source: `${A}design-build of a data hall once land and permits are in hand (18 months)`,
   },
+  // Fleet.
+  repairHours: {
+    value: 24,
+    unit: "hours",
+    range: [4, 72],
+    source: `${A}mean time to repair or replace a failed node (diagnosis, swap, burn-in)`,
+  },
+  restartMinutes: {
+    value: 10,
+    unit: "minutes",
+    range: [3, 30],
+    source: `${A}from an interruption to the job training again: detection, rescheduling onto spares, loading the checkpoint`,
+  },
+  checkpointCostMinutes: {
+    value: 0.5,
+    unit: "minutes",
+    range: [0.1, 3],
+    source: `${A}training stall per checkpoint with sharded, asynchronous checkpointing`,
+  },
+  idlePowerFraction: {
+    value: 0.25,
+    unit: "of provisioned IT power",
+    range: [0.15, 0.4],
+    source: `${A}an idle server (accelerators idle, CPUs, fans, NICs on) draws this share of its maximum`,
+  },
+  autoscaleMinutes: {
+    value: 15,
+    unit: "minutes",
+    range: [5, 30],
+    source: `${A}how often an inference autoscaler resizes a service`,
+  },
 } as const satisfies Record<string, Sourced>;
 
 export type AssumptionKey = keyof typeof ASSUMPTIONS;

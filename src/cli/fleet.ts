@@ -1,0 +1,195 @@
+import type { Catalog } from "../catalog/index.js";
+import { type FleetResult, simulateFleet } from "../fleet/sim.js";
+import { type ResolvedFleet, resolveFleetScenario, type TraceJob } from "../scenario/fleet.js";
+import { fixed, pct, table } from "./format.js";
+import { type ChartSpec, htmlPage } from "./html.js";
+
+export interface FleetOutcome {
+  readonly resolved: ResolvedFleet;
+  readonly result: FleetResult;
+  /** Wall-clock seconds the simulation took (measured by the interface, not the model). */
+  readonly wallS: number;
+}
+
+export function runFleet(
+  data: unknown,
+  catalog: Catalog,
+  trace: readonly TraceJob[],
+  clock: () => number,
+  progress?: (fraction: number) => void,
+): FleetOutcome {
+  const resolved = resolveFleetScenario(data, catalog, trace);
+  const t0 = clock();
+  const result = simulateFleet(resolved.input, progress);
+  return { resolved, result, wallS: clock() - t0 };
+}
+
+export function fleetJson(o: FleetOutcome): Record<string, unknown> {
+  const i = o.resolved.input;
+  return {
+    name: o.resolved.name,
+    accelerator: o.resolved.accelerator,
+    domains: i.domains,
+    domainSize: i.domainSize,
+    scheduler: i.scheduler.id,
+    placement: i.placement,
+    borrowing: i.borrowing,
+    checkpointIntervalMinutes: i.failures !== null ? i.failures.checkpointIntervalS / 60 : null,
+    notes: o.resolved.notes,
+    ...o.result,
+    eventsPerS: o.wallS > 0 ? o.result.events / o.wallS : null,
+  };
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const p3 = (p: { p50: number; p90: number; p99: number }) =>
+  `${fixed(p.p50, 2)} / ${fixed(p.p90, 2)} / ${fixed(p.p99, 2)}`;
+
+/** The findings in a few sentences. */
+export function fleetSummary(o: FleetOutcome): string[] {
+  const r = o.result;
+  const out = [
+    `Utilisation ${pct(r.utilisation.busy)} of ${n0(r.accelerators)} accelerators (${pct(r.utilisation.up)} up); goodput ${pct(r.goodput.goodput)} after ${n0(r.goodput.interruptions)} interruptions from ${n0(r.goodput.failures)} failures.`,
+  ];
+  const over = r.partners.filter((p) => p.share > p.quotaShare * 1.05);
+  if (over.length > 0)
+    out.push(
+      `Borrowing: ${over.map((p) => `${p.name} used ${pct(p.share)} against a ${pct(p.quotaShare)} quota`).join("; ")}.`,
+    );
+  const slow = r.kinds.filter((k) => k.waitH.p90 > 1);
+  for (const k of slow)
+    out.push(`${k.kind} jobs wait: p90 ${fixed(k.waitH.p90, 1)} h, p99 ${fixed(k.waitH.p99, 1)} h.`);
+  for (const s of r.services)
+    if (s.servedFraction < 0.99) out.push(`Service ${s.name} served ${pct(s.servedFraction)} of its demand.`);
+  if (r.pendingAtEnd > 0) out.push(`${n0(r.pendingAtEnd)} jobs still queued at the end.`);
+  return out;
+}
+
+export function fleetReport(o: FleetOutcome): string {
+  const r = o.result;
+  const i = o.resolved.input;
+  const lines = [
+    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
+    ...o.resolved.notes.map((n) => `  note: ${n}`),
+    "",
+    ...fleetSummary(o).map((l) => `  - ${l}`),
+    "",
+    "Partners (share of accelerator-hours used, against quota and weight shares)",
+    table(
+      ["partner", "quota", "weight", "accelerator-hours", "share", "quota share", "weight share"],
+      r.partners.map((p) => [
+        p.name,
+        n0(p.quota),
+        fixed(p.weight, 1),
+        n0(p.acceleratorHours),
+        pct(p.share),
+        pct(p.quotaShare),
+        pct(p.weightShare),
+      ]),
+    ),
+    "",
+    "Jobs (hours: p50 / p90 / p99)",
+    table(
+      ["kind", "submitted", "completed", "queue wait h", "completion time h"],
+      r.kinds.map((k) => [
+        k.kind,
+        n0(k.submitted),
+        n0(k.completed),
+        p3(k.waitH),
+        k.completed > 0 ? p3(k.jctH) : "-",
+      ]),
+    ),
+    "",
+  ];
+  if (r.services.length > 0)
+    lines.push(
+      "Inference services",
+      table(
+        ["service", "served", "mean replicas", "peak replicas"],
+        r.services.map((s) => [
+          s.name,
+          pct(s.servedFraction, 2),
+          fixed(s.meanReplicas, 0),
+          n0(s.peakReplicas),
+        ]),
+      ),
+      "",
+    );
+  const g = r.goodput;
+  const causes = Object.entries(g.byCause)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([c, n]) => `${c} ${n0(n)}`)
+    .join(", ");
+  lines.push(
+    `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions`,
+    `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
+    `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(i.power.pue, 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
+    `Simulated ${n0(r.events)} events in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s)`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+function charts(o: FleetOutcome): ChartSpec[] {
+  const r = o.result;
+  return [
+    {
+      id: "chart-utilisation",
+      caption: "Utilisation over time (share of the fleet)",
+      kind: "line",
+      data: {
+        labels: r.utilisation.samples.map((s) => `d${Math.round(s.day)}`),
+        series: [
+          { name: "busy", values: r.utilisation.samples.map((s) => s.busy) },
+          { name: "up", values: r.utilisation.samples.map((s) => s.up), dashed: true },
+        ],
+      },
+    },
+    {
+      id: "chart-partners",
+      caption: "Partners: share used against quota and weight",
+      kind: "bar",
+      data: {
+        labels: r.partners.map((p) => p.name),
+        series: [
+          { name: "share used", values: r.partners.map((p) => p.share) },
+          { name: "quota share", values: r.partners.map((p) => p.quotaShare) },
+          { name: "weight share", values: r.partners.map((p) => p.weightShare) },
+        ],
+      },
+    },
+    {
+      id: "chart-waits",
+      caption: "Queue wait by job kind (hours)",
+      kind: "bar",
+      data: {
+        labels: r.kinds.map((k) => k.kind),
+        series: [
+          { name: "p50", values: r.kinds.map((k) => k.waitH.p50) },
+          { name: "p90", values: r.kinds.map((k) => k.waitH.p90) },
+          { name: "p99", values: r.kinds.map((k) => k.waitH.p99) },
+        ],
+      },
+    },
+    {
+      id: "chart-causes",
+      caption: "Job interruptions by cause",
+      kind: "bar",
+      data: {
+        labels: Object.keys(r.goodput.byCause),
+        series: [{ name: "interruptions", values: Object.values(r.goodput.byCause) }],
+      },
+    },
+  ];
+}
+
+export function fleetHtml(o: FleetOutcome): string {
+  return htmlPage({
+    title: o.resolved.name,
+    bullets: fleetSummary(o),
+    charts: charts(o),
+    report: fleetReport(o),
+    data: fleetJson(o),
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * Accelerators grouped into scale-up domains (an NVLink node or rack), each up or down, with free counts
+ * kept in buckets by free count so placements are O(domains touched), not O(fleet).
+ */
+
+/** Where a job runs: domain indices and the accelerators it holds in each. */
+export interface Allocation {
+  readonly domains: readonly number[];
+  readonly counts: readonly number[];
+}
+
+/** How a job's accelerators are chosen. */
+export type Placement = "topology" | "spread";
+
+export class Cluster {
+  readonly free: Int32Array;
+  readonly up: Uint8Array;
+  /** bucket[k] holds the up domains with exactly k free accelerators. */
+  private readonly members: Int32Array[];
+  private readonly counts: Int32Array;
+  private readonly pos: Int32Array;
+  freeTotal: number;
+  upDomains: number;
+
+  constructor(
+    readonly domains: number,
+    readonly domainSize: number,
+  ) {
+    this.free = new Int32Array(domains).fill(domainSize);
+    this.up = new Uint8Array(domains).fill(1);
+    this.members = Array.from({ length: domainSize + 1 }, () => new Int32Array(domains));
+    this.counts = new Int32Array(domainSize + 1);
+    this.pos = new Int32Array(domains);
+    for (let d = 0; d < domains; d++) this.add(d, domainSize);
+    this.freeTotal = domains * domainSize;
+    this.upDomains = domains;
+  }
+
+  get size(): number {
+    return this.domains * this.domainSize;
+  }
+
+  private add(d: number, k: number): void {
+    const n = this.counts[k] as number;
+    (this.members[k] as Int32Array)[n] = d;
+    this.pos[d] = n;
+    this.counts[k] = n + 1;
+  }
+
+  private remove(d: number, k: number): void {
+    const m = this.members[k] as Int32Array;
+    const n = (this.counts[k] as number) - 1;
+    const i = this.pos[d] as number;
+    const last = m[n] as number;
+    m[i] = last;
+    this.pos[last] = i;
+    this.counts[k] = n;
+  }
+
+  private take(d: number, n: number): void {
+    const f = this.free[d] as number;
+    this.remove(d, f);
+    this.free[d] = f - n;
+    this.add(d, f - n);
+    this.freeTotal -= n;
+  }
+
+  /** Choose accelerators for `n` (null when they are not free now); nothing is taken. */
+  place(n: number, how: Placement): Allocation | null {
+    if (n > this.freeTotal || n <= 0) return null;
+    const size = this.domainSize;
+    const domains: number[] = [];
+    const counts: number[] = [];
+    if (how === "topology") {
+      // Whole free domains for the multiple of the domain size, best fit for the remainder.
+      const whole = Math.floor(n / size);
+      const rest = n - whole * size;
+      if ((this.counts[size] as number) < whole) return null;
+      const full = this.members[size] as Int32Array;
+      for (let i = 0; i < whole; i++) {
+        domains.push(full[(this.counts[size] as number) - 1 - i] as number);
+        counts.push(size);
+      }
+      if (rest > 0) {
+        let found = -1;
+        for (let k = rest; k <= size && found < 0; k++) {
+          const c = this.counts[k] as number;
+          const m = this.members[k] as Int32Array;
+          for (let j = c - 1; j >= 0; j--) {
+            const d = m[j] as number;
+            if (k === size && j >= c - whole) continue; // already chosen as a whole domain
+            found = d;
+            break;
+          }
+        }
+        if (found < 0) return null;
+        domains.push(found);
+        counts.push(rest);
+      }
+      return { domains, counts };
+    }
+    // Spread: fill partly used domains first (fewest free first), then whole ones, ignoring topology.
+    let left = n;
+    for (let k = 1; k <= size && left > 0; k++) {
+      const m = this.members[k] as Int32Array;
+      const c = this.counts[k] as number;
+      for (let j = c - 1; j >= 0 && left > 0; j--) {
+        const t = Math.min(k, left);
+        domains.push(m[j] as number);
+        counts.push(t);
+        left -= t;
+      }
+    }
+    return left === 0 ? { domains, counts } : null;
+  }
+
+  /** Take an allocation found by `place`. */
+  commit(a: Allocation): void {
+    for (let i = 0; i < a.domains.length; i++) this.take(a.domains[i] as number, a.counts[i] as number);
+  }
+
+  /** Give back an allocation (domains that went down meanwhile get nothing back: they reset on repair). */
+  release(a: Allocation): void {
+    for (let i = 0; i < a.domains.length; i++) {
+      const d = a.domains[i] as number;
+      if (this.up[d] === 0) continue;
+      const f = this.free[d] as number;
+      const n = a.counts[i] as number;
+      this.remove(d, f);
+      this.free[d] = f + n;
+      this.add(d, f + n);
+      this.freeTotal += n;
+    }
+  }
+
+  /** Take a domain down: its free accelerators leave the pool. */
+  fail(d: number): void {
+    if (this.up[d] === 0) return;
+    const f = this.free[d] as number;
+    this.remove(d, f);
+    this.freeTotal -= f;
+    this.free[d] = 0;
+    this.up[d] = 0;
+    this.upDomains--;
+  }
+
+  /** Bring a domain back up, empty (its jobs were interrupted when it failed). */
+  repair(d: number): void {
+    if (this.up[d] === 1) return;
+    this.up[d] = 1;
+    this.free[d] = this.domainSize;
+    this.add(d, this.domainSize);
+    this.freeTotal += this.domainSize;
+    this.upDomains++;
+  }
+
+  /** Accelerators in up domains. */
+  get upTotal(): number {
+    return this.upDomains * this.domainSize;
+  }
+}
+
+/** The smallest number of accelerators a job holds in one domain: its effective scale-up domain. */
+export function smallestFragment(a: Allocation): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (const c of a.counts) if (c < m) m = c;
+  return m;
+}

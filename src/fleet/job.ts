@@ -1,0 +1,44 @@
+import type { Allocation } from "./cluster.js";
+
+export type JobKind = "pretrain" | "finetune" | "eval" | "inference" | "trace";
+export const JOB_KINDS: readonly JobKind[] = ["pretrain", "finetune", "eval", "inference", "trace"];
+
+/** A job as generated or imported: what it asks for. */
+export interface JobSpec {
+  readonly partner: number;
+  readonly kind: JobKind;
+  /** Accelerators, all at once (gang). */
+  readonly size: number;
+  readonly submitS: number;
+  /** Seconds of running at full speed to finish (Infinity: runs until stopped, e.g. an inference replica). */
+  readonly workS: number;
+  /** Higher runs first under the priority scheduler; also the queue level (0-3). */
+  readonly priority: number;
+  /** Speed (0-1] when its smallest per-domain share is `fragment` accelerators; absent: always 1. */
+  readonly speedAt?: (fragment: number) => number;
+  /** Inference replicas belong to a service and are added/removed by its autoscaler. */
+  readonly service?: number;
+}
+
+/** A job in the simulation: its spec and its state. */
+export interface Job extends JobSpec {
+  readonly id: number;
+  state: "pending" | "running" | "done" | "stopped";
+  /** Earliest time it may (re)start: submit time, or after a restart delay. */
+  readyS: number;
+  startedS: number;
+  /** First start, for queue wait. */
+  firstStartS: number;
+  endS: number;
+  /** Work done and saved (seconds at full speed) as of the last start. */
+  savedWorkS: number;
+  speed: number;
+  alloc: Allocation | null;
+  /** Incremented on every start/stop: completion events of older epochs are stale. */
+  epoch: number;
+  borrowed: boolean;
+  interruptions: number;
+  preemptions: number;
+  /** Work lost to interruptions, seconds at full speed × accelerators. */
+  lostWorkAccS: number;
+}

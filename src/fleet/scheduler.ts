@@ -1,0 +1,169 @@
+import type { Job } from "./job.js";
+
+/**
+ * What a scheduler may see and do at one scheduling pass. Pending jobs wait in FIFO queues, one per
+ * (partner, priority level); `tryStart` places and starts a job if its accelerators are free and the
+ * quota rule allows it; `preempt` stops a running job (it loses the work since its last checkpoint).
+ */
+export interface SchedulerContext {
+  readonly now: number;
+  readonly partners: number;
+  readonly levels: number;
+  readonly weights: readonly number[];
+  readonly quotas: readonly number[];
+  readonly borrowing: boolean;
+  /** Accelerators held by each partner's running jobs. */
+  readonly usage: readonly number[];
+  /** Free accelerators in up domains. */
+  free(): number;
+  /** The oldest pending job of (partner, level), or undefined. */
+  head(partner: number, level: number): Job | undefined;
+  /** Start the job if it can be placed now and its partner stays within quota (or may borrow). */
+  tryStart(job: Job): boolean;
+  /** Whether starting the job would stay within its partner's quota. */
+  withinQuota(job: Job): boolean;
+  /** Running jobs, any order. */
+  running(): readonly Job[];
+  /** Running jobs that borrowed beyond their partner's quota. */
+  borrowedRunning(): number;
+  preempt(job: Job): void;
+}
+
+/** A scheduling policy. Every implementation passes the shared conformance suite (test/fleet). */
+export interface Scheduler {
+  readonly id: string;
+  schedule(ctx: SchedulerContext): void;
+}
+
+/** Heads of every queue, highest level first within a partner (into a reused array). */
+const scratch: Job[] = [];
+function heads(ctx: SchedulerContext): Job[] {
+  const out = scratch;
+  out.length = 0;
+  for (let p = 0; p < ctx.partners; p++)
+    for (let l = ctx.levels - 1; l >= 0; l--) {
+      const j = ctx.head(p, l);
+      if (j !== undefined) out.push(j);
+    }
+  return out;
+}
+
+const bySubmit = (a: Job, b: Job) => a.submitS - b.submitS || a.id - b.id;
+
+/** First in, first out across all partners: the oldest pending job starts first; nothing passes it. */
+export const fifo: Scheduler = {
+  id: "fifo",
+  schedule(ctx) {
+    for (;;) {
+      const hs = heads(ctx);
+      if (hs.length === 0) return;
+      hs.sort(bySubmit);
+      const j = hs[0] as Job;
+      if (!ctx.tryStart(j)) return;
+    }
+  },
+};
+
+/**
+ * Strict priority with preemption: the highest-priority oldest job starts first; if it cannot be placed,
+ * lower-priority running jobs are preempted (lowest priority, most recently started first) when that
+ * frees enough; otherwise nothing passes it.
+ */
+export const priority: Scheduler = {
+  id: "priority",
+  schedule(ctx) {
+    for (;;) {
+      const hs = heads(ctx);
+      if (hs.length === 0) return;
+      hs.sort((a, b) => b.priority - a.priority || bySubmit(a, b));
+      const j = hs[0] as Job;
+      if (ctx.tryStart(j)) continue;
+      if (j.readyS > ctx.now) return;
+      if (!ctx.withinQuota(j) && !ctx.borrowing) return;
+      const victims = ctx
+        .running()
+        .filter((r) => r.priority < j.priority)
+        .sort((a, b) => a.priority - b.priority || b.startedS - a.startedS);
+      let freed = ctx.free();
+      const chosen: Job[] = [];
+      for (const v of victims) {
+        if (freed >= j.size) break;
+        chosen.push(v);
+        freed += v.size;
+      }
+      if (freed < j.size) return;
+      for (const v of chosen) ctx.preempt(v);
+      if (!ctx.tryStart(j)) return;
+    }
+  },
+};
+
+/** How long a blocked head may be passed over before it holds back everyone with a larger share, s. */
+export const STARVATION_GUARD_S = 6 * 3600;
+
+/**
+ * Weighted fair share with quotas (Kueue/Volcano queue semantics): partners are served in increasing
+ * order of usage / weight; within quota first, then — when borrowing is on — on idle capacity beyond
+ * quota. A head that cannot be placed is passed over (best effort), unless it has waited longer than
+ * STARVATION_GUARD_S: then no partner with a larger share starts anything until it runs. An in-quota
+ * job that cannot be placed reclaims borrowed accelerators (the most recently started borrowed jobs).
+ */
+export const fairShare: Scheduler = {
+  id: "fair-share",
+  schedule(ctx) {
+    const blocked = new Set<Job>();
+    for (let guard = 0; guard < 100_000; guard++) {
+      // The next job: in quota before borrowing, then the smallest usage / weight, then priority, age.
+      let j: Job | undefined;
+      let jq = 0;
+      let js = 0;
+      for (const h of heads(ctx)) {
+        if (blocked.has(h)) continue;
+        const hq = ctx.withinQuota(h) ? 0 : 1;
+        const hs = (ctx.usage[h.partner] ?? 0) / (ctx.weights[h.partner] ?? 1);
+        if (
+          j === undefined ||
+          hq < jq ||
+          (hq === jq &&
+            (hs < js ||
+              (hs === js && (h.priority > j.priority || (h.priority === j.priority && bySubmit(h, j) < 0)))))
+        ) {
+          j = h;
+          jq = hq;
+          js = hs;
+        }
+      }
+      if (j === undefined) return;
+      if (ctx.tryStart(j)) continue;
+      if (j.readyS > ctx.now) {
+        // Restarting after an interruption: it waits for its restart time, not for capacity.
+        blocked.add(j);
+        continue;
+      }
+      if (ctx.withinQuota(j) && ctx.borrowedRunning() > 0) {
+        // Reclaim borrowed capacity for an in-quota job.
+        const borrowed = ctx
+          .running()
+          .filter((r) => r.borrowed)
+          .sort((a, b) => b.startedS - a.startedS);
+        let freed = ctx.free();
+        const chosen: Job[] = [];
+        for (const v of borrowed) {
+          if (freed >= j.size) break;
+          chosen.push(v);
+          freed += v.size;
+        }
+        if (freed >= j.size && chosen.length > 0) {
+          for (const v of chosen) ctx.preempt(v);
+          if (ctx.tryStart(j)) continue;
+        }
+      }
+      if (ctx.now - j.readyS > STARVATION_GUARD_S) return;
+      blocked.add(j);
+    }
+  },
+};
+
+export const SCHEDULERS: readonly Scheduler[] = [fifo, priority, fairShare];
+export type SchedulerId = "fifo" | "priority" | "fair-share";
+export const SCHEDULER_IDS: readonly SchedulerId[] = ["fifo", "priority", "fair-share"];

@@ -1,0 +1,613 @@
+import { exponential, type Random, seededRandom } from "../random.js";
+import { Cluster, type Placement, smallestFragment } from "./cluster.js";
+import { EventQueue } from "./events.js";
+import { JOB_KINDS, type Job, type JobKind, type JobSpec } from "./job.js";
+import type { Scheduler, SchedulerContext } from "./scheduler.js";
+
+/** Failures: a Poisson process per accelerator; hardware causes take the domain down until repaired. */
+export interface FailureModel {
+  /** Interruptions per accelerator-hour, all causes together. */
+  readonly ratePerAccHour: number;
+  readonly causes: readonly { readonly name: string; readonly share: number; readonly hardware: boolean }[];
+  /** Mean time to repair a failed domain, s (exponential). */
+  readonly repairS: number;
+  /** Time from an interruption to the job running again (detection, rescheduling, loading the checkpoint), s. */
+  readonly restartS: number;
+  /** Wall time between checkpoints of a running training job, s. */
+  readonly checkpointIntervalS: number;
+  /** Time a checkpoint stalls the job, s. */
+  readonly checkpointCostS: number;
+}
+
+/** An inference service: replicas added and removed by an autoscaler following a daily load cycle. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly partner: number;
+  /** Accelerators per replica. */
+  readonly replicaSize: number;
+  /** Output tokens per second one replica serves within the SLO. */
+  readonly tokensPerSPerReplica: number;
+  readonly meanTokensPerS: number;
+  /** Daily swing: demand = mean × (1 + amplitude × cos(2π (hour − peakHour) / 24)). */
+  readonly amplitude: number;
+  readonly peakHour: number;
+  readonly priority: number;
+}
+
+export interface FleetSimInput {
+  readonly domains: number;
+  readonly domainSize: number;
+  readonly horizonS: number;
+  readonly seed: number;
+  readonly partners: readonly { readonly name: string; readonly quota: number; readonly weight: number }[];
+  /** Jobs in submit order. */
+  readonly jobs: readonly JobSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly scheduler: Scheduler;
+  readonly placement: Placement;
+  readonly borrowing: boolean;
+  readonly failures: FailureModel | null;
+  /** kW per accelerator (its share of the server, fabric included) when busy and when idle. */
+  readonly power: {
+    readonly busyKw: number;
+    readonly idleKw: number;
+    readonly pue: number;
+    readonly carbonGPerKWh: number;
+  };
+  /** Period of the utilisation time series and of the autoscaler, s. */
+  readonly sampleS: number;
+  readonly autoscaleS: number;
+  /** Check invariants after every scheduling pass (tests). */
+  readonly audit?: boolean;
+}
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+export interface FleetResult {
+  readonly accelerators: number;
+  readonly horizonDays: number;
+  readonly events: number;
+  readonly utilisation: {
+    /** Allocated / all accelerators, time-weighted. */
+    readonly busy: number;
+    /** Up / all accelerators, time-weighted. */
+    readonly up: number;
+    readonly samples: readonly { readonly day: number; readonly busy: number; readonly up: number }[];
+  };
+  readonly partners: readonly {
+    readonly name: string;
+    readonly quota: number;
+    readonly weight: number;
+    readonly acceleratorHours: number;
+    /** Share of all accelerator-hours used. */
+    readonly share: number;
+    readonly quotaShare: number;
+    readonly weightShare: number;
+  }[];
+  readonly kinds: readonly {
+    readonly kind: JobKind;
+    readonly submitted: number;
+    readonly completed: number;
+    readonly waitH: Percentiles;
+    readonly jctH: Percentiles;
+  }[];
+  readonly goodput: {
+    /** Useful accelerator-hours (work at full speed) over allocated accelerator-hours, finished or not. */
+    readonly goodput: number;
+    readonly usefulAccH: number;
+    readonly allocatedAccH: number;
+    readonly lostAccH: number;
+    /** Interruptions of training, fine-tuning, evaluation and trace jobs. */
+    readonly interruptions: number;
+    /** Inference replicas restarted after a failure (stateless: no work lost). */
+    readonly replicaRestarts: number;
+    readonly byCause: Readonly<Record<string, number>>;
+    readonly preemptions: number;
+    readonly failures: number;
+  };
+  readonly services: readonly {
+    readonly name: string;
+    /** Served / demanded tokens over the run. */
+    readonly servedFraction: number;
+    readonly meanReplicas: number;
+    readonly peakReplicas: number;
+  }[];
+  readonly energy: {
+    readonly itMWh: number;
+    readonly facilityMWh: number;
+    readonly co2Tonnes: number;
+    readonly meanItMw: number;
+  };
+  readonly pendingAtEnd: number;
+  /** The first invariant a scheduling pass broke (audit on), or null. */
+  readonly violation: string | null;
+}
+
+const LEVELS = 4;
+
+/** A FIFO queue with cheap re-insertion at the front (interrupted jobs keep their place). */
+class Queue {
+  private back: Job[] = [];
+  private headAt = 0;
+  private front: Job[] = [];
+  push(j: Job): void {
+    this.back.push(j);
+  }
+  pushFront(j: Job): void {
+    this.front.push(j);
+  }
+  peek(): Job | undefined {
+    return this.front.length > 0 ? this.front[this.front.length - 1] : this.back[this.headAt];
+  }
+  shift(): void {
+    if (this.front.length > 0) this.front.pop();
+    else {
+      this.headAt++;
+      if (this.headAt > 1024 && this.headAt * 2 > this.back.length) {
+        this.back = this.back.slice(this.headAt);
+        this.headAt = 0;
+      }
+    }
+  }
+  remove(j: Job): void {
+    const f = this.front.indexOf(j);
+    if (f >= 0) {
+      this.front.splice(f, 1);
+      return;
+    }
+    const b = this.back.indexOf(j, this.headAt);
+    if (b >= 0) this.back.splice(b, 1);
+  }
+  get length(): number {
+    return this.front.length + this.back.length - this.headAt;
+  }
+}
+
+function percentiles(xs: number[]): Percentiles {
+  if (xs.length === 0) return { p50: 0, p90: 0, p99: 0 };
+  const s = Float64Array.from(xs).sort();
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  return { p50: q(0.5), p90: q(0.9), p99: q(0.99) };
+}
+
+/**
+ * Simulate the fleet event by event: arrivals, starts (the scheduler decides, the placement chooses
+ * accelerators), completions, failures and repairs, checkpoint/restart, preemption, inference
+ * autoscaling; integrates utilisation, per-partner use, goodput and energy. Deterministic for a seed.
+ */
+export function simulateFleet(input: FleetSimInput, progress?: (fraction: number) => void): FleetResult {
+  const q = new EventQueue();
+  const rng: Random = seededRandom(input.seed);
+  const cluster = new Cluster(input.domains, input.domainSize);
+  const P = input.partners.length;
+  const usage = new Array<number>(P).fill(0);
+  const usageInt = new Array<number>(P).fill(0);
+  const queues: Queue[] = Array.from({ length: P * LEVELS }, () => new Queue());
+  const running = new Set<Job>();
+  /** Jobs on each domain, for failures. */
+  const onDomain: Set<Job>[] = Array.from({ length: input.domains }, () => new Set<Job>());
+  const waits = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
+  const jcts = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
+  const submitted = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
+  const fl = input.failures;
+  const byCause: Record<string, number> = {};
+  let lastT = 0;
+  let busy = 0;
+  let busyInt = 0;
+  let upInt = 0;
+  let allocatedAccS = 0;
+  let usefulAccS = 0;
+  let lostAccS = 0;
+  let interruptions = 0;
+  let replicaRestarts = 0;
+  let preemptions = 0;
+  let failures = 0;
+  let nextId = 0;
+  let violation: string | null = null;
+  let wakeAt = Number.POSITIVE_INFINITY;
+  let borrowedCount = 0;
+  const samples: { day: number; busy: number; up: number }[] = [];
+
+  const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
+  const queueOf = (j: Job) => queues[j.partner * LEVELS + level(j)] as Queue;
+  const checkpointed = (j: Job) =>
+    fl !== null && (j.kind === "pretrain" || j.kind === "finetune" || j.kind === "trace");
+  /** Progress per wall second while running: speed, less checkpoint stalls. */
+  const rate = (j: Job) =>
+    checkpointed(j) && fl !== null
+      ? (j.speed * fl.checkpointIntervalS) / (fl.checkpointIntervalS + fl.checkpointCostS)
+      : j.speed;
+
+  /** Integrate time-weighted quantities up to now. */
+  const account = () => {
+    const dt = q.now - lastT;
+    if (dt <= 0) return;
+    busyInt += busy * dt;
+    upInt += cluster.upTotal * dt;
+    for (let p = 0; p < P; p++) usageInt[p] = (usageInt[p] ?? 0) + (usage[p] ?? 0) * dt;
+    lastT = q.now;
+  };
+
+  const withinQuota = (j: Job) => (usage[j.partner] ?? 0) + j.size <= (input.partners[j.partner]?.quota ?? 0);
+
+  const start = (j: Job): boolean => {
+    if (j.readyS > q.now) {
+      if (j.readyS < wakeAt) {
+        wakeAt = j.readyS;
+        q.at(j.readyS, () => {
+          wakeAt = Number.POSITIVE_INFINITY;
+          pass();
+        });
+      }
+      return false;
+    }
+    const inQuota = withinQuota(j);
+    if (!inQuota && !input.borrowing) return false;
+    const alloc = cluster.place(j.size, input.placement);
+    if (alloc === null) return false;
+    account();
+    cluster.commit(alloc);
+    queueOf(j).shift();
+    j.alloc = alloc;
+    j.borrowed = !inQuota;
+    if (j.borrowed) borrowedCount++;
+    j.state = "running";
+    j.startedS = q.now;
+    if (j.firstStartS < 0) {
+      j.firstStartS = q.now;
+      waits.get(j.kind)?.push((q.now - j.submitS) / 3600);
+    }
+    j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc)) : 1;
+    j.epoch++;
+    usage[j.partner] = (usage[j.partner] ?? 0) + j.size;
+    busy += j.size;
+    running.add(j);
+    for (const d of alloc.domains) onDomain[d]?.add(j);
+    if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) + 1;
+    if (Number.isFinite(j.workS)) {
+      const epoch = j.epoch;
+      q.after((j.workS - j.savedWorkS) / rate(j), () => {
+        if (j.epoch === epoch && j.state === "running") finish(j);
+      });
+    }
+    return true;
+  };
+
+  /** Take a running job off its accelerators; returns the work (s at full speed) done since it started. */
+  const detach = (j: Job): number => {
+    account();
+    const elapsed = q.now - j.startedS;
+    if (j.alloc !== null) {
+      cluster.release(j.alloc);
+      for (const d of j.alloc.domains) onDomain[d]?.delete(j);
+    }
+    j.alloc = null;
+    usage[j.partner] = (usage[j.partner] ?? 0) - j.size;
+    busy -= j.size;
+    running.delete(j);
+    if (j.borrowed) borrowedCount--;
+    if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) - 1;
+    j.epoch++;
+    allocatedAccS += elapsed * j.size;
+    return Math.min(elapsed * rate(j), j.workS - j.savedWorkS);
+  };
+
+  const finish = (j: Job) => {
+    detach(j);
+    j.state = "done";
+    j.endS = q.now;
+    // Work saved by earlier runs was credited when they were interrupted.
+    usefulAccS += (j.workS - j.savedWorkS) * j.size;
+    jcts.get(j.kind)?.push((q.now - j.submitS) / 3600);
+    pass();
+  };
+
+  /** Interrupt (failure) or preempt a running job: it keeps the work up to its last checkpoint. */
+  const interrupt = (j: Job, delayS: number) => {
+    const elapsed = q.now - j.startedS;
+    const done = detach(j);
+    if (j.kind === "inference") {
+      // A replica is stateless: what it served counts, and it is simply started again.
+      usefulAccS += elapsed * j.size;
+    } else {
+      let saved = 0;
+      if (checkpointed(j) && fl !== null) {
+        const intervals = Math.floor(elapsed / (fl.checkpointIntervalS + fl.checkpointCostS));
+        saved = Math.min(done, intervals * fl.checkpointIntervalS * j.speed);
+      }
+      lostAccS += (done - saved) * j.size;
+      j.lostWorkAccS += (done - saved) * j.size;
+      usefulAccS += saved * j.size;
+      j.savedWorkS += saved;
+    }
+    j.state = "pending";
+    j.readyS = q.now + delayS;
+    queueOf(j).pushFront(j);
+  };
+
+  const ctx: SchedulerContext = {
+    get now() {
+      return q.now;
+    },
+    partners: P,
+    levels: LEVELS,
+    weights: input.partners.map((p) => p.weight),
+    quotas: input.partners.map((p) => p.quota),
+    borrowing: input.borrowing,
+    usage,
+    free: () => cluster.freeTotal,
+    head: (p, l) => queues[p * LEVELS + l]?.peek(),
+    tryStart: start,
+    withinQuota,
+    running: () => [...running],
+    borrowedRunning: () => borrowedCount,
+    preempt: (j) => {
+      preemptions++;
+      j.preemptions++;
+      interrupt(j, 0);
+    },
+  };
+
+  const audit = () => {
+    if (violation !== null) return;
+    const used = new Int32Array(input.domains);
+    for (const j of running) {
+      if (j.alloc === null) {
+        violation = `running job ${j.id} has no allocation`;
+        return;
+      }
+      for (let i = 0; i < j.alloc.domains.length; i++) {
+        const d = j.alloc.domains[i] as number;
+        used[d] = (used[d] ?? 0) + (j.alloc.counts[i] as number);
+        if (cluster.up[d] === 0) violation = `job ${j.id} runs on down domain ${d}`;
+      }
+    }
+    for (let d = 0; d < input.domains; d++) {
+      if (cluster.up[d] === 0) continue;
+      const total = (used[d] ?? 0) + (cluster.free[d] ?? 0);
+      if ((cluster.free[d] ?? 0) < 0 || total !== input.domainSize)
+        violation = `domain ${d}: ${used[d]} allocated + ${cluster.free[d]} free ≠ ${input.domainSize}`;
+    }
+    for (const j of running)
+      if (!input.borrowing && j.borrowed) violation = `job ${j.id} started beyond its partner's quota`;
+    if (!input.borrowing)
+      usage.forEach((u, p) => {
+        if (u > (input.partners[p]?.quota ?? 0)) violation = `partner ${p} holds ${u} > quota`;
+      });
+  };
+
+  const pass = () => {
+    input.scheduler.schedule(ctx);
+    if (input.audit === true) audit();
+  };
+
+  // Arrivals.
+  let nextJob = 0;
+  const arrive = () => {
+    const spec = input.jobs[nextJob++];
+    if (spec !== undefined) {
+      const j = newJob(spec);
+      submitted.set(j.kind, (submitted.get(j.kind) ?? 0) + 1);
+      queueOf(j).push(j);
+      pass();
+    }
+    const next = input.jobs[nextJob];
+    if (next !== undefined) q.at(next.submitS, arrive);
+  };
+  const newJob = (spec: JobSpec): Job => {
+    const j: Job = {
+      partner: spec.partner,
+      kind: spec.kind,
+      size: spec.size,
+      submitS: spec.submitS,
+      workS: spec.workS,
+      priority: spec.priority,
+      id: nextId++,
+      state: "pending",
+      readyS: spec.submitS,
+      startedS: 0,
+      firstStartS: -1,
+      endS: 0,
+      savedWorkS: 0,
+      speed: 1,
+      alloc: null,
+      epoch: 0,
+      borrowed: false,
+      interruptions: 0,
+      preemptions: 0,
+      lostWorkAccS: 0,
+    };
+    if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
+    if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
+    return j;
+  };
+  if (input.jobs.length > 0) q.at(input.jobs[0]?.submitS ?? 0, arrive);
+
+  // Failures: one Poisson stream over all accelerators; the failed accelerator is drawn uniformly.
+  if (fl !== null && fl.ratePerAccHour > 0) {
+    const totalRate = (fl.ratePerAccHour * cluster.size) / 3600;
+    const shares = fl.causes.reduce((s, c) => s + c.share, 0);
+    const fail = () => {
+      failures++;
+      const d = Math.min(input.domains - 1, Math.floor(rng.next() * input.domains));
+      const slot = Math.floor(rng.next() * input.domainSize);
+      let u = rng.next() * shares;
+      let cause = fl.causes[fl.causes.length - 1];
+      for (const c of fl.causes) {
+        if (u < c.share) {
+          cause = c;
+          break;
+        }
+        u -= c.share;
+      }
+      if (cluster.up[d] === 1 && cause !== undefined) {
+        const jobs = [...(onDomain[d] ?? [])];
+        // The accelerator in `slot` belongs to the jobs in allocation order; beyond them it is idle.
+        let victim: Job | undefined;
+        let k = slot;
+        for (const j of jobs) {
+          const i = j.alloc?.domains.indexOf(d) ?? -1;
+          const n = i >= 0 ? (j.alloc?.counts[i] ?? 0) : 0;
+          if (k < n) {
+            victim = j;
+            break;
+          }
+          k -= n;
+        }
+        const hit = cause.hardware ? [...jobs] : victim !== undefined ? [victim] : [];
+        for (const j of hit) {
+          j.interruptions++;
+          if (j.kind === "inference") replicaRestarts++;
+          else {
+            interruptions++;
+            byCause[cause.name] = (byCause[cause.name] ?? 0) + 1;
+          }
+          interrupt(j, fl.restartS);
+        }
+        if (cause.hardware) {
+          account();
+          cluster.fail(d);
+          q.after(exponential(rng, fl.repairS), () => {
+            account();
+            cluster.repair(d);
+            pass();
+          });
+        }
+        pass();
+      }
+      q.after(exponential(rng, 1 / totalRate), fail);
+    };
+    q.after(exponential(rng, 1 / totalRate), fail);
+  }
+
+  // Inference services: an autoscaler tick adds or removes replicas to follow demand; served tokens are
+  // integrated tick by tick.
+  const replicas = input.services.map(() => [] as Job[]);
+  const liveReplicas = input.services.map(() => 0);
+  const served = input.services.map(() => 0);
+  const demanded = input.services.map(() => 0);
+  const replicaInt = input.services.map(() => 0);
+  const peak = input.services.map(() => 0);
+  const demandAt = (s: ServiceSpec, t: number) =>
+    s.meanTokensPerS * (1 + s.amplitude * Math.cos((2 * Math.PI * (t / 3600 - s.peakHour)) / 24));
+  if (input.services.length > 0) {
+    const tick = () => {
+      input.services.forEach((s, i) => {
+        const list = replicas[i] as Job[];
+        const live = liveReplicas[i] ?? 0;
+        const d = demandAt(s, q.now);
+        demanded[i] = (demanded[i] ?? 0) + d * input.autoscaleS;
+        served[i] = (served[i] ?? 0) + Math.min(d, live * s.tokensPerSPerReplica) * input.autoscaleS;
+        replicaInt[i] = (replicaInt[i] ?? 0) + live * input.autoscaleS;
+        peak[i] = Math.max(peak[i] ?? 0, live);
+        // Size for the demand at the next tick; remove the newest replicas first (pending before running).
+        const want = Math.ceil(demandAt(s, q.now + input.autoscaleS) / s.tokensPerSPerReplica);
+        for (let k = list.length; k < want; k++) {
+          const j = newJob({
+            partner: s.partner,
+            kind: "inference",
+            size: s.replicaSize,
+            submitS: q.now,
+            workS: Number.POSITIVE_INFINITY,
+            priority: s.priority,
+            service: i,
+          });
+          submitted.set("inference", (submitted.get("inference") ?? 0) + 1);
+          list.push(j);
+          queueOf(j).push(j);
+        }
+        while (list.length > want) {
+          const j = list.pop();
+          if (j === undefined) break;
+          if (j.state === "running") {
+            usefulAccS += (q.now - j.startedS) * j.size; // serving time is useful work
+            detach(j);
+          } else queueOf(j).remove(j);
+          j.state = "stopped";
+        }
+      });
+      pass();
+      if (q.now + input.autoscaleS <= input.horizonS) q.after(input.autoscaleS, tick);
+    };
+    q.at(0, tick);
+  }
+
+  const sample = () => {
+    samples.push({ day: q.now / 86400, busy: busy / cluster.size, up: cluster.upTotal / cluster.size });
+    progress?.(q.now / input.horizonS);
+    if (q.now + input.sampleS <= input.horizonS) q.after(input.sampleS, sample);
+  };
+  q.at(0, sample);
+
+  q.run(input.horizonS);
+  account();
+  // Jobs still running at the end: their allocated time counts, their work so far is useful.
+  for (const j of [...running]) {
+    const elapsed = q.now - j.startedS;
+    allocatedAccS += elapsed * j.size;
+    if (j.kind === "inference") usefulAccS += elapsed * j.size;
+    else usefulAccS += Math.min(elapsed * rate(j), j.workS - j.savedWorkS) * j.size;
+  }
+  let pendingAtEnd = 0;
+  for (const qu of queues) pendingAtEnd += qu.length;
+
+  const size = cluster.size;
+  const T = input.horizonS;
+  const totalUse = usageInt.reduce((s, x) => s + x, 0);
+  const quotaTotal = input.partners.reduce((s, p) => s + p.quota, 0);
+  const weightTotal = input.partners.reduce((s, p) => s + p.weight, 0);
+  const busyAccS = busyInt;
+  const idleAccS = upInt - busyInt;
+  const itMWh = (busyAccS * input.power.busyKw + idleAccS * input.power.idleKw) / 3600 / 1000;
+  return {
+    accelerators: size,
+    horizonDays: T / 86400,
+    events: q.processed,
+    utilisation: { busy: busyInt / (size * T), up: upInt / (size * T), samples },
+    partners: input.partners.map((p, i) => ({
+      name: p.name,
+      quota: p.quota,
+      weight: p.weight,
+      acceleratorHours: (usageInt[i] ?? 0) / 3600,
+      share: totalUse > 0 ? (usageInt[i] ?? 0) / totalUse : 0,
+      quotaShare: quotaTotal > 0 ? p.quota / quotaTotal : 0,
+      weightShare: weightTotal > 0 ? p.weight / weightTotal : 0,
+    })),
+    kinds: JOB_KINDS.filter((k) => (submitted.get(k) ?? 0) > 0).map((k) => ({
+      kind: k,
+      submitted: submitted.get(k) ?? 0,
+      completed: jcts.get(k)?.length ?? 0,
+      waitH: percentiles(waits.get(k) ?? []),
+      jctH: percentiles(jcts.get(k) ?? []),
+    })),
+    goodput: {
+      goodput: allocatedAccS > 0 ? usefulAccS / allocatedAccS : 1,
+      usefulAccH: usefulAccS / 3600,
+      allocatedAccH: allocatedAccS / 3600,
+      lostAccH: lostAccS / 3600,
+      interruptions,
+      replicaRestarts,
+      byCause,
+      preemptions,
+      failures,
+    },
+    services: input.services.map((s, i) => ({
+      name: s.name,
+      servedFraction: (demanded[i] ?? 0) > 0 ? (served[i] ?? 0) / (demanded[i] ?? 1) : 1,
+      meanReplicas: (replicaInt[i] ?? 0) / T,
+      peakReplicas: peak[i] ?? 0,
+    })),
+    energy: {
+      itMWh,
+      facilityMWh: itMWh * input.power.pue,
+      co2Tonnes: (itMWh * input.power.pue * input.power.carbonGPerKWh) / 1000,
+      meanItMw: itMWh / (T / 3600),
+    },
+    pendingAtEnd,
+    violation,
+  };
+}

@@ -1,0 +1,149 @@
+import type { Accelerator, Model } from "../catalog/index.js";
+import { servingCapacity } from "../perf/capacity.js";
+import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
+import { trainingJob } from "../perf/job.js";
+import { searchTraining } from "../perf/search.js";
+import { type Random, standardNormal } from "../random.js";
+import type { Precision } from "../units.js";
+import type { JobKind, JobSpec } from "./job.js";
+
+/** A stream of jobs: Poisson arrivals, sizes from a discrete distribution, lognormal durations. */
+export interface JobStream {
+  readonly partner: number;
+  readonly kind: Exclude<JobKind, "inference" | "trace">;
+  readonly perDay: number;
+  readonly sizes: readonly { readonly accelerators: number; readonly weight: number }[];
+  /** Run time at full speed: median hours and the sigma of its logarithm. */
+  readonly medianHours: number;
+  readonly sigma: number;
+  readonly priority: number;
+}
+
+/** Jobs of all streams over the horizon, in submit order (ties by stream order). Deterministic for the generator. */
+export function generateJobs(streams: readonly JobStream[], horizonS: number, rng: Random): JobSpec[] {
+  const jobs: JobSpec[] = [];
+  for (const s of streams) {
+    if (s.perDay <= 0) continue;
+    const total = s.sizes.reduce((x, z) => x + z.weight, 0);
+    let t = 0;
+    for (;;) {
+      t += (-Math.log(1 - rng.next()) * 86_400) / s.perDay;
+      if (t >= horizonS) break;
+      let u = rng.next() * total;
+      let size = s.sizes[s.sizes.length - 1]?.accelerators ?? 1;
+      for (const z of s.sizes) {
+        if (u < z.weight) {
+          size = z.accelerators;
+          break;
+        }
+        u -= z.weight;
+      }
+      const hours = s.medianHours * Math.exp(s.sigma * standardNormal(rng));
+      jobs.push({
+        partner: s.partner,
+        kind: s.kind,
+        size,
+        submitS: t,
+        workS: hours * 3600,
+        priority: s.priority,
+      });
+    }
+  }
+  return jobs.sort((a, b) => a.submitS - b.submitS);
+}
+
+/**
+ * A pretraining run's work and placement sensitivity from the training model: run time at full speed =
+ * tokens / tokens-per-second of the best configuration on whole scale-up domains; on a placement whose
+ * smallest per-domain share is f accelerators, the best configuration with a scale-up domain of f
+ * (tensor parallelism confined to it) sets the speed.
+ */
+export function pretrainJob(
+  p: {
+    readonly partner: number;
+    readonly model: Model;
+    readonly accelerator: Accelerator;
+    readonly size: number;
+    readonly tokens: number;
+    readonly seqLen: number;
+    readonly globalBatch: number;
+    readonly precision: Precision;
+    readonly submitS: number;
+    readonly priority: number;
+  },
+  cache: Map<string, number>,
+): JobSpec {
+  const domain = p.accelerator.scaleUp.domainSize;
+  const rateAt = (d: number) => {
+    const key = JSON.stringify([
+      p.model.id,
+      p.accelerator.id,
+      p.size,
+      p.seqLen,
+      p.globalBatch,
+      p.precision,
+      d,
+    ]);
+    let r = cache.get(key);
+    if (r === undefined) {
+      const best = searchTraining(
+        trainingJob({
+          model: p.model,
+          accelerator: p.accelerator,
+          gpus: p.size,
+          seqLen: p.seqLen,
+          globalBatch: p.globalBatch,
+          precision: p.precision,
+          domainSize: d,
+        }),
+      ).best;
+      r = best.fits ? best.tokensPerS : 0;
+      cache.set(key, r);
+    }
+    return r;
+  };
+  const full = rateAt(domain);
+  if (full <= 0) throw new Error(`no configuration of ${p.model.id} fits ${p.size} × ${p.accelerator.id}`);
+  return {
+    partner: p.partner,
+    kind: "pretrain",
+    size: p.size,
+    submitS: p.submitS,
+    workS: p.tokens / full,
+    priority: p.priority,
+    speedAt: (fragment: number) => {
+      if (fragment >= domain) return 1;
+      // The largest power of two within the fragment is the tensor-parallel group that still fits.
+      const d = 2 ** Math.floor(Math.log2(Math.max(1, fragment)));
+      return Math.min(1, rateAt(d) / full);
+    },
+  };
+}
+
+/** Output tokens per second one replica of a service serves within its SLO (steady-state continuous batching). */
+export function replicaCapacity(p: {
+  readonly model: Model;
+  readonly accelerator: Accelerator;
+  readonly precision: InferencePrecision;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly ttftS: number;
+  readonly tpotS: number;
+}): { readonly size: number; readonly tokensPerS: number } | null {
+  const cap = servingCapacity(
+    {
+      model: p.model,
+      accelerator: p.accelerator,
+      gpus: p.accelerator.scaleUp.domainSize * 8,
+      domainSize: p.accelerator.scaleUp.domainSize,
+      precision: p.precision,
+      kvPrecision: defaultKvPrecision(p.precision),
+    },
+    p.inputTokens,
+    p.outputTokens,
+    { ttftS: p.ttftS, tpotS: p.tpotS },
+  );
+  if (cap === null) return null;
+  const size = cap.shape.tp * cap.shape.pp;
+  return { size, tokensPerS: cap.tokensPerSPerGpu * size };
+}

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { COOLING_IDS, HEAT_REJECTIONS } from "../datacenter/cooling.js";
+import { SCHEDULER_IDS } from "../fleet/scheduler.js";
+import { planScenarioSchema } from "./plan-schema.js";
+import {
+  acceleratorSchema,
+  catalogOverlaySchema,
+  inferencePrecisionSchema,
+  modelSchema,
+  precisionSchema,
+  siteSchema,
+} from "./schema.js";
+
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+const priority = z.number().int().min(0).max(3);
+const model = z.union([z.string().min(1), modelSchema]);
+
+const pretrainSchema = z.strictObject({
+  kind: z.literal("pretrain"),
+  model,
+  accelerators: positiveInt,
+  tokens: positive,
+  /** Day of the run's submission (first run), and days between further runs. */
+  startDay: z.number().nonnegative().default(0),
+  count: positiveInt.default(1),
+  everyDays: positive.optional(),
+  seqLen: positiveInt.default(8192),
+  globalBatchTokens: positive.default(16 * 2 ** 20),
+  precision: precisionSchema.default("bf16"),
+  priority: priority.default(2),
+});
+
+const streamSchema = z.strictObject({
+  kind: z.enum(["finetune", "eval"]),
+  perDay: z.number().nonnegative(),
+  sizes: z.array(z.strictObject({ accelerators: positiveInt, weight: positive })).min(1),
+  medianHours: positive,
+  sigma: z.number().nonnegative().default(1),
+  priority: priority.default(1),
+});
+
+const serviceSchema = z.strictObject({
+  kind: z.literal("inference"),
+  name: z.string().min(1).optional(),
+  model,
+  precision: inferencePrecisionSchema.default("fp8"),
+  inputTokens: positiveInt,
+  outputTokens: positiveInt,
+  slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
+  /** Mean output tokens per day. */
+  tokensPerDay: positive,
+  /** Daily swing around the mean, 0-1. */
+  amplitude: z.number().min(0).max(1).default(0.5),
+  peakHour: z.number().min(0).max(24).default(14),
+  priority: priority.default(3),
+});
+
+export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, streamSchema, serviceSchema]);
+
+export const partnerSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Accelerators guaranteed; defaults to the whole fleet (no quota). */
+  quota: positiveInt.optional(),
+  weight: positive.default(1),
+  workloads: z.array(workloadSchema).default([]),
+});
+
+const failuresSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    /** Interruptions per accelerator-hour; default from the Llama 3 405B run. */
+    ratePerAccHour: z.number().nonnegative().optional(),
+    /** Minutes between checkpoints; default: the Young/Daly optimum √(2·cost·MTBF) of the largest job. */
+    checkpointMinutes: positive.optional(),
+  }),
+]);
+
+export const fleetScenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  days: positive.max(3660),
+  seed: z.number().int().nonnegative().default(1),
+  fleet: z.strictObject({
+    accelerator: z.union([z.string().min(1), acceleratorSchema]),
+    count: positiveInt,
+    site: z.union([z.string().min(1), siteSchema]).optional(),
+    cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
+    heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+  }),
+  scheduler: z.enum(SCHEDULER_IDS as [string, ...string[]]).default("fair-share"),
+  placement: z.enum(["topology", "spread"]).default("topology"),
+  borrowing: z.boolean().default(true),
+  failures: failuresSchema.default(true),
+  partners: z.array(partnerSchema).min(1),
+  /** A job trace CSV (job_id, tenant, submit_time, accelerators, duration; seconds), relative to this file. */
+  trace: z.string().min(1).optional(),
+  /** Days between points of the utilisation series. */
+  sampleDays: positive.default(1),
+  assumptions: planScenarioSchema.shape.assumptions,
+  catalog: catalogOverlaySchema.optional(),
+});
+
+export type FleetScenario = z.output<typeof fleetScenarioSchema>;

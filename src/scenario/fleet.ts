@@ -1,0 +1,320 @@
+import {
+  type AssumptionKey,
+  assumptionValues,
+  type Catalog,
+  type CatalogOverlay,
+  extendCatalog,
+  INTERRUPTIONS_PER_ACC_HOUR,
+  LLAMA3_INTERRUPTIONS,
+  resolveAccelerator,
+  resolveModel,
+  resolveSite,
+  SYSTEMS,
+} from "../catalog/index.js";
+import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
+import { facilityProfile } from "../datacenter/facility.js";
+import { itPower } from "../datacenter/power.js";
+import { InputError } from "../errors.js";
+import type { JobSpec } from "../fleet/job.js";
+import { SCHEDULERS } from "../fleet/scheduler.js";
+import type { FailureModel, FleetSimInput, ServiceSpec } from "../fleet/sim.js";
+import { generateJobs, type JobStream, pretrainJob, replicaCapacity } from "../fleet/workload.js";
+import { splittable } from "../perf/capacity.js";
+import { seededRandom } from "../random.js";
+import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
+import { validate } from "./load.js";
+import { strip } from "./system.js";
+
+/** One row of a job trace. */
+export interface TraceJob {
+  readonly tenant: string;
+  readonly submitS: number;
+  readonly accelerators: number;
+  readonly durationS: number;
+}
+
+/** Parse a job trace CSV: header with job_id, tenant, submit_time, accelerators (or gpus), duration (seconds). */
+export function parseJobTrace(text: string, file: string): TraceJob[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const header = (lines[0] ?? "").split(",").map((h) => h.trim().toLowerCase());
+  const col = (names: readonly string[]) => {
+    const i = header.findIndex((h) => names.includes(h));
+    if (i < 0)
+      throw new InputError(
+        `${file}:1`,
+        lines[0] ?? "",
+        `a CSV header with a column named ${names.join(" or ")}`,
+      );
+    return i;
+  };
+  const tenant = col(["tenant", "user", "partner"]);
+  const submit = col(["submit_time", "submit_s", "submit"]);
+  const acc = col(["accelerators", "gpus", "num_gpu"]);
+  const dur = col(["duration", "duration_s", "runtime"]);
+  return lines.slice(1).map((line, i) => {
+    const cells = line.split(",").map((c) => c.trim());
+    const num = (k: number, what: string, min: number) => {
+      const v = Number(cells[k]);
+      if (!Number.isFinite(v) || v < min)
+        throw new InputError(`${file}:${i + 2}`, cells[k], `${what} ≥ ${min}`);
+      return v;
+    };
+    const accelerators = num(acc, "an accelerator count", 1);
+    if (!Number.isInteger(accelerators))
+      throw new InputError(`${file}:${i + 2}`, cells[acc], "an integer accelerator count");
+    return {
+      tenant: cells[tenant] ?? "",
+      submitS: num(submit, "a submit time (s)", 0),
+      accelerators,
+      durationS: num(dur, "a duration (s)", 0),
+    };
+  });
+}
+
+export interface ResolvedFleet {
+  readonly name: string;
+  readonly input: FleetSimInput;
+  readonly accelerator: string;
+  readonly scenario: FleetScenario;
+  readonly notes: readonly string[];
+}
+
+/** Validate a fleet scenario and build the simulation input (jobs generated from the seed). */
+export function resolveFleetScenario(
+  data: unknown,
+  base: Catalog,
+  trace: readonly TraceJob[] = [],
+): ResolvedFleet {
+  const s = validate(fleetScenarioSchema, data);
+  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
+  const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
+  const acc = resolveAccelerator(
+    catalog,
+    typeof s.fleet.accelerator === "string" ? s.fleet.accelerator : strip(s.fleet.accelerator),
+    "fleet.accelerator",
+  );
+  const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
+  const domains = Math.max(1, Math.floor(s.fleet.count / domainSize));
+  const total = domains * domainSize;
+  const horizonS = s.days * 86_400;
+  const rng = seededRandom(s.seed);
+  const notes: string[] = [];
+  if (total !== s.fleet.count)
+    notes.push(`fleet rounded to ${total} accelerators (${domains} domains of ${domainSize})`);
+  const partners = s.partners.map((p, i) => {
+    if (p.quota !== undefined && p.quota > total)
+      throw new InputError(`partners[${i}].quota`, p.quota, `at most the fleet's ${total} accelerators`);
+    return { name: p.name, quota: p.quota ?? total, weight: p.weight };
+  });
+  const tenants = new Map(s.partners.map((p, i) => [p.name, i]));
+
+  const perfCache = new Map<string, number>();
+  const jobs: JobSpec[] = [];
+  const streams: JobStream[] = [];
+  const services: ServiceSpec[] = [];
+  s.partners.forEach((p, pi) => {
+    p.workloads.forEach((w, wi) => {
+      const path = `partners[${pi}].workloads[${wi}]`;
+      if (w.kind === "pretrain") {
+        const m = resolveModel(
+          catalog,
+          typeof w.model === "string" ? w.model : strip(w.model),
+          `${path}.model`,
+        );
+        if (w.accelerators > total)
+          throw new InputError(
+            `${path}.accelerators`,
+            w.accelerators,
+            `at most the fleet's ${total} accelerators`,
+          );
+        if (w.accelerators % domainSize !== 0 && w.accelerators > domainSize)
+          throw new InputError(
+            `${path}.accelerators`,
+            w.accelerators,
+            `a multiple of the scale-up domain (${domainSize})`,
+          );
+        const globalBatch = Math.max(1, Math.round(w.globalBatchTokens / w.seqLen));
+        if (!splittable({ model: m, accelerator: acc, globalBatch }, w.accelerators))
+          throw new InputError(
+            `${path}.accelerators`,
+            w.accelerators,
+            `a count that tp·cp·pp·dp splits exactly for ${m.id} (pp ≤ ${m.layers} layers, dp dividing the ${globalBatch}-sequence batch)`,
+          );
+        for (let k = 0; k < w.count; k++) {
+          const submitS = (w.startDay + k * (w.everyDays ?? s.days)) * 86_400;
+          if (submitS >= horizonS) break;
+          try {
+            jobs.push(
+              pretrainJob(
+                {
+                  partner: pi,
+                  model: m,
+                  accelerator: acc,
+                  size: w.accelerators,
+                  tokens: w.tokens,
+                  seqLen: w.seqLen,
+                  globalBatch,
+                  precision: w.precision,
+                  submitS,
+                  priority: w.priority,
+                },
+                perfCache,
+              ),
+            );
+          } catch (err) {
+            if (err instanceof InputError)
+              throw new InputError(`${path}.accelerators`, w.accelerators, `a valid split (${err.message})`);
+            if (err instanceof Error && /fits/.test(err.message))
+              throw new InputError(
+                `${path}.accelerators`,
+                w.accelerators,
+                `a size at which ${m.id} fits in memory`,
+              );
+            throw err;
+          }
+        }
+      } else if (w.kind === "inference") {
+        const m = resolveModel(
+          catalog,
+          typeof w.model === "string" ? w.model : strip(w.model),
+          `${path}.model`,
+        );
+        const cap = replicaCapacity({
+          model: m,
+          accelerator: acc,
+          precision: w.precision,
+          inputTokens: w.inputTokens,
+          outputTokens: w.outputTokens,
+          ttftS: w.slo.ttftMs / 1000,
+          tpotS: w.slo.tpotMs / 1000,
+        });
+        if (cap === null)
+          throw new InputError(
+            `${path}.slo`,
+            w.slo,
+            `limits that some replica of ${m.id} on ${acc.id} meets`,
+          );
+        services.push({
+          name: w.name ?? `${p.name}/${m.id}`,
+          partner: pi,
+          replicaSize: cap.size,
+          tokensPerSPerReplica: cap.tokensPerS,
+          meanTokensPerS: w.tokensPerDay / 86_400,
+          amplitude: w.amplitude,
+          peakHour: w.peakHour,
+          priority: w.priority,
+        });
+      } else {
+        for (const [zi, z] of w.sizes.entries())
+          if (z.accelerators > total)
+            throw new InputError(
+              `${path}.sizes[${zi}].accelerators`,
+              z.accelerators,
+              `at most the fleet's ${total} accelerators`,
+            );
+        streams.push({
+          partner: pi,
+          kind: w.kind,
+          perDay: w.perDay,
+          sizes: w.sizes,
+          medianHours: w.medianHours,
+          sigma: w.sigma,
+          priority: w.priority,
+        });
+      }
+    });
+  });
+  for (const j of generateJobs(streams, horizonS, rng)) jobs.push(j);
+  trace.forEach((t, i) => {
+    const p = tenants.get(t.tenant);
+    if (p === undefined)
+      throw new InputError(
+        `trace:${i + 2}`,
+        t.tenant,
+        `a tenant named in partners (${[...tenants.keys()].join(", ")})`,
+      );
+    if (t.accelerators > total)
+      throw new InputError(`trace:${i + 2}`, t.accelerators, `at most the fleet's ${total} accelerators`);
+    if (t.submitS < horizonS)
+      jobs.push({
+        partner: p,
+        kind: "trace",
+        size: t.accelerators,
+        submitS: t.submitS,
+        workS: t.durationS,
+        priority: 1,
+      });
+  });
+  jobs.sort((x, y) => x.submitS - y.submitS);
+
+  let failures: FailureModel | null = null;
+  if (s.failures !== false) {
+    const f = s.failures === true ? {} : s.failures;
+    const rate = f.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR;
+    const largest = Math.max(domainSize, ...jobs.filter((j) => j.kind === "pretrain").map((j) => j.size));
+    const costS = a.checkpointCostMinutes * 60;
+    // Young/Daly: the interval that minimises checkpoint cost plus expected lost work, √(2·C·MTBF).
+    const mtbfS = rate > 0 ? 3600 / (rate * largest) : Number.POSITIVE_INFINITY;
+    const intervalS =
+      f.checkpointMinutes !== undefined
+        ? f.checkpointMinutes * 60
+        : Math.min(24 * 3600, Math.sqrt(2 * costS * mtbfS));
+    failures = {
+      ratePerAccHour: rate,
+      causes: LLAMA3_INTERRUPTIONS.causes.map((c) => ({
+        name: c.name,
+        share: c.count,
+        hardware: c.hardware,
+      })),
+      repairS: a.repairHours * 3600,
+      restartS: a.restartMinutes * 60,
+      checkpointIntervalS: intervalS,
+      checkpointCostS: costS,
+    };
+  }
+
+  const power = itPower(acc, SYSTEMS, a, "fleet.accelerator");
+  let pue = 1;
+  let carbon = 0;
+  if (s.fleet.site !== undefined) {
+    const site = resolveSite(
+      catalog,
+      typeof s.fleet.site === "string" ? s.fleet.site : strip(s.fleet.site),
+      "fleet.site",
+    );
+    pue = facilityProfile(
+      { site, cooling: s.fleet.cooling as CoolingId, heatRejection: s.fleet.heatRejection as HeatRejection },
+      a,
+    ).annualPue;
+    carbon = site.gridCarbonGPerKWh;
+  }
+  const scheduler = SCHEDULERS.find((x) => x.id === s.scheduler);
+  if (scheduler === undefined) throw new InputError("scheduler", s.scheduler, "a scheduler id");
+  return {
+    name: s.name ?? "fleet",
+    accelerator: acc.id,
+    scenario: s,
+    notes,
+    input: {
+      domains,
+      domainSize,
+      horizonS,
+      seed: s.seed,
+      partners,
+      jobs,
+      services,
+      scheduler,
+      placement: s.placement,
+      borrowing: s.borrowing,
+      failures,
+      power: {
+        busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
+        idleKw: power.kwPerAccelerator * a.idlePowerFraction,
+        pue,
+        carbonGPerKWh: carbon,
+      },
+      sampleS: s.sampleDays * 86_400,
+      autoscaleS: a.autoscaleMinutes * 60,
+    },
+  };
+}
