@@ -10,11 +10,15 @@ import { fileURLToPath } from "node:url";
 import { builtinCatalog, resolveAccelerator, resolveModel } from "../src/catalog/index.js";
 import type { ModelInput } from "../src/catalog/types.js";
 import { runSweep } from "../src/cli/sweep.js";
+import { EventQueue } from "../src/fleet/events.js";
+import { simulateFleet } from "../src/fleet/sim.js";
 import { trainingJob } from "../src/perf/job.js";
 import { searchTraining } from "../src/perf/search.js";
 import { simulateServing } from "../src/perf/serving.js";
 import { evaluateTraining, newEvalCache } from "../src/perf/train.js";
 import type { Parallelism, TrainingJob } from "../src/perf/types.js";
+import { seededRandom } from "../src/random.js";
+import { resolveFleetScenario } from "../src/scenario/fleet.js";
 import { parseYaml } from "../src/scenario/load.js";
 import { parseSweep } from "../src/scenario/sweep.js";
 
@@ -275,6 +279,39 @@ for (const [label, ax] of [
     `${label}: ${out.rows.length.toLocaleString("en-US")} points on ${availableParallelism()} threads`,
     { medianS: took, minS: took, maxS: took, runs: 1 },
     `  ${Math.round(out.rows.length / took).toLocaleString("en-US")} points/s`,
+  );
+}
+
+// 9. The fleet twin: the event kernel alone (a churning heap of 10,000 pending events), and the shared
+// Stargate fleet (100,000 GB200, five partners, one year) end to end.
+{
+  const kq = new EventQueue();
+  const kr = seededRandom(7);
+  const tick = () => kq.after(kr.next() * 100, tick);
+  for (let i = 0; i < 10_000; i++) kq.after(kr.next() * 100, tick);
+  const t0 = nowS();
+  kq.run(100_000);
+  const took = nowS() - t0;
+  report(
+    `fleet kernel: ${kq.processed.toLocaleString("en-US")} events`,
+    { medianS: took, minS: took, maxS: took, runs: 1 },
+    `  ${(kq.processed / took / 1e6).toFixed(2)} M events/s`,
+  );
+}
+{
+  const data = parseYaml(
+    readFileSync(fileURLToPath(new URL("../../examples/fleet-stargate.yaml", import.meta.url)), "utf8"),
+    "fleet",
+  );
+  const t0 = nowS();
+  const resolved = resolveFleetScenario(data, builtinCatalog());
+  const t1 = nowS();
+  const res = simulateFleet(resolved.input);
+  const t2 = nowS();
+  report(
+    `fleet: ${res.accelerators.toLocaleString("en-US")} accelerators, ${resolved.input.partners.length} partners, ${res.horizonDays} days`,
+    { medianS: t2 - t0, minS: t2 - t0, maxS: t2 - t0, runs: 1 },
+    `  ${res.events.toLocaleString("en-US")} events, ${(res.events / (t2 - t1) / 1e6).toFixed(2)} M events/s simulated (scenario and jobs ${(t1 - t0).toFixed(1)} s)`,
   );
 }
 

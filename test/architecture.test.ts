@@ -29,11 +29,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   datacenter: ["catalog"],
   supply: ["catalog"],
   plan: ["catalog", "perf", "datacenter", "supply"],
-  scenario: ["catalog", "perf", "datacenter", "supply", "plan"],
+  fleet: ["catalog", "perf", "datacenter"],
+  scenario: ["catalog", "perf", "datacenter", "supply", "plan", "fleet"],
   validation: ["catalog", "perf", "scenario"],
-  cli: ["catalog", "perf", "datacenter", "supply", "plan", "scenario", "validation"],
+  cli: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation"],
 };
-const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan"];
+const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan", "fleet"];
 
 describe("architecture", () => {
   const all = files(SRC);

@@ -6,7 +6,6 @@ import { z } from "zod";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { parseJobTrace } from "../scenario/fleet.js";
-import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";

@@ -21,7 +21,7 @@ export class EventQueue {
 
   /** Run `fn` at absolute time `t` (never before now). */
   at(t: number, fn: Handler): void {
-    const time = t < this.now ? this.now : t;
+    const time = Math.max(t, this.now);
     const s = this.seq++;
     const ts = this.times;
     const ss = this.seqs;

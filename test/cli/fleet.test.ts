@@ -1,0 +1,142 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SMALL = join(ROOT, "examples/fleet-small.yaml");
+const TMP = mkdtempSync(join(tmpdir(), "stargate-fleet-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
+  return { code, stdout, stderr };
+}
+
+function variant(name: string, edit: (t: string) => string): string {
+  const f = join(TMP, name);
+  writeFileSync(f, edit(readFileSync(SMALL, "utf8")));
+  return f;
+}
+
+describe("stargate fleet", () => {
+  it("prints utilisation, partner shares, waits, goodput and energy; --json has every figure", async () => {
+    const r = await run(["fleet", SMALL]);
+    expect(r.code).toBe(0);
+    for (const s of ["Partners", "Jobs", "Inference services", "Goodput", "Energy", "events/s"])
+      expect(r.stdout).toContain(s);
+    expect(r.stderr).toMatch(/14\/14 days simulated/);
+    const j = await run(["fleet", SMALL, "--json"]);
+    const o = JSON.parse(j.stdout);
+    for (const f of [
+      "utilisation",
+      "partners",
+      "kinds",
+      "goodput",
+      "services",
+      "energy",
+      "events",
+      "eventsPerS",
+      "scheduler",
+    ])
+      expect(o, f).toHaveProperty(f);
+    expect(o.utilisation.samples).toHaveLength(15);
+    expect(o.partners).toHaveLength(3);
+  });
+
+  it("--seed changes the run; the same seed repeats it exactly", async () => {
+    const strip = (s: string) => {
+      const o = JSON.parse(s);
+      delete o.eventsPerS;
+      return o;
+    };
+    const a = await run(["fleet", SMALL, "--json", "--seed", "3"]);
+    const b = await run(["fleet", SMALL, "--json", "--seed", "3"]);
+    const c = await run(["fleet", SMALL, "--json", "--seed", "4"]);
+    expect(strip(a.stdout)).toEqual(strip(b.stdout));
+    expect(strip(a.stdout)).not.toEqual(strip(c.stdout));
+  });
+
+  it("imports a job trace CSV next to the scenario", async () => {
+    writeFileSync(
+      join(TMP, "jobs.csv"),
+      "job_id,tenant,submit_time,accelerators,duration\n1,lab,0,64,7200\n2,university,3600,8,1800\n3,startup,7200,1,60\n",
+    );
+    const f = variant("traced.yaml", (t) => `${t}\ntrace: jobs.csv\n`);
+    const r = await run(["fleet", f, "--json"]);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("stargate:"))).toEqual([]);
+    const trace = JSON.parse(r.stdout).kinds.find((k: { kind: string }) => k.kind === "trace");
+    expect(trace.submitted).toBe(3);
+    expect(trace.completed).toBe(3);
+  });
+
+  it("bad input exits 2 with the field path", async () => {
+    const cases: [string, (t: string) => string, RegExp][] = [
+      [
+        "sched.yaml",
+        (t) => t.replace("scheduler: fair-share", "scheduler: lottery"),
+        /^stargate: scheduler: expected one of/,
+      ],
+      [
+        "quota.yaml",
+        (t) => t.replace("quota: 512", "quota: 5000"),
+        /^stargate: partners\[0\]\.quota: expected at most the fleet's 1024 accelerators, got 5000/,
+      ],
+      [
+        "domain.yaml",
+        (t) => t.replace("accelerators: 256", "accelerators: 260"),
+        /^stargate: partners\[0\]\.workloads\[0\]\.accelerators: expected a multiple of the scale-up domain/,
+      ],
+      [
+        "split.yaml",
+        (t) => t.replace("accelerators: 256", "accelerators: 264"),
+        /^stargate: partners\[0\]\.workloads\[0\]\.accelerators: expected a count that tp·cp·pp·dp splits exactly/,
+      ],
+      [
+        "model.yaml",
+        (t) => t.replace("model: llama3-8b\n        accelerators", "model: llama9\n        accelerators"),
+        /^stargate: partners\[0\]\.workloads\[0\]\.model: expected a model id/,
+      ],
+    ];
+    for (const [name, edit, re] of cases) {
+      const r = await run(["fleet", variant(name, edit)]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(re);
+    }
+    writeFileSync(join(TMP, "bad.csv"), "job_id,tenant,submit_time,accelerators,duration\n1,nobody,0,8,60\n");
+    const t = await run(["fleet", variant("badtrace.yaml", (x) => `${x}\ntrace: bad.csv\n`)]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^stargate: trace:2: expected a tenant named in partners/);
+  });
+
+  it("--html writes a report whose charts draw in a headless browser", () => {
+    const out = join(TMP, "fleet.html");
+    const r = spawnSync("node", [join(ROOT, "bin/stargate.js"), "fleet", SMALL, "--html", out], {
+      encoding: "utf8",
+      cwd: ROOT,
+    });
+    expect(r.status).toBe(0);
+    const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+    expect(chromium, "Debian's chromium is needed for this test (.ci/run installs it)").toBeDefined();
+    const dom = spawnSync(
+      chromium ?? "chromium",
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        `file://${out}`,
+      ],
+      {
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(dom.stdout).toContain('data-charts-drawn="4"');
+  });
+});
