@@ -488,6 +488,19 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   // integrated tick by tick.
   const replicas = input.services.map(() => [] as Job[]);
   const liveReplicas = input.services.map(() => 0);
+  const spare = input.services.map(() => [] as Job[]);
+  const resetReplica = (j: Job): Job => {
+    const m = j as { -readonly [K in keyof Job]: Job[K] };
+    m.id = nextId++;
+    m.submitS = q.now;
+    m.state = "pending";
+    m.readyS = q.now;
+    m.firstStartS = -1;
+    m.epoch++;
+    m.borrowed = false;
+    m.alloc = null;
+    return j;
+  };
   const served = input.services.map(() => 0);
   const demanded = input.services.map(() => 0);
   const replicaInt = input.services.map(() => 0);
@@ -507,15 +520,20 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         // Size for the demand at the next tick; remove the newest replicas first (pending before running).
         const want = Math.ceil(demandAt(s, q.now + input.autoscaleS) / s.tokensPerSPerReplica);
         for (let k = list.length; k < want; k++) {
-          const j = newJob({
-            partner: s.partner,
-            kind: "inference",
-            size: s.replicaSize,
-            submitS: q.now,
-            workS: Number.POSITIVE_INFINITY,
-            priority: s.priority,
-            service: i,
-          });
+          // A stopped replica object is reused (replicas churn daily; fresh objects would dominate GC).
+          const reuse = spare[i]?.pop();
+          const j =
+            reuse !== undefined
+              ? resetReplica(reuse)
+              : newJob({
+                  partner: s.partner,
+                  kind: "inference",
+                  size: s.replicaSize,
+                  submitS: q.now,
+                  workS: Number.POSITIVE_INFINITY,
+                  priority: s.priority,
+                  service: i,
+                });
           submitted.set("inference", (submitted.get("inference") ?? 0) + 1);
           list.push(j);
           queueOf(j).push(j);
@@ -528,6 +546,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
             detach(j);
           } else queueOf(j).remove(j);
           j.state = "stopped";
+          spare[i]?.push(j);
         }
       });
       pass();
