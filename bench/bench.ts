@@ -311,7 +311,7 @@ for (const [label, ax] of [
   report(
     `fleet: ${res.accelerators.toLocaleString("en-US")} accelerators, ${resolved.input.partners.length} partners, ${res.horizonDays} days`,
     { medianS: t2 - t0, minS: t2 - t0, maxS: t2 - t0, runs: 1 },
-    `  ${res.events.toLocaleString("en-US")} events, ${(res.events / (t2 - t1) / 1e6).toFixed(2)} M events/s simulated (scenario and jobs ${(t1 - t0).toFixed(1)} s)`,
+    `  ${res.events.toLocaleString("en-US")} events (${(res.events / (t2 - t1) / 1e6).toFixed(2)} M/s) and ${res.transitions.toLocaleString("en-US")} job starts+stops (${(res.transitions / (t2 - t1) / 1e6).toFixed(2)} M/s); scenario and jobs ${(t1 - t0).toFixed(1)} s`,
   );
 }
 

@@ -38,6 +38,7 @@ export function fleetJson(o: FleetOutcome): Record<string, unknown> {
     notes: o.resolved.notes,
     ...o.result,
     eventsPerS: o.wallS > 0 ? o.result.events / o.wallS : null,
+    transitionsPerS: o.wallS > 0 ? o.result.transitions / o.wallS : null,
   };
 }
 
@@ -125,7 +126,7 @@ export function fleetReport(o: FleetOutcome): string {
     `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions`,
     `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
     `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(i.power.pue, 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
-    `Simulated ${n0(r.events)} events in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s)`,
+    `Simulated ${n0(r.events)} events and ${n0(r.transitions)} job starts/stops in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s, ${n0(r.transitions / Math.max(1e-9, o.wallS))} starts+stops/s)`,
     "",
   );
   return lines.join("\n");

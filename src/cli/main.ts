@@ -301,7 +301,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (command === "fleet") {
       const file = rest[0];
       if (file === undefined) throw new InputError("fleet", undefined, "a scenario FILE argument");
-      let data = parseYaml(readText(file, io.cwd, "FILE"), file) as Record<string, unknown>;
+      const parsed = parseYaml(readText(file, io.cwd, "FILE"), file);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new InputError("input", parsed, "an object (a fleet scenario)");
+      let data = parsed as Record<string, unknown>;
       const seed = values.seed;
       if (seed !== undefined) {
         const n = Number(seed);

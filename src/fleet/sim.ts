@@ -70,7 +70,10 @@ export interface Percentiles {
 export interface FleetResult {
   readonly accelerators: number;
   readonly horizonDays: number;
+  /** Kernel events processed. */
   readonly events: number;
+  /** Job state changes (starts, stops, completions, interruptions), several of which one event may make. */
+  readonly transitions: number;
   readonly utilisation: {
     /** Allocated / all accelerators, time-weighted. */
     readonly busy: number;
@@ -210,6 +213,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   let violation: string | null = null;
   let wakeAt = Number.POSITIVE_INFINITY;
   let borrowedCount = 0;
+  let transitions = 0;
   const samples: { day: number; busy: number; up: number }[] = [];
 
   const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
@@ -250,6 +254,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     const alloc = cluster.place(j.size, input.placement);
     if (alloc === null) return false;
     account();
+    transitions++;
     cluster.commit(alloc);
     queueOf(j).shift();
     j.alloc = alloc;
@@ -280,6 +285,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   /** Take a running job off its accelerators; returns the work (s at full speed) done since it started. */
   const detach = (j: Job): number => {
     account();
+    transitions++;
     const elapsed = q.now - j.startedS;
     if (j.alloc !== null) {
       cluster.release(j.alloc);
@@ -586,6 +592,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     accelerators: size,
     horizonDays: T / 86400,
     events: q.processed,
+    transitions,
     utilisation: { busy: busyInt / (size * T), up: upInt / (size * T), samples },
     partners: input.partners.map((p, i) => ({
       name: p.name,

@@ -107,6 +107,10 @@ describe("stargate fleet", () => {
       expect(r.code, name).toBe(2);
       expect(r.stderr, name).toMatch(re);
     }
+    writeFileSync(join(TMP, "empty.yaml"), "");
+    const empty = await run(["fleet", join(TMP, "empty.yaml")]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^stargate: input: expected an object/);
     writeFileSync(join(TMP, "bad.csv"), "job_id,tenant,submit_time,accelerators,duration\n1,nobody,0,8,60\n");
     const t = await run(["fleet", variant("badtrace.yaml", (x) => `${x}\ntrace: bad.csv\n`)]);
     expect(t.code).toBe(2);
