@@ -52,6 +52,7 @@ describe("stargate fleet", () => {
     const strip = (s: string) => {
       const o = JSON.parse(s);
       delete o.eventsPerS;
+      delete o.transitionsPerS;
       return o;
     };
     const a = await run(["fleet", SMALL, "--json", "--seed", "3"]);
