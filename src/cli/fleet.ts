@@ -116,6 +116,23 @@ export function fleetReport(o: FleetOutcome): string {
       ),
       "",
     );
+  if (r.sites.length > 1)
+    lines.push(
+      "Sites (a job runs inside one site)",
+      table(
+        ["site", "accelerators", "busy", "up", "PUE", "facility MWh", "t CO2"],
+        r.sites.map((x) => [
+          x.name,
+          n0(x.accelerators),
+          pct(x.busy),
+          pct(x.up),
+          fixed(x.pue, 3),
+          n0(x.facilityMWh),
+          n0(x.co2Tonnes),
+        ]),
+      ),
+      "",
+    );
   const g = r.goodput;
   const causes = Object.entries(g.byCause)
     .sort((a, b) => b[1] - a[1])
@@ -125,7 +142,7 @@ export function fleetReport(o: FleetOutcome): string {
   lines.push(
     `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions`,
     `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
-    `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(i.power.pue, 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
+    `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(r.energy.facilityMWh / Math.max(1e-9, r.energy.itMWh), 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
     `Simulated ${n0(r.events)} events and ${n0(r.transitions)} job starts/stops in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s, ${n0(r.transitions / Math.max(1e-9, o.wallS))} starts+stops/s)`,
     "",
   );

@@ -7,6 +7,8 @@
 export interface Allocation {
   readonly domains: readonly number[];
   readonly counts: readonly number[];
+  /** The site the allocation lies in (a gang never spans sites). */
+  readonly site?: number;
 }
 
 /** How a job's accelerators are chosen. */
@@ -165,4 +167,99 @@ export function smallestFragment(a: Allocation): number {
   let m = Number.POSITIVE_INFINITY;
   for (const c of a.counts) if (c < m) m = c;
   return m;
+}
+
+/**
+ * Several sites, each a cluster of the same scale-up domain size, behind one domain numbering (site k's
+ * domains follow site k−1's). A job runs inside one site: placement tries the site with the fewest free
+ * accelerators that can take it (packing), so large gaps stay open for large jobs.
+ */
+export class Sites {
+  readonly clusters: Cluster[];
+  readonly offsets: number[];
+  readonly domains: number;
+
+  constructor(
+    domainsPerSite: readonly number[],
+    readonly domainSize: number,
+  ) {
+    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize));
+    this.offsets = [];
+    let o = 0;
+    for (const n of domainsPerSite) {
+      this.offsets.push(o);
+      o += n;
+    }
+    this.domains = o;
+  }
+
+  get size(): number {
+    return this.domains * this.domainSize;
+  }
+
+  get freeTotal(): number {
+    let f = 0;
+    for (const c of this.clusters) f += c.freeTotal;
+    return f;
+  }
+
+  get upTotal(): number {
+    let u = 0;
+    for (const c of this.clusters) u += c.upTotal;
+    return u;
+  }
+
+  /** The site of a global domain index and the index within it. */
+  locate(d: number): [number, number] {
+    let s = this.clusters.length - 1;
+    while (s > 0 && (this.offsets[s] as number) > d) s--;
+    return [s, d - (this.offsets[s] as number)];
+  }
+
+  place(n: number, how: Placement): Allocation | null {
+    let best: Allocation | null = null;
+    let bestFree = Number.POSITIVE_INFINITY;
+    this.clusters.forEach((c, s) => {
+      if (c.freeTotal < n || c.freeTotal >= bestFree) return;
+      const a = c.place(n, how);
+      if (a === null) return;
+      const o = this.offsets[s] as number;
+      best = { domains: a.domains.map((d) => d + o), counts: a.counts, site: s };
+      bestFree = c.freeTotal;
+    });
+    return best;
+  }
+
+  private local(a: Allocation): Allocation {
+    const o = this.offsets[a.site ?? 0] as number;
+    return { domains: a.domains.map((d) => d - o), counts: a.counts };
+  }
+
+  commit(a: Allocation): void {
+    this.clusters[a.site ?? 0]?.commit(this.local(a));
+  }
+
+  release(a: Allocation): void {
+    this.clusters[a.site ?? 0]?.release(this.local(a));
+  }
+
+  fail(d: number): void {
+    const [s, i] = this.locate(d);
+    this.clusters[s]?.fail(i);
+  }
+
+  repair(d: number): void {
+    const [s, i] = this.locate(d);
+    this.clusters[s]?.repair(i);
+  }
+
+  isUp(d: number): boolean {
+    const [s, i] = this.locate(d);
+    return this.clusters[s]?.up[i] === 1;
+  }
+
+  freeAt(d: number): number {
+    const [s, i] = this.locate(d);
+    return this.clusters[s]?.free[i] ?? 0;
+  }
 }

@@ -1,5 +1,5 @@
 import { exponential, type Random, seededRandom } from "../random.js";
-import { Cluster, type Placement, smallestFragment } from "./cluster.js";
+import { type Placement, Sites, smallestFragment } from "./cluster.js";
 import { EventQueue } from "./events.js";
 import { JOB_KINDS, type Job, type JobKind, type JobSpec } from "./job.js";
 import type { Scheduler, SchedulerContext } from "./scheduler.js";
@@ -34,8 +34,19 @@ export interface ServiceSpec {
   readonly priority: number;
 }
 
-export interface FleetSimInput {
+/** A site's share of the fleet: its domains, and the facility figures its energy goes through. */
+export interface SitePart {
+  readonly name: string;
   readonly domains: number;
+  readonly pue: number;
+  readonly carbonGPerKWh: number;
+}
+
+export interface FleetSimInput {
+  /** Domains of a single-site fleet (ignored when `sites` is given). */
+  readonly domains: number;
+  /** Sites of a multi-site fleet; a job runs inside one site. */
+  readonly sites?: readonly SitePart[];
   readonly domainSize: number;
   readonly horizonS: number;
   readonly seed: number;
@@ -47,7 +58,7 @@ export interface FleetSimInput {
   readonly placement: Placement;
   readonly borrowing: boolean;
   readonly failures: FailureModel | null;
-  /** kW per accelerator (its share of the server, fabric included) when busy and when idle. */
+  /** kW per accelerator (its share of the server, fabric included) when busy and when idle; PUE and carbon of a single-site fleet. */
   readonly power: {
     readonly busyKw: number;
     readonly idleKw: number;
@@ -125,6 +136,16 @@ export interface FleetResult {
     readonly co2Tonnes: number;
     readonly meanItMw: number;
   };
+  readonly sites: readonly {
+    readonly name: string;
+    readonly accelerators: number;
+    readonly busy: number;
+    readonly up: number;
+    readonly pue: number;
+    readonly itMWh: number;
+    readonly facilityMWh: number;
+    readonly co2Tonnes: number;
+  }[];
   readonly pendingAtEnd: number;
   /** The first invariant a scheduling pass broke (audit on), or null. */
   readonly violation: string | null;
@@ -185,7 +206,16 @@ function percentiles(xs: number[]): Percentiles {
 export function simulateFleet(input: FleetSimInput, progress?: (fraction: number) => void): FleetResult {
   const q = new EventQueue();
   const rng: Random = seededRandom(input.seed);
-  const cluster = new Cluster(input.domains, input.domainSize);
+  const parts: readonly SitePart[] = input.sites ?? [
+    { name: "fleet", domains: input.domains, pue: input.power.pue, carbonGPerKWh: input.power.carbonGPerKWh },
+  ];
+  const cluster = new Sites(
+    parts.map((p) => p.domains),
+    input.domainSize,
+  );
+  const busySite = parts.map(() => 0);
+  const busySiteInt = parts.map(() => 0);
+  const upSiteInt = parts.map(() => 0);
   const P = input.partners.length;
   const usage = new Array<number>(P).fill(0);
   const usageInt = new Array<number>(P).fill(0);
@@ -232,6 +262,10 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (dt <= 0) return;
     busyInt += busy * dt;
     upInt += cluster.upTotal * dt;
+    for (let s = 0; s < parts.length; s++) {
+      busySiteInt[s] = (busySiteInt[s] ?? 0) + (busySite[s] ?? 0) * dt;
+      upSiteInt[s] = (upSiteInt[s] ?? 0) + (cluster.clusters[s]?.upTotal ?? 0) * dt;
+    }
     for (let p = 0; p < P; p++) usageInt[p] = (usageInt[p] ?? 0) + (usage[p] ?? 0) * dt;
     lastT = q.now;
   };
@@ -270,6 +304,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     j.epoch++;
     usage[j.partner] = (usage[j.partner] ?? 0) + j.size;
     busy += j.size;
+    busySite[alloc.site ?? 0] = (busySite[alloc.site ?? 0] ?? 0) + j.size;
     running.add(j);
     for (const d of alloc.domains) onDomain[d]?.add(j);
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) + 1;
@@ -289,6 +324,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     const elapsed = q.now - j.startedS;
     if (j.alloc !== null) {
       cluster.release(j.alloc);
+      busySite[j.alloc.site ?? 0] = (busySite[j.alloc.site ?? 0] ?? 0) - j.size;
       for (const d of j.alloc.domains) onDomain[d]?.delete(j);
     }
     j.alloc = null;
@@ -360,23 +396,26 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
 
   const audit = () => {
     if (violation !== null) return;
-    const used = new Int32Array(input.domains);
+    const used = new Int32Array(cluster.domains);
     for (const j of running) {
       if (j.alloc === null) {
         violation = `running job ${j.id} has no allocation`;
         return;
       }
+      const site = j.alloc.site ?? 0;
       for (let i = 0; i < j.alloc.domains.length; i++) {
         const d = j.alloc.domains[i] as number;
+        if (cluster.locate(d)[0] !== site) violation = `job ${j.id} spans sites`;
         used[d] = (used[d] ?? 0) + (j.alloc.counts[i] as number);
-        if (cluster.up[d] === 0) violation = `job ${j.id} runs on down domain ${d}`;
+        if (!cluster.isUp(d)) violation = `job ${j.id} runs on down domain ${d}`;
       }
     }
-    for (let d = 0; d < input.domains; d++) {
-      if (cluster.up[d] === 0) continue;
-      const total = (used[d] ?? 0) + (cluster.free[d] ?? 0);
-      if ((cluster.free[d] ?? 0) < 0 || total !== input.domainSize)
-        violation = `domain ${d}: ${used[d]} allocated + ${cluster.free[d]} free ≠ ${input.domainSize}`;
+    for (let d = 0; d < cluster.domains; d++) {
+      if (!cluster.isUp(d)) continue;
+      const free = cluster.freeAt(d);
+      const total = (used[d] ?? 0) + free;
+      if (free < 0 || total !== input.domainSize)
+        violation = `domain ${d}: ${used[d]} allocated + ${free} free ≠ ${input.domainSize}`;
     }
     for (const j of running)
       if (!input.borrowing && j.borrowed) violation = `job ${j.id} started beyond its partner's quota`;
@@ -439,7 +478,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     const shares = fl.causes.reduce((s, c) => s + c.share, 0);
     const fail = () => {
       failures++;
-      const d = Math.min(input.domains - 1, Math.floor(rng.next() * input.domains));
+      const d = Math.min(cluster.domains - 1, Math.floor(rng.next() * cluster.domains));
       const slot = Math.floor(rng.next() * input.domainSize);
       let u = rng.next() * shares;
       let cause = fl.causes[fl.causes.length - 1];
@@ -450,7 +489,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         }
         u -= c.share;
       }
-      if (cluster.up[d] === 1 && cause !== undefined) {
+      if (cluster.isUp(d) && cause !== undefined) {
         const jobs = [...(onDomain[d] ?? [])];
         // The accelerator in `slot` belongs to the jobs in allocation order; beyond them it is idle.
         let victim: Job | undefined;
@@ -585,9 +624,26 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const totalUse = usageInt.reduce((s, x) => s + x, 0);
   const quotaTotal = input.partners.reduce((s, p) => s + p.quota, 0);
   const weightTotal = input.partners.reduce((s, p) => s + p.weight, 0);
-  const busyAccS = busyInt;
-  const idleAccS = upInt - busyInt;
-  const itMWh = (busyAccS * input.power.busyKw + idleAccS * input.power.idleKw) / 3600 / 1000;
+  // Energy site by site: busy and idle accelerator-time at their power, through the site's PUE.
+  const siteOut = parts.map((p, k) => {
+    const busyS = busySiteInt[k] ?? 0;
+    const idleS = (upSiteInt[k] ?? 0) - busyS;
+    const it = (busyS * input.power.busyKw + idleS * input.power.idleKw) / 3600 / 1000;
+    const accelerators = p.domains * input.domainSize;
+    return {
+      name: p.name,
+      accelerators,
+      busy: accelerators > 0 ? busyS / (accelerators * T) : 0,
+      up: accelerators > 0 ? (upSiteInt[k] ?? 0) / (accelerators * T) : 0,
+      pue: p.pue,
+      itMWh: it,
+      facilityMWh: it * p.pue,
+      co2Tonnes: (it * p.pue * p.carbonGPerKWh) / 1000,
+    };
+  });
+  const itMWh = siteOut.reduce((x, o) => x + o.itMWh, 0);
+  const facilityMWh = siteOut.reduce((x, o) => x + o.facilityMWh, 0);
+  const co2Tonnes = siteOut.reduce((x, o) => x + o.co2Tonnes, 0);
   return {
     accelerators: size,
     horizonDays: T / 86400,
@@ -627,12 +683,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       meanReplicas: (replicaInt[i] ?? 0) / T,
       peakReplicas: peak[i] ?? 0,
     })),
-    energy: {
-      itMWh,
-      facilityMWh: itMWh * input.power.pue,
-      co2Tonnes: (itMWh * input.power.pue * input.power.carbonGPerKWh) / 1000,
-      meanItMw: itMWh / (T / 3600),
-    },
+    energy: { itMWh, facilityMWh, co2Tonnes, meanItMw: itMWh / (T / 3600) },
+    sites: siteOut,
     pendingAtEnd,
     violation,
   };

@@ -80,13 +80,30 @@ export const fleetScenarioSchema = z.strictObject({
   name: z.string().optional(),
   days: positive.max(3660),
   seed: z.number().int().nonnegative().default(1),
-  fleet: z.strictObject({
-    accelerator: z.union([z.string().min(1), acceleratorSchema]),
-    count: positiveInt,
-    site: z.union([z.string().min(1), siteSchema]).optional(),
-    cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
-    heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
-  }),
+  fleet: z
+    .strictObject({
+      accelerator: z.union([z.string().min(1), acceleratorSchema]),
+      /** A single-site fleet: its accelerator count (and optionally its site). */
+      count: positiveInt.optional(),
+      site: z.union([z.string().min(1), siteSchema]).optional(),
+      cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
+      heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+      /** A multi-site fleet: accelerators per site; a job runs inside one site. */
+      sites: z
+        .array(
+          z.strictObject({
+            site: z.union([z.string().min(1), siteSchema]),
+            count: positiveInt,
+            cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
+            heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+          }),
+        )
+        .min(1)
+        .optional(),
+    })
+    .refine((f) => (f.count === undefined) !== (f.sites === undefined), {
+      message: "either count (one site) or sites (several), not both",
+    }),
   scheduler: z.enum(SCHEDULER_IDS as [string, ...string[]]).default("fair-share"),
   placement: z.enum(["topology", "spread"]).default("topology"),
   borrowing: z.boolean().default(true),

@@ -17,7 +17,7 @@ import { itPower } from "../datacenter/power.js";
 import { InputError } from "../errors.js";
 import type { JobSpec } from "../fleet/job.js";
 import { SCHEDULERS } from "../fleet/scheduler.js";
-import type { FailureModel, FleetSimInput, ServiceSpec } from "../fleet/sim.js";
+import type { FailureModel, FleetSimInput, ServiceSpec, SitePart } from "../fleet/sim.js";
 import { generateJobs, type JobStream, pretrainJob, replicaCapacity } from "../fleet/workload.js";
 import { splittable } from "../perf/capacity.js";
 import { seededRandom } from "../random.js";
@@ -94,13 +94,36 @@ export function resolveFleetScenario(
     "fleet.accelerator",
   );
   const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
-  const domains = Math.max(1, Math.floor(s.fleet.count / domainSize));
+  const siteSpecs = s.fleet.sites ?? [
+    {
+      site: s.fleet.site,
+      count: s.fleet.count ?? 0,
+      cooling: s.fleet.cooling,
+      heatRejection: s.fleet.heatRejection,
+    },
+  ];
+  const notes: string[] = [];
+  const parts: SitePart[] = siteSpecs.map((x, i) => {
+    const path = s.fleet.sites !== undefined ? `fleet.sites[${i}]` : "fleet";
+    const domains = Math.max(1, Math.floor(x.count / domainSize));
+    if (domains * domainSize !== x.count)
+      notes.push(
+        `${path}: ${x.count} accelerators rounded to ${domains * domainSize} (${domains} domains of ${domainSize})`,
+      );
+    if (x.site === undefined) return { name: "fleet", domains, pue: 1, carbonGPerKWh: 0 };
+    const site = resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `${path}.site`);
+    const prof = facilityProfile(
+      { site, cooling: x.cooling as CoolingId, heatRejection: x.heatRejection as HeatRejection },
+      a,
+    );
+    return { name: site.id, domains, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh };
+  });
+  const domains = parts.reduce((x, p) => x + p.domains, 0);
   const total = domains * domainSize;
+  /** The largest site: no gang may be larger. */
+  const largestSite = Math.max(...parts.map((p) => p.domains)) * domainSize;
   const horizonS = s.days * 86_400;
   const rng = seededRandom(s.seed);
-  const notes: string[] = [];
-  if (total !== s.fleet.count)
-    notes.push(`fleet rounded to ${total} accelerators (${domains} domains of ${domainSize})`);
   const partners = s.partners.map((p, i) => {
     if (p.quota !== undefined && p.quota > total)
       throw new InputError(`partners[${i}].quota`, p.quota, `at most the fleet's ${total} accelerators`);
@@ -121,11 +144,11 @@ export function resolveFleetScenario(
           typeof w.model === "string" ? w.model : strip(w.model),
           `${path}.model`,
         );
-        if (w.accelerators > total)
+        if (w.accelerators > largestSite)
           throw new InputError(
             `${path}.accelerators`,
             w.accelerators,
-            `at most the fleet's ${total} accelerators`,
+            `at most the ${largestSite} accelerators of the largest site`,
           );
         if (w.accelerators % domainSize !== 0 && w.accelerators > domainSize)
           throw new InputError(
@@ -206,11 +229,11 @@ export function resolveFleetScenario(
         });
       } else {
         for (const [zi, z] of w.sizes.entries())
-          if (z.accelerators > total)
+          if (z.accelerators > largestSite)
             throw new InputError(
               `${path}.sizes[${zi}].accelerators`,
               z.accelerators,
-              `at most the fleet's ${total} accelerators`,
+              `at most the ${largestSite} accelerators of the largest site`,
             );
         streams.push({
           partner: pi,
@@ -233,8 +256,12 @@ export function resolveFleetScenario(
         t.tenant,
         `a tenant named in partners (${[...tenants.keys()].join(", ")})`,
       );
-    if (t.accelerators > total)
-      throw new InputError(`trace:${i + 2}`, t.accelerators, `at most the fleet's ${total} accelerators`);
+    if (t.accelerators > largestSite)
+      throw new InputError(
+        `trace:${i + 2}`,
+        t.accelerators,
+        `at most the ${largestSite} accelerators of the largest site`,
+      );
     if (t.submitS < horizonS)
       jobs.push({
         partner: p,
@@ -274,20 +301,6 @@ export function resolveFleetScenario(
   }
 
   const power = itPower(acc, SYSTEMS, a, "fleet.accelerator");
-  let pue = 1;
-  let carbon = 0;
-  if (s.fleet.site !== undefined) {
-    const site = resolveSite(
-      catalog,
-      typeof s.fleet.site === "string" ? s.fleet.site : strip(s.fleet.site),
-      "fleet.site",
-    );
-    pue = facilityProfile(
-      { site, cooling: s.fleet.cooling as CoolingId, heatRejection: s.fleet.heatRejection as HeatRejection },
-      a,
-    ).annualPue;
-    carbon = site.gridCarbonGPerKWh;
-  }
   const scheduler = SCHEDULERS.find((x) => x.id === s.scheduler);
   if (scheduler === undefined) throw new InputError("scheduler", s.scheduler, "a scheduler id");
   return {
@@ -297,6 +310,7 @@ export function resolveFleetScenario(
     notes,
     input: {
       domains,
+      sites: parts,
       domainSize,
       horizonS,
       seed: s.seed,
@@ -310,8 +324,8 @@ export function resolveFleetScenario(
       power: {
         busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
         idleKw: power.kwPerAccelerator * a.idlePowerFraction,
-        pue,
-        carbonGPerKWh: carbon,
+        pue: parts[0]?.pue ?? 1,
+        carbonGPerKWh: parts[0]?.carbonGPerKWh ?? 0,
       },
       sampleS: s.sampleDays * 86_400,
       autoscaleS: a.autoscaleMinutes * 60,

@@ -415,3 +415,48 @@ describe("failures against the Llama 3 405B run", () => {
     expect((by["Faulty GPU"] ?? 0) > (by["GPU HBM3 Memory"] ?? 0)).toBe(true);
   });
 });
+
+describe("multi-site fleets", () => {
+  it("a job never spans sites; energy is summed site by site through each site's PUE", () => {
+    const jobs = randomJobs(5, 120, 16);
+    const r = simulateFleet(
+      sim({
+        sites: [
+          { name: "x", domains: 4, pue: 1.1, carbonGPerKWh: 400 },
+          { name: "y", domains: 4, pue: 1.4, carbonGPerKWh: 100 },
+        ],
+        partners: [
+          { name: "a", quota: 64, weight: 1 },
+          { name: "b", quota: 64, weight: 1 },
+          { name: "c", quota: 64, weight: 1 },
+        ],
+        jobs,
+        horizonS: 60 * DAY,
+        audit: true,
+      }),
+    );
+    expect(r.violation).toBeNull();
+    expect(r.kinds.reduce((s, k) => s + k.completed, 0)).toBe(jobs.length);
+    expect(r.sites).toHaveLength(2);
+    expect(r.energy.facilityMWh).toBeCloseTo(
+      (r.sites[0]?.itMWh ?? 0) * 1.1 + (r.sites[1]?.itMWh ?? 0) * 1.4,
+      9,
+    );
+    expect(r.energy.co2Tonnes).toBeCloseTo(
+      ((r.sites[0]?.facilityMWh ?? 0) * 400 + (r.sites[1]?.facilityMWh ?? 0) * 100) / 1000,
+      9,
+    );
+    // A 40-accelerator gang does not fit one 32-accelerator site: it never starts.
+    const big = simulateFleet(
+      sim({
+        sites: [
+          { name: "x", domains: 4, pue: 1, carbonGPerKWh: 0 },
+          { name: "y", domains: 4, pue: 1, carbonGPerKWh: 0 },
+        ],
+        jobs: [{ partner: 0, kind: "pretrain", size: 40, submitS: 0, workS: 3600, priority: 1 }],
+        horizonS: DAY,
+      }),
+    );
+    expect(big.pendingAtEnd).toBe(1);
+  });
+});
