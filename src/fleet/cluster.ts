@@ -135,7 +135,7 @@ export class Cluster {
     }
   }
 
-  /** Take a domain down: its free accelerators leave the pool. */
+  /** Take a domain down: its free accelerators leave the pool. Release the allocations on it first. */
   fail(d: number): void {
     if (this.up[d] === 0) return;
     const f = this.free[d] as number;

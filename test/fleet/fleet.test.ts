@@ -96,8 +96,12 @@ describe("cluster", () => {
                 held.push(a);
               }
             } else if (op === 1 && held.length > 0) c.release(held.pop() as never);
-            else if (op === 2) c.fail(n % 6);
-            else c.repair(n % 6);
+            else if (op === 2) {
+              // As the simulator does: jobs on a failing domain are released (interrupted) first.
+              for (let k = held.length - 1; k >= 0; k--)
+                if (held[k]?.domains.includes(n % 6)) c.release(held.splice(k, 1)[0] as never);
+              c.fail(n % 6);
+            } else c.repair(n % 6);
             let free = 0;
             for (let d = 0; d < 6; d++) {
               expect(c.free[d]).toBeGreaterThanOrEqual(0);
