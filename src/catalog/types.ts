@@ -244,6 +244,8 @@ export interface SystemInput {
   readonly cooling: "air" | "liquid";
   /** Systems per rack; a rack-scale system is 1. */
   readonly perRack: number;
+  /** Accelerators per node (server or compute tray): the unit that fails and is swapped. */
+  readonly acceleratorsPerNode: number;
   readonly source: string;
 }
 

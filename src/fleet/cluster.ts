@@ -16,26 +16,40 @@ export type Placement = "topology" | "spread";
 
 export class Cluster {
   readonly free: Int32Array;
+  /** 1 while the domain has any node up. */
   readonly up: Uint8Array;
+  /** Accelerators on up nodes of each domain. */
+  readonly capacity: Int32Array;
+  /** 1 for each node (domain × nodesPerDomain + node) that is down. */
+  readonly nodeDown: Uint8Array;
+  readonly nodesPerDomain: number;
   /** bucket[k] holds the up domains with exactly k free accelerators. */
   private readonly members: Int32Array[];
   private readonly counts: Int32Array;
   private readonly pos: Int32Array;
   freeTotal: number;
   upDomains: number;
+  /** Accelerators on up nodes. */
+  upTotal: number;
 
   constructor(
     readonly domains: number,
     readonly domainSize: number,
+    /** Accelerators per node: the unit that fails and is repaired (a server, an NVL72 compute tray). */
+    readonly nodeSize: number = domainSize,
   ) {
+    this.nodesPerDomain = Math.max(1, Math.floor(domainSize / nodeSize));
     this.free = new Int32Array(domains).fill(domainSize);
     this.up = new Uint8Array(domains).fill(1);
+    this.capacity = new Int32Array(domains).fill(domainSize);
+    this.nodeDown = new Uint8Array(domains * this.nodesPerDomain);
     this.members = Array.from({ length: domainSize + 1 }, () => new Int32Array(domains));
     this.counts = new Int32Array(domainSize + 1);
     this.pos = new Int32Array(domains);
     for (let d = 0; d < domains; d++) this.add(d, domainSize);
     this.freeTotal = domains * domainSize;
     this.upDomains = domains;
+    this.upTotal = domains * domainSize;
   }
 
   get size(): number {
@@ -135,30 +149,60 @@ export class Cluster {
     }
   }
 
-  /** Take a domain down: its free accelerators leave the pool. Release the allocations on it first. */
-  fail(d: number): void {
-    if (this.up[d] === 0) return;
+  /**
+   * Take one node of a domain down. Its accelerators must be free: release the allocations on it first
+   * (the simulator interrupts them). Returns false when the node was already down.
+   */
+  failNode(d: number, node: number): boolean {
+    const k = d * this.nodesPerDomain + node;
+    if (this.nodeDown[k] === 1) return false;
     const f = this.free[d] as number;
+    const n = this.nodeSize;
+    if (f < n) throw new Error(`node ${node} of domain ${d} still holds work`);
     this.remove(d, f);
-    this.freeTotal -= f;
-    this.free[d] = 0;
-    this.up[d] = 0;
-    this.upDomains--;
+    this.nodeDown[k] = 1;
+    this.free[d] = f - n;
+    this.capacity[d] = (this.capacity[d] as number) - n;
+    this.freeTotal -= n;
+    this.upTotal -= n;
+    if (this.capacity[d] === 0) {
+      this.up[d] = 0;
+      this.upDomains--;
+    } else this.add(d, f - n);
+    return true;
   }
 
-  /** Bring a domain back up, empty (its jobs were interrupted when it failed). */
+  /** Bring a node back, empty. */
+  repairNode(d: number, node: number): void {
+    const k = d * this.nodesPerDomain + node;
+    if (this.nodeDown[k] === 0) return;
+    const f = this.free[d] as number;
+    if (this.up[d] === 1) this.remove(d, f);
+    else {
+      this.up[d] = 1;
+      this.upDomains++;
+    }
+    this.nodeDown[k] = 0;
+    const n = this.nodeSize;
+    this.free[d] = f + n;
+    this.capacity[d] = (this.capacity[d] as number) + n;
+    this.freeTotal += n;
+    this.upTotal += n;
+    this.add(d, f + n);
+  }
+
+  isNodeDown(d: number, node: number): boolean {
+    return this.nodeDown[d * this.nodesPerDomain + node] === 1;
+  }
+
+  /** Take a whole domain down (every node; nothing may run on it). */
+  fail(d: number): void {
+    for (let i = 0; i < this.nodesPerDomain; i++) this.failNode(d, i);
+  }
+
+  /** Bring every node of a domain back. */
   repair(d: number): void {
-    if (this.up[d] === 1) return;
-    this.up[d] = 1;
-    this.free[d] = this.domainSize;
-    this.add(d, this.domainSize);
-    this.freeTotal += this.domainSize;
-    this.upDomains++;
-  }
-
-  /** Accelerators in up domains. */
-  get upTotal(): number {
-    return this.upDomains * this.domainSize;
+    for (let i = 0; i < this.nodesPerDomain; i++) this.repairNode(d, i);
   }
 }
 
@@ -182,8 +226,9 @@ export class Sites {
   constructor(
     domainsPerSite: readonly number[],
     readonly domainSize: number,
+    readonly nodeSize: number = domainSize,
   ) {
-    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize));
+    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize, nodeSize));
     this.offsets = [];
     let o = 0;
     for (const n of domainsPerSite) {
@@ -251,6 +296,30 @@ export class Sites {
   repair(d: number): void {
     const [s, i] = this.locate(d);
     this.clusters[s]?.repair(i);
+  }
+
+  failNode(d: number, node: number): boolean {
+    const [s, i] = this.locate(d);
+    return this.clusters[s]?.failNode(i, node) ?? false;
+  }
+
+  repairNode(d: number, node: number): void {
+    const [s, i] = this.locate(d);
+    this.clusters[s]?.repairNode(i, node);
+  }
+
+  isNodeDown(d: number, node: number): boolean {
+    const [s, i] = this.locate(d);
+    return this.clusters[s]?.isNodeDown(i, node) ?? false;
+  }
+
+  capacityAt(d: number): number {
+    const [s, i] = this.locate(d);
+    return this.clusters[s]?.capacity[i] ?? 0;
+  }
+
+  get nodesPerDomain(): number {
+    return this.clusters[0]?.nodesPerDomain ?? 1;
   }
 
   isUp(d: number): boolean {

@@ -27,6 +27,8 @@ export interface SchedulerContext {
   /** Running jobs that borrowed beyond their partner's quota. */
   borrowedRunning(): number;
   preempt(job: Job): void;
+  /** Whether the job could be placed (and admitted) if these running jobs were stopped; changes nothing. */
+  wouldFit(job: Job, victims: readonly Job[]): boolean;
 }
 
 /** A scheduling policy. Every implementation passes the shared conformance suite (test/fleet). */
@@ -91,7 +93,7 @@ export const priority: Scheduler = {
         chosen.push(v);
         freed += v.size;
       }
-      if (freed < j.size) return;
+      if (freed < j.size || !ctx.wouldFit(j, chosen)) return;
       for (const v of chosen) ctx.preempt(v);
       if (!ctx.tryStart(j)) return;
     }
@@ -113,13 +115,15 @@ export const fairShare: Scheduler = {
   schedule(ctx) {
     const blocked = new Set<Job>();
     for (let guard = 0; guard < 100_000; guard++) {
-      // The next job: in quota before borrowing, then the smallest usage / weight, then priority, age.
+      // The next job: a starved head (waiting longer than the guard) first, then in quota before
+      // borrowing, then the smallest usage / weight, then priority, age.
       let j: Job | undefined;
       let jq = 0;
       let js = 0;
       for (const h of heads(ctx)) {
         if (blocked.has(h)) continue;
-        const hq = ctx.withinQuota(h) ? 0 : 1;
+        const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
+        const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;
         const hs = (ctx.usage[h.partner] ?? 0) / (ctx.weights[h.partner] ?? 1);
         if (
           j === undefined ||
@@ -153,7 +157,7 @@ export const fairShare: Scheduler = {
           chosen.push(v);
           freed += v.size;
         }
-        if (freed >= j.size && chosen.length > 0) {
+        if (freed >= j.size && chosen.length > 0 && ctx.wouldFit(j, chosen)) {
           for (const v of chosen) ctx.preempt(v);
           if (ctx.tryStart(j)) continue;
         }

@@ -48,6 +48,8 @@ export interface FleetSimInput {
   /** Sites of a multi-site fleet; a job runs inside one site. */
   readonly sites?: readonly SitePart[];
   readonly domainSize: number;
+  /** Accelerators per node, the unit that fails (default: the whole domain). */
+  readonly nodeSize?: number;
   readonly horizonS: number;
   readonly seed: number;
   readonly partners: readonly { readonly name: string; readonly quota: number; readonly weight: number }[];
@@ -212,6 +214,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const cluster = new Sites(
     parts.map((p) => p.domains),
     input.domainSize,
+    input.nodeSize ?? input.domainSize,
   );
   const busySite = parts.map(() => 0);
   const busySiteInt = parts.map(() => 0);
@@ -387,6 +390,13 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     withinQuota,
     running: () => [...running],
     borrowedRunning: () => borrowedCount,
+    wouldFit: (j, victims) => {
+      // Release the victims' accelerators, try the placement, and put everything back.
+      for (const v of victims) if (v.alloc !== null) cluster.release(v.alloc);
+      const fits = cluster.place(j.size, input.placement) !== null;
+      for (const v of victims) if (v.alloc !== null) cluster.commit(v.alloc);
+      return fits;
+    },
     preempt: (j) => {
       preemptions++;
       j.preemptions++;
@@ -414,8 +424,9 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       if (!cluster.isUp(d)) continue;
       const free = cluster.freeAt(d);
       const total = (used[d] ?? 0) + free;
-      if (free < 0 || total !== input.domainSize)
-        violation = `domain ${d}: ${used[d]} allocated + ${free} free ≠ ${input.domainSize}`;
+      const capacity = cluster.capacityAt(d);
+      if (free < 0 || total !== capacity)
+        violation = `domain ${d}: ${used[d]} allocated + ${free} free ≠ ${capacity}`;
     }
     for (const j of running)
       if (!input.borrowing && j.borrowed) violation = `job ${j.id} started beyond its partner's quota`;
@@ -489,22 +500,25 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         }
         u -= c.share;
       }
-      if (cluster.isUp(d) && cause !== undefined) {
+      const ns = input.nodeSize ?? input.domainSize;
+      const node = Math.floor(slot / ns);
+      if (cause !== undefined && !cluster.isNodeDown(d, node)) {
+        // Work fills the domain's up nodes in allocation order: the failed accelerator's position among
+        // them says which jobs it (or, for hardware, its node) serves; beyond the work it is idle.
+        let rank = 0;
+        for (let i = 0; i < node; i++) if (!cluster.isNodeDown(d, i)) rank++;
+        const lo = cause.hardware ? rank * ns : rank * ns + (slot % ns);
+        const hi = cause.hardware ? lo + ns : lo + 1;
         const jobs = [...(onDomain[d] ?? [])];
-        // The accelerator in `slot` belongs to the jobs in allocation order; beyond them it is idle.
-        let victim: Job | undefined;
-        let k = slot;
+        const hit: Job[] = [];
+        let at = 0;
         for (const j of jobs) {
           const i = j.alloc?.domains.indexOf(d) ?? -1;
           const n = i >= 0 ? (j.alloc?.counts[i] ?? 0) : 0;
-          if (k < n) {
-            victim = j;
-            break;
-          }
-          k -= n;
+          if (at < hi && at + n > lo) hit.push(j);
+          at += n;
         }
-        const hit = cause.hardware ? [...jobs] : victim !== undefined ? [victim] : [];
-        for (const j of hit) {
+        const stop = (j: Job) => {
           j.interruptions++;
           if (j.kind === "inference") replicaRestarts++;
           else {
@@ -512,17 +526,21 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
             byCause[cause.name] = (byCause[cause.name] ?? 0) + 1;
           }
           interrupt(j, fl.restartS);
-        }
+        };
+        for (const j of hit) stop(j);
         if (cause.hardware) {
+          // The node's accelerators must be free to leave: stop the newest jobs still needing them.
+          const rest = [...(onDomain[d] ?? [])].sort((a, b) => b.startedS - a.startedS);
+          while (cluster.freeAt(d) < ns && rest.length > 0) stop(rest.shift() as Job);
           account();
-          cluster.fail(d);
-          q.after(exponential(rng, fl.repairS), () => {
-            account();
-            cluster.repair(d);
-            pass();
-          });
+          if (cluster.failNode(d, node))
+            q.after(exponential(rng, fl.repairS), () => {
+              account();
+              cluster.repairNode(d, node);
+              pass();
+            });
         }
-        pass();
+        if (hit.length > 0 || cause.hardware) pass();
       }
       q.after(exponential(rng, 1 / totalRate), fail);
     };

@@ -94,6 +94,10 @@ export function resolveFleetScenario(
     "fleet.accelerator",
   );
   const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
+  // The failure unit: the catalog system's node (server or tray), else an 8-accelerator server.
+  const sys = SYSTEMS.find((x) => x.accelerator === acc.id);
+  const per = sys?.acceleratorsPerNode ?? Math.min(8, domainSize);
+  const nodeSize = domainSize % per === 0 ? per : domainSize;
   const siteSpecs = s.fleet.sites ?? [
     {
       site: s.fleet.site,
@@ -312,6 +316,7 @@ export function resolveFleetScenario(
       domains,
       sites: parts,
       domainSize,
+      nodeSize,
       horizonS,
       seed: s.seed,
       partners,

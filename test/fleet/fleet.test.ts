@@ -464,3 +464,60 @@ describe("multi-site fleets", () => {
     expect(big.pendingAtEnd).toBe(1);
   });
 });
+
+describe("node failures inside a scale-up domain", () => {
+  it("a failed node takes only its accelerators out, and comes back on repair", () => {
+    const c = new Cluster(2, 72, 4);
+    expect(c.nodesPerDomain).toBe(18);
+    expect(c.failNode(0, 3)).toBe(true);
+    expect(c.failNode(0, 3)).toBe(false);
+    expect(c.capacity[0]).toBe(68);
+    expect(c.upTotal).toBe(140);
+    expect(c.freeTotal).toBe(140);
+    // A whole-rack job no longer fits the damaged rack.
+    expect(c.place(72, "topology")?.domains).toEqual([1]);
+    c.repairNode(0, 3);
+    expect(c.capacity[0]).toBe(72);
+    expect(c.freeTotal).toBe(144);
+  });
+
+  it("on an NVL72-like rack a tray failure interrupts the jobs on that tray, not the whole rack", () => {
+    const jobs: JobSpec[] = Array.from({ length: 18 }, (_, i) => ({
+      partner: 0,
+      kind: "finetune" as const,
+      size: 4,
+      submitS: i,
+      workS: 30 * DAY,
+      priority: 1,
+    }));
+    const failures = {
+      ratePerAccHour: 2e-3,
+      causes: [{ name: "hw", share: 1, hardware: true }],
+      repairS: 3600,
+      restartS: 60,
+      checkpointIntervalS: 3600,
+      checkpointCostS: 10,
+    };
+    const run = (nodeSize: number) =>
+      simulateFleet(
+        sim({
+          domains: 1,
+          domainSize: 72,
+          nodeSize,
+          partners: [{ name: "a", quota: 72, weight: 1 }],
+          jobs,
+          failures,
+          horizonS: 20 * DAY,
+          audit: true,
+        }),
+      );
+    const tray = run(4);
+    const rack = run(72);
+    expect(tray.violation).toBeNull();
+    expect(rack.violation).toBeNull();
+    // A rack-wide failure stops every job on the rack; a tray failure about one.
+    const perFailure = (r: typeof tray) => r.goodput.interruptions / r.goodput.failures;
+    expect(perFailure(rack)).toBeGreaterThan(5 * perFailure(tray));
+    expect(perFailure(tray)).toBeLessThanOrEqual(2);
+  });
+});

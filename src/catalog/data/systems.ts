@@ -10,6 +10,7 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 6.5,
     cooling: "air",
     perRack: 4,
+    acceleratorsPerNode: 8,
     source: "NVIDIA DGX A100 datasheet: system power 6.5 kW max",
   },
   {
@@ -20,6 +21,7 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 10.2,
     cooling: "air",
     perRack: 4,
+    acceleratorsPerNode: 8,
     source: "NVIDIA DGX H100 datasheet: system power ~10.2 kW max",
   },
   {
@@ -30,6 +32,7 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 10.2,
     cooling: "air",
     perRack: 4,
+    acceleratorsPerNode: 8,
     source: "NVIDIA DGX H200 datasheet: system power ~10.2 kW max",
   },
   {
@@ -40,6 +43,7 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 14.3,
     cooling: "air",
     perRack: 2,
+    acceleratorsPerNode: 8,
     source: "NVIDIA DGX B200 datasheet: system power ~14.3 kW max",
   },
   {
@@ -50,8 +54,9 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 120,
     cooling: "liquid",
     perRack: 1,
+    acceleratorsPerNode: 4,
     source:
-      "introl.com GB200 NVL72 deployment guide (~120 kW per rack; 132 kW of power-shelf output), via ../shared/reference (datacenter.rack_power)",
+      "18 compute trays of 4 GPUs (72 / 18); introl.com GB200 NVL72 deployment guide (~120 kW per rack; 132 kW of power-shelf output), via ../shared/reference (datacenter.rack_power)",
   },
   {
     id: "gb300-nvl72",
@@ -61,8 +66,9 @@ export const SYSTEMS: readonly SystemInput[] = [
     maxPowerKw: 142,
     cooling: "liquid",
     perRack: 1,
+    acceleratorsPerNode: 4,
     source:
-      "~120 kW nominal, ~142 kW peak (introl.com; manishklach essay), via ../shared/reference (datacenter.rack_power; confidence low); peak used for provisioning",
+      "18 compute trays of 4 GPUs, as GB200 NVL72; ~120 kW nominal, ~142 kW peak (introl.com; manishklach essay), via ../shared/reference (datacenter.rack_power; confidence low); peak used for provisioning",
   },
 ];
 
