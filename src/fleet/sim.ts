@@ -169,6 +169,12 @@ class Queue {
   peek(): Job | undefined {
     return this.front.length > 0 ? this.front[this.front.length - 1] : this.back[this.headAt];
   }
+  /** Remove `j`: usually the head (a fast path), anywhere otherwise. */
+  take(j: Job): void {
+    if (this.front.length > 0 && this.front[this.front.length - 1] === j) this.front.pop();
+    else if (this.front.length === 0 && this.back[this.headAt] === j) this.shift();
+    else this.remove(j);
+  }
   shift(): void {
     if (this.front.length > 0) this.front.pop();
     else {
@@ -190,6 +196,10 @@ class Queue {
   }
   get length(): number {
     return this.front.length + this.back.length - this.headAt;
+  }
+  /** Every queued job (for audits). */
+  items(): Job[] {
+    return [...this.front, ...this.back.slice(this.headAt)];
   }
 }
 
@@ -247,6 +257,9 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   let wakeAt = Number.POSITIVE_INFINITY;
   let borrowedCount = 0;
   let transitions = 0;
+  let created = 0;
+  let finished = 0;
+  let stopped = 0;
   const samples: { day: number; busy: number; up: number }[] = [];
 
   const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
@@ -293,7 +306,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     account();
     transitions++;
     cluster.commit(alloc);
-    queueOf(j).shift();
+    // Usually the head; a preemption may have put a victim of the same queue in front of it.
+    queueOf(j).take(j);
     j.alloc = alloc;
     j.borrowed = !inQuota;
     if (j.borrowed) borrowedCount++;
@@ -343,6 +357,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
 
   const finish = (j: Job) => {
     detach(j);
+    finished++;
     j.state = "done";
     j.endS = q.now;
     // Work saved by earlier runs was credited when they were interrupted.
@@ -430,6 +445,16 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     }
     for (const j of running)
       if (!input.borrowing && j.borrowed) violation = `job ${j.id} started beyond its partner's quota`;
+    // Every queued job is pending, once; every pending job is queued.
+    const queued = new Set<Job>();
+    for (const qu of queues)
+      for (const j of qu.items()) {
+        if (j.state !== "pending" || queued.has(j))
+          violation = `job ${j.id} queued while ${j.state} or twice`;
+        queued.add(j);
+      }
+    if (queued.size !== created - finished - stopped - running.size)
+      violation = `${queued.size} queued ≠ ${created - finished - stopped - running.size} pending`;
     if (!input.borrowing)
       usage.forEach((u, p) => {
         if (u > (input.partners[p]?.quota ?? 0)) violation = `partner ${p} holds ${u} > quota`;
@@ -455,6 +480,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (next !== undefined) q.at(next.submitS, arrive);
   };
   const newJob = (spec: JobSpec): Job => {
+    created++;
     const j: Job = {
       partner: spec.partner,
       kind: spec.kind,
@@ -555,6 +581,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const resetReplica = (j: Job): Job => {
     const m = j as { -readonly [K in keyof Job]: Job[K] };
     m.id = nextId++;
+    created++;
     m.submitS = q.now;
     m.state = "pending";
     m.readyS = q.now;
@@ -609,6 +636,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
             detach(j);
           } else queueOf(j).remove(j);
           j.state = "stopped";
+          stopped++;
           spare[i]?.push(j);
         }
       });

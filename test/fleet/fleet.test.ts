@@ -346,6 +346,7 @@ describe("determinism", () => {
         ),
         seed,
         horizonS: 60 * DAY,
+        audit: true,
         failures: {
           ratePerAccHour: INTERRUPTIONS_PER_ACC_HOUR * 20,
           causes: [{ name: "hw", share: 1, hardware: true }],
@@ -360,6 +361,7 @@ describe("determinism", () => {
   it("the same seed gives identical output; other seeds differ but agree statistically", () => {
     expect(mix(1)).toEqual(mix(1));
     const runs = [1, 2, 3, 4, 5].map(mix);
+    for (const r of runs) expect(r.violation).toBeNull();
     expect(runs[1]).not.toEqual(runs[0]);
     const busy = runs.map((r) => r.utilisation.busy);
     const mean = busy.reduce((s, x) => s + x, 0) / busy.length;
