@@ -130,15 +130,16 @@ export class Cluster {
     return left === 0 ? { domains, counts } : null;
   }
 
-  /** Take an allocation found by `place`. */
-  commit(a: Allocation): void {
-    for (let i = 0; i < a.domains.length; i++) this.take(a.domains[i] as number, a.counts[i] as number);
+  /** Take an allocation found by `place` (its domain indices less `offset`). */
+  commit(a: Allocation, offset = 0): void {
+    for (let i = 0; i < a.domains.length; i++)
+      this.take((a.domains[i] as number) - offset, a.counts[i] as number);
   }
 
   /** Give back an allocation (domains that went down meanwhile get nothing back: they reset on repair). */
-  release(a: Allocation): void {
+  release(a: Allocation, offset = 0): void {
     for (let i = 0; i < a.domains.length; i++) {
-      const d = a.domains[i] as number;
+      const d = (a.domains[i] as number) - offset;
       if (this.up[d] === 0) continue;
       const f = this.free[d] as number;
       const n = a.counts[i] as number;
@@ -262,30 +263,39 @@ export class Sites {
   }
 
   place(n: number, how: Placement): Allocation | null {
-    let best: Allocation | null = null;
-    let bestFree = Number.POSITIVE_INFINITY;
-    this.clusters.forEach((c, s) => {
-      if (c.freeTotal < n || c.freeTotal >= bestFree) return;
-      const a = c.place(n, how);
-      if (a === null) return;
-      const o = this.offsets[s] as number;
-      best = { domains: a.domains.map((d) => d + o), counts: a.counts, site: s };
-      bestFree = c.freeTotal;
-    });
-    return best;
-  }
-
-  private local(a: Allocation): Allocation {
-    const o = this.offsets[a.site ?? 0] as number;
-    return { domains: a.domains.map((d) => d - o), counts: a.counts };
+    if (this.clusters.length === 1) {
+      const a = this.clusters[0]?.place(n, how) ?? null;
+      return a === null ? null : { domains: a.domains, counts: a.counts, site: 0 };
+    }
+    // The fullest site that can take the job: the site with the fewest free accelerators that still has
+    // enough, then (when fragmentation stops it) the others in the same order.
+    const tried = new Uint8Array(this.clusters.length);
+    for (;;) {
+      let pick = -1;
+      let fewest = Number.POSITIVE_INFINITY;
+      this.clusters.forEach((c, k) => {
+        if (tried[k] === 0 && c.freeTotal >= n && c.freeTotal < fewest) {
+          fewest = c.freeTotal;
+          pick = k;
+        }
+      });
+      if (pick < 0) return null;
+      tried[pick] = 1;
+      const a = this.clusters[pick]?.place(n, how) ?? null;
+      if (a === null) continue;
+      const o = this.offsets[pick] as number;
+      return { domains: o === 0 ? a.domains : a.domains.map((d) => d + o), counts: a.counts, site: pick };
+    }
   }
 
   commit(a: Allocation): void {
-    this.clusters[a.site ?? 0]?.commit(this.local(a));
+    const s = a.site ?? 0;
+    this.clusters[s]?.commit(a, this.offsets[s] as number);
   }
 
   release(a: Allocation): void {
-    this.clusters[a.site ?? 0]?.release(this.local(a));
+    const s = a.site ?? 0;
+    this.clusters[s]?.release(a, this.offsets[s] as number);
   }
 
   fail(d: number): void {
