@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
-import { parseJobTrace } from "../scenario/fleet.js";
+import { parseJobTrace, resolveFleetScenario } from "../scenario/fleet.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
@@ -60,6 +60,8 @@ commands:
              sweep any numeric field, or Monte-Carlo over the scenario's uncertainty ranges (default: the
              assumptions' stated ranges), on all cores; shards merge with "merge"
   fleet FILE [--json] [--html OUT.html] [--seed S]
+  fleet FILE --sweep scheduler=fifo,priority,fair-share [--sweep ...] [--samples N] [--shard I/N] [--json]
+             compare schedulers, quotas, fleet sizes ... on all cores (Monte Carlo: sampled assumptions)
              the fleet twin: partners' jobs and services on a shared fleet, event by event (scheduler,
              placement, quotas and borrowing, failures and checkpoints, autoscaling, energy): utilisation,
              shares against quotas, queue waits and completion times, goodput, energy
@@ -310,6 +312,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const n = Number(seed);
         if (!Number.isInteger(n) || n < 0) throw new InputError("--seed", seed, "a non-negative integer");
         if (data !== null && typeof data === "object") data = { ...data, seed: n };
+      }
+      if (values.sweep.length > 0 || values.samples !== undefined) {
+        const axes = values.sweep.map(parseSweep);
+        const samples = intOption("samples", values.samples);
+        if (samples !== undefined)
+          axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
+        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+        // Validate once up front, so bad input is one error rather than one per point.
+        resolveFleetScenario(data, catalog);
+        const sweep = await runSweep(
+          { command, data, overlays, overrides: {}, seed: 1 },
+          axes,
+          shard,
+          progressBar(io.stderr),
+        );
+        out(sweep, sweepReport(sweep));
+        return 0;
       }
       const tracePath = data !== null && typeof data === "object" ? data["trace"] : undefined;
       const trace =

@@ -7,19 +7,21 @@ import {
   extendCatalog,
 } from "../catalog/index.js";
 import { InputError } from "../errors.js";
+import type { FleetResult } from "../fleet/sim.js";
 import type { PerfCache } from "../plan/plan.js";
 import { seededRandom } from "../random.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { setPathInPlace } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
+import { runFleet } from "./fleet.js";
 import { inferJson, runInferBatch, runServe, serveJson } from "./infer.js";
 import { type PlanOutcome, runPlan } from "./plan.js";
 import { runTrain, trainJson } from "./train.js";
 
 /** Everything a sweep worker needs to evaluate points: plain data, so it crosses thread boundaries. */
 export interface SweepJob {
-  readonly command: "train" | "infer" | "plan";
+  readonly command: "train" | "infer" | "plan" | "fleet";
   readonly data: unknown;
   readonly overlays: readonly CatalogOverlay[];
   readonly overrides: TrainOverrides & InferOverrides;
@@ -117,7 +119,7 @@ export function planSummary(o: PlanOutcome): Record<string, unknown> {
 export function evaluatePoint(
   job: SweepJob,
   catalog: Catalog,
-  point: Record<string, number | string>,
+  point: Record<string, number | string | boolean>,
 ): Record<string, unknown> {
   try {
     const data = structuredClone(job.data);
@@ -130,6 +132,12 @@ export function evaluatePoint(
     }
     if (job.command === "plan") {
       const row = planSummary(runPlan(data, catalog, job.overrides.accelerator, PERF_CACHE));
+      return sampled === null ? row : { ...row, sampled };
+    }
+    if (job.command === "fleet") {
+      if ((data as { trace?: unknown } | null)?.trace !== undefined)
+        throw new InputError("trace", (data as { trace?: unknown }).trace, "no job trace in a fleet sweep");
+      const row = fleetSummaryRow(runFleet(data, catalog, [], () => 0).result);
       return sampled === null ? row : { ...row, sampled };
     }
     let full: Record<string, unknown>;
@@ -155,4 +163,22 @@ export function evaluatePoint(
     if (err instanceof InputError) return { error: err.message };
     throw err;
   }
+}
+
+/** The figures a fleet sweep keeps per point: enough to compare schedulers, quotas or fleet sizes. */
+export function fleetSummaryRow(r: FleetResult): Record<string, unknown> {
+  const wait = (k: string) => r.kinds.find((x) => x.kind === k)?.waitH.p90 ?? 0;
+  return {
+    busy: r.utilisation.busy,
+    goodput: r.goodput.goodput,
+    interruptions: r.goodput.interruptions,
+    preemptions: r.goodput.preemptions,
+    pretrainWaitP90H: wait("pretrain"),
+    finetuneWaitP90H: wait("finetune"),
+    evalWaitP90H: wait("eval"),
+    servedMin: Math.min(1, ...r.services.map((s) => s.servedFraction)),
+    pendingAtEnd: r.pendingAtEnd,
+    facilityMWh: r.energy.facilityMWh,
+    shares: Object.fromEntries(r.partners.map((p) => [p.name, p.share])),
+  };
 }

@@ -9,7 +9,7 @@ import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
 
 export interface SweepRow {
   readonly index: number;
-  readonly point: Record<string, number | string>;
+  readonly point: Record<string, number | string | boolean>;
   readonly result: Record<string, unknown>;
 }
 
@@ -144,11 +144,21 @@ export function sweepReport(o: SweepOutput): string {
   const metrics =
     o.command === "plan"
       ? ["demandMet", "binding", "acceleratorsAtEnd", "usdPerGpuHour", "capexUsd", "energyGWhLastYear", "pue"]
-      : o.command === "train"
-        ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
-        : serving
-          ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
-          : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
+      : o.command === "fleet"
+        ? [
+            "busy",
+            "goodput",
+            "pretrainWaitP90H",
+            "finetuneWaitP90H",
+            "evalWaitP90H",
+            "servedMin",
+            "pendingAtEnd",
+          ]
+        : o.command === "train"
+          ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
+          : serving
+            ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
+            : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
   const show = (v: unknown) =>
     typeof v === "number"
       ? Math.abs(v) >= 100

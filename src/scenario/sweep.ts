@@ -3,14 +3,15 @@ import { InputError } from "../errors.js";
 /** One swept field: a dotted path into the scenario and the values it takes. */
 export interface SweepAxis {
   readonly path: string;
-  readonly values: readonly (number | string)[];
+  readonly values: readonly (number | string | boolean)[];
 }
 
 /** The most points one sweep may have (a guard against typos such as a step of 0.0001). */
 export const MAX_SWEEP_POINTS = 10_000_000;
 
 /**
- * Parse `path=a:b:step` (inclusive numeric range) or `path=v1,v2,...` (a list; numbers stay numbers).
+ * Parse `path=a:b:step` (inclusive numeric range) or `path=v1,v2,...` (a list; numbers stay numbers,
+ * true/false become booleans).
  * Paths are dotted scenario fields, e.g. `training.globalBatch` or `system.count`.
  */
 export function parseSweep(spec: string): SweepAxis {
@@ -43,6 +44,7 @@ export function parseSweep(spec: string): SweepAxis {
   const values = body.split(",").map((v) => {
     const t = v.trim();
     const n = Number(t);
+    if (t === "true" || t === "false") return t === "true";
     return t !== "" && Number.isFinite(n) ? n : t;
   });
   if (values.some((v) => v === ""))
@@ -56,8 +58,11 @@ export function sweepSize(axes: readonly SweepAxis[]): number {
 }
 
 /** The `index`-th point (row-major: the last axis varies fastest). */
-export function sweepPoint(axes: readonly SweepAxis[], index: number): Record<string, number | string> {
-  const point: Record<string, number | string> = {};
+export function sweepPoint(
+  axes: readonly SweepAxis[],
+  index: number,
+): Record<string, number | string | boolean> {
+  const point: Record<string, number | string | boolean> = {};
   let rest = index;
   for (let k = axes.length - 1; k >= 0; k--) {
     const axis = axes[k];

@@ -145,3 +145,32 @@ describe("stargate fleet", () => {
     expect(dom.stdout).toContain('data-charts-drawn="4"');
   });
 });
+
+describe("stargate fleet --sweep", () => {
+  const bin = join(ROOT, "bin/stargate.js");
+  const args = [
+    "fleet",
+    SMALL,
+    "--sweep",
+    "scheduler=fifo,priority,fair-share",
+    "--sweep",
+    "borrowing=true,false",
+    "--json",
+  ];
+  it("compares schedulers and borrowing on worker threads; shards merge into the unsharded output", () => {
+    const whole = spawnSync("node", [bin, ...args], { encoding: "utf8", cwd: ROOT });
+    expect(whole.status).toBe(0);
+    const all = JSON.parse(whole.stdout);
+    expect(all.rows).toHaveLength(6);
+    expect(all.rows[1].point).toEqual({ scheduler: "fifo", borrowing: false });
+    for (const r of all.rows) expect(r.result.busy).toBeGreaterThan(0);
+    const files = [1, 2].map((i) => {
+      const part = spawnSync("node", [bin, ...args, "--shard", `${i}/2`], { encoding: "utf8", cwd: ROOT });
+      const f = join(TMP, `fleet-shard${i}.json`);
+      writeFileSync(f, part.stdout);
+      return f;
+    });
+    const merged = spawnSync("node", [bin, "merge", ...files, "--json"], { encoding: "utf8", cwd: ROOT });
+    expect(JSON.parse(merged.stdout)).toEqual(all);
+  });
+});
