@@ -263,7 +263,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     "",
     "Years",
     table(
-      ["year", "accelerators", "energy GWh", "CO2 kt", "water ML", "capex", "opex"],
+      ["year", "accelerators", "energy GWh", "CO2 kt", "water ML", "capex", "depreciation", "opex"],
       r.years.map((y) => [
         String(y.year),
         n0(y.installedAtEnd),
@@ -271,6 +271,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
         fixed(y.co2Tonnes / 1000, 1),
         fixed(y.waterM3 / 1000, 1),
         usd(y.capexUsd),
+        usd(y.depreciationUsd),
         usd(y.opexUsd),
       ]),
     ),

@@ -158,6 +158,10 @@ export interface QuarterOutcome {
   readonly co2Tonnes: number;
   readonly waterM3: number;
   readonly capexUsd: number;
+  /** Of which hardware (systems, network, storage); the rest is facility. */
+  readonly hardwareCapexUsd: number;
+  /** Straight-line depreciation this quarter of all capex so far (hardware and facility lives). */
+  readonly depreciationUsd: number;
   readonly opexUsd: number;
 }
 
@@ -195,6 +199,8 @@ export interface YearOutcome {
   readonly co2Tonnes: number;
   readonly waterM3: number;
   readonly capexUsd: number;
+  /** Straight-line depreciation: hardware over hardwareLifeYears, facility over facilityLifeYears. */
+  readonly depreciationUsd: number;
   readonly opexUsd: number;
 }
 
@@ -439,9 +445,27 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       co2Tonnes: co2,
       waterM3: water,
       capexUsd: hwCapex + facilityCapex,
+      hardwareCapexUsd: hwCapex,
+      depreciationUsd: 0,
       opexUsd: opex,
     };
   });
+
+  // Straight-line depreciation: each quarter's capex is written off evenly over its life, from the
+  // quarter after it is spent.
+  const hwQuarters = Math.max(1, Math.round(a.hardwareLifeYears * 4));
+  const facQuarters = Math.max(1, Math.round(a.facilityLifeYears * 4));
+  const depreciated = quarters.map((qo, i) => {
+    let dep = 0;
+    for (let k = 0; k < i; k++) {
+      const c = quarters[k];
+      if (c === undefined) continue;
+      if (i - k <= hwQuarters) dep += c.hardwareCapexUsd / hwQuarters;
+      if (i - k <= facQuarters) dep += (c.capexUsd - c.hardwareCapexUsd) / facQuarters;
+    }
+    return { ...qo, depreciationUsd: dep };
+  });
+  quarters.splice(0, quarters.length, ...depreciated);
 
   // Fleet-average facility figures for unit costs: sites weighted by their IT MW at the end.
   const lastIt = p.sites.map((_, si) => siteItMw[si]?.[n - 1] ?? 0);
@@ -548,7 +572,16 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     const y = yearOf(q0 + i);
     let yr = years[years.length - 1];
     if (yr === undefined || yr.year !== y) {
-      yr = { year: y, installedAtEnd: 0, energyGWh: 0, co2Tonnes: 0, waterM3: 0, capexUsd: 0, opexUsd: 0 };
+      yr = {
+        year: y,
+        installedAtEnd: 0,
+        energyGWh: 0,
+        co2Tonnes: 0,
+        waterM3: 0,
+        capexUsd: 0,
+        depreciationUsd: 0,
+        opexUsd: 0,
+      };
       years.push(yr);
     }
     const m = yr as { -readonly [K in keyof YearOutcome]: YearOutcome[K] };
@@ -557,6 +590,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     m.co2Tonnes += qo.co2Tonnes;
     m.waterM3 += qo.waterM3;
     m.capexUsd += qo.capexUsd;
+    m.depreciationUsd += qo.depreciationUsd;
     m.opexUsd += qo.opexUsd;
   });
 

@@ -44,6 +44,24 @@ describe("the Stargate Korea plan", () => {
     for (const q of r.quarters) expect(q.co2Tonnes).toBeCloseTo((q.energyMWh * 413.46) / 1000, 6);
   });
 
+  it("depreciates straight-line: hardware over 5 years, facility over 20, from the quarter after the spend", () => {
+    expect(r.quarters[0]?.depreciationUsd).toBe(0);
+    const i = 8;
+    let expected = 0;
+    for (let k = 0; k < i; k++) {
+      const c = r.quarters[k];
+      expected += (c?.hardwareCapexUsd ?? 0) / 20 + ((c?.capexUsd ?? 0) - (c?.hardwareCapexUsd ?? 0)) / 80;
+    }
+    expect(r.quarters[i]?.depreciationUsd).toBeCloseTo(expected, 3);
+    for (const y of r.years) {
+      const qs = r.quarters.filter((q) => q.quarter.startsWith(String(y.year)));
+      expect(y.depreciationUsd).toBeCloseTo(
+        qs.reduce((s, q) => s + q.depreciationUsd, 0),
+        3,
+      );
+    }
+  });
+
   it("prices a million tokens from the accelerator-hour cost and the served rate", () => {
     const x = r.inference[0];
     expect(x?.meetsSlo).toBe(true);
