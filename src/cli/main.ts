@@ -29,7 +29,7 @@ import {
 } from "./infer.js";
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
-import { catalogFor, SAMPLE_AXIS } from "./point.js";
+import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
 import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { runValidate, validateJson, validateReport } from "./validate.js";
@@ -195,6 +195,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const catalog = catalogFor(overlays);
     const out = (json: unknown, text: string) =>
       io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
+    /** Run a sweep (and, where `samples`, Monte-Carlo samples) of the job on the worker pool and print it. */
+    const sweepOut = async (job: SweepJob, samples?: number) => {
+      const axes = values.sweep.map(parseSweep);
+      if (samples !== undefined)
+        axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
+      const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+      const sweep = await runSweep(job, axes, shard, progressBar(io.stderr));
+      out(sweep, sweepReport(sweep));
+    };
 
     if (command === "train" || command === "infer") {
       const file = rest[0];
@@ -222,15 +231,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         }).filter(([, v]) => v !== undefined),
       );
       if (values.sweep.length > 0) {
-        const axes = values.sweep.map(parseSweep);
-        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
-        const sweep = await runSweep(
-          { command, data, overlays, overrides },
-          axes,
-          shard,
-          progressBar(io.stderr),
-        );
-        out(sweep, sweepReport(sweep));
+        await sweepOut({ command, data, overlays, overrides });
         return 0;
       }
       if (command === "train") {
@@ -272,10 +273,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const data = parseYaml(readText(file, io.cwd, "FILE"), file);
       const samples = intOption("samples", values.samples);
       if (values.sweep.length > 0 || samples !== undefined) {
-        const axes = values.sweep.map(parseSweep);
-        if (samples !== undefined)
-          axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
-        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
         const seedText = values.seed;
         const seed = seedText === undefined ? 1 : Number(seedText);
         if (!Number.isInteger(seed) || seed < 0)
@@ -283,13 +280,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
         // Validate the scenario once up front, so bad input is one error rather than an error per point.
         runPlan(data, catalog, values.accelerator);
-        const sweep = await runSweep(
-          { command, data, overlays, overrides, seed },
-          axes,
-          shard,
-          progressBar(io.stderr),
-        );
-        out(sweep, sweepReport(sweep));
+        await sweepOut({ command, data, overlays, overrides, seed }, samples);
         return 0;
       }
       const outcome = runPlan(data, catalog, values.accelerator);
@@ -311,26 +302,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       if (seed !== undefined) {
         const n = Number(seed);
         if (!Number.isInteger(n) || n < 0) throw new InputError("--seed", seed, "a non-negative integer");
-        if (data !== null && typeof data === "object") data = { ...data, seed: n };
+        data = { ...data, seed: n };
       }
       if (values.sweep.length > 0 || values.samples !== undefined) {
-        const axes = values.sweep.map(parseSweep);
         const samples = intOption("samples", values.samples);
-        if (samples !== undefined)
-          axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
-        const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
         // Validate once up front, so bad input is one error rather than one per point.
         resolveFleetScenario(data, catalog);
-        const sweep = await runSweep(
-          { command, data, overlays, overrides: {}, seed: 1 },
-          axes,
-          shard,
-          progressBar(io.stderr),
-        );
-        out(sweep, sweepReport(sweep));
+        await sweepOut({ command, data, overlays, overrides: {}, seed: 1 }, samples);
         return 0;
       }
-      const tracePath = data !== null && typeof data === "object" ? data["trace"] : undefined;
+      const tracePath = data["trace"];
       const trace =
         typeof tracePath === "string"
           ? parseJobTrace(

@@ -52,6 +52,21 @@ function heads(ctx: SchedulerContext): Job[] {
 
 const bySubmit = (a: Job, b: Job) => a.submitS - b.submitS || a.id - b.id;
 
+/**
+ * The first of `candidates` (in their order) whose accelerators, with the free ones, cover the job, or
+ * null when they cannot or the job still would not be placed (a trial placement says).
+ */
+function victims(ctx: SchedulerContext, job: Job, candidates: readonly Job[]): Job[] | null {
+  let freed = ctx.free();
+  const chosen: Job[] = [];
+  for (const v of candidates) {
+    if (freed >= job.size) break;
+    chosen.push(v);
+    freed += v.size;
+  }
+  return freed >= job.size && ctx.wouldFit(job, chosen) ? chosen : null;
+}
+
 /** First in, first out across all partners: the oldest pending job starts first; nothing passes it. */
 export const fifo: Scheduler = {
   id: "fifo",
@@ -82,18 +97,15 @@ export const priority: Scheduler = {
       if (ctx.tryStart(j)) continue;
       if (j.readyS > ctx.now) return;
       if (!ctx.withinQuota(j) && !ctx.borrowing) return;
-      const victims = ctx
-        .running()
-        .filter((r) => r.priority < j.priority)
-        .sort((a, b) => a.priority - b.priority || b.startedS - a.startedS);
-      let freed = ctx.free();
-      const chosen: Job[] = [];
-      for (const v of victims) {
-        if (freed >= j.size) break;
-        chosen.push(v);
-        freed += v.size;
-      }
-      if (freed < j.size || !ctx.wouldFit(j, chosen)) return;
+      const chosen = victims(
+        ctx,
+        j,
+        ctx
+          .running()
+          .filter((r) => r.priority < j.priority)
+          .sort((a, b) => a.priority - b.priority || b.startedS - a.startedS),
+      );
+      if (chosen === null) return;
       for (const v of chosen) ctx.preempt(v);
       if (!ctx.tryStart(j)) return;
     }
@@ -146,18 +158,15 @@ export const fairShare: Scheduler = {
       }
       if (ctx.withinQuota(j) && ctx.borrowedRunning() > 0) {
         // Reclaim borrowed capacity for an in-quota job.
-        const borrowed = ctx
-          .running()
-          .filter((r) => r.borrowed)
-          .sort((a, b) => b.startedS - a.startedS);
-        let freed = ctx.free();
-        const chosen: Job[] = [];
-        for (const v of borrowed) {
-          if (freed >= j.size) break;
-          chosen.push(v);
-          freed += v.size;
-        }
-        if (freed >= j.size && chosen.length > 0 && ctx.wouldFit(j, chosen)) {
+        const chosen = victims(
+          ctx,
+          j,
+          ctx
+            .running()
+            .filter((r) => r.borrowed)
+            .sort((a, b) => b.startedS - a.startedS),
+        );
+        if (chosen !== null && chosen.length > 0) {
           for (const v of chosen) ctx.preempt(v);
           if (ctx.tryStart(j)) continue;
         }

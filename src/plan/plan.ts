@@ -342,6 +342,11 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     demandServe.push(inference.reduce((s, x) => s + servingGpus(x, q), 0));
   }
   const demand = demandTrain.map((x, i) => x + (demandServe[i] ?? 0));
+  /** Mean draw over provisioned power in quarter i: the load factors weighted by training's share of demand. */
+  const loadAt = (i: number) => {
+    const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
+    return trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
+  };
 
   // Facilities: PUE profile, and IT MW built and connected per quarter.
   const profiles: FacilityProfile[] = p.sites.map((s) => facilityProfile(s.design, a));
@@ -379,11 +384,16 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
 
   // Facility energy, water, carbon and cost, quarter by quarter; accelerators fill sites in order.
   let prevInstalled = 0;
+  // Straight-line depreciation: each quarter's capex is written off evenly over its life, from the
+  // quarter after it is spent.
+  const hwQuarters = Math.max(1, Math.round(a.hardwareLifeYears * 4));
+  const facQuarters = Math.max(1, Math.round(a.facilityLifeYears * 4));
+  const hwSpent: number[] = [];
+  const facSpent: number[] = [];
   const quarters: QuarterOutcome[] = ramp.quarters.map((rq, i) => {
     const q = q0 + i;
     let left = (rq.installed * power.kwPerAccelerator) / 1000;
-    const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
-    const load = trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
+    const load = loadAt(i);
     let facilityMw = 0;
     let peakFacilityMw = 0;
     let energy = 0;
@@ -417,6 +427,13 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
           hallsStarted += s.halls.itMw;
     const hwCapex = newAcc * (capex.system + capex.network + capex.storage);
     const facilityCapex = hallsStarted * (a.facilityUsdPerMw + (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
+    let depreciation = 0;
+    for (let k = Math.max(0, i - Math.max(hwQuarters, facQuarters)); k < i; k++) {
+      if (i - k <= hwQuarters) depreciation += (hwSpent[k] ?? 0) / hwQuarters;
+      if (i - k <= facQuarters) depreciation += (facSpent[k] ?? 0) / facQuarters;
+    }
+    hwSpent.push(hwCapex);
+    facSpent.push(facilityCapex);
     const hwInstalled = rq.installed * (capex.system + capex.network + capex.storage);
     const opex =
       energyUsd +
@@ -446,26 +463,10 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       waterM3: water,
       capexUsd: hwCapex + facilityCapex,
       hardwareCapexUsd: hwCapex,
-      depreciationUsd: 0,
+      depreciationUsd: depreciation,
       opexUsd: opex,
     };
   });
-
-  // Straight-line depreciation: each quarter's capex is written off evenly over its life, from the
-  // quarter after it is spent.
-  const hwQuarters = Math.max(1, Math.round(a.hardwareLifeYears * 4));
-  const facQuarters = Math.max(1, Math.round(a.facilityLifeYears * 4));
-  const depreciated = quarters.map((qo, i) => {
-    let dep = 0;
-    for (let k = 0; k < i; k++) {
-      const c = quarters[k];
-      if (c === undefined) continue;
-      if (i - k <= hwQuarters) dep += c.hardwareCapexUsd / hwQuarters;
-      if (i - k <= facQuarters) dep += (c.capexUsd - c.hardwareCapexUsd) / facQuarters;
-    }
-    return { ...qo, depreciationUsd: dep };
-  });
-  quarters.splice(0, quarters.length, ...depreciated);
 
   // Fleet-average facility figures for unit costs: sites weighted by their IT MW at the end.
   const lastIt = p.sites.map((_, si) => siteItMw[si]?.[n - 1] ?? 0);
@@ -473,8 +474,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   const w = (si: number) => (totalIt > 0 ? (lastIt[si] ?? 0) / totalIt : 1 / Math.max(1, p.sites.length));
   const pue = p.sites.reduce((s, _, si) => s + w(si) * (profiles[si]?.annualPue ?? 1), 0);
   const price = p.sites.reduce((s, x, si) => s + w(si) * x.design.site.electricityUsdPerKWh, 0);
-  const trainShareEnd = (demand[n - 1] ?? 0) > 0 ? (demandTrain[n - 1] ?? 0) / (demand[n - 1] ?? 1) : 1;
-  const load = trainShareEnd * a.trainingLoadFactor + (1 - trainShareEnd) * a.inferenceLoadFactor;
+  const load = loadAt(n - 1);
   const hourCost = costPerAcceleratorHour(capex, power.kwPerAccelerator, load, pue, price, a);
   const trainHour = costPerAcceleratorHour(
     capex,

@@ -7,12 +7,12 @@ import {
   catalogOverlaySchema,
   inferencePrecisionSchema,
   modelSchema,
+  positive,
+  positiveInt,
   precisionSchema,
   siteSchema,
 } from "./schema.js";
 
-const positive = z.number().positive();
-const positiveInt = z.number().int().positive();
 const priority = z.number().int().min(0).max(3);
 const model = z.union([z.string().min(1), modelSchema]);
 

@@ -6,13 +6,13 @@ import {
   catalogOverlaySchema,
   inferencePrecisionSchema,
   modelSchema,
+  positive,
+  positiveInt,
   precisionSchema,
   siteSchema,
 } from "./schema.js";
 
 /** The plan scenario: demand over time, sites and technology, supply contracts, prices, assumptions. */
-const positive = z.number().positive();
-const positiveInt = z.number().int().positive();
 const share = z.number().min(0).max(1);
 export const quarterSchema = z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter such as "2027Q3"');
 

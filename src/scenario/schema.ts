@@ -6,8 +6,8 @@ import { z } from "zod";
  * Objects are strict, so a misspelt field is an error rather than silently ignored.
  */
 
-const positive = z.number().positive();
-const positiveInt = z.number().int().positive();
+export const positive = z.number().positive();
+export const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const fraction = z.number().gt(0).lte(1);
 export const precisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "fp4"]);

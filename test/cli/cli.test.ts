@@ -3,18 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { ROOT, run } from "./run.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const CONTRACT = resolve(ROOT, "../shared/contract");
 const EXAMPLES = resolve(ROOT, "examples");
-
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-  return { code, stdout, stderr };
-}
 
 const TMP = mkdtempSync(join(tmpdir(), "stargate-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

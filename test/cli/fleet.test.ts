@@ -1,27 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { editedCopy, ROOT, run } from "./run.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const SMALL = join(ROOT, "examples/fleet-small.yaml");
 const TMP = mkdtempSync(join(tmpdir(), "stargate-fleet-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-  return { code, stdout, stderr };
-}
-
-function variant(name: string, edit: (t: string) => string): string {
-  const f = join(TMP, name);
-  writeFileSync(f, edit(readFileSync(SMALL, "utf8")));
-  return f;
-}
+const variant = (name: string, edit: (text: string) => string) => editedCopy(SMALL, TMP, name, edit);
 
 describe("stargate fleet", () => {
   it("prints utilisation, partner shares, waits, goodput and energy; --json has every figure", async () => {

@@ -1,29 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ASSUMPTIONS } from "../../src/catalog/index.js";
-import { main } from "../../src/cli/main.js";
+import { editedCopy, ROOT, run } from "./run.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const KOREA = join(ROOT, "examples/stargate-korea.yaml");
 const bin = join(ROOT, "bin/stargate.js");
 const TMP = mkdtempSync(join(tmpdir(), "stargate-plan-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-  return { code, stdout, stderr };
-}
-
-function variant(name: string, edit: (text: string) => string): string {
-  const f = join(TMP, name);
-  writeFileSync(f, edit(readFileSync(KOREA, "utf8")));
-  return f;
-}
+const variant = (name: string, edit: (text: string) => string) => editedCopy(KOREA, TMP, name, edit);
 
 describe("stargate plan", () => {
   it("with no arguments prints the built-in Stargate Korea plan, bottlenecks first", async () => {
