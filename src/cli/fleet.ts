@@ -34,6 +34,7 @@ export function fleetJson(o: FleetOutcome): Record<string, unknown> {
     scheduler: i.scheduler.id,
     placement: i.placement,
     borrowing: i.borrowing,
+    defragment: i.defragment != null,
     checkpointIntervalMinutes: i.failures !== null ? i.failures.checkpointIntervalS / 60 : null,
     notes: o.resolved.notes,
     ...o.result,
@@ -70,7 +71,7 @@ export function fleetReport(o: FleetOutcome): string {
   const r = o.result;
   const i = o.resolved.input;
   const lines = [
-    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
+    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, defragmentation ${i.defragment != null ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
     ...o.resolved.notes.map((n) => `  note: ${n}`),
     "",
     ...fleetSummary(o).map((l) => `  - ${l}`),
@@ -140,7 +141,7 @@ export function fleetReport(o: FleetOutcome): string {
     .map(([c, n]) => `${c} ${n0(n)}`)
     .join(", ");
   lines.push(
-    `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions`,
+    `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions; ${n0(g.migrations)} jobs moved to defragment`,
     `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
     `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(r.energy.facilityMWh / Math.max(1e-9, r.energy.itMWh), 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
     `Simulated ${n0(r.events)} events and ${n0(r.transitions)} job starts/stops in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s, ${n0(r.transitions / Math.max(1e-9, o.wallS))} starts+stops/s)`,

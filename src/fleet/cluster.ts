@@ -56,6 +56,11 @@ export class Cluster {
     return this.domains * this.domainSize;
   }
 
+  /** Up domains with every accelerator free. */
+  get wholeFree(): number {
+    return this.counts[this.domainSize] as number;
+  }
+
   private add(d: number, k: number): void {
     const n = this.counts[k] as number;
     (this.members[k] as Int32Array)[n] = d;
@@ -262,30 +267,34 @@ export class Sites {
     return [s, d - (this.offsets[s] as number)];
   }
 
+  /** Choose accelerators inside site `s` (global domain indices), or null. */
+  placeIn(s: number, n: number, how: Placement): Allocation | null {
+    const a = this.clusters[s]?.place(n, how) ?? null;
+    if (a === null) return null;
+    const o = this.offsets[s] as number;
+    return { domains: o === 0 ? a.domains : a.domains.map((d) => d + o), counts: a.counts, site: s };
+  }
+
+  /** Sites with at least `n` free accelerators, fewest free first (the packing order). */
+  siteOrder(n: number): number[] {
+    const out: number[] = [];
+    this.clusters.forEach((c, k) => {
+      if (c.freeTotal >= n) out.push(k);
+    });
+    return out.sort(
+      (a, b) => (this.clusters[a]?.freeTotal ?? 0) - (this.clusters[b]?.freeTotal ?? 0) || a - b,
+    );
+  }
+
   place(n: number, how: Placement): Allocation | null {
-    if (this.clusters.length === 1) {
-      const a = this.clusters[0]?.place(n, how) ?? null;
-      return a === null ? null : { domains: a.domains, counts: a.counts, site: 0 };
-    }
+    if (this.clusters.length === 1) return this.placeIn(0, n, how);
     // The fullest site that can take the job: the site with the fewest free accelerators that still has
     // enough, then (when fragmentation stops it) the others in the same order.
-    const tried = new Uint8Array(this.clusters.length);
-    for (;;) {
-      let pick = -1;
-      let fewest = Number.POSITIVE_INFINITY;
-      this.clusters.forEach((c, k) => {
-        if (tried[k] === 0 && c.freeTotal >= n && c.freeTotal < fewest) {
-          fewest = c.freeTotal;
-          pick = k;
-        }
-      });
-      if (pick < 0) return null;
-      tried[pick] = 1;
-      const a = this.clusters[pick]?.place(n, how) ?? null;
-      if (a === null) continue;
-      const o = this.offsets[pick] as number;
-      return { domains: o === 0 ? a.domains : a.domains.map((d) => d + o), counts: a.counts, site: pick };
+    for (const k of this.siteOrder(n)) {
+      const a = this.placeIn(k, n, how);
+      if (a !== null) return a;
     }
+    return null;
   }
 
   commit(a: Allocation): void {

@@ -1,5 +1,5 @@
 import { exponential, type Random, seededRandom } from "../random.js";
-import { type Placement, Sites, smallestFragment } from "./cluster.js";
+import { type Allocation, type Placement, Sites, smallestFragment } from "./cluster.js";
 import { EventQueue } from "./events.js";
 import { JOB_KINDS, type Job, type JobKind, type JobSpec } from "./job.js";
 import type { Scheduler, SchedulerContext } from "./scheduler.js";
@@ -70,6 +70,12 @@ export interface FleetSimInput {
   /** Period of the utilisation time series and of the autoscaler, s. */
   readonly sampleS: number;
   readonly autoscaleS: number;
+  /**
+   * Defragmentation: a gang job blocked because no site has enough whole free domains, though one has
+   * enough free accelerators, moves the smaller jobs off partly used domains (checkpointed first, then
+   * restarted elsewhere). Null: never.
+   */
+  readonly defragment?: { readonly restartS: number; readonly checkpointS: number } | null;
   /** Check invariants after every scheduling pass (tests). */
   readonly audit?: boolean;
 }
@@ -123,6 +129,8 @@ export interface FleetResult {
     readonly replicaRestarts: number;
     readonly byCause: Readonly<Record<string, number>>;
     readonly preemptions: number;
+    /** Jobs moved to make room for a gang (defragmentation). */
+    readonly migrations: number;
     readonly failures: number;
   };
   readonly services: readonly {
@@ -251,6 +259,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   let interruptions = 0;
   let replicaRestarts = 0;
   let preemptions = 0;
+  let migrations = 0;
   let failures = 0;
   let nextId = 0;
   let violation: string | null = null;
@@ -301,8 +310,10 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     }
     const inQuota = withinQuota(j);
     if (!inQuota && !input.borrowing) return false;
-    const alloc = cluster.place(j.size, input.placement);
+    let alloc = cluster.place(j.size, input.placement);
+    if (alloc === null && defragment(j)) alloc = cluster.place(j.size, input.placement);
     if (alloc === null) return false;
+    defragTried.delete(j);
     account();
     transitions++;
     cluster.commit(alloc);
@@ -387,6 +398,97 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     j.state = "pending";
     j.readyS = q.now + delayS;
     queueOf(j).pushFront(j);
+  };
+
+  // Defragmentation (see FleetSimInput.defragment).
+  const D = input.domainSize;
+  const dfg = input.defragment ?? null;
+  /** When each blocked gang last tried to defragment: it tries again after an autoscaler period. */
+  const defragTried = new Map<Job, number>();
+  const movable = (v: Job, j: Job) => v !== j && v.state === "running" && v.kind !== "pretrain" && v.size < D;
+
+  /** Whether `j` fits in site `s` once `victims` leave, and every victim fits somewhere after it; changes nothing. */
+  const trialMove = (j: Job, s: number, victims: readonly Job[]): boolean => {
+    for (const v of victims) if (v.alloc !== null) cluster.release(v.alloc);
+    const a = cluster.placeIn(s, j.size, input.placement);
+    let ok = false;
+    if (a !== null) {
+      cluster.commit(a);
+      ok = true;
+      const placed: Allocation[] = [];
+      for (const v of [...victims].sort((x, y) => y.size - x.size)) {
+        const b = cluster.place(v.size, input.placement);
+        if (b === null) {
+          ok = false;
+          break;
+        }
+        cluster.commit(b);
+        placed.push(b);
+      }
+      for (const b of placed) cluster.release(b);
+      cluster.release(a);
+    }
+    for (const v of victims) if (v.alloc !== null) cluster.commit(v.alloc);
+    return ok;
+  };
+
+  /** Move a running job: it checkpoints (if it can), leaves, and restarts wherever the scheduler puts it. */
+  const migrate = (v: Job) => {
+    if (dfg === null) return;
+    migrations++;
+    const elapsed = q.now - v.startedS;
+    const done = detach(v);
+    let delayS = dfg.restartS;
+    if (v.kind === "inference") usefulAccS += elapsed * v.size;
+    else if (v.kind === "finetune" || v.kind === "trace") {
+      // A checkpoint on demand before the move keeps all the work.
+      usefulAccS += done * v.size;
+      v.savedWorkS += done;
+      delayS += dfg.checkpointS;
+    } else {
+      // An evaluation starts over.
+      lostAccS += done * v.size;
+      v.lostWorkAccS += done * v.size;
+    }
+    v.state = "pending";
+    v.readyS = q.now + delayS;
+    queueOf(v).pushFront(v);
+  };
+
+  /**
+   * Make room for a gang job that no site can place: in the fullest site with enough free accelerators,
+   * empty the partly used domains that hold only movable jobs, fewest used accelerators first, as many
+   * as the job lacks whole domains — if a trial says the job and every moved job then fit. True when moved.
+   */
+  const defragment = (j: Job): boolean => {
+    if (dfg === null || j.size < D) return false;
+    const last = defragTried.get(j);
+    if (last !== undefined && q.now - last < input.autoscaleS) return false;
+    defragTried.set(j, q.now);
+    for (const s of cluster.siteOrder(j.size)) {
+      const c = cluster.clusters[s];
+      if (c === undefined) continue;
+      const need = Math.ceil(j.size / D) - c.wholeFree;
+      if (need <= 0) continue;
+      const o = cluster.offsets[s] as number;
+      const cand: { d: number; used: number }[] = [];
+      for (let i = 0; i < c.domains; i++) {
+        const f = c.free[i] as number;
+        if (c.capacity[i] !== D || f === D) continue;
+        let ok = true;
+        for (const v of onDomain[o + i] ?? []) if (!movable(v, j)) ok = false;
+        if (ok) cand.push({ d: o + i, used: D - f });
+      }
+      if (cand.length < need) continue;
+      cand.sort((x, y) => x.used - y.used || x.d - y.d);
+      const victims = new Set<Job>();
+      for (let k = 0; k < need; k++) for (const v of onDomain[cand[k]?.d ?? -1] ?? []) victims.add(v);
+      const list = [...victims];
+      if (!trialMove(j, s, list)) continue;
+      for (const v of list) migrate(v);
+      return true;
+    }
+    return false;
   };
 
   const ctx: SchedulerContext = {
@@ -721,6 +823,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       replicaRestarts,
       byCause,
       preemptions,
+      migrations,
       failures,
     },
     services: input.services.map((s, i) => ({

@@ -107,6 +107,8 @@ export const fleetScenarioSchema = z.strictObject({
   scheduler: z.enum(SCHEDULER_IDS as [string, ...string[]]).default("fair-share"),
   placement: z.enum(["topology", "spread"]).default("topology"),
   borrowing: z.boolean().default(true),
+  /** Move small jobs off partly used domains when a gang job cannot otherwise be placed. */
+  defragment: z.boolean().default(false),
   failures: failuresSchema.default(true),
   partners: z.array(partnerSchema).min(1),
   /** A job trace CSV (job_id, tenant, submit_time, accelerators, duration; seconds), relative to this file. */

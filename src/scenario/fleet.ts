@@ -325,6 +325,9 @@ export function resolveFleetScenario(
       scheduler,
       placement: s.placement,
       borrowing: s.borrowing,
+      defragment: s.defragment
+        ? { restartS: a.restartMinutes * 60, checkpointS: a.checkpointCostMinutes * 60 }
+        : null,
       failures,
       power: {
         busyKw: power.kwPerAccelerator * a.trainingLoadFactor,

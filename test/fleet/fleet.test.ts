@@ -142,8 +142,12 @@ describe("schedulers (shared conformance suite)", () => {
   ];
   for (const scheduler of SCHEDULERS) {
     for (const borrowing of [false, true]) {
-      for (const placement of ["topology", "spread"] as const) {
-        it(`${scheduler.id}, borrowing ${borrowing}, ${placement}: no double booking, quotas held, every job runs`, () => {
+      for (const [placement, defragment] of [
+        ["topology", false],
+        ["topology", true],
+        ["spread", false],
+      ] as const) {
+        it(`${scheduler.id}, borrowing ${borrowing}, ${placement}${defragment ? " + defragmentation" : ""}: no double booking, quotas held, every job runs`, () => {
           const jobs = randomJobs(7, 150, 16);
           const r = simulateFleet(
             sim({
@@ -152,6 +156,7 @@ describe("schedulers (shared conformance suite)", () => {
               scheduler,
               borrowing,
               placement,
+              defragment: defragment ? { restartS: 300, checkpointS: 30 } : null,
               horizonS: 60 * DAY,
               audit: true,
               failures: {
@@ -168,6 +173,8 @@ describe("schedulers (shared conformance suite)", () => {
             }),
           );
           expect(r.violation).toBeNull();
+          // With borrowing the random mix fragments domains: moves happen, under the audit.
+          if (defragment && borrowing) expect(r.goodput.migrations).toBeGreaterThan(0);
           const done = r.kinds.reduce((s, k) => s + k.completed, 0);
           expect(done).toBe(jobs.length);
           expect(r.pendingAtEnd).toBe(0);
@@ -212,6 +219,65 @@ describe("schedulers (shared conformance suite)", () => {
     );
     expect(r.goodput.preemptions).toBeGreaterThan(0);
     expect(r.kinds.find((k) => k.kind === "pretrain")?.waitH.p50).toBe(0);
+  });
+});
+
+describe("defragmentation", () => {
+  // Four 8-accelerator domains. Two long 4-accelerator jobs end up alone in two domains once their
+  // short neighbours finish: 24 accelerators are free but only two domains are whole.
+  const jobs: JobSpec[] = [
+    { partner: 0, kind: "finetune", size: 4, submitS: 0, workS: 10 * DAY, priority: 1 },
+    { partner: 0, kind: "finetune", size: 4, submitS: 1, workS: 3600, priority: 1 },
+    { partner: 0, kind: "finetune", size: 4, submitS: 2, workS: 10 * DAY, priority: 1 },
+    { partner: 0, kind: "finetune", size: 4, submitS: 3, workS: 3600, priority: 1 },
+    { partner: 1, kind: "pretrain", size: 24, submitS: 7200, workS: 3600, priority: 2 },
+  ];
+  const run = (on: boolean) =>
+    simulateFleet(
+      sim({
+        domains: 4,
+        jobs,
+        horizonS: 30 * DAY,
+        audit: true,
+        defragment: on ? { restartS: 600, checkpointS: 60 } : null,
+      }),
+    );
+
+  it("a gang blocked by fragments moves a small job (checkpointed, no work lost) and starts at once", () => {
+    const off = run(false);
+    const on = run(true);
+    for (const r of [off, on]) expect(r.violation).toBeNull();
+    const wait = (r: typeof on) => r.kinds.find((k) => k.kind === "pretrain")?.waitH.p50 ?? -1;
+    expect(wait(off)).toBeGreaterThan(9 * 24); // until a long job ends
+    expect(wait(on)).toBe(0);
+    expect(off.goodput.migrations).toBe(0);
+    expect(on.goodput.migrations).toBe(1);
+    expect(on.goodput.lostAccH).toBe(0);
+    // The moved job finishes its 10 days of work after the checkpoint and restart (11 min).
+    const ft = on.kinds.find((k) => k.kind === "finetune");
+    expect(ft?.jctH.p99).toBeCloseTo(10 * 24 + 11 / 60, 3);
+  });
+
+  it("moves nothing when the moved jobs would not fit elsewhere", () => {
+    // A 7-accelerator job leaves one free in its domain, a 3-accelerator job five in another: a
+    // 22-accelerator gang (two whole domains and six) fits only if the 3 moves, and then it fits nowhere.
+    const full: JobSpec[] = [
+      { partner: 0, kind: "finetune", size: 7, submitS: 0, workS: 10 * DAY, priority: 1 },
+      { partner: 0, kind: "finetune", size: 3, submitS: 1, workS: 10 * DAY, priority: 1 },
+      { partner: 1, kind: "trace", size: 22, submitS: 7200, workS: 3600, priority: 2 },
+    ];
+    const r = simulateFleet(
+      sim({
+        domains: 4,
+        jobs: full,
+        horizonS: 30 * DAY,
+        audit: true,
+        defragment: { restartS: 600, checkpointS: 60 },
+      }),
+    );
+    expect(r.violation).toBeNull();
+    expect(r.goodput.migrations).toBe(0);
+    expect(r.kinds.find((k) => k.kind === "trace")?.waitH.p50).toBeGreaterThan(9 * 24);
   });
 });
 
