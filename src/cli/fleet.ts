@@ -31,6 +31,7 @@ export function fleetJson(o: FleetOutcome): Record<string, unknown> {
     accelerator: o.resolved.accelerator,
     domains: i.domains,
     domainSize: i.domainSize,
+    podDomains: i.podDomains ?? null,
     scheduler: i.scheduler.id,
     placement: i.placement,
     borrowing: i.borrowing,
@@ -71,7 +72,7 @@ export function fleetReport(o: FleetOutcome): string {
   const r = o.result;
   const i = o.resolved.input;
   const lines = [
-    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, defragmentation ${i.defragment != null ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
+    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}${i.podDomains !== undefined ? `, pods of ${i.podDomains} domains at ${o.resolved.scenario.fleet.pod?.oversubscription ?? 1}:1 between pods` : ""}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, defragmentation ${i.defragment != null ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
     ...o.resolved.notes.map((n) => `  note: ${n}`),
     "",
     ...fleetSummary(o).map((l) => `  - ${l}`),

@@ -9,6 +9,8 @@ export interface Allocation {
   readonly counts: readonly number[];
   /** The site the allocation lies in (a gang never spans sites). */
   readonly site?: number;
+  /** Pods it spans (1 when the cluster has no pods). */
+  readonly pods?: number;
 }
 
 /** How a job's accelerators are chosen. */
@@ -31,13 +33,20 @@ export class Cluster {
   upDomains: number;
   /** Accelerators on up nodes. */
   upTotal: number;
+  readonly pods: number;
+  /** Whole free domains in each pod. */
+  private readonly podWhole: Int32Array;
 
   constructor(
     readonly domains: number,
     readonly domainSize: number,
     /** Accelerators per node: the unit that fails and is repaired (a server, an NVL72 compute tray). */
     readonly nodeSize: number = domainSize,
+    /** Domains per pod (consecutive domains; the last pod may be smaller); default: one pod. */
+    readonly podDomains: number = domains,
   ) {
+    this.pods = Math.max(1, Math.ceil(domains / Math.max(1, podDomains)));
+    this.podWhole = new Int32Array(this.pods);
     this.nodesPerDomain = Math.max(1, Math.floor(domainSize / nodeSize));
     this.free = new Int32Array(domains).fill(domainSize);
     this.up = new Uint8Array(domains).fill(1);
@@ -61,7 +70,13 @@ export class Cluster {
     return this.counts[this.domainSize] as number;
   }
 
+  /** The pod of a domain. */
+  podOf(d: number): number {
+    return this.pods === 1 ? 0 : Math.floor(d / this.podDomains);
+  }
+
   private add(d: number, k: number): void {
+    if (k === this.domainSize) this.podWhole[this.podOf(d)] = (this.podWhole[this.podOf(d)] as number) + 1;
     const n = this.counts[k] as number;
     (this.members[k] as Int32Array)[n] = d;
     this.pos[d] = n;
@@ -69,6 +84,7 @@ export class Cluster {
   }
 
   private remove(d: number, k: number): void {
+    if (k === this.domainSize) this.podWhole[this.podOf(d)] = (this.podWhole[this.podOf(d)] as number) - 1;
     const m = this.members[k] as Int32Array;
     const n = (this.counts[k] as number) - 1;
     const i = this.pos[d] as number;
@@ -97,28 +113,38 @@ export class Cluster {
       const whole = Math.floor(n / size);
       const rest = n - whole * size;
       if ((this.counts[size] as number) < whole) return null;
-      const full = this.members[size] as Int32Array;
-      for (let i = 0; i < whole; i++) {
-        domains.push(full[(this.counts[size] as number) - 1 - i] as number);
-        counts.push(size);
+      if (this.pods > 1 && whole > 0) this.wholeByPod(whole, domains, counts);
+      else {
+        const full = this.members[size] as Int32Array;
+        for (let i = 0; i < whole; i++) {
+          domains.push(full[(this.counts[size] as number) - 1 - i] as number);
+          counts.push(size);
+        }
       }
       if (rest > 0) {
         let found = -1;
-        for (let k = rest; k <= size && found < 0; k++) {
-          const c = this.counts[k] as number;
-          const m = this.members[k] as Int32Array;
-          for (let j = c - 1; j >= 0; j--) {
+        for (let k = rest; k < size && found < 0; k++)
+          if ((this.counts[k] as number) > 0)
+            found = (this.members[k] as Int32Array)[(this.counts[k] as number) - 1] as number;
+        if (found < 0 && (this.counts[size] as number) > whole) {
+          // A whole domain not already chosen: in the job's (first) pod when it has one.
+          const m = this.members[size] as Int32Array;
+          const pod = domains.length > 0 && this.pods > 1 ? this.podOf(domains[0] as number) : -1;
+          for (let j = (this.counts[size] as number) - 1; j >= 0; j--) {
             const d = m[j] as number;
-            if (k === size && j >= c - whole) continue; // already chosen as a whole domain
-            found = d;
-            break;
+            if (domains.includes(d)) continue;
+            if (found < 0) found = d;
+            if (pod < 0 || this.podOf(d) === pod) {
+              found = d;
+              break;
+            }
           }
         }
         if (found < 0) return null;
         domains.push(found);
         counts.push(rest);
       }
-      return { domains, counts };
+      return { domains, counts, pods: this.podsSpanned(domains) };
     }
     // Spread: fill partly used domains first (fewest free first), then whole ones, ignoring topology.
     let left = n;
@@ -132,7 +158,45 @@ export class Cluster {
         left -= t;
       }
     }
-    return left === 0 ? { domains, counts } : null;
+    return left === 0 ? { domains, counts, pods: this.podsSpanned(domains) } : null;
+  }
+
+  /**
+   * Choose `whole` whole free domains spanning as few pods as possible: the pod with the fewest whole
+   * free domains that still holds them all (best fit, keeping large pods open), else the pods with the
+   * most first.
+   */
+  private wholeByPod(whole: number, domains: number[], counts: number[]): void {
+    let best = -1;
+    for (let p = 0; p < this.pods; p++) {
+      const w = this.podWhole[p] as number;
+      if (w >= whole && (best < 0 || w < (this.podWhole[best] as number))) best = p;
+    }
+    const order =
+      best >= 0
+        ? [best]
+        : Array.from({ length: this.pods }, (_, p) => p).sort(
+            (a, b) => (this.podWhole[b] as number) - (this.podWhole[a] as number) || a - b,
+          );
+    let left = whole;
+    for (const p of order) {
+      const end = Math.min(this.domains, (p + 1) * this.podDomains);
+      for (let d = p * this.podDomains; d < end && left > 0; d++)
+        if (this.free[d] === this.domainSize && this.up[d] === 1) {
+          domains.push(d);
+          counts.push(this.domainSize);
+          left--;
+        }
+      if (left === 0) return;
+    }
+  }
+
+  /** Distinct pods among domains. */
+  podsSpanned(domains: readonly number[]): number {
+    if (this.pods === 1 || domains.length <= 1) return 1;
+    const seen = new Set<number>();
+    for (const d of domains) seen.add(this.podOf(d));
+    return seen.size;
   }
 
   /** Take an allocation found by `place` (its domain indices less `offset`). */
@@ -233,8 +297,10 @@ export class Sites {
     domainsPerSite: readonly number[],
     readonly domainSize: number,
     readonly nodeSize: number = domainSize,
+    /** Domains per pod within each site (default: a site is one pod). */
+    podDomains?: number,
   ) {
-    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize, nodeSize));
+    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize, nodeSize, podDomains ?? n));
     this.offsets = [];
     let o = 0;
     for (const n of domainsPerSite) {
@@ -272,7 +338,12 @@ export class Sites {
     const a = this.clusters[s]?.place(n, how) ?? null;
     if (a === null) return null;
     const o = this.offsets[s] as number;
-    return { domains: o === 0 ? a.domains : a.domains.map((d) => d + o), counts: a.counts, site: s };
+    return {
+      domains: o === 0 ? a.domains : a.domains.map((d) => d + o),
+      counts: a.counts,
+      site: s,
+      pods: a.pods ?? 1,
+    };
   }
 
   /** Sites with at least `n` free accelerators, fewest free first (the packing order). */

@@ -14,8 +14,11 @@ export interface JobSpec {
   readonly workS: number;
   /** Higher runs first under the priority scheduler; also the queue level (0-3). */
   readonly priority: number;
-  /** Speed (0-1] when its smallest per-domain share is `fragment` accelerators; absent: always 1. */
-  readonly speedAt?: (fragment: number) => number;
+  /**
+   * Speed (0-1] when its smallest per-domain share is `fragment` accelerators and it spans `pods` pods;
+   * absent: always 1.
+   */
+  readonly speedAt?: (fragment: number, pods: number) => number;
   /** Inference replicas belong to a service and are added/removed by its autoscaler. */
   readonly service?: number;
 }

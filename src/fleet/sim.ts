@@ -50,6 +50,8 @@ export interface FleetSimInput {
   readonly domainSize: number;
   /** Accelerators per node, the unit that fails (default: the whole domain). */
   readonly nodeSize?: number;
+  /** Consecutive domains per pod within a site (default: a site is one pod). */
+  readonly podDomains?: number;
   readonly horizonS: number;
   readonly seed: number;
   readonly partners: readonly { readonly name: string; readonly quota: number; readonly weight: number }[];
@@ -233,6 +235,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     parts.map((p) => p.domains),
     input.domainSize,
     input.nodeSize ?? input.domainSize,
+    input.podDomains,
   );
   const busySite = parts.map(() => 0);
   const busySiteInt = parts.map(() => 0);
@@ -328,7 +331,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       j.firstStartS = q.now;
       waits.get(j.kind)?.push((q.now - j.submitS) / 3600);
     }
-    j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc)) : 1;
+    j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc), alloc.pods ?? 1) : 1;
     j.epoch++;
     usage[j.partner] = (usage[j.partner] ?? 0) + j.size;
     busy += j.size;

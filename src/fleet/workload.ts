@@ -1,5 +1,6 @@
 import type { Accelerator, Model } from "../catalog/index.js";
 import { servingCapacity } from "../perf/capacity.js";
+import type { PodSpec } from "../perf/collectives.js";
 import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
 import { trainingJob } from "../perf/job.js";
 import { searchTraining } from "../perf/search.js";
@@ -56,7 +57,8 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
  * A pretraining run's work and placement sensitivity from the training model: run time at full speed =
  * tokens / tokens-per-second of the best configuration on whole scale-up domains; on a placement whose
  * smallest per-domain share is f accelerators, the best configuration with a scale-up domain of f
- * (tensor parallelism confined to it) sets the speed.
+ * (tensor parallelism confined to it) sets the speed; a placement spanning several pods is searched again
+ * with the oversubscribed links between pods (the best configuration may then differ).
  */
 export function pretrainJob(
   p: {
@@ -70,11 +72,13 @@ export function pretrainJob(
     readonly precision: Precision;
     readonly submitS: number;
     readonly priority: number;
+    /** The fleet's pods: a run spanning several trains with oversubscribed links between them. */
+    readonly pod?: PodSpec;
   },
   cache: Map<string, number>,
 ): JobSpec {
   const domain = p.accelerator.scaleUp.domainSize;
-  const rateAt = (d: number) => {
+  const rateAt = (d: number, pod?: PodSpec) => {
     const key = JSON.stringify([
       p.model.id,
       p.accelerator.id,
@@ -83,6 +87,8 @@ export function pretrainJob(
       p.globalBatch,
       p.precision,
       d,
+      pod?.size ?? 0,
+      pod?.oversubscription ?? 1,
     ]);
     let r = cache.get(key);
     if (r === undefined) {
@@ -95,6 +101,7 @@ export function pretrainJob(
           globalBatch: p.globalBatch,
           precision: p.precision,
           domainSize: d,
+          ...(pod !== undefined ? { pod } : {}),
         }),
       ).best;
       r = best.fits ? best.tokensPerS : 0;
@@ -111,11 +118,12 @@ export function pretrainJob(
     submitS: p.submitS,
     workS: p.tokens / full,
     priority: p.priority,
-    speedAt: (fragment: number) => {
-      if (fragment >= domain) return 1;
+    speedAt: (fragment: number, pods: number) => {
+      const pod = pods > 1 ? p.pod : undefined;
+      if (fragment >= domain && pod === undefined) return 1;
       // The largest power of two within the fragment is the tensor-parallel group that still fits.
-      const d = 2 ** Math.floor(Math.log2(Math.max(1, fragment)));
-      return Math.min(1, rateAt(d) / full);
+      const d = fragment >= domain ? domain : 2 ** Math.floor(Math.log2(Math.max(1, fragment)));
+      return Math.min(1, rateAt(d, pod) / full);
     },
   };
 }

@@ -65,11 +65,23 @@ export const auto: CollectiveAlgorithm = {
 
 export const COLLECTIVE_ALGORITHMS: readonly CollectiveAlgorithm[] = [ring, tree, auto];
 
-/** The two network levels an accelerator sees, with achievable (not peak) bandwidth. */
+/**
+ * A third level: pods of `size` accelerators with a non-blocking scale-out fabric inside, joined by an
+ * upper layer oversubscribed `oversubscription`:1 (each pod's uplinks carry size × NIC bandwidth / r).
+ * E.g. Llama 3's 24K-GPU cluster: pods of 3,072 GPUs at full bisection, 1:7 between pods.
+ */
+export interface PodSpec {
+  readonly size: number;
+  readonly oversubscription: number;
+}
+
+/** The network levels an accelerator sees, with achievable (not peak) bandwidth. */
 export interface Network {
   readonly domainSize: number;
   readonly scaleUp: EffectiveLink;
   readonly scaleOut: EffectiveLink;
+  /** Pods above the scale-out level (absent: the scale-out fabric is non-blocking across the job). */
+  readonly pod?: PodSpec;
 }
 
 export function network(
@@ -77,8 +89,10 @@ export function network(
   scaleUp: EffectiveLink,
   scaleOut: EffectiveLink,
   calibration = CALIBRATION,
+  pod?: PodSpec,
 ): Network {
   return {
+    ...(pod !== undefined && pod.oversubscription > 1 ? { pod } : {}),
     domainSize,
     scaleUp: {
       bandwidthBytesPerS: scaleUp.bandwidthBytesPerS * calibration.scaleUpEfficiency,
@@ -105,6 +119,37 @@ export function membersPerDomain(domainSize: number, n: number, stride: number):
 }
 
 /**
+ * The NIC-level link a group's inter-domain step sees. Ranks fill a pod before the next, so a group whose
+ * extent n·stride exceeds the pod crosses pod boundaries. Per pod, `stride` interleaved groups each run
+ * `local` inter-domain rings (one per member in a domain), and each ring crosses the boundary once: the
+ * pod's uplinks (size·bw/r) carry stride·local flows, so each flows at most (size / (stride·local))·bw/r —
+ * the group's NIC-level members per pod over the oversubscription. Many members per pod hide it (why
+ * Llama 3 ran data parallelism across 1:7 pods); a pipeline boundary between pods (few stages per pod)
+ * does not.
+ */
+export function podLink(net: Network, n: number, stride: number, local: number): EffectiveLink {
+  const pod = net.pod;
+  if (pod === undefined || n * stride <= pod.size) return net.scaleOut;
+  const perPod = pod.size / (stride * local);
+  const f = Math.min(1, perPod / pod.oversubscription);
+  return f >= 1
+    ? net.scaleOut
+    : { bandwidthBytesPerS: net.scaleOut.bandwidthBytesPerS * f, latencyS: net.scaleOut.latencyS };
+}
+
+/**
+ * Share of an all-to-all's NIC traffic that leaves the pod, times the oversubscription: the factor by
+ * which the pod uplinks stretch the NIC time (1 when the group stays in a pod).
+ */
+function podAllToAllFactor(net: Network, n: number, stride: number, local: number): number {
+  const pod = net.pod;
+  if (pod === undefined || n * stride <= pod.size || n <= local) return 1;
+  const inPod = Math.min(n, Math.max(1, Math.floor(pod.size / stride)));
+  const crossing = (n - inPod) / (n - local);
+  return Math.max(1, crossing * pod.oversubscription);
+}
+
+/**
  * Time of a collective among `n` ranks spaced `stride` apart in rank order (ranks fill a scale-up
  * domain before the next). A group inside one domain uses the scale-up link; one spread one-per-domain
  * uses the scale-out NIC; a group with `local` members in each domain runs hierarchically: the
@@ -122,32 +167,34 @@ export function groupCollectiveTime(
   if (n <= 1 || bytes <= 0) return 0;
   const local = membersPerDomain(net.domainSize, n, stride);
   if (local >= n) return algorithm.time(kind, bytes, n, net.scaleUp);
-  if (local === 1) return algorithm.time(kind, bytes, n, net.scaleOut);
+  const out = podLink(net, n, stride, local);
+  if (local === 1 && kind !== "all-to-all") return algorithm.time(kind, bytes, n, out);
   const remote = n / local;
   switch (kind) {
     case "all-reduce":
       return (
         algorithm.time("reduce-scatter", bytes, local, net.scaleUp) +
-        algorithm.time("all-reduce", bytes / local, remote, net.scaleOut) +
+        algorithm.time("all-reduce", bytes / local, remote, out) +
         algorithm.time("all-gather", bytes, local, net.scaleUp)
       );
     case "all-gather":
     case "reduce-scatter":
       return (
-        algorithm.time(kind, bytes / local, remote, net.scaleOut) +
-        algorithm.time(kind, bytes, local, net.scaleUp)
+        algorithm.time(kind, bytes / local, remote, out) + algorithm.time(kind, bytes, local, net.scaleUp)
       );
     case "all-to-all": {
+      if (local === 1 && net.pod === undefined) return algorithm.time(kind, bytes, n, net.scaleOut);
       // Traffic to peers in other domains leaves through the NIC while local traffic uses scale-up.
       const outBytes = (bytes * (n - local)) / n;
       const inBytes = (bytes * (local - 1)) / n;
       return Math.max(
-        outBytes / net.scaleOut.bandwidthBytesPerS + (remote - 1) * net.scaleOut.latencyS,
+        (outBytes * podAllToAllFactor(net, n, stride, local)) / net.scaleOut.bandwidthBytesPerS +
+          (remote - 1) * net.scaleOut.latencyS,
         inBytes / net.scaleUp.bandwidthBytesPerS + (local - 1) * net.scaleUp.latencyS,
       );
     }
     case "p2p":
-      return algorithm.time("p2p", bytes, 2, net.scaleOut);
+      return algorithm.time("p2p", bytes, 2, out);
   }
 }
 
@@ -174,7 +221,7 @@ export function expertAllToAllTime(
   }
   const localCopies = moe.topK * ((local - 1) / n) + (moe.maxNodesPerToken !== undefined ? remoteCopies : 0);
   const out =
-    (tokenBytes * remoteCopies) / net.scaleOut.bandwidthBytesPerS +
+    (tokenBytes * remoteCopies * podAllToAllFactor(net, n, stride, local)) / net.scaleOut.bandwidthBytesPerS +
     (domains > 1 ? (domains - 1) * net.scaleOut.latencyS : 0);
   const inDomain =
     (tokenBytes * localCopies) / net.scaleUp.bandwidthBytesPerS +

@@ -229,7 +229,7 @@ export function evaluateTraining(
   const acc = job.accelerator;
   const microBatches = job.globalBatch / (p.dp * p.microBatch);
   const rates = deviceRates(acc, job.precision, calibration);
-  const net = network(job.domainSize, acc.scaleUp, acc.scaleOut, calibration);
+  const net = network(job.domainSize, acc.scaleUp, acc.scaleOut, calibration, job.pod);
   const e = activationBytes(job);
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 

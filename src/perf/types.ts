@@ -1,5 +1,6 @@
 import type { Accelerator, Model } from "../catalog/types.js";
 import type { Precision } from "../units.js";
+import type { PodSpec } from "./collectives.js";
 
 export type Recompute = "none" | "selective" | "full";
 export type ZeroStage = 0 | 1 | 2 | 3;
@@ -65,6 +66,8 @@ export interface TrainingJob {
   readonly tokens: number | null;
   /** Fine-tuning with LoRA adapters; null for full training. */
   readonly lora: LoraSpec | null;
+  /** Pods with oversubscribed links between them, when the job spans several (perf/collectives.ts). */
+  readonly pod?: PodSpec;
 }
 
 export type Cause =

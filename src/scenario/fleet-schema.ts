@@ -88,6 +88,11 @@ export const fleetScenarioSchema = z.strictObject({
       site: z.union([z.string().min(1), siteSchema]).optional(),
       cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
       heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+      /**
+       * Pods within each site: accelerators per pod (rounded down to whole scale-up domains) with a
+       * non-blocking fabric inside, and the oversubscription r of the layer between pods (r:1).
+       */
+      pod: z.strictObject({ accelerators: positiveInt, oversubscription: z.number().min(1) }).optional(),
       /** A multi-site fleet: accelerators per site; a job runs inside one site. */
       sites: z
         .array(

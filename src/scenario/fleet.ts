@@ -20,6 +20,7 @@ import { SCHEDULERS } from "../fleet/scheduler.js";
 import type { FailureModel, FleetSimInput, ServiceSpec, SitePart } from "../fleet/sim.js";
 import { generateJobs, type JobStream, pretrainJob, replicaCapacity } from "../fleet/workload.js";
 import { splittable } from "../perf/capacity.js";
+import type { PodSpec } from "../perf/collectives.js";
 import { seededRandom } from "../random.js";
 import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
 import { validate } from "./load.js";
@@ -123,6 +124,22 @@ export function resolveFleetScenario(
     return { name: site.id, domains, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh };
   });
   const domains = parts.reduce((x, p) => x + p.domains, 0);
+  let podDomains: number | undefined;
+  let pod: PodSpec | undefined;
+  if (s.fleet.pod !== undefined) {
+    podDomains = Math.floor(s.fleet.pod.accelerators / domainSize);
+    if (podDomains < 1)
+      throw new InputError(
+        "fleet.pod.accelerators",
+        s.fleet.pod.accelerators,
+        `at least one scale-up domain (${domainSize})`,
+      );
+    if (podDomains * domainSize !== s.fleet.pod.accelerators)
+      notes.push(
+        `fleet.pod: ${s.fleet.pod.accelerators} accelerators rounded to ${podDomains * domainSize} (${podDomains} domains)`,
+      );
+    pod = { size: podDomains * domainSize, oversubscription: s.fleet.pod.oversubscription };
+  }
   const total = domains * domainSize;
   /** The largest site: no gang may be larger. */
   const largestSite = Math.max(...parts.map((p) => p.domains)) * domainSize;
@@ -184,6 +201,7 @@ export function resolveFleetScenario(
                   precision: w.precision,
                   submitS,
                   priority: w.priority,
+                  ...(pod !== undefined ? { pod } : {}),
                 },
                 perfCache,
               ),
@@ -317,6 +335,7 @@ export function resolveFleetScenario(
       sites: parts,
       domainSize,
       nodeSize,
+      ...(podDomains !== undefined ? { podDomains } : {}),
       horizonS,
       seed: s.seed,
       partners,

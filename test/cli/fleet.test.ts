@@ -90,6 +90,21 @@ describe("stargate fleet", () => {
         (t) => t.replace("model: llama3-8b\n        accelerators", "model: llama9\n        accelerators"),
         /^stargate: partners\[0\]\.workloads\[0\]\.model: expected a model id/,
       ],
+      [
+        "pod.yaml",
+        (t) =>
+          t.replace("  count: 1024\n", "  count: 1024\n  pod: { accelerators: 4, oversubscription: 3 }\n"),
+        /^stargate: fleet\.pod\.accelerators: expected at least one scale-up domain \(8\), got 4/,
+      ],
+      [
+        "podr.yaml",
+        (t) =>
+          t.replace(
+            "  count: 1024\n",
+            "  count: 1024\n  pod: { accelerators: 256, oversubscription: 0.5 }\n",
+          ),
+        /^stargate: fleet\.pod\.oversubscription: /,
+      ],
     ];
     for (const [name, edit, re] of cases) {
       const r = await run(["fleet", variant(name, edit)]);

@@ -1,12 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { INTERRUPTIONS_PER_ACC_HOUR, LLAMA3_INTERRUPTIONS } from "../../src/catalog/index.js";
+import {
+  builtinCatalog,
+  INTERRUPTIONS_PER_ACC_HOUR,
+  LLAMA3_INTERRUPTIONS,
+  resolveAccelerator,
+  resolveModel,
+} from "../../src/catalog/index.js";
 import { Cluster } from "../../src/fleet/cluster.js";
 import { EventQueue } from "../../src/fleet/events.js";
 import type { JobSpec } from "../../src/fleet/job.js";
 import { fairShare, SCHEDULERS } from "../../src/fleet/scheduler.js";
 import { type FleetSimInput, simulateFleet } from "../../src/fleet/sim.js";
-import { generateJobs } from "../../src/fleet/workload.js";
+import { generateJobs, pretrainJob } from "../../src/fleet/workload.js";
 import { seededRandom } from "../../src/random.js";
 
 const DAY = 86_400;
@@ -535,6 +541,106 @@ describe("multi-site fleets", () => {
       }),
     );
     expect(big.pendingAtEnd).toBe(1);
+  });
+});
+
+describe("pods", () => {
+  it("topology placement keeps a gang in one pod when one holds it (best fit), else spans the fewest", () => {
+    // Two pods of four 8-accelerator domains.
+    const c = new Cluster(8, 8, 8, 4);
+    expect(c.pods).toBe(2);
+    const a = c.place(24, "topology");
+    expect(a?.pods).toBe(1);
+    if (a !== null) c.commit(a);
+    // Pod 0 has one whole domain left, pod 1 four: a 16-accelerator job goes to pod 1, an 8 to pod 0.
+    const b = c.place(16, "topology");
+    expect(b?.pods).toBe(1);
+    expect(b?.domains.every((d) => d >= 4)).toBe(true);
+    expect(c.place(8, "topology")?.domains[0]).toBeLessThan(4);
+    // Five whole domains free over two pods: a 40 spans both.
+    expect(c.place(40, "topology")?.pods).toBe(2);
+  });
+
+  it("keeps free counts consistent with pods through random operations (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 30 })), {
+          maxLength: 150,
+        }),
+        (ops) => {
+          const c = new Cluster(9, 4, 4, 2);
+          const held: { domains: readonly number[]; counts: readonly number[] }[] = [];
+          for (const [op, n] of ops) {
+            if (op === 0) {
+              const a = c.place(n, "topology");
+              if (a !== null) {
+                c.commit(a);
+                held.push(a);
+                expect(new Set(a.domains).size).toBe(a.domains.length);
+                expect(a.counts.reduce((x, y) => x + y, 0)).toBe(n);
+              }
+            } else if (op === 1 && held.length > 0) c.release(held.pop() as never);
+            let free = 0;
+            for (let d = 0; d < 9; d++) {
+              expect(c.free[d]).toBeGreaterThanOrEqual(0);
+              free += c.free[d] ?? 0;
+            }
+            expect(c.freeTotal).toBe(free);
+          }
+        },
+      ),
+    );
+  });
+
+  it("a pretraining run's cross-pod speed comes from the training model with oversubscribed links", () => {
+    const cat = builtinCatalog();
+    const spec = pretrainJob(
+      {
+        partner: 0,
+        model: resolveModel(cat, "llama3-70b"),
+        accelerator: resolveAccelerator(cat, "gb200"),
+        size: 4608,
+        tokens: 1e12,
+        seqLen: 8192,
+        globalBatch: 2048,
+        precision: "bf16",
+        submitS: 0,
+        priority: 2,
+        pod: { size: 576, oversubscription: 7 },
+      },
+      new Map(),
+    );
+    const speed = spec.speedAt as (f: number, pods: number) => number;
+    expect(speed(72, 1)).toBe(1);
+    const across = speed(72, 8);
+    expect(across).toBeLessThan(1);
+    expect(across).toBeGreaterThan(0.5);
+    // Confined to smaller fragments as well as spread over pods: slower still.
+    expect(speed(8, 8)).toBeLessThanOrEqual(across);
+  });
+
+  it("a gang spanning pods runs at its cross-pod speed", () => {
+    // Pods of two domains. Three 8-accelerator jobs fill domains 0, 1 (pod 0) and 2 (pod 1); the one in
+    // domain 1 ends, leaving one whole domain per pod: a 16-accelerator gang must span both.
+    const jobs: JobSpec[] = [
+      { partner: 0, kind: "finetune", size: 8, submitS: 0, workS: 10 * DAY, priority: 1 },
+      { partner: 0, kind: "finetune", size: 8, submitS: 1, workS: 3600, priority: 1 },
+      { partner: 0, kind: "finetune", size: 8, submitS: 2, workS: 10 * DAY, priority: 1 },
+      {
+        partner: 1,
+        kind: "pretrain",
+        size: 16,
+        submitS: 7200,
+        workS: 3600,
+        priority: 2,
+        speedAt: (_f, pods) => (pods > 1 ? 0.5 : 1),
+      },
+    ];
+    const r = simulateFleet(sim({ domains: 4, podDomains: 2, jobs, horizonS: 5 * DAY, audit: true }));
+    expect(r.violation).toBeNull();
+    expect(r.kinds.find((k) => k.kind === "pretrain")?.jctH.p50).toBeCloseTo(2, 3);
+    const flat = simulateFleet(sim({ domains: 4, jobs, horizonS: 5 * DAY }));
+    expect(flat.kinds.find((k) => k.kind === "pretrain")?.jctH.p50).toBeCloseTo(1, 3);
   });
 });
 

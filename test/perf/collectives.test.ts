@@ -96,3 +96,41 @@ describe("two-level network", () => {
     expect(groupCollectiveTime(net, "p2p", 1e8, 2, 8)).toBe(ring.time("p2p", 1e8, 2, net.scaleOut));
   });
 });
+
+describe("pods: oversubscribed links between pods (a third network level)", () => {
+  const up = { bandwidthBytesPerS: 400e9, latencyS: 2e-6 };
+  const nic = { bandwidthBytesPerS: 50e9, latencyS: 5e-6 };
+  const flat = network(8, up, nic);
+  const podded = (size: number, oversubscription: number) =>
+    network(8, up, nic, undefined, { size, oversubscription });
+
+  it("changes nothing for a group inside one pod, or with no oversubscription", () => {
+    for (const k of KINDS) {
+      const t = groupCollectiveTime(flat, k, 1e9, 8, 8);
+      expect(groupCollectiveTime(podded(64, 7), k, 1e9, 8, 8), k).toBe(t);
+      expect(groupCollectiveTime(podded(16, 1), k, 1e9, 8, 8), k).toBe(t);
+    }
+  });
+
+  it("slows a group with few members per pod by the oversubscription they cannot spread", () => {
+    // 8 ranks one per domain, pods of 16 accelerators: 2 members per pod; at 4:1 each boundary flow
+    // gets half a NIC, so the bandwidth term doubles.
+    const t = groupCollectiveTime(flat, "all-reduce", 1e9, 8, 8);
+    const slow = groupCollectiveTime(podded(16, 4), "all-reduce", 1e9, 8, 8);
+    expect(slow / t).toBeGreaterThan(1.9);
+    expect(slow / t).toBeLessThan(2.01);
+    // At 2:1 the two members per pod share the uplink without loss.
+    expect(groupCollectiveTime(podded(16, 2), "all-reduce", 1e9, 8, 8)).toBe(t);
+    // A pipeline send across a pod boundary with one stage per pod takes the full 1:r cut.
+    const p2p = groupCollectiveTime(flat, "p2p", 1e9, 2, 64);
+    expect(groupCollectiveTime(podded(64, 7), "p2p", 1e9, 2, 64) / p2p).toBeGreaterThan(6.5);
+  });
+
+  it("an all-to-all pays for the share of its traffic that leaves the pod", () => {
+    const t = groupCollectiveTime(flat, "all-to-all", 1e9, 32, 8);
+    const slow = groupCollectiveTime(podded(64, 4), "all-to-all", 1e9, 32, 8);
+    // 8 of 32 members per pod: 24/31 of NIC traffic leaves, × 4.
+    expect(slow / t).toBeGreaterThan(2.5);
+    expect(slow / t).toBeLessThan(4);
+  });
+});

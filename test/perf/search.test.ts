@@ -104,3 +104,27 @@ describe("parallelism search", () => {
     expect([1, 2, 4, 8]).toContain(r.parallelism.ep);
   });
 });
+
+describe("pods", () => {
+  it("Llama 3 405B on 16,384 H100 in 3,072-GPU pods at 1:7 (the paper's cluster): the best configuration keeps data parallelism inside pods and loses nothing; GB200 at 512 racks loses a few percent", () => {
+    const base = {
+      model: resolveModel(cat, "llama3.1-405b"),
+      accelerator: acc,
+      gpus: 16384,
+      seqLen: 8192,
+      globalBatch: 2048,
+    };
+    const flat = searchTraining(trainingJob(base)).best;
+    const pods = searchTraining(trainingJob({ ...base, pod: { size: 3072, oversubscription: 7 } })).best;
+    expect(pods.stepTimeS / flat.stepTimeS).toBeLessThan(1.01);
+    const p = pods.parallelism;
+    expect(p.tp * p.cp * p.dp).toBeLessThanOrEqual(3072); // the data-parallel group fits in a pod
+    const gb = resolveAccelerator(cat, "gb200");
+    const big = { ...base, accelerator: gb, gpus: 36864, precision: "fp8" as const };
+    const f = searchTraining(trainingJob(big)).best.stepTimeS;
+    const s = searchTraining(trainingJob({ ...big, pod: { size: 3024, oversubscription: 7 } })).best
+      .stepTimeS;
+    expect(s / f).toBeGreaterThan(1.005);
+    expect(s / f).toBeLessThan(1.15);
+  });
+});
