@@ -102,8 +102,12 @@ export class Cluster {
     this.freeTotal -= n;
   }
 
-  /** Choose accelerators for `n` (null when they are not free now); nothing is taken. */
-  place(n: number, how: Placement): Allocation | null {
+  /**
+   * Choose accelerators for `n` (null when they are not free now); nothing is taken. Domain indices in
+   * the result are offset by `offset` and it is tagged with `site` (for a cluster that is one site of
+   * several).
+   */
+  place(n: number, how: Placement, offset = 0, site = 0): Allocation | null {
     if (n > this.freeTotal || n <= 0) return null;
     const size = this.domainSize;
     const domains: number[] = [];
@@ -144,7 +148,7 @@ export class Cluster {
         domains.push(found);
         counts.push(rest);
       }
-      return { domains, counts, pods: this.podsSpanned(domains) };
+      return this.allocation(domains, counts, offset, site);
     }
     // Spread: fill partly used domains first (fewest free first), then whole ones, ignoring topology.
     let left = n;
@@ -158,7 +162,13 @@ export class Cluster {
         left -= t;
       }
     }
-    return left === 0 ? { domains, counts, pods: this.podsSpanned(domains) } : null;
+    return left === 0 ? this.allocation(domains, counts, offset, site) : null;
+  }
+
+  private allocation(domains: number[], counts: number[], offset: number, site: number): Allocation {
+    const pods = this.podsSpanned(domains);
+    if (offset !== 0) for (let i = 0; i < domains.length; i++) domains[i] = (domains[i] as number) + offset;
+    return { domains, counts, site, pods };
   }
 
   /**
@@ -335,15 +345,7 @@ export class Sites {
 
   /** Choose accelerators inside site `s` (global domain indices), or null. */
   placeIn(s: number, n: number, how: Placement): Allocation | null {
-    const a = this.clusters[s]?.place(n, how) ?? null;
-    if (a === null) return null;
-    const o = this.offsets[s] as number;
-    return {
-      domains: o === 0 ? a.domains : a.domains.map((d) => d + o),
-      counts: a.counts,
-      site: s,
-      pods: a.pods ?? 1,
-    };
+    return this.clusters[s]?.place(n, how, this.offsets[s] as number, s) ?? null;
   }
 
   /** Sites with at least `n` free accelerators, fewest free first (the packing order). */
@@ -358,14 +360,29 @@ export class Sites {
   }
 
   place(n: number, how: Placement): Allocation | null {
-    if (this.clusters.length === 1) return this.placeIn(0, n, how);
-    // The fullest site that can take the job: the site with the fewest free accelerators that still has
-    // enough, then (when fragmentation stops it) the others in the same order.
-    for (const k of this.siteOrder(n)) {
-      const a = this.placeIn(k, n, how);
+    const cs = this.clusters;
+    if (cs.length === 1) return this.placeIn(0, n, how);
+    // The fullest site that can take the job (siteOrder's order, without allocating: this is the hot
+    // path), then, when fragmentation stops it, the next fullest.
+    let after = -1;
+    let afterFree = -1;
+    for (;;) {
+      let pick = -1;
+      let fewest = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < cs.length; k++) {
+        const f = (cs[k] as Cluster).freeTotal;
+        if (f < n || f < afterFree || (f === afterFree && k <= after)) continue;
+        if (f < fewest) {
+          fewest = f;
+          pick = k;
+        }
+      }
+      if (pick < 0) return null;
+      const a = this.placeIn(pick, n, how);
       if (a !== null) return a;
+      after = pick;
+      afterFree = fewest;
     }
-    return null;
   }
 
   commit(a: Allocation): void {

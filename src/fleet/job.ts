@@ -44,4 +44,6 @@ export interface Job extends JobSpec {
   preemptions: number;
   /** Work lost to interruptions, seconds at full speed × accelerators. */
   lostWorkAccS: number;
+  /** Index in the simulator's list of running jobs (−1 when not running). */
+  slot: number;
 }

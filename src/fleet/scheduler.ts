@@ -125,7 +125,8 @@ export const STARVATION_GUARD_S = 6 * 3600;
 export const fairShare: Scheduler = {
   id: "fair-share",
   schedule(ctx) {
-    const blocked = new Set<Job>();
+    // Heads passed over in this pass (made only when one is: most passes start or stop at the first).
+    let blocked: Set<Job> | null = null;
     for (let guard = 0; guard < 100_000; guard++) {
       // The next job: a starved head (waiting longer than the guard) first, then in quota before
       // borrowing, then the smallest usage / weight, then priority, age.
@@ -133,7 +134,7 @@ export const fairShare: Scheduler = {
       let jq = 0;
       let js = 0;
       for (const h of heads(ctx)) {
-        if (blocked.has(h)) continue;
+        if (blocked?.has(h)) continue;
         const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
         const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;
         const hs = (ctx.usage[h.partner] ?? 0) / (ctx.weights[h.partner] ?? 1);
@@ -153,6 +154,7 @@ export const fairShare: Scheduler = {
       if (ctx.tryStart(j)) continue;
       if (j.readyS > ctx.now) {
         // Restarting after an interruption: it waits for its restart time, not for capacity.
+        blocked ??= new Set<Job>();
         blocked.add(j);
         continue;
       }
@@ -172,6 +174,7 @@ export const fairShare: Scheduler = {
         }
       }
       if (ctx.now - j.readyS > STARVATION_GUARD_S) return;
+      blocked ??= new Set<Job>();
       blocked.add(j);
     }
   },

@@ -244,9 +244,22 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const usage = new Array<number>(P).fill(0);
   const usageInt = new Array<number>(P).fill(0);
   const queues: Queue[] = Array.from({ length: P * LEVELS }, () => new Queue());
-  const running = new Set<Job>();
-  /** Jobs on each domain, for failures. */
-  const onDomain: Set<Job>[] = Array.from({ length: input.domains }, () => new Set<Job>());
+  /** Running jobs; each knows its index (`slot`), so removal is a swap with the last. */
+  const running: Job[] = [];
+  const addRunning = (j: Job) => {
+    j.slot = running.length;
+    running.push(j);
+  };
+  const removeRunning = (j: Job) => {
+    const last = running.pop() as Job;
+    if (last !== j) {
+      running[j.slot] = last;
+      last.slot = j.slot;
+    }
+    j.slot = -1;
+  };
+  /** Jobs on each domain in allocation order (which says which nodes they fill), for failures. */
+  const onDomain: Job[][] = Array.from({ length: cluster.domains }, () => []);
   const waits = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const jcts = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const submitted = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
@@ -336,8 +349,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     usage[j.partner] = (usage[j.partner] ?? 0) + j.size;
     busy += j.size;
     busySite[alloc.site ?? 0] = (busySite[alloc.site ?? 0] ?? 0) + j.size;
-    running.add(j);
-    for (const d of alloc.domains) onDomain[d]?.add(j);
+    addRunning(j);
+    for (const d of alloc.domains) onDomain[d]?.push(j);
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) + 1;
     if (Number.isFinite(j.workS)) {
       const epoch = j.epoch;
@@ -356,12 +369,15 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (j.alloc !== null) {
       cluster.release(j.alloc);
       busySite[j.alloc.site ?? 0] = (busySite[j.alloc.site ?? 0] ?? 0) - j.size;
-      for (const d of j.alloc.domains) onDomain[d]?.delete(j);
+      for (const d of j.alloc.domains) {
+        const list = onDomain[d] as Job[];
+        list.splice(list.indexOf(j), 1);
+      }
     }
     j.alloc = null;
     usage[j.partner] = (usage[j.partner] ?? 0) - j.size;
     busy -= j.size;
-    running.delete(j);
+    removeRunning(j);
     if (j.borrowed) borrowedCount--;
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) - 1;
     j.epoch++;
@@ -558,8 +574,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
           violation = `job ${j.id} queued while ${j.state} or twice`;
         queued.add(j);
       }
-    if (queued.size !== created - finished - stopped - running.size)
-      violation = `${queued.size} queued ≠ ${created - finished - stopped - running.size} pending`;
+    if (queued.size !== created - finished - stopped - running.length)
+      violation = `${queued.size} queued ≠ ${created - finished - stopped - running.length} pending`;
     if (!input.borrowing)
       usage.forEach((u, p) => {
         if (u > (input.partners[p]?.quota ?? 0)) violation = `partner ${p} holds ${u} > quota`;
@@ -607,6 +623,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       interruptions: 0,
       preemptions: 0,
       lostWorkAccS: 0,
+      slot: -1,
     };
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
