@@ -1,4 +1,6 @@
+import { stringify } from "yaml";
 import type { Catalog } from "../catalog/index.js";
+import type { TraceFit } from "../fleet/fit.js";
 import { type FleetResult, simulateFleet } from "../fleet/sim.js";
 import { type ResolvedFleet, resolveFleetScenario, type TraceJob } from "../scenario/fleet.js";
 import { fixed, pct, table } from "./format.js";
@@ -212,4 +214,49 @@ export function fleetHtml(o: FleetOutcome): string {
     report: fleetReport(o),
     data: fleetJson(o),
   });
+}
+
+const sig = (x: number) => Number(x.toPrecision(3));
+
+/** A trace fit: per tenant and size class, the fitted streams against the trace; then a partners: block. */
+export function fitReport(fit: TraceFit, file: string): string {
+  const jobs = fit.tenants.reduce((s, t) => s + t.jobs, 0);
+  const lines = [
+    `${file}: ${n0(jobs)} jobs of ${fit.tenants.length} tenants over ${fixed(fit.days, 1)} days, fitted per tenant and size class (Poisson arrivals, lognormal run times by maximum likelihood)`,
+    "",
+    table(
+      ["tenant", "sizes", "jobs", "per day", "median h", "sigma", "mean h trace/fit", "p90 h trace/fit"],
+      fit.tenants.flatMap((t) =>
+        t.streams.map((st) => [
+          t.name,
+          st.sizes.map((z) => z.accelerators).join(","),
+          n0(st.jobs),
+          fixed(st.perDay, 2),
+          fixed(st.medianHours, 3),
+          fixed(st.sigma, 2),
+          `${fixed(st.traceMeanHours, 2)} / ${fixed(st.fitMeanHours, 2)}`,
+          `${fixed(st.traceP90Hours, 2)} / ${fixed(st.fitP90Hours, 2)}`,
+        ]),
+      ),
+    ),
+    "",
+    "# For a fleet scenario (add quotas and weights; kind: eval for jobs that do not checkpoint):",
+    stringify(
+      {
+        partners: fit.tenants.map((t) => ({
+          name: t.name,
+          workloads: t.streams.map((st) => ({
+            kind: "finetune",
+            perDay: sig(st.perDay),
+            sizes: st.sizes,
+            medianHours: sig(st.medianHours),
+            sigma: sig(st.sigma),
+          })),
+        })),
+      },
+      { lineWidth: 110 },
+    ).trimEnd(),
+    "",
+  ];
+  return lines.join("\n");
 }

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
+import { fitTrace } from "../fleet/fit.js";
 import { parseJobTrace, resolveFleetScenario } from "../scenario/fleet.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
@@ -15,7 +16,7 @@ import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
 import { catalogJson, catalogReport } from "./catalog.js";
-import { fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
+import { fitReport, fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
 import {
   deployJson,
   deployReport,
@@ -65,6 +66,10 @@ commands:
              the fleet twin: partners' jobs and services on a shared fleet, event by event (scheduler,
              placement, quotas and borrowing, failures and checkpoints, autoscaling, energy): utilisation,
              shares against quotas, queue waits and completion times, goodput, energy
+  fit-trace TRACE.csv [--json] [--days D]
+             fit the fleet twin's job streams to a job trace (job_id, tenant, submit_time, accelerators,
+             duration): per tenant and size class, arrivals per day and lognormal run times; prints the
+             fit against the trace's own mean and p90 and a partners: block for a fleet scenario
   catalog [accelerators|memory|networks|models|sites|systems|prices] [--json]
              what the catalog holds, with sources
   validate [--json]
@@ -82,7 +87,17 @@ options for every command:
   --json           one JSON object on stdout
 `;
 
-const COMMANDS = ["train", "infer", "plan", "fleet", "catalog", "validate", "schema", "merge"] as const;
+const COMMANDS = [
+  "train",
+  "infer",
+  "plan",
+  "fleet",
+  "fit-trace",
+  "catalog",
+  "validate",
+  "schema",
+  "merge",
+] as const;
 const PLANNED: string[] = [];
 
 /**
@@ -180,6 +195,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         assumptions: { type: "boolean", default: false },
         samples: { type: "string" },
         seed: { type: "string" },
+        days: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -334,6 +350,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (!values.json) io.stderr(`wrote ${values.html}\n`);
       }
       out(fleetJson(outcome), fleetReport(outcome));
+      return 0;
+    }
+    if (command === "fit-trace") {
+      const file = rest[0];
+      if (file === undefined) throw new InputError("fit-trace", undefined, "a trace CSV argument");
+      const rows = parseJobTrace(readText(file, io.cwd, "TRACE"), file);
+      if (rows.length === 0) throw new InputError(file, "no rows", "at least one job");
+      const days = numberOption("days", values.days);
+      const fit = fitTrace(rows, days !== undefined ? { days } : {});
+      out(fit, fitReport(fit, file));
       return 0;
     }
     if (command === "merge") {

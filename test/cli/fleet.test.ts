@@ -63,6 +63,34 @@ describe("stargate fleet", () => {
     expect(trace.completed).toBe(3);
   });
 
+  it("fit-trace fits streams to a trace and prints a partners: block that a fleet scenario runs", async () => {
+    const rows = ["job_id,tenant,submit_time,accelerators,duration"];
+    let t = 0;
+    for (let i = 0; i < 400; i++) {
+      t += 600 + ((i * 7919) % 1200);
+      rows.push(
+        `${i},${i % 3 === 0 ? "lab" : "uni"},${t},${i % 3 === 0 ? 8 : 1},${600 + ((i * 104729) % 7200)}`,
+      );
+    }
+    writeFileSync(join(TMP, "fit.csv"), `${rows.join("\n")}\n`);
+    const r = await run(["fit-trace", join(TMP, "fit.csv")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/400 jobs of 2 tenants/);
+    const block = r.stdout.slice(r.stdout.indexOf("partners:"));
+    const scenario = `days: 3\nfleet: { accelerator: h100-sxm, count: 256 }\n${block}`;
+    writeFileSync(join(TMP, "fitted.yaml"), scenario);
+    const f = await run(["fleet", join(TMP, "fitted.yaml"), "--json"]);
+    expect(f.code, f.stderr).toBe(0);
+    const kinds = JSON.parse(f.stdout).kinds;
+    expect(kinds[0].submitted).toBeGreaterThan(100);
+    const j = await run(["fit-trace", join(TMP, "fit.csv"), "--json"]);
+    expect(JSON.parse(j.stdout).tenants).toHaveLength(2);
+    writeFileSync(join(TMP, "nocol.csv"), "id,who,when\n1,a,0\n");
+    const bad = await run(["fit-trace", join(TMP, "nocol.csv")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stargate: .*nocol\.csv:1: expected a CSV header with a column named tenant/);
+  });
+
   it("bad input exits 2 with the field path", async () => {
     const cases: [string, (t: string) => string, RegExp][] = [
       [
