@@ -31,6 +31,7 @@ export function fleetJson(o: FleetOutcome): Record<string, unknown> {
   return {
     name: o.resolved.name,
     accelerator: o.resolved.accelerator,
+    pools: o.resolved.pools,
     domains: i.domains,
     domainSize: i.domainSize,
     podDomains: i.podDomains ?? null,
@@ -73,8 +74,13 @@ export function fleetSummary(o: FleetOutcome): string[] {
 export function fleetReport(o: FleetOutcome): string {
   const r = o.result;
   const i = o.resolved.input;
+  const pod = o.resolved.scenario.fleet.pod;
   const lines = [
-    `${o.resolved.name}: ${n0(r.accelerators)} × ${o.resolved.accelerator} (${i.domains} domains of ${i.domainSize}${i.podDomains !== undefined ? `, pods of ${i.podDomains} domains at ${o.resolved.scenario.fleet.pod?.oversubscription ?? 1}:1 between pods` : ""}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, defragmentation ${i.defragment != null ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
+    `${o.resolved.name}: ${
+      o.resolved.pools.length > 1
+        ? o.resolved.pools.map((p) => `${n0(p.count)} × ${p.accelerator}`).join(" + ")
+        : `${n0(r.accelerators)} × ${o.resolved.accelerator}`
+    } (${i.domains} domains${o.resolved.pools.length > 1 ? "" : ` of ${i.domainSize}`}${pod !== undefined ? `, pods of ${n0(pod.accelerators)} accelerators at ${pod.oversubscription}:1 between pods` : ""}), ${fixed(r.horizonDays, 0)} days; scheduler ${i.scheduler.id}, ${i.placement} placement, borrowing ${i.borrowing ? "on" : "off"}, defragmentation ${i.defragment != null ? "on" : "off"}, failures ${i.failures !== null ? "on" : "off"}`,
     ...o.resolved.notes.map((n) => `  note: ${n}`),
     "",
     ...fleetSummary(o).map((l) => `  - ${l}`),
@@ -127,7 +133,9 @@ export function fleetReport(o: FleetOutcome): string {
         ["site", "accelerators", "busy", "up", "PUE", "facility MWh", "t CO2"],
         r.sites.map((x) => [
           x.name,
-          n0(x.accelerators),
+          o.resolved.pools.length > 1
+            ? `${n0(x.accelerators)} × ${x.accelerator ?? "?"}`
+            : n0(x.accelerators),
           pct(x.busy),
           pct(x.up),
           fixed(x.pue, 3),

@@ -293,35 +293,46 @@ export function smallestFragment(a: Allocation): number {
   return m;
 }
 
+/** One site's shape: its domains, their size, the failing node, its pods and its pool. */
+export interface SiteShape {
+  readonly domains: number;
+  readonly domainSize: number;
+  /** Accelerators per node (default: the whole domain). */
+  readonly nodeSize?: number;
+  /** Domains per pod (default: the site is one pod). */
+  readonly podDomains?: number;
+  /** The accelerator type (pool) the site holds: a job runs only on sites of its pool (default 0). */
+  readonly pool?: number;
+}
+
 /**
- * Several sites, each a cluster of the same scale-up domain size, behind one domain numbering (site k's
- * domains follow site k−1's). A job runs inside one site: placement tries the site with the fewest free
- * accelerators that can take it (packing), so large gaps stay open for large jobs.
+ * Several sites behind one domain numbering (site k's domains follow site k−1's); each site holds one
+ * accelerator type (its pool) with its own scale-up domain size. A job runs inside one site of its pool:
+ * placement tries the site with the fewest free accelerators that can take it (packing), so large gaps
+ * stay open for large jobs.
  */
 export class Sites {
   readonly clusters: Cluster[];
   readonly offsets: number[];
+  readonly pools: number[];
   readonly domains: number;
+  readonly size: number;
 
-  constructor(
-    domainsPerSite: readonly number[],
-    readonly domainSize: number,
-    readonly nodeSize: number = domainSize,
-    /** Domains per pod within each site (default: a site is one pod). */
-    podDomains?: number,
-  ) {
-    this.clusters = domainsPerSite.map((n) => new Cluster(n, domainSize, nodeSize, podDomains ?? n));
+  constructor(shapes: readonly SiteShape[]) {
+    this.clusters = shapes.map(
+      (x) => new Cluster(x.domains, x.domainSize, x.nodeSize ?? x.domainSize, x.podDomains ?? x.domains),
+    );
+    this.pools = shapes.map((x) => x.pool ?? 0);
     this.offsets = [];
     let o = 0;
-    for (const n of domainsPerSite) {
+    let size = 0;
+    for (const x of shapes) {
       this.offsets.push(o);
-      o += n;
+      o += x.domains;
+      size += x.domains * x.domainSize;
     }
     this.domains = o;
-  }
-
-  get size(): number {
-    return this.domains * this.domainSize;
+    this.size = size;
   }
 
   get freeTotal(): number {
@@ -336,6 +347,14 @@ export class Sites {
     return u;
   }
 
+  /** Free accelerators in the sites of a pool. */
+  freeIn(pool: number): number {
+    let f = 0;
+    for (let k = 0; k < this.clusters.length; k++)
+      if (this.pools[k] === pool) f += (this.clusters[k] as Cluster).freeTotal;
+    return f;
+  }
+
   /** The site of a global domain index and the index within it. */
   locate(d: number): [number, number] {
     let s = this.clusters.length - 1;
@@ -343,25 +362,30 @@ export class Sites {
     return [s, d - (this.offsets[s] as number)];
   }
 
+  /** The cluster (site) holding a global domain index. */
+  siteOf(d: number): Cluster {
+    return this.clusters[this.locate(d)[0]] as Cluster;
+  }
+
   /** Choose accelerators inside site `s` (global domain indices), or null. */
   placeIn(s: number, n: number, how: Placement): Allocation | null {
     return this.clusters[s]?.place(n, how, this.offsets[s] as number, s) ?? null;
   }
 
-  /** Sites with at least `n` free accelerators, fewest free first (the packing order). */
-  siteOrder(n: number): number[] {
+  /** Sites of a pool with at least `n` free accelerators, fewest free first (the packing order). */
+  siteOrder(n: number, pool = 0): number[] {
     const out: number[] = [];
     this.clusters.forEach((c, k) => {
-      if (c.freeTotal >= n) out.push(k);
+      if (c.freeTotal >= n && this.pools[k] === pool) out.push(k);
     });
     return out.sort(
       (a, b) => (this.clusters[a]?.freeTotal ?? 0) - (this.clusters[b]?.freeTotal ?? 0) || a - b,
     );
   }
 
-  place(n: number, how: Placement): Allocation | null {
+  place(n: number, how: Placement, pool = 0): Allocation | null {
     const cs = this.clusters;
-    if (cs.length === 1) return this.placeIn(0, n, how);
+    if (cs.length === 1) return this.pools[0] === pool ? this.placeIn(0, n, how) : null;
     // The fullest site that can take the job (siteOrder's order, without allocating: this is the hot
     // path), then, when fragmentation stops it, the next fullest.
     let after = -1;
@@ -371,7 +395,7 @@ export class Sites {
       let fewest = Number.POSITIVE_INFINITY;
       for (let k = 0; k < cs.length; k++) {
         const f = (cs[k] as Cluster).freeTotal;
-        if (f < n || f < afterFree || (f === afterFree && k <= after)) continue;
+        if (this.pools[k] !== pool || f < n || f < afterFree || (f === afterFree && k <= after)) continue;
         if (f < fewest) {
           fewest = f;
           pick = k;
@@ -423,10 +447,6 @@ export class Sites {
   capacityAt(d: number): number {
     const [s, i] = this.locate(d);
     return this.clusters[s]?.capacity[i] ?? 0;
-  }
-
-  get nodesPerDomain(): number {
-    return this.clusters[0]?.nodesPerDomain ?? 1;
   }
 
   isUp(d: number): boolean {

@@ -21,6 +21,8 @@ export interface JobSpec {
   readonly speedAt?: (fragment: number, pods: number) => number;
   /** Inference replicas belong to a service and are added/removed by its autoscaler. */
   readonly service?: number;
+  /** The accelerator type (pool) it needs: it runs only on sites of that pool (default 0). */
+  readonly pool?: number;
 }
 
 /** A job in the simulation: its spec and its state. */

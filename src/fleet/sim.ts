@@ -32,14 +32,30 @@ export interface ServiceSpec {
   readonly amplitude: number;
   readonly peakHour: number;
   readonly priority: number;
+  /** The accelerator type (pool) its replicas run on (default 0). */
+  readonly pool?: number;
 }
 
-/** A site's share of the fleet: its domains, and the facility figures its energy goes through. */
+/**
+ * A site's share of the fleet: its domains, and the facility figures its energy goes through. Shape and
+ * power default to the fleet's (`FleetSimInput.domainSize`, `nodeSize`, `podDomains`, `power`); a fleet
+ * of several accelerator types gives each site its own, and its pool.
+ */
 export interface SitePart {
   readonly name: string;
   readonly domains: number;
   readonly pue: number;
   readonly carbonGPerKWh: number;
+  readonly domainSize?: number;
+  readonly nodeSize?: number;
+  readonly podDomains?: number;
+  /** The accelerator type the site holds (an index; jobs of other pools never run here). */
+  readonly pool?: number;
+  /** Its accelerator's name, for the report. */
+  readonly accelerator?: string;
+  /** kW per accelerator busy and idle. */
+  readonly busyKw?: number;
+  readonly idleKw?: number;
 }
 
 export interface FleetSimInput {
@@ -150,6 +166,8 @@ export interface FleetResult {
   };
   readonly sites: readonly {
     readonly name: string;
+    /** The site's accelerator type, when the fleet has several. */
+    readonly accelerator?: string;
     readonly accelerators: number;
     readonly busy: number;
     readonly up: number;
@@ -232,10 +250,16 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     { name: "fleet", domains: input.domains, pue: input.power.pue, carbonGPerKWh: input.power.carbonGPerKWh },
   ];
   const cluster = new Sites(
-    parts.map((p) => p.domains),
-    input.domainSize,
-    input.nodeSize ?? input.domainSize,
-    input.podDomains,
+    parts.map((p) => {
+      const podDomains = p.podDomains ?? input.podDomains;
+      return {
+        domains: p.domains,
+        domainSize: p.domainSize ?? input.domainSize,
+        nodeSize: p.nodeSize ?? p.domainSize ?? input.nodeSize ?? input.domainSize,
+        pool: p.pool ?? 0,
+        ...(podDomains !== undefined ? { podDomains } : {}),
+      };
+    }),
   );
   const busySite = parts.map(() => 0);
   const busySiteInt = parts.map(() => 0);
@@ -326,8 +350,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     }
     const inQuota = withinQuota(j);
     if (!inQuota && !input.borrowing) return false;
-    let alloc = cluster.place(j.size, input.placement);
-    if (alloc === null && defragment(j)) alloc = cluster.place(j.size, input.placement);
+    let alloc = cluster.place(j.size, input.placement, j.pool ?? 0);
+    if (alloc === null && defragment(j)) alloc = cluster.place(j.size, input.placement, j.pool ?? 0);
     if (alloc === null) return false;
     defragTried.delete(j);
     account();
@@ -420,11 +444,12 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   };
 
   // Defragmentation (see FleetSimInput.defragment).
-  const D = input.domainSize;
   const dfg = input.defragment ?? null;
   /** When each blocked gang last tried to defragment: it tries again after an autoscaler period. */
   const defragTried = new Map<Job, number>();
-  const movable = (v: Job, j: Job) => v !== j && v.state === "running" && v.kind !== "pretrain" && v.size < D;
+  /** Anything but pretraining that fits inside one domain of its site may move. */
+  const movable = (v: Job, j: Job, domainSize: number) =>
+    v !== j && v.state === "running" && v.kind !== "pretrain" && v.size < domainSize;
 
   /** Whether `j` fits in site `s` once `victims` leave, and every victim fits somewhere after it; changes nothing. */
   const trialMove = (j: Job, s: number, victims: readonly Job[]): boolean => {
@@ -436,7 +461,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       ok = true;
       const placed: Allocation[] = [];
       for (const v of [...victims].sort((x, y) => y.size - x.size)) {
-        const b = cluster.place(v.size, input.placement);
+        const b = cluster.place(v.size, input.placement, v.pool ?? 0);
         if (b === null) {
           ok = false;
           break;
@@ -480,13 +505,15 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
    * as the job lacks whole domains — if a trial says the job and every moved job then fit. True when moved.
    */
   const defragment = (j: Job): boolean => {
-    if (dfg === null || j.size < D) return false;
+    if (dfg === null) return false;
     const last = defragTried.get(j);
     if (last !== undefined && q.now - last < input.autoscaleS) return false;
     defragTried.set(j, q.now);
-    for (const s of cluster.siteOrder(j.size)) {
+    for (const s of cluster.siteOrder(j.size, j.pool ?? 0)) {
       const c = cluster.clusters[s];
       if (c === undefined) continue;
+      const D = c.domainSize;
+      if (j.size < D) continue;
       const need = Math.ceil(j.size / D) - c.wholeFree;
       if (need <= 0) continue;
       const o = cluster.offsets[s] as number;
@@ -495,7 +522,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         const f = c.free[i] as number;
         if (c.capacity[i] !== D || f === D) continue;
         let ok = true;
-        for (const v of onDomain[o + i] ?? []) if (!movable(v, j)) ok = false;
+        for (const v of onDomain[o + i] ?? []) if (!movable(v, j, D)) ok = false;
         if (ok) cand.push({ d: o + i, used: D - f });
       }
       if (cand.length < need) continue;
@@ -529,7 +556,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     wouldFit: (j, victims) => {
       // Release the victims' accelerators, try the placement, and put everything back.
       for (const v of victims) if (v.alloc !== null) cluster.release(v.alloc);
-      const fits = cluster.place(j.size, input.placement) !== null;
+      const fits = cluster.place(j.size, input.placement, j.pool ?? 0) !== null;
       for (const v of victims) if (v.alloc !== null) cluster.commit(v.alloc);
       return fits;
     },
@@ -549,6 +576,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         return;
       }
       const site = j.alloc.site ?? 0;
+      if (cluster.pools[site] !== (j.pool ?? 0)) violation = `job ${j.id} runs outside its pool`;
       for (let i = 0; i < j.alloc.domains.length; i++) {
         const d = j.alloc.domains[i] as number;
         if (cluster.locate(d)[0] !== site) violation = `job ${j.id} spans sites`;
@@ -627,18 +655,32 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     };
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
+    if (spec.pool !== undefined) (j as { pool?: number }).pool = spec.pool;
     return j;
   };
   if (input.jobs.length > 0) q.at(input.jobs[0]?.submitS ?? 0, arrive);
 
   // Failures: one Poisson stream over all accelerators; the failed accelerator is drawn uniformly.
   if (fl !== null && fl.ratePerAccHour > 0) {
+    /** The first accelerator index of each site. */
+    const siteStart: number[] = [];
+    let acc = 0;
+    for (const c of cluster.clusters) {
+      siteStart.push(acc);
+      acc += c.size;
+    }
     const totalRate = (fl.ratePerAccHour * cluster.size) / 3600;
     const shares = fl.causes.reduce((s, c) => s + c.share, 0);
     const fail = () => {
       failures++;
-      const d = Math.min(cluster.domains - 1, Math.floor(rng.next() * cluster.domains));
-      const slot = Math.floor(rng.next() * input.domainSize);
+      // The failed accelerator, uniform over the fleet: its site, domain and slot in the domain.
+      const a = Math.min(cluster.size - 1, Math.floor(rng.next() * cluster.size));
+      let site = 0;
+      while (site + 1 < siteStart.length && (siteStart[site + 1] as number) <= a) site++;
+      const sc = cluster.clusters[site] as (typeof cluster.clusters)[number];
+      const d =
+        (cluster.offsets[site] as number) + Math.floor((a - (siteStart[site] as number)) / sc.domainSize);
+      const slot = Math.floor(rng.next() * sc.domainSize);
       let u = rng.next() * shares;
       let cause = fl.causes[fl.causes.length - 1];
       for (const c of fl.causes) {
@@ -648,7 +690,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         }
         u -= c.share;
       }
-      const ns = input.nodeSize ?? input.domainSize;
+      const ns = sc.nodeSize;
       const node = Math.floor(slot / ns);
       if (cause !== undefined && !cluster.isNodeDown(d, node)) {
         // Work fills the domain's up nodes in allocation order: the failed accelerator's position among
@@ -745,6 +787,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
                   workS: Number.POSITIVE_INFINITY,
                   priority: s.priority,
                   service: i,
+                  ...(s.pool !== undefined ? { pool: s.pool } : {}),
                 });
           submitted.set("inference", (submitted.get("inference") ?? 0) + 1);
           list.push(j);
@@ -796,10 +839,12 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const siteOut = parts.map((p, k) => {
     const busyS = busySiteInt[k] ?? 0;
     const idleS = (upSiteInt[k] ?? 0) - busyS;
-    const it = (busyS * input.power.busyKw + idleS * input.power.idleKw) / 3600 / 1000;
-    const accelerators = p.domains * input.domainSize;
+    const it =
+      (busyS * (p.busyKw ?? input.power.busyKw) + idleS * (p.idleKw ?? input.power.idleKw)) / 3600 / 1000;
+    const accelerators = cluster.clusters[k]?.size ?? 0;
     return {
       name: p.name,
+      ...(p.accelerator !== undefined ? { accelerator: p.accelerator } : {}),
       accelerators,
       busy: accelerators > 0 ? busyS / (accelerators * T) : 0,
       up: accelerators > 0 ? (upSiteInt[k] ?? 0) / (accelerators * T) : 0,

@@ -18,6 +18,8 @@ export interface JobStream {
   readonly medianHours: number;
   readonly sigma: number;
   readonly priority: number;
+  /** The accelerator type (pool) its jobs need (default 0). */
+  readonly pool?: number;
 }
 
 /** Jobs of all streams over the horizon, in submit order (ties by stream order). Deterministic for the generator. */
@@ -47,6 +49,7 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
         submitS: t,
         workS: hours * 3600,
         priority: s.priority,
+        ...(s.pool !== undefined ? { pool: s.pool } : {}),
       });
     }
   }
@@ -74,6 +77,8 @@ export function pretrainJob(
     readonly priority: number;
     /** The fleet's pods: a run spanning several trains with oversubscribed links between them. */
     readonly pod?: PodSpec;
+    /** The accelerator type (pool) it runs on. */
+    readonly pool?: number;
   },
   cache: Map<string, number>,
 ): JobSpec {
@@ -118,6 +123,7 @@ export function pretrainJob(
     submitS: p.submitS,
     workS: p.tokens / full,
     priority: p.priority,
+    ...(p.pool !== undefined ? { pool: p.pool } : {}),
     speedAt: (fragment: number, pods: number) => {
       const pod = pods > 1 ? p.pod : undefined;
       if (fragment >= domain && pod === undefined) return 1;

@@ -15,6 +15,8 @@ import {
 
 const priority = z.number().int().min(0).max(3);
 const model = z.union([z.string().min(1), modelSchema]);
+/** The accelerator type a workload needs (a site holding it); default: fleet.accelerator. */
+const needs = z.string().min(1).optional();
 
 const pretrainSchema = z.strictObject({
   kind: z.literal("pretrain"),
@@ -29,6 +31,7 @@ const pretrainSchema = z.strictObject({
   globalBatchTokens: positive.default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
   priority: priority.default(2),
+  accelerator: needs,
 });
 
 const streamSchema = z.strictObject({
@@ -38,6 +41,7 @@ const streamSchema = z.strictObject({
   medianHours: positive,
   sigma: z.number().nonnegative().default(1),
   priority: priority.default(1),
+  accelerator: needs,
 });
 
 const serviceSchema = z.strictObject({
@@ -54,6 +58,7 @@ const serviceSchema = z.strictObject({
   amplitude: z.number().min(0).max(1).default(0.5),
   peakHour: z.number().min(0).max(24).default(14),
   priority: priority.default(3),
+  accelerator: needs,
 });
 
 export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, streamSchema, serviceSchema]);
@@ -98,6 +103,8 @@ export const fleetScenarioSchema = z.strictObject({
         .array(
           z.strictObject({
             site: z.union([z.string().min(1), siteSchema]),
+            /** The site's accelerator type (default: fleet.accelerator): a fleet of several pools. */
+            accelerator: z.union([z.string().min(1), acceleratorSchema]).optional(),
             count: positiveInt,
             cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
             heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),

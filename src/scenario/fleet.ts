@@ -1,4 +1,5 @@
 import {
+  type Accelerator,
   type AssumptionKey,
   assumptionValues,
   type Catalog,
@@ -72,10 +73,26 @@ export function parseJobTrace(text: string, file: string): TraceJob[] {
   });
 }
 
+/** One accelerator type of the fleet and what follows from it. */
+interface Pool {
+  readonly acc: Accelerator;
+  readonly domainSize: number;
+  readonly nodeSize: number;
+  readonly busyKw: number;
+  readonly idleKw: number;
+  readonly podDomains?: number;
+  readonly pod?: PodSpec;
+  largestSite: number;
+  count: number;
+}
+
 export interface ResolvedFleet {
   readonly name: string;
   readonly input: FleetSimInput;
+  /** The fleet's (first) accelerator type. */
   readonly accelerator: string;
+  /** Every accelerator type with its count. */
+  readonly pools: readonly { readonly accelerator: string; readonly count: number }[];
   readonly scenario: FleetScenario;
   readonly notes: readonly string[];
 }
@@ -89,60 +106,106 @@ export function resolveFleetScenario(
   const s = validate(fleetScenarioSchema, data);
   const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
   const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
-  const acc = resolveAccelerator(
-    catalog,
-    typeof s.fleet.accelerator === "string" ? s.fleet.accelerator : strip(s.fleet.accelerator),
-    "fleet.accelerator",
-  );
-  const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
-  // The failure unit: the catalog system's node (server or tray), else an 8-accelerator server.
-  const sys = SYSTEMS.find((x) => x.accelerator === acc.id);
-  const per = sys?.acceleratorsPerNode ?? Math.min(8, domainSize);
-  const nodeSize = domainSize % per === 0 ? per : domainSize;
   const siteSpecs = s.fleet.sites ?? [
     {
       site: s.fleet.site,
+      accelerator: undefined,
       count: s.fleet.count ?? 0,
       cooling: s.fleet.cooling,
       heatRejection: s.fleet.heatRejection,
     },
   ];
   const notes: string[] = [];
+  // Pools: one per accelerator type, the fleet's first; each with its scale-up domain, failing node,
+  // power, pods and largest site.
+  const pools: Pool[] = [];
+  const poolOf = (x: FleetScenario["fleet"]["accelerator"], path: string): number => {
+    const acc = resolveAccelerator(catalog, typeof x === "string" ? x : strip(x), path);
+    const k = pools.findIndex((p) => p.acc.id === acc.id);
+    if (k >= 0) return k;
+    const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
+    // The failure unit: the catalog system's node (server or tray), else an 8-accelerator server.
+    const sys = SYSTEMS.find((y) => y.accelerator === acc.id);
+    const per = sys?.acceleratorsPerNode ?? Math.min(8, domainSize);
+    const power = itPower(acc, SYSTEMS, a, path);
+    let podDomains: number | undefined;
+    let pod: PodSpec | undefined;
+    if (s.fleet.pod !== undefined) {
+      podDomains = Math.floor(s.fleet.pod.accelerators / domainSize);
+      if (podDomains < 1)
+        throw new InputError(
+          "fleet.pod.accelerators",
+          s.fleet.pod.accelerators,
+          `at least one scale-up domain (${domainSize} × ${acc.id})`,
+        );
+      if (podDomains * domainSize !== s.fleet.pod.accelerators)
+        notes.push(
+          `fleet.pod: ${s.fleet.pod.accelerators} accelerators rounded to ${podDomains * domainSize} ${acc.id} (${podDomains} domains)`,
+        );
+      pod = { size: podDomains * domainSize, oversubscription: s.fleet.pod.oversubscription };
+    }
+    pools.push({
+      acc,
+      domainSize,
+      nodeSize: domainSize % per === 0 ? per : domainSize,
+      busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
+      idleKw: power.kwPerAccelerator * a.idlePowerFraction,
+      ...(podDomains !== undefined ? { podDomains } : {}),
+      ...(pod !== undefined ? { pod } : {}),
+      largestSite: 0,
+      count: 0,
+    });
+    return pools.length - 1;
+  };
+  poolOf(s.fleet.accelerator, "fleet.accelerator");
   const parts: SitePart[] = siteSpecs.map((x, i) => {
     const path = s.fleet.sites !== undefined ? `fleet.sites[${i}]` : "fleet";
+    const pi = x.accelerator !== undefined ? poolOf(x.accelerator, `${path}.accelerator`) : 0;
+    const pool = pools[pi] as Pool;
+    const { domainSize } = pool;
     const domains = Math.max(1, Math.floor(x.count / domainSize));
     if (domains * domainSize !== x.count)
       notes.push(
         `${path}: ${x.count} accelerators rounded to ${domains * domainSize} (${domains} domains of ${domainSize})`,
       );
-    if (x.site === undefined) return { name: "fleet", domains, pue: 1, carbonGPerKWh: 0 };
+    pool.largestSite = Math.max(pool.largestSite, domains * domainSize);
+    pool.count += domains * domainSize;
+    const shape = {
+      domains,
+      domainSize,
+      nodeSize: pool.nodeSize,
+      pool: pi,
+      accelerator: pool.acc.id,
+      busyKw: pool.busyKw,
+      idleKw: pool.idleKw,
+      ...(pool.podDomains !== undefined ? { podDomains: pool.podDomains } : {}),
+    };
+    if (x.site === undefined) return { name: "fleet", pue: 1, carbonGPerKWh: 0, ...shape };
     const site = resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `${path}.site`);
     const prof = facilityProfile(
       { site, cooling: x.cooling as CoolingId, heatRejection: x.heatRejection as HeatRejection },
       a,
     );
-    return { name: site.id, domains, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh };
+    return { name: site.id, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh, ...shape };
   });
+  const first = pools[0] as Pool;
   const domains = parts.reduce((x, p) => x + p.domains, 0);
-  let podDomains: number | undefined;
-  let pod: PodSpec | undefined;
-  if (s.fleet.pod !== undefined) {
-    podDomains = Math.floor(s.fleet.pod.accelerators / domainSize);
-    if (podDomains < 1)
+  const total = pools.reduce((x, p) => x + p.count, 0);
+  /** The pool a workload needs: the fleet accelerator's unless it names one some site holds. */
+  const needs = (id: string | undefined, path: string): number => {
+    if (id === undefined) return 0;
+    const k = pools.findIndex((p) => p.acc.id === id);
+    if (k < 0)
       throw new InputError(
-        "fleet.pod.accelerators",
-        s.fleet.pod.accelerators,
-        `at least one scale-up domain (${domainSize})`,
+        path,
+        id,
+        `an accelerator some site holds (${pools
+          .filter((p) => p.count > 0)
+          .map((p) => p.acc.id)
+          .join(", ")})`,
       );
-    if (podDomains * domainSize !== s.fleet.pod.accelerators)
-      notes.push(
-        `fleet.pod: ${s.fleet.pod.accelerators} accelerators rounded to ${podDomains * domainSize} (${podDomains} domains)`,
-      );
-    pod = { size: podDomains * domainSize, oversubscription: s.fleet.pod.oversubscription };
-  }
-  const total = domains * domainSize;
-  /** The largest site: no gang may be larger. */
-  const largestSite = Math.max(...parts.map((p) => p.domains)) * domainSize;
+    return k;
+  };
   const horizonS = s.days * 86_400;
   const rng = seededRandom(s.seed);
   const partners = s.partners.map((p, i) => {
@@ -159,6 +222,10 @@ export function resolveFleetScenario(
   s.partners.forEach((p, pi) => {
     p.workloads.forEach((w, wi) => {
       const path = `partners[${pi}].workloads[${wi}]`;
+      const poolIndex = needs(w.accelerator, `${path}.accelerator`);
+      const pool = pools[poolIndex] as Pool;
+      const { acc, domainSize, largestSite } = pool;
+      const onPool = pools.length > 1 ? { pool: poolIndex } : {};
       if (w.kind === "pretrain") {
         const m = resolveModel(
           catalog,
@@ -169,7 +236,7 @@ export function resolveFleetScenario(
           throw new InputError(
             `${path}.accelerators`,
             w.accelerators,
-            `at most the ${largestSite} accelerators of the largest site`,
+            `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
           );
         if (w.accelerators % domainSize !== 0 && w.accelerators > domainSize)
           throw new InputError(
@@ -201,7 +268,8 @@ export function resolveFleetScenario(
                   precision: w.precision,
                   submitS,
                   priority: w.priority,
-                  ...(pod !== undefined ? { pod } : {}),
+                  ...(pool.pod !== undefined ? { pod: pool.pod } : {}),
+                  ...onPool,
                 },
                 perfCache,
               ),
@@ -248,6 +316,7 @@ export function resolveFleetScenario(
           amplitude: w.amplitude,
           peakHour: w.peakHour,
           priority: w.priority,
+          ...onPool,
         });
       } else {
         for (const [zi, z] of w.sizes.entries())
@@ -255,7 +324,7 @@ export function resolveFleetScenario(
             throw new InputError(
               `${path}.sizes[${zi}].accelerators`,
               z.accelerators,
-              `at most the ${largestSite} accelerators of the largest site`,
+              `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
             );
         streams.push({
           partner: pi,
@@ -265,6 +334,7 @@ export function resolveFleetScenario(
           medianHours: w.medianHours,
           sigma: w.sigma,
           priority: w.priority,
+          ...onPool,
         });
       }
     });
@@ -278,11 +348,11 @@ export function resolveFleetScenario(
         t.tenant,
         `a tenant named in partners (${[...tenants.keys()].join(", ")})`,
       );
-    if (t.accelerators > largestSite)
+    if (t.accelerators > first.largestSite)
       throw new InputError(
         `trace:${i + 2}`,
         t.accelerators,
-        `at most the ${largestSite} accelerators of the largest site`,
+        `at most the ${first.largestSite} accelerators of the largest ${first.acc.id} site`,
       );
     if (t.submitS < horizonS)
       jobs.push({
@@ -300,7 +370,10 @@ export function resolveFleetScenario(
   if (s.failures !== false) {
     const f = s.failures === true ? {} : s.failures;
     const rate = f.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR;
-    const largest = Math.max(domainSize, ...jobs.filter((j) => j.kind === "pretrain").map((j) => j.size));
+    const largest = Math.max(
+      first.domainSize,
+      ...jobs.filter((j) => j.kind === "pretrain").map((j) => j.size),
+    );
     const costS = a.checkpointCostMinutes * 60;
     // Young/Daly: the interval that minimises checkpoint cost plus expected lost work, √(2·C·MTBF).
     const mtbfS = rate > 0 ? 3600 / (rate * largest) : Number.POSITIVE_INFINITY;
@@ -322,20 +395,20 @@ export function resolveFleetScenario(
     };
   }
 
-  const power = itPower(acc, SYSTEMS, a, "fleet.accelerator");
   const scheduler = SCHEDULERS.find((x) => x.id === s.scheduler);
   if (scheduler === undefined) throw new InputError("scheduler", s.scheduler, "a scheduler id");
   return {
     name: s.name ?? "fleet",
-    accelerator: acc.id,
+    accelerator: first.acc.id,
+    pools: pools.filter((p) => p.count > 0).map((p) => ({ accelerator: p.acc.id, count: p.count })),
     scenario: s,
     notes,
     input: {
       domains,
       sites: parts,
-      domainSize,
-      nodeSize,
-      ...(podDomains !== undefined ? { podDomains } : {}),
+      domainSize: first.domainSize,
+      nodeSize: first.nodeSize,
+      ...(first.podDomains !== undefined ? { podDomains: first.podDomains } : {}),
       horizonS,
       seed: s.seed,
       partners,
@@ -349,8 +422,8 @@ export function resolveFleetScenario(
         : null,
       failures,
       power: {
-        busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
-        idleKw: power.kwPerAccelerator * a.idlePowerFraction,
+        busyKw: first.busyKw,
+        idleKw: first.idleKw,
         pue: parts[0]?.pue ?? 1,
         carbonGPerKWh: parts[0]?.carbonGPerKWh ?? 0,
       },

@@ -91,6 +91,32 @@ describe("stargate fleet", () => {
     expect(bad.stderr).toMatch(/^stargate: .*nocol\.csv:1: expected a CSV header with a column named tenant/);
   });
 
+  it("a fleet of two accelerator types runs each workload on its own type's sites", async () => {
+    const mixed = join(ROOT, "examples/fleet-mixed.yaml");
+    const r = await run(["fleet", mixed, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.pools).toEqual([
+      { accelerator: "h100-sxm", count: 1024 },
+      { accelerator: "gb200", count: 1152 },
+    ]);
+    expect(out.sites.map((x: { accelerator: string }) => x.accelerator)).toEqual(["h100-sxm", "gb200"]);
+    // The GB200 site carries the pretraining run and the service; the H100 site the small jobs.
+    expect(out.sites[1].busy).toBeGreaterThan(out.sites[0].busy);
+    const text = await run(["fleet", mixed]);
+    expect(text.stdout).toMatch(/1,024 × h100-sxm \+ 1,152 × gb200/);
+    const bad = await run([
+      "fleet",
+      editedCopy(mixed, TMP, "mixed-bad.yaml", (t) =>
+        t.replace("accelerator: gb200\n        name", "accelerator: tpu9\n        name"),
+      ),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^stargate: partners\[2\]\.workloads\[0\]\.accelerator: expected an accelerator some site holds \(h100-sxm, gb200\), got "?tpu9/,
+    );
+  });
+
   it("bad input exits 2 with the field path", async () => {
     const cases: [string, (t: string) => string, RegExp][] = [
       [
@@ -122,7 +148,7 @@ describe("stargate fleet", () => {
         "pod.yaml",
         (t) =>
           t.replace("  count: 1024\n", "  count: 1024\n  pod: { accelerators: 4, oversubscription: 3 }\n"),
-        /^stargate: fleet\.pod\.accelerators: expected at least one scale-up domain \(8\), got 4/,
+        /^stargate: fleet\.pod\.accelerators: expected at least one scale-up domain \(8 × h100-sxm\), got 4/,
       ],
       [
         "podr.yaml",

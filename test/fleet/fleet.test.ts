@@ -544,6 +544,93 @@ describe("multi-site fleets", () => {
   });
 });
 
+describe("fleets of several accelerator types", () => {
+  it("jobs run only on sites of their pool; each site has its own domain size and power", () => {
+    const r0 = seededRandom(9);
+    const jobs: JobSpec[] = [];
+    for (let i = 0; i < 200; i++) {
+      const pool = i % 2;
+      const size = pool === 0 ? [1, 4, 8, 16][i % 4] : [4, 36, 72, 144][i % 4];
+      jobs.push({
+        partner: i % 3,
+        kind: "finetune",
+        size: size ?? 1,
+        submitS: r0.next() * 5 * DAY,
+        workS: 600 + r0.next() * 8 * 3600,
+        priority: 1,
+        pool,
+      });
+    }
+    jobs.sort((a, b) => a.submitS - b.submitS);
+    const r = simulateFleet(
+      sim({
+        sites: [
+          {
+            name: "h100",
+            domains: 8,
+            domainSize: 8,
+            pool: 0,
+            pue: 1.3,
+            carbonGPerKWh: 400,
+            busyKw: 1.3,
+            idleKw: 0.3,
+            accelerator: "h100",
+          },
+          {
+            name: "gb200",
+            domains: 4,
+            domainSize: 72,
+            nodeSize: 4,
+            pool: 1,
+            pue: 1.1,
+            carbonGPerKWh: 400,
+            busyKw: 1.8,
+            idleKw: 0.4,
+            accelerator: "gb200",
+          },
+        ],
+        partners: [
+          { name: "a", quota: 352, weight: 1 },
+          { name: "b", quota: 352, weight: 1 },
+          { name: "c", quota: 352, weight: 1 },
+        ],
+        jobs,
+        horizonS: 30 * DAY,
+        audit: true,
+        failures: {
+          ratePerAccHour: 2e-4,
+          causes: [
+            { name: "hw", share: 3, hardware: true },
+            { name: "sw", share: 1, hardware: false },
+          ],
+          repairS: 3600,
+          restartS: 300,
+          checkpointIntervalS: 1800,
+          checkpointCostS: 30,
+        },
+        defragment: { restartS: 300, checkpointS: 30 },
+      }),
+    );
+    expect(r.violation).toBeNull();
+    expect(r.accelerators).toBe(64 + 288);
+    expect(r.kinds.reduce((x, k) => x + k.completed, 0)).toBe(jobs.length);
+    expect(r.sites.map((x) => x.accelerators)).toEqual([64, 288]);
+    expect(r.sites[1]?.accelerator).toBe("gb200");
+    // Each site's energy at its own power: busy and idle time from its utilisation.
+    for (const [k, kw] of [
+      [0, [1.3, 0.3]],
+      [1, [1.8, 0.4]],
+    ] as const) {
+      const x = r.sites[k];
+      const hours = ((x?.accelerators ?? 0) * 30 * DAY) / 3600;
+      const expected = (hours * ((x?.busy ?? 0) * kw[0] + ((x?.up ?? 0) - (x?.busy ?? 0)) * kw[1])) / 1000;
+      expect(x?.itMWh).toBeCloseTo(expected, 6);
+    }
+    // A 144-accelerator job of the GB200 pool never fits the 64-accelerator H100 site, and ran.
+    expect(r.sites[1]?.busy).toBeGreaterThan(0);
+  });
+});
+
 describe("pods", () => {
   it("topology placement keeps a gang in one pod when one holds it (best fit), else spans the fewest", () => {
     // Two pods of four 8-accelerator domains.
