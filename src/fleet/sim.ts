@@ -445,6 +445,12 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
 
   // Defragmentation (see FleetSimInput.defragment).
   const dfg = input.defragment ?? null;
+  /** The smallest scale-up domain of each pool. */
+  const smallestDomain: number[] = [];
+  cluster.clusters.forEach((c, k) => {
+    const p = cluster.pools[k] ?? 0;
+    smallestDomain[p] = Math.min(smallestDomain[p] ?? Number.POSITIVE_INFINITY, c.domainSize);
+  });
   /** When each blocked gang last tried to defragment: it tries again after an autoscaler period. */
   const defragTried = new Map<Job, number>();
   /** Anything but pretraining that fits inside one domain of its site may move. */
@@ -505,7 +511,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
    * as the job lacks whole domains — if a trial says the job and every moved job then fit. True when moved.
    */
   const defragment = (j: Job): boolean => {
-    if (dfg === null) return false;
+    // Only a job of at least a whole domain of its pool is a gang that fragments can block.
+    if (dfg === null || j.size < (smallestDomain[j.pool ?? 0] ?? Number.POSITIVE_INFINITY)) return false;
     const last = defragTried.get(j);
     if (last !== undefined && q.now - last < input.autoscaleS) return false;
     defragTried.set(j, q.now);

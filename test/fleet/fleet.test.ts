@@ -122,6 +122,19 @@ describe("cluster", () => {
   });
 });
 
+/** Failures ten times as frequent as Llama 3's per accelerator, most of them hardware, quick repairs. */
+const FREQUENT_FAILURES = {
+  ratePerAccHour: 2e-4,
+  causes: [
+    { name: "hw", share: 3, hardware: true },
+    { name: "sw", share: 1, hardware: false },
+  ],
+  repairS: 3600,
+  restartS: 300,
+  checkpointIntervalS: 1800,
+  checkpointCostS: 30,
+};
+
 /** A busy random mix: small and gang jobs from three partners with quotas. */
 function randomJobs(seed: number, n: number, maxSize: number): JobSpec[] {
   const r = seededRandom(seed);
@@ -165,17 +178,7 @@ describe("schedulers (shared conformance suite)", () => {
               defragment: defragment ? { restartS: 300, checkpointS: 30 } : null,
               horizonS: 60 * DAY,
               audit: true,
-              failures: {
-                ratePerAccHour: 2e-4,
-                causes: [
-                  { name: "hw", share: 3, hardware: true },
-                  { name: "sw", share: 1, hardware: false },
-                ],
-                repairS: 3600,
-                restartS: 300,
-                checkpointIntervalS: 1800,
-                checkpointCostS: 30,
-              },
+              failures: FREQUENT_FAILURES,
             }),
           );
           expect(r.violation).toBeNull();
@@ -597,17 +600,7 @@ describe("fleets of several accelerator types", () => {
         jobs,
         horizonS: 30 * DAY,
         audit: true,
-        failures: {
-          ratePerAccHour: 2e-4,
-          causes: [
-            { name: "hw", share: 3, hardware: true },
-            { name: "sw", share: 1, hardware: false },
-          ],
-          repairS: 3600,
-          restartS: 300,
-          checkpointIntervalS: 1800,
-          checkpointCostS: 30,
-        },
+        failures: FREQUENT_FAILURES,
         defragment: { restartS: 300, checkpointS: 30 },
       }),
     );
