@@ -2,22 +2,25 @@ import type { Job } from "./job.js";
 
 /**
  * What a scheduler may see and do at one scheduling pass. Pending jobs wait in FIFO queues, one per
- * (partner, priority level); `tryStart` places and starts a job if its accelerators are free and the
- * quota rule allows it; `preempt` stops a running job (it loses the work since its last checkpoint).
+ * (partner, priority level, pool — the accelerator type a job needs); `tryStart` places and starts a job
+ * if its accelerators are free and the quota rule allows it; `preempt` stops a running job (it loses the
+ * work since its last checkpoint). Pools are independent resources: a job blocked in one pool never holds
+ * back another pool's work.
  */
 export interface SchedulerContext {
   readonly now: number;
   readonly partners: number;
   readonly levels: number;
+  readonly pools: number;
   readonly weights: readonly number[];
   readonly quotas: readonly number[];
   readonly borrowing: boolean;
   /** Accelerators held by each partner's running jobs. */
   readonly usage: readonly number[];
-  /** Free accelerators in up domains. */
-  free(): number;
-  /** The oldest pending job of (partner, level), or undefined. */
-  head(partner: number, level: number): Job | undefined;
+  /** Free accelerators in up domains of a pool. */
+  free(pool: number): number;
+  /** The oldest pending job of (partner, level, pool), or undefined. */
+  head(partner: number, level: number, pool: number): Job | undefined;
   /** Start the job if it can be placed now and its partner stays within quota (or may borrow). */
   tryStart(job: Job): boolean;
   /** Whether starting the job would stay within its partner's quota. */
@@ -37,17 +40,28 @@ export interface Scheduler {
   schedule(ctx: SchedulerContext): void;
 }
 
-/** Heads of every queue, highest level first within a partner (into a reused array). */
+/**
+ * Heads of every queue of the pools not in `skip`, highest level first within a partner (into a reused
+ * array).
+ */
 const scratch: Job[] = [];
-function heads(ctx: SchedulerContext): Job[] {
+function heads(ctx: SchedulerContext, skip: Set<number> | null = null): Job[] {
   const out = scratch;
   out.length = 0;
   for (let p = 0; p < ctx.partners; p++)
-    for (let l = ctx.levels - 1; l >= 0; l--) {
-      const j = ctx.head(p, l);
-      if (j !== undefined) out.push(j);
-    }
+    for (let l = ctx.levels - 1; l >= 0; l--)
+      for (let k = 0; k < ctx.pools; k++) {
+        if (skip?.has(k)) continue;
+        const j = ctx.head(p, l, k);
+        if (j !== undefined) out.push(j);
+      }
   return out;
+}
+
+/** Mark a job's pool blocked for the rest of a pass; true when every pool is. */
+function block(blocked: Set<number>, j: Job, ctx: SchedulerContext): boolean {
+  blocked.add(j.pool ?? 0);
+  return blocked.size >= ctx.pools;
 }
 
 const bySubmit = (a: Job, b: Job) => a.submitS - b.submitS || a.id - b.id;
@@ -57,7 +71,7 @@ const bySubmit = (a: Job, b: Job) => a.submitS - b.submitS || a.id - b.id;
  * null when they cannot or the job still would not be placed (a trial placement says).
  */
 function victims(ctx: SchedulerContext, job: Job, candidates: readonly Job[]): Job[] | null {
-  let freed = ctx.free();
+  let freed = ctx.free(job.pool ?? 0);
   const chosen: Job[] = [];
   for (const v of candidates) {
     if (freed >= job.size) break;
@@ -67,47 +81,56 @@ function victims(ctx: SchedulerContext, job: Job, candidates: readonly Job[]): J
   return freed >= job.size && ctx.wouldFit(job, chosen) ? chosen : null;
 }
 
-/** First in, first out across all partners: the oldest pending job starts first; nothing passes it. */
+/**
+ * First in, first out across all partners: the oldest pending job starts first; nothing of its pool
+ * passes it.
+ */
 export const fifo: Scheduler = {
   id: "fifo",
   schedule(ctx) {
+    const blocked = new Set<number>();
     for (;;) {
-      const hs = heads(ctx);
+      const hs = heads(ctx, blocked);
       if (hs.length === 0) return;
       hs.sort(bySubmit);
       const j = hs[0] as Job;
-      if (!ctx.tryStart(j)) return;
+      if (!ctx.tryStart(j) && block(blocked, j, ctx)) return;
     }
   },
 };
 
 /**
  * Strict priority with preemption: the highest-priority oldest job starts first; if it cannot be placed,
- * lower-priority running jobs are preempted (lowest priority, most recently started first) when that
- * frees enough; otherwise nothing passes it.
+ * lower-priority running jobs of its pool are preempted (lowest priority, most recently started first)
+ * when that frees enough; otherwise nothing of its pool passes it.
  */
 export const priority: Scheduler = {
   id: "priority",
   schedule(ctx) {
+    const blocked = new Set<number>();
     for (;;) {
-      const hs = heads(ctx);
+      const hs = heads(ctx, blocked);
       if (hs.length === 0) return;
       hs.sort((a, b) => b.priority - a.priority || bySubmit(a, b));
       const j = hs[0] as Job;
       if (ctx.tryStart(j)) continue;
-      if (j.readyS > ctx.now) return;
-      if (!ctx.withinQuota(j) && !ctx.borrowing) return;
-      const chosen = victims(
-        ctx,
-        j,
-        ctx
-          .running()
-          .filter((r) => r.priority < j.priority)
-          .sort((a, b) => a.priority - b.priority || b.startedS - a.startedS),
-      );
-      if (chosen === null) return;
-      for (const v of chosen) ctx.preempt(v);
-      if (!ctx.tryStart(j)) return;
+      const pool = j.pool ?? 0;
+      const chosen =
+        j.readyS > ctx.now || (!ctx.withinQuota(j) && !ctx.borrowing)
+          ? null
+          : victims(
+              ctx,
+              j,
+              ctx
+                .running()
+                .filter((r) => r.priority < j.priority && (r.pool ?? 0) === pool)
+                .sort((a, b) => a.priority - b.priority || b.startedS - a.startedS),
+            );
+      if (chosen !== null) {
+        for (const v of chosen) ctx.preempt(v);
+        if (ctx.tryStart(j)) continue;
+      }
+      if (block(blocked, j, ctx)) return;
     }
   },
 };
@@ -125,15 +148,17 @@ export const STARVATION_GUARD_S = 6 * 3600;
 export const fairShare: Scheduler = {
   id: "fair-share",
   schedule(ctx) {
-    // Heads passed over in this pass (made only when one is: most passes start or stop at the first).
+    // Heads passed over in this pass (made only when one is: most passes start or stop at the first),
+    // and pools drained for a starved head.
     let blocked: Set<Job> | null = null;
+    let drained: Set<number> | null = null;
     for (let guard = 0; guard < 100_000; guard++) {
       // The next job: a starved head (waiting longer than the guard) first, then in quota before
       // borrowing, then the smallest usage / weight, then priority, age.
       let j: Job | undefined;
       let jq = 0;
       let js = 0;
-      for (const h of heads(ctx)) {
+      for (const h of heads(ctx, drained)) {
         if (blocked?.has(h)) continue;
         const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
         const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;
@@ -160,12 +185,13 @@ export const fairShare: Scheduler = {
       }
       if (ctx.withinQuota(j) && ctx.borrowedRunning() > 0) {
         // Reclaim borrowed capacity for an in-quota job.
+        const pool = j.pool ?? 0;
         const chosen = victims(
           ctx,
           j,
           ctx
             .running()
-            .filter((r) => r.borrowed)
+            .filter((r) => r.borrowed && (r.pool ?? 0) === pool)
             .sort((a, b) => b.startedS - a.startedS),
         );
         if (chosen !== null && chosen.length > 0) {
@@ -173,7 +199,12 @@ export const fairShare: Scheduler = {
           if (ctx.tryStart(j)) continue;
         }
       }
-      if (ctx.now - j.readyS > STARVATION_GUARD_S) return;
+      if (ctx.now - j.readyS > STARVATION_GUARD_S) {
+        // A drain: nothing else of its pool starts until it runs.
+        drained ??= new Set<number>();
+        if (block(drained, j, ctx)) return;
+        continue;
+      }
       blocked ??= new Set<Job>();
       blocked.add(j);
     }

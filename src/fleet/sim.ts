@@ -70,7 +70,16 @@ export interface FleetSimInput {
   readonly podDomains?: number;
   readonly horizonS: number;
   readonly seed: number;
-  readonly partners: readonly { readonly name: string; readonly quota: number; readonly weight: number }[];
+  /**
+   * Partners: accelerators guaranteed in all (`quota`) and, optionally, by pool (`poolQuotas[pool]`, as
+   * Kueue's quotas per resource flavor: a job stays within quota only if both hold).
+   */
+  readonly partners: readonly {
+    readonly name: string;
+    readonly quota: number;
+    readonly weight: number;
+    readonly poolQuotas?: readonly number[];
+  }[];
   /** Jobs in submit order. */
   readonly jobs: readonly JobSpec[];
   readonly services: readonly ServiceSpec[];
@@ -267,7 +276,9 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const P = input.partners.length;
   const usage = new Array<number>(P).fill(0);
   const usageInt = new Array<number>(P).fill(0);
-  const queues: Queue[] = Array.from({ length: P * LEVELS }, () => new Queue());
+  const pools = Math.max(1, ...cluster.pools.map((p) => p + 1));
+  /** One FIFO queue per (partner, level, pool): work for one accelerator type never waits behind another's. */
+  const queues: Queue[] = Array.from({ length: P * LEVELS * pools }, () => new Queue());
   /** Running jobs; each knows its index (`slot`), so removal is a swap with the last. */
   const running: Job[] = [];
   const addRunning = (j: Job) => {
@@ -312,7 +323,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const samples: { day: number; busy: number; up: number }[] = [];
 
   const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
-  const queueOf = (j: Job) => queues[j.partner * LEVELS + level(j)] as Queue;
+  const queueOf = (j: Job) => queues[(j.partner * LEVELS + level(j)) * pools + (j.pool ?? 0)] as Queue;
   const checkpointed = (j: Job) =>
     fl !== null && (j.kind === "pretrain" || j.kind === "finetune" || j.kind === "trace");
   /** Progress per wall second while running: speed, less checkpoint stalls. */
@@ -335,7 +346,15 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     lastT = q.now;
   };
 
-  const withinQuota = (j: Job) => (usage[j.partner] ?? 0) + j.size <= (input.partners[j.partner]?.quota ?? 0);
+  /** Accelerators each partner holds in each pool (partner × pools + pool). */
+  const poolUsage = new Array<number>(P * pools).fill(0);
+  const withinQuota = (j: Job) => {
+    const p = input.partners[j.partner];
+    if ((usage[j.partner] ?? 0) + j.size > (p?.quota ?? 0)) return false;
+    if (p?.poolQuotas === undefined) return true;
+    const k = j.partner * pools + (j.pool ?? 0);
+    return (poolUsage[k] ?? 0) + j.size <= (p.poolQuotas[j.pool ?? 0] ?? 0);
+  };
 
   const start = (j: Job): boolean => {
     if (j.readyS > q.now) {
@@ -371,6 +390,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc), alloc.pods ?? 1) : 1;
     j.epoch++;
     usage[j.partner] = (usage[j.partner] ?? 0) + j.size;
+    const pk = j.partner * pools + (j.pool ?? 0);
+    poolUsage[pk] = (poolUsage[pk] ?? 0) + j.size;
     busy += j.size;
     busySite[alloc.site ?? 0] = (busySite[alloc.site ?? 0] ?? 0) + j.size;
     addRunning(j);
@@ -400,6 +421,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     }
     j.alloc = null;
     usage[j.partner] = (usage[j.partner] ?? 0) - j.size;
+    const pk = j.partner * pools + (j.pool ?? 0);
+    poolUsage[pk] = (poolUsage[pk] ?? 0) - j.size;
     busy -= j.size;
     removeRunning(j);
     if (j.borrowed) borrowedCount--;
@@ -550,12 +573,13 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     },
     partners: P,
     levels: LEVELS,
+    pools,
     weights: input.partners.map((p) => p.weight),
     quotas: input.partners.map((p) => p.quota),
     borrowing: input.borrowing,
     usage,
-    free: () => cluster.freeTotal,
-    head: (p, l) => queues[p * LEVELS + l]?.peek(),
+    free: (pool) => cluster.freeIn(pool),
+    head: (p, l, k) => queues[(p * LEVELS + l) * pools + k]?.peek(),
     tryStart: start,
     withinQuota,
     running: () => [...running],
@@ -614,6 +638,11 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (!input.borrowing)
       usage.forEach((u, p) => {
         if (u > (input.partners[p]?.quota ?? 0)) violation = `partner ${p} holds ${u} > quota`;
+        const pq = input.partners[p]?.poolQuotas;
+        if (pq !== undefined)
+          for (let k = 0; k < pools; k++)
+            if ((poolUsage[p * pools + k] ?? 0) > (pq[k] ?? 0))
+              violation = `partner ${p} holds ${poolUsage[p * pools + k]} > its pool ${k} quota`;
       });
   };
 

@@ -65,8 +65,11 @@ export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, stre
 
 export const partnerSchema = z.strictObject({
   name: z.string().min(1),
-  /** Accelerators guaranteed; defaults to the whole fleet (no quota). */
-  quota: positiveInt.optional(),
+  /**
+   * Accelerators guaranteed; defaults to the whole fleet (no quota). By accelerator type in a fleet of
+   * several (`{ h100-sxm: 512, gb200: 288 }`): a type not named has none (its jobs only borrow).
+   */
+  quota: z.union([positiveInt, z.record(z.string().min(1), z.number().int().nonnegative())]).optional(),
   weight: positive.default(1),
   workloads: z.array(workloadSchema).default([]),
 });

@@ -209,6 +209,22 @@ export function resolveFleetScenario(
   const horizonS = s.days * 86_400;
   const rng = seededRandom(s.seed);
   const partners = s.partners.map((p, i) => {
+    if (typeof p.quota === "object") {
+      const poolQuotas = pools.map(() => 0);
+      for (const [id, n] of Object.entries(p.quota)) {
+        const k = needs(id, `partners[${i}].quota.${id}`);
+        const count = pools[k]?.count ?? 0;
+        if (n > count)
+          throw new InputError(`partners[${i}].quota.${id}`, n, `at most the fleet's ${count} ${id}`);
+        poolQuotas[k] = n;
+      }
+      return {
+        name: p.name,
+        quota: poolQuotas.reduce((x, y) => x + y, 0),
+        weight: p.weight,
+        poolQuotas,
+      };
+    }
     if (p.quota !== undefined && p.quota > total)
       throw new InputError(`partners[${i}].quota`, p.quota, `at most the fleet's ${total} accelerators`);
     return { name: p.name, quota: p.quota ?? total, weight: p.weight };

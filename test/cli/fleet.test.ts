@@ -115,6 +115,21 @@ describe("stargate fleet", () => {
     expect(bad.stderr).toMatch(
       /^stargate: partners\[2\]\.workloads\[0\]\.accelerator: expected an accelerator some site holds \(h100-sxm, gb200\), got "?tpu9/,
     );
+    // Quotas by type: within each type's count, for types some site holds.
+    const typed = editedCopy(mixed, TMP, "mixed-quota.yaml", (t) =>
+      t.replace("quota: 1200", "quota: { h100-sxm: 600, gb200: 600 }"),
+    );
+    const q = await run(["fleet", typed, "--json"]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout).partners[0].quota).toBe(1200);
+    const over = await run([
+      "fleet",
+      editedCopy(mixed, TMP, "mixed-quota2.yaml", (t) => t.replace("quota: 1200", "quota: { gb200: 2000 }")),
+    ]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(
+      /^stargate: partners\[0\]\.quota\.gb200: expected at most the fleet's 1152 gb200, got 2000/,
+    );
   });
 
   it("bad input exits 2 with the field path", async () => {

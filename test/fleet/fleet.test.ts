@@ -565,45 +565,54 @@ describe("fleets of several accelerator types", () => {
       });
     }
     jobs.sort((a, b) => a.submitS - b.submitS);
-    const r = simulateFleet(
-      sim({
-        sites: [
-          {
-            name: "h100",
-            domains: 8,
-            domainSize: 8,
-            pool: 0,
-            pue: 1.3,
-            carbonGPerKWh: 400,
-            busyKw: 1.3,
-            idleKw: 0.3,
-            accelerator: "h100",
-          },
-          {
-            name: "gb200",
-            domains: 4,
-            domainSize: 72,
-            nodeSize: 4,
-            pool: 1,
-            pue: 1.1,
-            carbonGPerKWh: 400,
-            busyKw: 1.8,
-            idleKw: 0.4,
-            accelerator: "gb200",
-          },
-        ],
-        partners: [
-          { name: "a", quota: 352, weight: 1 },
-          { name: "b", quota: 352, weight: 1 },
-          { name: "c", quota: 352, weight: 1 },
-        ],
-        jobs,
-        horizonS: 30 * DAY,
-        audit: true,
-        failures: FREQUENT_FAILURES,
-        defragment: { restartS: 300, checkpointS: 30 },
-      }),
-    );
+    const runWith = (scheduler: (typeof SCHEDULERS)[number]) =>
+      simulateFleet(
+        sim({
+          sites: [
+            {
+              name: "h100",
+              domains: 8,
+              domainSize: 8,
+              pool: 0,
+              pue: 1.3,
+              carbonGPerKWh: 400,
+              busyKw: 1.3,
+              idleKw: 0.3,
+              accelerator: "h100",
+            },
+            {
+              name: "gb200",
+              domains: 4,
+              domainSize: 72,
+              nodeSize: 4,
+              pool: 1,
+              pue: 1.1,
+              carbonGPerKWh: 400,
+              busyKw: 1.8,
+              idleKw: 0.4,
+              accelerator: "gb200",
+            },
+          ],
+          partners: [
+            { name: "a", quota: 352, weight: 1 },
+            { name: "b", quota: 352, weight: 1 },
+            { name: "c", quota: 352, weight: 1 },
+          ],
+          jobs,
+          horizonS: 30 * DAY,
+          audit: true,
+          failures: FREQUENT_FAILURES,
+          defragment: { restartS: 300, checkpointS: 30 },
+          scheduler,
+        }),
+      );
+    // Every scheduler keeps each job in its pool, and a job blocked in one pool holds back no other.
+    for (const scheduler of SCHEDULERS) {
+      const x = runWith(scheduler);
+      expect(x.violation, scheduler.id).toBeNull();
+      expect(x.pendingAtEnd, scheduler.id).toBe(0);
+    }
+    const r = runWith(fairShare);
     expect(r.violation).toBeNull();
     expect(r.accelerators).toBe(64 + 288);
     expect(r.kinds.reduce((x, k) => x + k.completed, 0)).toBe(jobs.length);
@@ -621,6 +630,47 @@ describe("fleets of several accelerator types", () => {
     }
     // A 144-accelerator job of the GB200 pool never fits the 64-accelerator H100 site, and ran.
     expect(r.sites[1]?.busy).toBeGreaterThan(0);
+  });
+});
+
+describe("quotas by accelerator type", () => {
+  it("a partner's quota per pool holds without borrowing; with borrowing its other-pool jobs run on idle capacity", () => {
+    const jobs: JobSpec[] = [];
+    for (let i = 0; i < 40; i++)
+      jobs.push({
+        partner: 0,
+        kind: "finetune",
+        size: 8,
+        submitS: i * 60,
+        workS: 3600,
+        priority: 1,
+        pool: i % 2,
+      });
+    const run = (borrowing: boolean) =>
+      simulateFleet(
+        sim({
+          sites: [
+            { name: "x", domains: 4, pool: 0, pue: 1, carbonGPerKWh: 0 },
+            { name: "y", domains: 4, pool: 1, pue: 1, carbonGPerKWh: 0 },
+          ],
+          partners: [
+            { name: "a", quota: 32, weight: 1, poolQuotas: [32, 0] },
+            { name: "b", quota: 32, weight: 1, poolQuotas: [0, 32] },
+          ],
+          jobs,
+          borrowing,
+          horizonS: 5 * DAY,
+          audit: true,
+        }),
+      );
+    const strict = run(false);
+    expect(strict.violation).toBeNull();
+    // Pool 1 is all partner b's: a's twenty pool-1 jobs never start.
+    expect(strict.pendingAtEnd).toBe(20);
+    expect(strict.sites[1]?.busy).toBe(0);
+    const lenient = run(true);
+    expect(lenient.violation).toBeNull();
+    expect(lenient.pendingAtEnd).toBe(0);
   });
 });
 
