@@ -7,6 +7,7 @@ import type { CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { fitTrace } from "../fleet/fit.js";
 import { parseJobTrace, resolveFleetScenario } from "../scenario/fleet.js";
+import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
@@ -376,14 +377,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === "schema") {
       const which = rest[0] ?? "train";
-      if (which !== "train" && which !== "catalog" && which !== "plan")
-        throw new InputError("schema", which, 'one of "train", "plan", "catalog"');
-      const chosen =
-        which === "train"
-          ? trainScenarioSchema
-          : which === "plan"
-            ? planScenarioSchema
-            : catalogOverlaySchema;
+      const schemas = {
+        train: trainScenarioSchema,
+        plan: planScenarioSchema,
+        fleet: fleetScenarioSchema,
+        catalog: catalogOverlaySchema,
+      } as const;
+      if (!Object.hasOwn(schemas, which))
+        throw new InputError("schema", which, 'one of "train", "plan", "fleet", "catalog"');
+      const chosen = schemas[which as keyof typeof schemas];
       const schema = z.toJSONSchema(chosen, {
         io: "input",
       });

@@ -443,7 +443,14 @@ describe("stargate schema", () => {
     expect(train.properties.training.properties.recompute.enum).toEqual(["none", "selective", "full"]);
     const catalog = JSON.parse((await run(["schema", "catalog"])).stdout);
     expect(catalog.properties).toHaveProperty("accelerators");
-    expect((await run(["schema", "fleet"])).code).toBe(2);
+    const fleet = JSON.parse((await run(["schema", "fleet"])).stdout);
+    expect(fleet.properties.scheduler.enum).toEqual(["fifo", "priority", "fair-share"]);
+    expect(fleet.properties.fleet.properties).toHaveProperty("pod");
+    const plan = JSON.parse((await run(["schema", "plan"])).stdout);
+    expect(plan.properties).toHaveProperty("demand");
+    const bad = await run(["schema", "nonsense"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stargate: schema: expected one of "train", "plan", "fleet", "catalog"/);
   });
 });
 
