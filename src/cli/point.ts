@@ -165,7 +165,10 @@ export function evaluatePoint(
   }
 }
 
-/** The figures a fleet sweep keeps per point: enough to compare schedulers, quotas or fleet sizes. */
+/**
+ * The figures a fleet sweep keeps per point: enough to compare schedulers, quotas, defragmentation or
+ * fleet sizes.
+ */
 export function fleetSummaryRow(r: FleetResult): Record<string, unknown> {
   const wait = (k: string) => r.kinds.find((x) => x.kind === k)?.waitH.p90 ?? 0;
   return {
@@ -173,6 +176,7 @@ export function fleetSummaryRow(r: FleetResult): Record<string, unknown> {
     goodput: r.goodput.goodput,
     interruptions: r.goodput.interruptions,
     preemptions: r.goodput.preemptions,
+    migrations: r.goodput.migrations,
     pretrainWaitP90H: wait("pretrain"),
     finetuneWaitP90H: wait("finetune"),
     evalWaitP90H: wait("eval"),

@@ -153,6 +153,7 @@ export function sweepReport(o: SweepOutput): string {
             "evalWaitP90H",
             "servedMin",
             "pendingAtEnd",
+            "migrations",
           ]
         : o.command === "train"
           ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
