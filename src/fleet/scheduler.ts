@@ -17,6 +17,11 @@ export interface SchedulerContext {
   readonly borrowing: boolean;
   /** Accelerators held by each partner's running jobs. */
   readonly usage: readonly number[];
+  /**
+   * A partner's dominant share: the largest fraction of any pool's accelerators it holds (dominant
+   * resource fairness, Ghodsi et al. 2011; with one pool, its share of the fleet).
+   */
+  share(partner: number): number;
   /** Free accelerators in up domains of a pool. */
   free(pool: number): number;
   /** The oldest pending job of (partner, level, pool), or undefined. */
@@ -140,7 +145,7 @@ export const STARVATION_GUARD_S = 6 * 3600;
 
 /**
  * Weighted fair share with quotas (Kueue/Volcano queue semantics): partners are served in increasing
- * order of usage / weight; within quota first, then — when borrowing is on — on idle capacity beyond
+ * order of dominant share / weight; within quota first, then — when borrowing is on — on idle capacity beyond
  * quota. A head that cannot be placed is passed over (best effort), unless it has waited longer than
  * STARVATION_GUARD_S: then no partner with a larger share starts anything until it runs. An in-quota
  * job that cannot be placed reclaims borrowed accelerators (the most recently started borrowed jobs).
@@ -154,7 +159,7 @@ export const fairShare: Scheduler = {
     let drained: Set<number> | null = null;
     for (let guard = 0; guard < 100_000; guard++) {
       // The next job: a starved head (waiting longer than the guard) first, then in quota before
-      // borrowing, then the smallest usage / weight, then priority, age.
+      // borrowing, then the smallest dominant share / weight, then priority, age.
       let j: Job | undefined;
       let jq = 0;
       let js = 0;
@@ -162,7 +167,7 @@ export const fairShare: Scheduler = {
         if (blocked?.has(h)) continue;
         const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
         const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;
-        const hs = (ctx.usage[h.partner] ?? 0) / (ctx.weights[h.partner] ?? 1);
+        const hs = ctx.share(h.partner) / (ctx.weights[h.partner] ?? 1);
         if (
           j === undefined ||
           hq < jq ||

@@ -346,8 +346,13 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     lastT = q.now;
   };
 
-  /** Accelerators each partner holds in each pool (partner × pools + pool). */
+  /** Accelerators each partner holds in each pool (partner × pools + pool), and each pool's size. */
   const poolUsage = new Array<number>(P * pools).fill(0);
+  const poolSize = new Array<number>(pools).fill(0);
+  cluster.clusters.forEach((c, k) => {
+    const p = cluster.pools[k] ?? 0;
+    poolSize[p] = (poolSize[p] ?? 0) + c.size;
+  });
   const withinQuota = (j: Job) => {
     const p = input.partners[j.partner];
     if ((usage[j.partner] ?? 0) + j.size > (p?.quota ?? 0)) return false;
@@ -578,6 +583,12 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     quotas: input.partners.map((p) => p.quota),
     borrowing: input.borrowing,
     usage,
+    share: (p) => {
+      if (pools === 1) return (usage[p] ?? 0) / cluster.size;
+      let m = 0;
+      for (let k = 0; k < pools; k++) m = Math.max(m, (poolUsage[p * pools + k] ?? 0) / (poolSize[k] ?? 1));
+      return m;
+    },
     free: (pool) => cluster.freeIn(pool),
     head: (p, l, k) => queues[(p * LEVELS + l) * pools + k]?.peek(),
     tryStart: start,
