@@ -26,6 +26,11 @@ export interface SchedulerContext {
   free(pool: number): number;
   /** The oldest pending job of (partner, level, pool), or undefined. */
   head(partner: number, level: number, pool: number): Job | undefined;
+  /**
+   * The heads of every non-empty queue of the pools not in `skip`: partner by partner, highest level
+   * first, pool by pool (a reused array the caller may reorder, valid until the next call).
+   */
+  heads(skip: ReadonlySet<number> | null): Job[];
   /** Start the job if it can be placed now and its partner stays within quota (or may borrow). */
   tryStart(job: Job): boolean;
   /** Whether starting the job would stay within its partner's quota. */
@@ -43,24 +48,6 @@ export interface SchedulerContext {
 export interface Scheduler {
   readonly id: string;
   schedule(ctx: SchedulerContext): void;
-}
-
-/**
- * Heads of every queue of the pools not in `skip`, highest level first within a partner (into a reused
- * array).
- */
-const scratch: Job[] = [];
-function heads(ctx: SchedulerContext, skip: Set<number> | null = null): Job[] {
-  const out = scratch;
-  out.length = 0;
-  for (let p = 0; p < ctx.partners; p++)
-    for (let l = ctx.levels - 1; l >= 0; l--)
-      for (let k = 0; k < ctx.pools; k++) {
-        if (skip?.has(k)) continue;
-        const j = ctx.head(p, l, k);
-        if (j !== undefined) out.push(j);
-      }
-  return out;
 }
 
 /** Mark a job's pool blocked for the rest of a pass; true when every pool is. */
@@ -95,7 +82,7 @@ export const fifo: Scheduler = {
   schedule(ctx) {
     const blocked = new Set<number>();
     for (;;) {
-      const hs = heads(ctx, blocked);
+      const hs = ctx.heads(blocked);
       if (hs.length === 0) return;
       hs.sort(bySubmit);
       const j = hs[0] as Job;
@@ -114,7 +101,7 @@ export const priority: Scheduler = {
   schedule(ctx) {
     const blocked = new Set<number>();
     for (;;) {
-      const hs = heads(ctx, blocked);
+      const hs = ctx.heads(blocked);
       if (hs.length === 0) return;
       hs.sort((a, b) => b.priority - a.priority || bySubmit(a, b));
       const j = hs[0] as Job;
@@ -163,7 +150,7 @@ export const fairShare: Scheduler = {
       let j: Job | undefined;
       let jq = 0;
       let js = 0;
-      for (const h of heads(ctx, drained)) {
+      for (const h of ctx.heads(drained)) {
         if (blocked?.has(h)) continue;
         const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
         const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;

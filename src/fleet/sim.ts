@@ -471,6 +471,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     queueOf(j).pushFront(j);
   };
 
+  const headScratch: Job[] = [];
+
   // Defragmentation (see FleetSimInput.defragment).
   const dfg = input.defragment ?? null;
   /** The smallest scale-up domain of each pool. */
@@ -591,6 +593,21 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     },
     free: (pool) => cluster.freeIn(pool),
     head: (p, l, k) => queues[(p * LEVELS + l) * pools + k]?.peek(),
+    heads: (skip) => {
+      const out = headScratch;
+      out.length = 0;
+      // Queues are laid out partner, level, pool: walk each partner's levels from the highest.
+      for (let p = 0; p < P; p++)
+        for (let l = LEVELS - 1; l >= 0; l--) {
+          const base = (p * LEVELS + l) * pools;
+          for (let k = 0; k < pools; k++) {
+            if (skip?.has(k)) continue;
+            const j = (queues[base + k] as Queue).peek();
+            if (j !== undefined) out.push(j);
+          }
+        }
+      return out;
+    },
     tryStart: start,
     withinQuota,
     running: () => [...running],
