@@ -48,4 +48,6 @@ export interface Job extends JobSpec {
   lostWorkAccS: number;
   /** Index in the simulator's list of running jobs (−1 when not running). */
   slot: number;
+  /** Order of its latest start among all starts (allocation order within a domain). */
+  startSeq: number;
 }

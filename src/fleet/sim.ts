@@ -293,8 +293,14 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     }
     j.slot = -1;
   };
-  /** Jobs on each domain in allocation order (which says which nodes they fill), for failures. */
+  /**
+   * Jobs on each domain, for failures and defragmentation, in no order (removal swaps with the last);
+   * `inOrder` gives them in allocation order, which says which nodes they fill.
+   */
   const onDomain: Job[][] = Array.from({ length: cluster.domains }, () => []);
+  const bySeq = (a: Job, b: Job) => a.startSeq - b.startSeq;
+  const inOrder = (d: number): Job[] => [...(onDomain[d] ?? [])].sort(bySeq);
+  let starts = 0;
   const waits = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const jcts = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const submitted = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
@@ -400,6 +406,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     busy += j.size;
     busySite[alloc.site ?? 0] = (busySite[alloc.site ?? 0] ?? 0) + j.size;
     addRunning(j);
+    j.startSeq = starts++;
     for (const d of alloc.domains) onDomain[d]?.push(j);
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) + 1;
     if (Number.isFinite(j.workS)) {
@@ -421,7 +428,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       busySite[j.alloc.site ?? 0] = (busySite[j.alloc.site ?? 0] ?? 0) - j.size;
       for (const d of j.alloc.domains) {
         const list = onDomain[d] as Job[];
-        list.splice(list.indexOf(j), 1);
+        const last = list.pop() as Job;
+        if (last !== j) list[list.indexOf(j)] = last;
       }
     }
     j.alloc = null;
@@ -565,7 +573,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       if (cand.length < need) continue;
       cand.sort((x, y) => x.used - y.used || x.d - y.d);
       const victims = new Set<Job>();
-      for (let k = 0; k < need; k++) for (const v of onDomain[cand[k]?.d ?? -1] ?? []) victims.add(v);
+      for (let k = 0; k < need; k++) for (const v of inOrder(cand[k]?.d ?? -1)) victims.add(v);
       const list = [...victims];
       if (!trialMove(j, s, list)) continue;
       for (const v of list) migrate(v);
@@ -716,6 +724,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       preemptions: 0,
       lostWorkAccS: 0,
       slot: -1,
+      startSeq: -1,
     };
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
@@ -763,7 +772,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         for (let i = 0; i < node; i++) if (!cluster.isNodeDown(d, i)) rank++;
         const lo = cause.hardware ? rank * ns : rank * ns + (slot % ns);
         const hi = cause.hardware ? lo + ns : lo + 1;
-        const jobs = [...(onDomain[d] ?? [])];
+        const jobs = inOrder(d);
         const hit: Job[] = [];
         let at = 0;
         for (const j of jobs) {
@@ -784,7 +793,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         for (const j of hit) stop(j);
         if (cause.hardware) {
           // The node's accelerators must be free to leave: stop the newest jobs still needing them.
-          const rest = [...(onDomain[d] ?? [])].sort((a, b) => b.startedS - a.startedS);
+          const rest = inOrder(d).sort((a, b) => b.startedS - a.startedS);
           while (cluster.freeAt(d) < ns && rest.length > 0) stop(rest.shift() as Job);
           account();
           if (cluster.failNode(d, node))
