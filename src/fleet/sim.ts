@@ -1,23 +1,13 @@
 import { exponential, type Random, seededRandom } from "../random.js";
-import { type Allocation, type Placement, Sites, smallestFragment } from "./cluster.js";
+import { type Placement, Sites, smallestFragment } from "./cluster.js";
+import { planDefrag } from "./defrag.js";
 import { EventQueue } from "./events.js";
+import { drawStrike, type FailureModel, jobsHit, siteStarts } from "./failures.js";
+
+export type { FailureModel } from "./failures.js";
+
 import { JOB_KINDS, type Job, type JobKind, type JobSpec } from "./job.js";
 import type { Scheduler, SchedulerContext } from "./scheduler.js";
-
-/** Failures: a Poisson process per accelerator; hardware causes take the domain down until repaired. */
-export interface FailureModel {
-  /** Interruptions per accelerator-hour, all causes together. */
-  readonly ratePerAccHour: number;
-  readonly causes: readonly { readonly name: string; readonly share: number; readonly hardware: boolean }[];
-  /** Mean time to repair a failed domain, s (exponential). */
-  readonly repairS: number;
-  /** Time from an interruption to the job running again (detection, rescheduling, loading the checkpoint), s. */
-  readonly restartS: number;
-  /** Wall time between checkpoints of a running training job, s. */
-  readonly checkpointIntervalS: number;
-  /** Time a checkpoint stalls the job, s. */
-  readonly checkpointCostS: number;
-}
 
 /** An inference service: replicas added and removed by an autoscaler following a daily load cycle. */
 export interface ServiceSpec {
@@ -491,35 +481,6 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   });
   /** When each blocked gang last tried to defragment: it tries again after an autoscaler period. */
   const defragTried = new Map<Job, number>();
-  /** Anything but pretraining that fits inside one domain of its site may move. */
-  const movable = (v: Job, j: Job, domainSize: number) =>
-    v !== j && v.state === "running" && v.kind !== "pretrain" && v.size < domainSize;
-
-  /** Whether `j` fits in site `s` once `victims` leave, and every victim fits somewhere after it; changes nothing. */
-  const trialMove = (j: Job, s: number, victims: readonly Job[]): boolean => {
-    for (const v of victims) if (v.alloc !== null) cluster.release(v.alloc);
-    const a = cluster.placeIn(s, j.size, input.placement);
-    let ok = false;
-    if (a !== null) {
-      cluster.commit(a);
-      ok = true;
-      const placed: Allocation[] = [];
-      for (const v of [...victims].sort((x, y) => y.size - x.size)) {
-        const b = cluster.place(v.size, input.placement, v.pool ?? 0);
-        if (b === null) {
-          ok = false;
-          break;
-        }
-        cluster.commit(b);
-        placed.push(b);
-      }
-      for (const b of placed) cluster.release(b);
-      cluster.release(a);
-    }
-    for (const v of victims) if (v.alloc !== null) cluster.commit(v.alloc);
-    return ok;
-  };
-
   /** Move a running job: it checkpoints (if it can), leaves, and restarts wherever the scheduler puts it. */
   const migrate = (v: Job) => {
     if (dfg === null) return;
@@ -543,43 +504,17 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     queueOf(v).pushFront(v);
   };
 
-  /**
-   * Make room for a gang job that no site can place: in the fullest site with enough free accelerators,
-   * empty the partly used domains that hold only movable jobs, fewest used accelerators first, as many
-   * as the job lacks whole domains — if a trial says the job and every moved job then fit. True when moved.
-   */
+  /** Make room for a gang job that no site can place (fleet/defrag.ts); true when jobs were moved. */
   const defragment = (j: Job): boolean => {
     // Only a job of at least a whole domain of its pool is a gang that fragments can block.
     if (dfg === null || j.size < (smallestDomain[j.pool ?? 0] ?? Number.POSITIVE_INFINITY)) return false;
     const last = defragTried.get(j);
     if (last !== undefined && q.now - last < input.autoscaleS) return false;
     defragTried.set(j, q.now);
-    for (const s of cluster.siteOrder(j.size, j.pool ?? 0)) {
-      const c = cluster.clusters[s];
-      if (c === undefined) continue;
-      const D = c.domainSize;
-      if (j.size < D) continue;
-      const need = Math.ceil(j.size / D) - c.wholeFree;
-      if (need <= 0) continue;
-      const o = cluster.offsets[s] as number;
-      const cand: { d: number; used: number }[] = [];
-      for (let i = 0; i < c.domains; i++) {
-        const f = c.free[i] as number;
-        if (c.capacity[i] !== D || f === D) continue;
-        let ok = true;
-        for (const v of onDomain[o + i] ?? []) if (!movable(v, j, D)) ok = false;
-        if (ok) cand.push({ d: o + i, used: D - f });
-      }
-      if (cand.length < need) continue;
-      cand.sort((x, y) => x.used - y.used || x.d - y.d);
-      const victims = new Set<Job>();
-      for (let k = 0; k < need; k++) for (const v of inOrder(cand[k]?.d ?? -1)) victims.add(v);
-      const list = [...victims];
-      if (!trialMove(j, s, list)) continue;
-      for (const v of list) migrate(v);
-      return true;
-    }
-    return false;
+    const victims = planDefrag(cluster, j, (d) => onDomain[d] ?? [], input.placement);
+    if (victims === null) return false;
+    for (const v of victims) migrate(v);
+    return true;
   };
 
   const ctx: SchedulerContext = {
@@ -735,52 +670,14 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
 
   // Failures: one Poisson stream over all accelerators; the failed accelerator is drawn uniformly.
   if (fl !== null && fl.ratePerAccHour > 0) {
-    /** The first accelerator index of each site. */
-    const siteStart: number[] = [];
-    let acc = 0;
-    for (const c of cluster.clusters) {
-      siteStart.push(acc);
-      acc += c.size;
-    }
+    const starts = siteStarts(cluster);
     const totalRate = (fl.ratePerAccHour * cluster.size) / 3600;
-    const shares = fl.causes.reduce((s, c) => s + c.share, 0);
     const fail = () => {
       failures++;
-      // The failed accelerator, uniform over the fleet: its site, domain and slot in the domain.
-      const a = Math.min(cluster.size - 1, Math.floor(rng.next() * cluster.size));
-      let site = 0;
-      while (site + 1 < siteStart.length && (siteStart[site + 1] as number) <= a) site++;
-      const sc = cluster.clusters[site] as (typeof cluster.clusters)[number];
-      const d =
-        (cluster.offsets[site] as number) + Math.floor((a - (siteStart[site] as number)) / sc.domainSize);
-      const slot = Math.floor(rng.next() * sc.domainSize);
-      let u = rng.next() * shares;
-      let cause = fl.causes[fl.causes.length - 1];
-      for (const c of fl.causes) {
-        if (u < c.share) {
-          cause = c;
-          break;
-        }
-        u -= c.share;
-      }
-      const ns = sc.nodeSize;
-      const node = Math.floor(slot / ns);
-      if (cause !== undefined && !cluster.isNodeDown(d, node)) {
-        // Work fills the domain's up nodes in allocation order: the failed accelerator's position among
-        // them says which jobs it (or, for hardware, its node) serves; beyond the work it is idle.
-        let rank = 0;
-        for (let i = 0; i < node; i++) if (!cluster.isNodeDown(d, i)) rank++;
-        const lo = cause.hardware ? rank * ns : rank * ns + (slot % ns);
-        const hi = cause.hardware ? lo + ns : lo + 1;
-        const jobs = inOrder(d);
-        const hit: Job[] = [];
-        let at = 0;
-        for (const j of jobs) {
-          const i = j.alloc?.domains.indexOf(d) ?? -1;
-          const n = i >= 0 ? (j.alloc?.counts[i] ?? 0) : 0;
-          if (at < hi && at + n > lo) hit.push(j);
-          at += n;
-        }
+      const strike = drawStrike(cluster, starts, fl.causes, rng);
+      if (strike !== null && !cluster.isNodeDown(strike.d, strike.node)) {
+        const { d, node, cause } = strike;
+        const hit = jobsHit(cluster, strike, inOrder(d));
         const stop = (j: Job) => {
           j.interruptions++;
           if (j.kind === "inference") replicaRestarts++;
@@ -794,7 +691,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
         if (cause.hardware) {
           // The node's accelerators must be free to leave: stop the newest jobs still needing them.
           const rest = inOrder(d).sort((a, b) => b.startedS - a.startedS);
-          while (cluster.freeAt(d) < ns && rest.length > 0) stop(rest.shift() as Job);
+          while (cluster.freeAt(d) < strike.nodeSize && rest.length > 0) stop(rest.shift() as Job);
           account();
           if (cluster.failNode(d, node))
             q.after(exponential(rng, fl.repairS), () => {
