@@ -50,4 +50,11 @@ export interface Job extends JobSpec {
   slot: number;
   /** Order of its latest start among all starts (allocation order within a domain). */
   startSeq: number;
+  /**
+   * Restart time it pays at its next start while holding its accelerators (reloading the checkpoint
+   * after a failure), s; a failure during it interrupts it again.
+   */
+  stallS: number;
+  /** When the current run starts making progress (its start plus the restart stall). */
+  progressFromS: number;
 }

@@ -399,20 +399,27 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     j.startSeq = starts++;
     for (const d of alloc.domains) onDomain[d]?.push(j);
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) + 1;
+    j.progressFromS = q.now + j.stallS;
+    const stall = j.stallS;
+    j.stallS = 0;
     if (Number.isFinite(j.workS)) {
       const epoch = j.epoch;
-      q.after((j.workS - j.savedWorkS) / rate(j), () => {
+      q.after(stall + (j.workS - j.savedWorkS) / rate(j), () => {
         if (j.epoch === epoch && j.state === "running") finish(j);
       });
     }
     return true;
   };
 
+  /** Wall time the current run has made progress (after its restart stall), s. */
+  const working = (j: Job) => Math.max(0, q.now - j.progressFromS);
+
   /** Take a running job off its accelerators; returns the work (s at full speed) done since it started. */
   const detach = (j: Job): number => {
     account();
     transitions++;
     const elapsed = q.now - j.startedS;
+    const progress = working(j);
     if (j.alloc !== null) {
       cluster.release(j.alloc);
       busySite[j.alloc.site ?? 0] = (busySite[j.alloc.site ?? 0] ?? 0) - j.size;
@@ -432,7 +439,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (j.service !== undefined) liveReplicas[j.service] = (liveReplicas[j.service] ?? 0) - 1;
     j.epoch++;
     allocatedAccS += elapsed * j.size;
-    return Math.min(elapsed * rate(j), j.workS - j.savedWorkS);
+    return Math.min(progress * rate(j), j.workS - j.savedWorkS);
   };
 
   const finish = (j: Job) => {
@@ -447,25 +454,33 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   };
 
   /** Interrupt (failure) or preempt a running job: it keeps the work up to its last checkpoint. */
-  const interrupt = (j: Job, delayS: number) => {
+  /**
+   * Interrupt (failure) or preempt a running job: it keeps the work up to its last checkpoint. A
+   * training-like job restarts as soon as it is placed again and pays `restartS` there, holding its
+   * accelerators (so a failure during the restart interrupts it again); a replica comes back after it.
+   */
+  const interrupt = (j: Job, restartS: number) => {
     const elapsed = q.now - j.startedS;
+    const progress = working(j);
     const done = detach(j);
+    j.state = "pending";
     if (j.kind === "inference") {
       // A replica is stateless: what it served counts, and it is simply started again.
       usefulAccS += elapsed * j.size;
+      j.readyS = q.now + restartS;
     } else {
       let saved = 0;
       if (checkpointed(j) && fl !== null) {
-        const intervals = Math.floor(elapsed / (fl.checkpointIntervalS + fl.checkpointCostS));
+        const intervals = Math.floor(progress / (fl.checkpointIntervalS + fl.checkpointCostS));
         saved = Math.min(done, intervals * fl.checkpointIntervalS * j.speed);
       }
       lostAccS += (done - saved) * j.size;
       j.lostWorkAccS += (done - saved) * j.size;
       usefulAccS += saved * j.size;
       j.savedWorkS += saved;
+      j.readyS = q.now;
+      j.stallS = restartS;
     }
-    j.state = "pending";
-    j.readyS = q.now + delayS;
     queueOf(j).pushFront(j);
   };
 
@@ -660,6 +675,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       lostWorkAccS: 0,
       slot: -1,
       startSeq: -1,
+      stallS: 0,
+      progressFromS: 0,
     };
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
@@ -795,7 +812,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     const elapsed = q.now - j.startedS;
     allocatedAccS += elapsed * j.size;
     if (j.kind === "inference") usefulAccS += elapsed * j.size;
-    else usefulAccS += Math.min(elapsed * rate(j), j.workS - j.savedWorkS) * j.size;
+    else usefulAccS += Math.min(working(j) * rate(j), j.workS - j.savedWorkS) * j.size;
   }
   let pendingAtEnd = 0;
   for (const qu of queues) pendingAtEnd += qu.length;

@@ -488,9 +488,10 @@ describe("failures against the Llama 3 405B run", () => {
 
   it("interruptions match the published 419 in 54 days, and effective training time the Young/Daly expectation and the published >90% within 5 points", () => {
     const r = run(11);
-    // Failures strike while the job runs (not during restarts), so slightly fewer than 419 are expected.
+    // The job holds its accelerators while it restarts, so failures then interrupt it too: λ·N·T = 419
+    // are expected (seeds 1-5 and 11 give 360-448, mean 415).
     expect(r.goodput.interruptions).toBeGreaterThan(419 * 0.85);
-    expect(r.goodput.interruptions).toBeLessThan(419 * 1.1);
+    expect(r.goodput.interruptions).toBeLessThan(419 * 1.15);
     const ettr = r.goodput.usefulAccH / ((16_384 * 54 * DAY) / 3600);
     // Young/Daly: stalls C per τ, half an interval (τ + C) lost and R spent restarting per interruption.
     const expected = ((tau / (tau + C)) * (1 - (tau + C) / 2 / mtbfS)) / (1 + R / mtbfS);
