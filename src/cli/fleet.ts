@@ -85,9 +85,18 @@ export function fleetReport(o: FleetOutcome): string {
     "",
     ...fleetSummary(o).map((l) => `  - ${l}`),
     "",
-    "Partners (share of accelerator-hours used, against quota and weight shares)",
+    "Partners (share of accelerator-hours used, against quota and weight shares; queue waits of jobs other than replicas)",
     table(
-      ["partner", "quota", "weight", "accelerator-hours", "share", "quota share", "weight share"],
+      [
+        "partner",
+        "quota",
+        "weight",
+        "accelerator-hours",
+        "share",
+        "quota share",
+        "weight share",
+        "wait h p50/p90/p99",
+      ],
       r.partners.map((p) => [
         p.name,
         n0(p.quota),
@@ -96,6 +105,7 @@ export function fleetReport(o: FleetOutcome): string {
         pct(p.share),
         pct(p.quotaShare),
         pct(p.weightShare),
+        p3(p.waitH),
       ]),
     ),
     "",

@@ -126,6 +126,8 @@ export interface FleetResult {
     readonly share: number;
     readonly quotaShare: number;
     readonly weightShare: number;
+    /** Queue wait of its jobs other than inference replicas, h. */
+    readonly waitH: Percentiles;
   }[];
   readonly kinds: readonly {
     readonly kind: JobKind;
@@ -292,6 +294,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const inOrder = (d: number): Job[] => [...(onDomain[d] ?? [])].sort(bySeq);
   let starts = 0;
   const waits = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
+  const partnerWaits = input.partners.map(() => [] as number[]);
   const jcts = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const submitted = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
   const fl = input.failures;
@@ -387,6 +390,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     if (j.firstStartS < 0) {
       j.firstStartS = q.now;
       waits.get(j.kind)?.push((q.now - j.submitS) / 3600);
+      if (j.kind !== "inference") partnerWaits[j.partner]?.push((q.now - j.submitS) / 3600);
     }
     j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc), alloc.pods ?? 1) : 1;
     j.epoch++;
@@ -858,6 +862,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       share: totalUse > 0 ? (usageInt[i] ?? 0) / totalUse : 0,
       quotaShare: quotaTotal > 0 ? p.quota / quotaTotal : 0,
       weightShare: weightTotal > 0 ? p.weight / weightTotal : 0,
+      waitH: percentiles(partnerWaits[i] ?? []),
     })),
     kinds: JOB_KINDS.filter((k) => (submitted.get(k) ?? 0) > 0).map((k) => ({
       kind: k,

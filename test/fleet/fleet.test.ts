@@ -259,6 +259,9 @@ describe("defragmentation", () => {
     const wait = (r: typeof on) => r.kinds.find((k) => k.kind === "pretrain")?.waitH.p50 ?? -1;
     expect(wait(off)).toBeGreaterThan(9 * 24); // until a long job ends
     expect(wait(on)).toBe(0);
+    // The same seen by partner: b submitted only the gang.
+    expect(off.partners[1]?.waitH.p50).toBeGreaterThan(9 * 24);
+    expect(on.partners[1]?.waitH.p99).toBe(0);
     expect(off.goodput.migrations).toBe(0);
     expect(on.goodput.migrations).toBe(1);
     expect(on.goodput.lostAccH).toBe(0);
