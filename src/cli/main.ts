@@ -402,7 +402,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const code = (err as { code?: string }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`stargate: ${(err as Error).message.split("\n")[0]}\n`);
+      const first = (err as Error).message.split("\n")[0] ?? "";
+      // "--days -1": the value looks like an option; say what to write instead.
+      const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+      io.stderr(
+        ambiguous !== null
+          ? `stargate: ${ambiguous[1]}: expected a value after it (one starting with "-" is written ${ambiguous[1]}=VALUE)\n`
+          : `stargate: ${first}\n`,
+      );
       return 2;
     }
     io.stderr(`stargate: internal error: ${(err as Error).stack ?? String(err)}\n`);

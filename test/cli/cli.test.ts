@@ -407,6 +407,12 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
     const r = await run(["train", join(EXAMPLES, "train-search.yaml"), "--gpus=-3"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('stargate: --gpus: expected a positive integer, got "-3"\n');
+    // Without "=", a value starting with "-" reads as an option: the message says how to write it.
+    const dash = await run(["train", join(EXAMPLES, "train-search.yaml"), "--gpus", "-3"]);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toBe(
+      'stargate: --gpus: expected a value after it (one starting with "-" is written --gpus=VALUE)\n',
+    );
   });
 });
 
