@@ -173,6 +173,25 @@ export function fleetReport(o: FleetOutcome): string {
 
 function charts(o: FleetOutcome): ChartSpec[] {
   const r = o.result;
+  const sites: ChartSpec[] =
+    r.sites.length > 1
+      ? [
+          {
+            id: "chart-sites",
+            caption: "Sites: share of accelerators busy and up",
+            kind: "bar",
+            data: {
+              labels: r.sites.map((x) =>
+                x.accelerator !== undefined ? `${x.name} (${x.accelerator})` : x.name,
+              ),
+              series: [
+                { name: "busy", values: r.sites.map((x) => x.busy) },
+                { name: "up", values: r.sites.map((x) => x.up) },
+              ],
+            },
+          },
+        ]
+      : [];
   return [
     {
       id: "chart-utilisation",
@@ -186,6 +205,7 @@ function charts(o: FleetOutcome): ChartSpec[] {
         ],
       },
     },
+    ...sites,
     {
       id: "chart-partners",
       caption: "Partners: share used against quota and weight",

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -103,8 +103,11 @@ describe("stargate fleet", () => {
     expect(out.sites.map((x: { accelerator: string }) => x.accelerator)).toEqual(["h100-sxm", "gb200"]);
     // The GB200 site carries the pretraining run and the service; the H100 site the small jobs.
     expect(out.sites[1].busy).toBeGreaterThan(out.sites[0].busy);
-    const text = await run(["fleet", mixed]);
+    const html = join(TMP, "mixed.html");
+    const text = await run(["fleet", mixed, "--html", html]);
     expect(text.stdout).toMatch(/1,024 × h100-sxm \+ 1,152 × gb200/);
+    // Several sites: the report adds a chart of each site's busy and up shares.
+    expect(readFileSync(html, "utf8")).toContain("chart-sites");
     const bad = await run([
       "fleet",
       editedCopy(mixed, TMP, "mixed-bad.yaml", (t) =>
