@@ -260,16 +260,29 @@ const sig = (x: number) => Number(x.toPrecision(3));
 export function fitReport(fit: TraceFit, file: string): string {
   const jobs = fit.tenants.reduce((s, t) => s + t.jobs, 0);
   const lines = [
-    `${file}: ${n0(jobs)} jobs of ${fit.tenants.length} tenants over ${fixed(fit.days, 1)} days, fitted per tenant and size class (Poisson arrivals, lognormal run times by maximum likelihood)`,
+    `${file}: ${n0(jobs)} jobs of ${fit.tenants.length} tenants over ${fixed(fit.days, 1)} days, fitted per tenant and size class (Poisson arrivals with a daily cycle, lognormal run times by maximum likelihood)`,
     "",
     table(
-      ["tenant", "sizes", "jobs", "per day", "median h", "sigma", "mean h trace/fit", "p90 h trace/fit"],
+      [
+        "tenant",
+        "sizes",
+        "jobs",
+        "per day",
+        "daily swing",
+        "peak hour",
+        "median h",
+        "sigma",
+        "mean h trace/fit",
+        "p90 h trace/fit",
+      ],
       fit.tenants.flatMap((t) =>
         t.streams.map((st) => [
           t.name,
           st.sizes.map((z) => z.accelerators).join(","),
           n0(st.jobs),
           fixed(st.perDay, 2),
+          fixed(st.amplitude, 2),
+          fixed(st.peakHour, 1),
           fixed(st.medianHours, 3),
           fixed(st.sigma, 2),
           `${fixed(st.traceMeanHours, 2)} / ${fixed(st.fitMeanHours, 2)}`,
@@ -286,6 +299,8 @@ export function fitReport(fit: TraceFit, file: string): string {
           workloads: t.streams.map((st) => ({
             kind: "finetune",
             perDay: sig(st.perDay),
+            amplitude: Number(st.amplitude.toFixed(2)),
+            peakHour: Number(st.peakHour.toFixed(1)),
             sizes: st.sizes,
             medianHours: sig(st.medianHours),
             sigma: sig(st.sigma),

@@ -22,6 +22,13 @@ export interface FittedStream {
   /** Lognormal run time: exp(mean of ln hours) and the standard deviation of ln hours. */
   readonly medianHours: number;
   readonly sigma: number;
+  /**
+   * Daily cycle of submissions (first harmonic of the hour of day, by the method of moments: for a rate
+   * ∝ 1 + a·cos(θ − φ), E[cos θ] = (a/2)·cos φ and E[sin θ] = (a/2)·sin φ): amplitude a (capped at 1)
+   * and the hour of the peak.
+   */
+  readonly amplitude: number;
+  readonly peakHour: number;
   /** The trace's own mean and p90 run time beside the fitted lognormal's (how well it fits the tail). */
   readonly traceMeanHours: number;
   readonly traceP90Hours: number;
@@ -98,6 +105,17 @@ function fitStream(jobs: readonly TraceRow[], days: number): FittedStream {
   const logs = hours.map((h) => Math.log(h));
   const mu = logs.reduce((s, x) => s + x, 0) / logs.length;
   const sigma = Math.sqrt(logs.reduce((s, x) => s + (x - mu) ** 2, 0) / logs.length);
+  let c = 0;
+  let sn = 0;
+  for (const j of jobs) {
+    const theta = (2 * Math.PI * j.submitS) / 86_400;
+    c += Math.cos(theta);
+    sn += Math.sin(theta);
+  }
+  c /= jobs.length;
+  sn /= jobs.length;
+  const amplitude = Math.min(1, 2 * Math.hypot(c, sn));
+  const peakHour = ((((Math.atan2(sn, c) * 24) / (2 * Math.PI)) % 24) + 24) % 24;
   const sorted = Float64Array.from(hours).sort();
   const p90 = sorted[Math.min(sorted.length - 1, Math.floor(0.9 * sorted.length))] ?? 0;
   return {
@@ -108,6 +126,8 @@ function fitStream(jobs: readonly TraceRow[], days: number): FittedStream {
     perDay: days > 0 ? jobs.length / days : 0,
     medianHours: Math.exp(mu),
     sigma,
+    amplitude,
+    peakHour,
     traceMeanHours: hours.reduce((s, x) => s + x, 0) / hours.length,
     traceP90Hours: p90,
     fitMeanHours: Math.exp(mu + (sigma * sigma) / 2),

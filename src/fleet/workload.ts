@@ -8,7 +8,10 @@ import { type Random, standardNormal } from "../random.js";
 import type { Precision } from "../units.js";
 import type { JobKind, JobSpec } from "./job.js";
 
-/** A stream of jobs: Poisson arrivals, sizes from a discrete distribution, lognormal durations. */
+/**
+ * A stream of jobs: Poisson arrivals (optionally with a daily cycle), sizes from a discrete distribution,
+ * lognormal durations.
+ */
 export interface JobStream {
   readonly partner: number;
   readonly kind: Exclude<JobKind, "inference" | "trace">;
@@ -20,6 +23,12 @@ export interface JobStream {
   readonly priority: number;
   /** The accelerator type (pool) its jobs need (default 0). */
   readonly pool?: number;
+  /**
+   * Daily cycle of submissions: rate = perDay × (1 + amplitude × cos(2π (hour − peakHour) / 24)) (default
+   * amplitude 0: constant).
+   */
+  readonly amplitude?: number;
+  readonly peakHour?: number;
 }
 
 /** Jobs of all streams over the horizon, in submit order (ties by stream order). Deterministic for the generator. */
@@ -28,10 +37,15 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
   for (const s of streams) {
     if (s.perDay <= 0) continue;
     const total = s.sizes.reduce((x, z) => x + z.weight, 0);
+    const a = Math.min(1, Math.max(0, s.amplitude ?? 0));
+    const peak = s.peakHour ?? 14;
+    // A daily cycle by thinning: candidates at the peak rate, each kept with rate(t) / peak rate.
+    const top = s.perDay * (1 + a);
     let t = 0;
     for (;;) {
-      t += (-Math.log(1 - rng.next()) * 86_400) / s.perDay;
+      t += (-Math.log(1 - rng.next()) * 86_400) / top;
       if (t >= horizonS) break;
+      if (a > 0 && rng.next() * (1 + a) > 1 + a * Math.cos((2 * Math.PI * (t / 3600 - peak)) / 24)) continue;
       let u = rng.next() * total;
       let size = s.sizes[s.sizes.length - 1]?.accelerators ?? 1;
       for (const z of s.sizes) {

@@ -42,6 +42,9 @@ const streamSchema = z.strictObject({
   sigma: z.number().nonnegative().default(1),
   priority: priority.default(1),
   accelerator: needs,
+  /** Daily cycle of submissions around perDay, 0-1 (0: constant), and the hour of the peak. */
+  amplitude: z.number().min(0).max(1).default(0),
+  peakHour: z.number().min(0).max(24).default(14),
 });
 
 const serviceSchema = z.strictObject({

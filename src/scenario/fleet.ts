@@ -351,6 +351,8 @@ export function resolveFleetScenario(
           medianHours: w.medianHours,
           sigma: w.sigma,
           priority: w.priority,
+          amplitude: w.amplitude,
+          peakHour: w.peakHour,
           ...onPool,
         });
       }
