@@ -126,10 +126,11 @@ export function fleetReport(o: FleetOutcome): string {
     lines.push(
       "Inference services",
       table(
-        ["service", "served", "mean replicas", "peak replicas"],
+        ["service", "served", "time within SLO", "mean replicas", "peak replicas"],
         r.services.map((s) => [
           s.name,
           pct(s.servedFraction, 2),
+          pct(s.sloTimeFraction, 1),
           fixed(s.meanReplicas, 0),
           n0(s.peakReplicas),
         ]),

@@ -156,6 +156,8 @@ export interface FleetResult {
     readonly name: string;
     /** Served / demanded tokens over the run. */
     readonly servedFraction: number;
+    /** Share of autoscaler periods in which the live replicas covered the demand (every request within the SLO). */
+    readonly sloTimeFraction: number;
     readonly meanReplicas: number;
     readonly peakReplicas: number;
   }[];
@@ -747,6 +749,8 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     return j;
   };
   const served = input.services.map(() => 0);
+  const covered = input.services.map(() => 0);
+  let ticks = 0;
   const demanded = input.services.map(() => 0);
   const replicaInt = input.services.map(() => 0);
   const peak = input.services.map(() => 0);
@@ -754,12 +758,14 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     s.meanTokensPerS * (1 + s.amplitude * Math.cos((2 * Math.PI * (t / 3600 - s.peakHour)) / 24));
   if (input.services.length > 0) {
     const tick = () => {
+      ticks++;
       input.services.forEach((s, i) => {
         const list = replicas[i] as Job[];
         const live = liveReplicas[i] ?? 0;
         const d = demandAt(s, q.now);
         demanded[i] = (demanded[i] ?? 0) + d * input.autoscaleS;
         served[i] = (served[i] ?? 0) + Math.min(d, live * s.tokensPerSPerReplica) * input.autoscaleS;
+        if (live * s.tokensPerSPerReplica >= d) covered[i] = (covered[i] ?? 0) + 1;
         replicaInt[i] = (replicaInt[i] ?? 0) + live * input.autoscaleS;
         peak[i] = Math.max(peak[i] ?? 0, live);
         // Size for the demand at the next tick; remove the newest replicas first (pending before running).
@@ -886,6 +892,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     services: input.services.map((s, i) => ({
       name: s.name,
       servedFraction: (demanded[i] ?? 0) > 0 ? (served[i] ?? 0) / (demanded[i] ?? 1) : 1,
+      sloTimeFraction: ticks > 0 ? (covered[i] ?? 0) / ticks : 1,
       meanReplicas: (replicaInt[i] ?? 0) / T,
       peakReplicas: peak[i] ?? 0,
     })),

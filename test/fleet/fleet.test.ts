@@ -363,6 +363,8 @@ describe("workloads, placement, services, energy", () => {
     );
     expect(ok.services[0]?.servedFraction).toBeGreaterThan(0.99);
     expect(ok.services[0]?.peakReplicas).toBe(30);
+    // Only the first period (no replicas yet) falls short.
+    expect(ok.services[0]?.sloTimeFraction).toBeCloseTo(1 - 1 / ((3 * DAY) / 900 + 1), 6);
     const short = simulateFleet(
       sim({
         domains: 10,
@@ -372,6 +374,9 @@ describe("workloads, placement, services, energy", () => {
       }),
     );
     expect(short.services[0]?.servedFraction).toBeLessThan(0.7);
+    // 10 replicas cover 10,000 tokens/s: demand 20,000 × (1 + 0.5 cos) falls that low only at its trough.
+    expect(short.services[0]?.sloTimeFraction).toBeGreaterThan(0);
+    expect(short.services[0]?.sloTimeFraction).toBeLessThan(0.05);
   });
 
   it("energy: busy and idle accelerator-time at their power, through the PUE, to carbon", () => {
