@@ -165,7 +165,7 @@ export function fleetReport(o: FleetOutcome): string {
   lines.push(
     `Goodput ${pct(g.goodput)}: ${n0(g.usefulAccH)} useful of ${n0(g.allocatedAccH)} allocated accelerator-hours; ${n0(g.lostAccH)} lost to interruptions; ${n0(g.preemptions)} preemptions; ${n0(g.migrations)} jobs moved to defragment`,
     `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
-    `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(r.energy.facilityMWh / Math.max(1e-9, r.energy.itMWh), 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW`,
+    `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(r.energy.facilityMWh / Math.max(1e-9, r.energy.itMWh), 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW, peak IT ${fixed(r.energy.peakItMw, 1)} MW (facility ${fixed(r.energy.peakFacilityMw, 1)} MW)`,
     `Simulated ${n0(r.events)} events and ${n0(r.transitions)} job starts/stops in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s, ${n0(r.transitions / Math.max(1e-9, o.wallS))} starts+stops/s)`,
     "",
   );
@@ -204,6 +204,15 @@ function charts(o: FleetOutcome): ChartSpec[] {
           { name: "busy", values: r.utilisation.samples.map((s) => s.busy) },
           { name: "up", values: r.utilisation.samples.map((s) => s.up), dashed: true },
         ],
+      },
+    },
+    {
+      id: "chart-power",
+      caption: "IT power at each snapshot (MW)",
+      kind: "line",
+      data: {
+        labels: r.utilisation.samples.map((s) => `d${Math.round(s.day)}`),
+        series: [{ name: "IT MW", values: r.utilisation.samples.map((s) => s.itMw) }],
       },
     },
     ...sites,

@@ -115,7 +115,13 @@ export interface FleetResult {
     readonly busy: number;
     /** Up / all accelerators, time-weighted. */
     readonly up: number;
-    readonly samples: readonly { readonly day: number; readonly busy: number; readonly up: number }[];
+    /** Snapshots every `sampleS`: busy and up shares of the fleet, and IT power (MW). */
+    readonly samples: readonly {
+      readonly day: number;
+      readonly busy: number;
+      readonly up: number;
+      readonly itMw: number;
+    }[];
   };
   readonly partners: readonly {
     readonly name: string;
@@ -166,6 +172,9 @@ export interface FleetResult {
     readonly facilityMWh: number;
     readonly co2Tonnes: number;
     readonly meanItMw: number;
+    /** The highest IT power over the run (busy and idle accelerators at their kW), and at the facility (× each site's annual PUE), MW. */
+    readonly peakItMw: number;
+    readonly peakFacilityMw: number;
   };
   readonly sites: readonly {
     readonly name: string;
@@ -321,7 +330,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   let created = 0;
   let finished = 0;
   let stopped = 0;
-  const samples: { day: number; busy: number; up: number }[] = [];
+  const samples: { day: number; busy: number; up: number; itMw: number }[] = [];
 
   const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
   const queueOf = (j: Job) => queues[(j.partner * LEVELS + level(j)) * pools + (j.pool ?? 0)] as Queue;
@@ -334,6 +343,23 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       : j.speed;
 
   /** Integrate time-weighted quantities up to now. */
+  /** kW per busy and idle accelerator, and PUE, of each site. */
+  const siteBusyKw = parts.map((p) => p.busyKw ?? input.power.busyKw);
+  const siteIdleKw = parts.map((p) => p.idleKw ?? input.power.idleKw);
+  let peakItKw = 0;
+  let peakFacilityKw = 0;
+  /** IT and facility power now, kW. */
+  const powerNow = (): [number, number] => {
+    let it = 0;
+    let fac = 0;
+    for (let s = 0; s < parts.length; s++) {
+      const b = busySite[s] ?? 0;
+      const kw = b * (siteBusyKw[s] ?? 0) + ((cluster.clusters[s]?.upTotal ?? 0) - b) * (siteIdleKw[s] ?? 0);
+      it += kw;
+      fac += kw * (parts[s]?.pue ?? 1);
+    }
+    return [it, fac];
+  };
   const account = () => {
     const dt = q.now - lastT;
     if (dt <= 0) return;
@@ -343,6 +369,10 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       busySiteInt[s] = (busySiteInt[s] ?? 0) + (busySite[s] ?? 0) * dt;
       upSiteInt[s] = (upSiteInt[s] ?? 0) + (cluster.clusters[s]?.upTotal ?? 0) * dt;
     }
+    // The state that held since the last change: its power, for the peak.
+    const [it, fac] = powerNow();
+    if (it > peakItKw) peakItKw = it;
+    if (fac > peakFacilityKw) peakFacilityKw = fac;
     for (let p = 0; p < P; p++) usageInt[p] = (usageInt[p] ?? 0) + (usage[p] ?? 0) * dt;
     lastT = q.now;
   };
@@ -809,7 +839,12 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   }
 
   const sample = () => {
-    samples.push({ day: q.now / 86400, busy: busy / cluster.size, up: cluster.upTotal / cluster.size });
+    samples.push({
+      day: q.now / 86400,
+      busy: busy / cluster.size,
+      up: cluster.upTotal / cluster.size,
+      itMw: powerNow()[0] / 1000,
+    });
     progress?.(q.now / input.horizonS);
     if (q.now + input.sampleS <= input.horizonS) q.after(input.sampleS, sample);
   };
@@ -896,7 +931,14 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       meanReplicas: (replicaInt[i] ?? 0) / T,
       peakReplicas: peak[i] ?? 0,
     })),
-    energy: { itMWh, facilityMWh, co2Tonnes, meanItMw: itMWh / (T / 3600) },
+    energy: {
+      itMWh,
+      facilityMWh,
+      co2Tonnes,
+      meanItMw: itMWh / (T / 3600),
+      peakItMw: peakItKw / 1000,
+      peakFacilityMw: peakFacilityKw / 1000,
+    },
     sites: siteOut,
     pendingAtEnd,
     violation,

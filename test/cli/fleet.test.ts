@@ -217,7 +217,7 @@ describe("stargate fleet", () => {
         timeout: 60_000,
       },
     );
-    expect(dom.stdout).toContain('data-charts-drawn="4"');
+    expect(dom.stdout).toContain('data-charts-drawn="5"');
   });
 });
 

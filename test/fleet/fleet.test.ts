@@ -388,6 +388,17 @@ describe("workloads, placement, services, energy", () => {
     expect(r.energy.itMWh).toBeCloseTo(((32 * 1 + 32 * 0.25) * 240) / 1000, 6);
     expect(r.energy.facilityMWh).toBeCloseTo(r.energy.itMWh * 1.2, 9);
     expect(r.energy.co2Tonnes).toBeCloseTo((r.energy.facilityMWh * 400) / 1000, 9);
+    // Power: 40 kW while the job runs; a second job later raises the peak to 64 kW (all 64 busy).
+    expect(r.energy.peakItMw).toBeCloseTo(0.04, 9);
+    expect(r.utilisation.samples[1]?.itMw).toBeCloseTo(0.04, 9);
+    const two = simulateFleet(
+      sim({
+        jobs: [...jobs, { partner: 1, kind: "finetune", size: 32, submitS: DAY, workS: 3600, priority: 1 }],
+        horizonS: 10 * DAY,
+      }),
+    );
+    expect(two.energy.peakItMw).toBeCloseTo(0.064, 9);
+    expect(two.energy.peakFacilityMw).toBeCloseTo(0.064 * 1.2, 9);
   });
 });
 
