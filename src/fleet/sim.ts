@@ -46,6 +46,11 @@ export interface SitePart {
   /** kW per accelerator busy and idle. */
   readonly busyKw?: number;
   readonly idleKw?: number;
+  /**
+   * Capacity not yet built: groups of the site's last domains that come online at `atS` (a phased
+   * build-out). Until then they are down: nothing runs there, they draw no power and fail not.
+   */
+  readonly later?: readonly { readonly domains: number; readonly atS: number }[];
 }
 
 export interface FleetSimInput {
@@ -672,6 +677,26 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     input.scheduler.schedule(ctx);
     if (input.audit === true) audit();
   };
+
+  // Phased build-out: domains not yet built are down until they come online.
+  parts.forEach((p, k) => {
+    const c = cluster.clusters[k];
+    if (c === undefined || p.later === undefined) return;
+    let end = c.domains;
+    for (const g of p.later) {
+      const first = Math.max(0, end - g.domains);
+      const from = (cluster.offsets[k] as number) + first;
+      const count = end - first;
+      end = first;
+      if (count <= 0 || g.atS <= 0) continue;
+      for (let d = from; d < from + count; d++) cluster.fail(d);
+      q.at(g.atS, () => {
+        account();
+        for (let d = from; d < from + count; d++) cluster.repair(d);
+        pass();
+      });
+    }
+  });
 
   // Arrivals.
   let nextJob = 0;

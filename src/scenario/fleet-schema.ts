@@ -77,6 +77,15 @@ export const partnerSchema = z.strictObject({
   workloads: z.array(workloadSchema).default([]),
 });
 
+/**
+ * A phased build-out: accelerators of the site that come online on a later day (the rest are there from
+ * day 0).
+ */
+const phasesSchema = z
+  .array(z.strictObject({ day: positive, count: positiveInt }))
+  .min(1)
+  .optional();
+
 const failuresSchema = z.union([
   z.boolean(),
   z.strictObject({
@@ -97,6 +106,7 @@ export const fleetScenarioSchema = z.strictObject({
       /** A single-site fleet: its accelerator count (and optionally its site). */
       count: positiveInt.optional(),
       site: z.union([z.string().min(1), siteSchema]).optional(),
+      phases: phasesSchema,
       cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
       heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
       /**
@@ -112,6 +122,7 @@ export const fleetScenarioSchema = z.strictObject({
             /** The site's accelerator type (default: fleet.accelerator): a fleet of several pools. */
             accelerator: z.union([z.string().min(1), acceleratorSchema]).optional(),
             count: positiveInt,
+            phases: phasesSchema,
             cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
             heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
           }),

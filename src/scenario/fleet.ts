@@ -112,6 +112,7 @@ export function resolveFleetScenario(
       site: s.fleet.site,
       accelerator: undefined,
       count: s.fleet.count ?? 0,
+      phases: s.fleet.phases,
       cooling: s.fleet.cooling,
       heatRejection: s.fleet.heatRejection,
     },
@@ -171,7 +172,24 @@ export function resolveFleetScenario(
       );
     pool.largestSite = Math.max(pool.largestSite, domains * domainSize);
     pool.count += domains * domainSize;
+    // Later phases take the site's last domains, the latest phase last.
+    let laterDomains = 0;
+    const later = [...(x.phases ?? [])]
+      .map((ph, j) => ({ ph, j }))
+      .sort((u, v) => v.ph.day - u.ph.day)
+      .map(({ ph, j }) => {
+        const n = Math.round(ph.count / domainSize);
+        laterDomains += n;
+        if (n < 1 || laterDomains > domains)
+          throw new InputError(
+            `${path}.phases[${j}].count`,
+            ph.count,
+            `whole scale-up domains (${domainSize}) within the site's ${domains * domainSize} accelerators`,
+          );
+        return { domains: n, atS: ph.day * 86_400 };
+      });
     const shape = {
+      ...(later.length > 0 ? { later } : {}),
       domains,
       domainSize,
       nodeSize: pool.nodeSize,

@@ -177,6 +177,11 @@ describe("stargate fleet", () => {
           ),
         /^stargate: fleet\.pod\.oversubscription: /,
       ],
+      [
+        "phases.yaml",
+        (t) => t.replace("  count: 1024\n", "  count: 1024\n  phases: [{ day: 7, count: 2048 }]\n"),
+        /^stargate: fleet\.phases\[0\]\.count: expected whole scale-up domains \(8\) within the site's 1024 accelerators, got 2048/,
+      ],
     ];
     for (const [name, edit, re] of cases) {
       const r = await run(["fleet", variant(name, edit)]);

@@ -837,6 +837,33 @@ describe("pods", () => {
   });
 });
 
+describe("phased build-out", () => {
+  it("capacity not yet built is down: jobs wait for it, it draws no power, and it comes online on its day", () => {
+    const jobs: JobSpec[] = [
+      { partner: 0, kind: "pretrain", size: 32, submitS: 0, workS: DAY, priority: 2 },
+      { partner: 0, kind: "finetune", size: 16, submitS: 0, workS: DAY, priority: 1 },
+    ];
+    const r = simulateFleet(
+      sim({
+        sites: [{ name: "x", domains: 4, pue: 1, carbonGPerKWh: 0, later: [{ domains: 2, atS: 5 * DAY }] }],
+        jobs,
+        horizonS: 10 * DAY,
+        audit: true,
+        failures: FREQUENT_FAILURES,
+      }),
+    );
+    expect(r.violation).toBeNull();
+    // Half the fleet is up for 5 of 10 days.
+    expect(r.utilisation.up).toBeGreaterThan(0.74);
+    expect(r.utilisation.up).toBeLessThan(0.76);
+    // The 32-accelerator run needs all four domains: it starts on day 5; the 16 fits at once.
+    expect(r.kinds.find((k) => k.kind === "pretrain")?.waitH.p50).toBeCloseTo(5 * 24, 3);
+    expect(r.kinds.find((k) => k.kind === "finetune")?.waitH.p50).toBe(0);
+    expect(r.utilisation.samples[2]?.up).toBe(0.5);
+    expect(r.utilisation.samples[6]?.up).toBeGreaterThan(0.8);
+  });
+});
+
 describe("node failures inside a scale-up domain", () => {
   it("a failed node takes only its accelerators out, and comes back on repair", () => {
     const c = new Cluster(2, 72, 4);
