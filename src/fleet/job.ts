@@ -3,6 +3,14 @@ import type { Allocation } from "./cluster.js";
 export type JobKind = "pretrain" | "finetune" | "eval" | "inference" | "trace";
 export const JOB_KINDS: readonly JobKind[] = ["pretrain", "finetune", "eval", "inference", "trace"];
 
+/** An accelerator type a job may run on, with its work and speed there. */
+export interface JobOption {
+  readonly pool: number;
+  /** Seconds of running at full speed on this type. */
+  readonly workS: number;
+  readonly speedAt?: (fragment: number, pods: number) => number;
+}
+
 /** A job as generated or imported: what it asks for. */
 export interface JobSpec {
   readonly partner: number;
@@ -23,6 +31,11 @@ export interface JobSpec {
   readonly service?: number;
   /** The accelerator type (pool) it needs: it runs only on sites of that pool (default 0). */
   readonly pool?: number;
+  /**
+   * Other types it may run on, in order of preference after `pool` (as Kueue's flavor fungibility):
+   * when its own type cannot take it, it starts on the first that can, with that type's work and speed.
+   */
+  readonly alternatives?: readonly JobOption[];
 }
 
 /** A job in the simulation: its spec and its state. */
@@ -57,4 +70,6 @@ export interface Job extends JobSpec {
   stallS: number;
   /** When the current run starts making progress (its start plus the restart stall). */
   progressFromS: number;
+  /** The type whose queue holds it while pending (its first choice). */
+  readonly home: number;
 }

@@ -6,7 +6,7 @@ import { drawStrike, type FailureModel, jobsHit, siteStarts } from "./failures.j
 
 export type { FailureModel } from "./failures.js";
 
-import { JOB_KINDS, type Job, type JobKind, type JobSpec } from "./job.js";
+import { JOB_KINDS, type Job, type JobKind, type JobOption, type JobSpec } from "./job.js";
 import type { Scheduler, SchedulerContext } from "./scheduler.js";
 
 /** An inference service: replicas added and removed by an autoscaler following a daily load cycle. */
@@ -338,7 +338,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
   const samples: { day: number; busy: number; up: number; itMw: number }[] = [];
 
   const level = (j: JobSpec) => Math.max(0, Math.min(LEVELS - 1, Math.round(j.priority)));
-  const queueOf = (j: Job) => queues[(j.partner * LEVELS + level(j)) * pools + (j.pool ?? 0)] as Queue;
+  const queueOf = (j: Job) => queues[(j.partner * LEVELS + level(j)) * pools + j.home] as Queue;
   const checkpointed = (j: Job) =>
     fl !== null && (j.kind === "pretrain" || j.kind === "finetune" || j.kind === "trace");
   /** Progress per wall second while running: speed, less checkpoint stalls. */
@@ -389,13 +389,27 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     const p = cluster.pools[k] ?? 0;
     poolSize[p] = (poolSize[p] ?? 0) + c.size;
   });
-  const withinQuota = (j: Job) => {
+  /** Whether starting `j` on type `pool` keeps its partner within quota. */
+  const withinQuotaIn = (j: Job, pool: number) => {
     const p = input.partners[j.partner];
     if ((usage[j.partner] ?? 0) + j.size > (p?.quota ?? 0)) return false;
     if (p?.poolQuotas === undefined) return true;
-    const k = j.partner * pools + (j.pool ?? 0);
-    return (poolUsage[k] ?? 0) + j.size <= (p.poolQuotas[j.pool ?? 0] ?? 0);
+    return (poolUsage[j.partner * pools + pool] ?? 0) + j.size <= (p.poolQuotas[pool] ?? 0);
   };
+  const withinQuota = (j: Job) => withinQuotaIn(j, j.pool ?? 0);
+
+  /** Switch a pending job to another type: its work and speed there, its progress kept as a fraction. */
+  const switchTo = (j: Job, o: JobOption) => {
+    const m = j as { -readonly [K in keyof Job]: Job[K] };
+    const frac = j.workS > 0 ? j.savedWorkS / j.workS : 0;
+    m.pool = o.pool;
+    m.workS = o.workS;
+    m.savedWorkS = frac * o.workS;
+    if (o.speedAt !== undefined) m.speedAt = o.speedAt;
+    else delete m.speedAt;
+  };
+  /** Every type a job may run on, its first choice first. */
+  const optionsOf = new Map<Job, readonly JobOption[]>();
 
   const start = (j: Job): boolean => {
     if (j.readyS > q.now) {
@@ -408,10 +422,24 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       }
       return false;
     }
-    const inQuota = withinQuota(j);
-    if (!inQuota && !input.borrowing) return false;
-    let alloc = cluster.place(j.size, input.placement, j.pool ?? 0);
-    if (alloc === null && defragment(j)) alloc = cluster.place(j.size, input.placement, j.pool ?? 0);
+    let inQuota = withinQuota(j);
+    let alloc = inQuota || input.borrowing ? cluster.place(j.size, input.placement, j.pool ?? 0) : null;
+    if (alloc === null && (inQuota || input.borrowing) && defragment(j))
+      alloc = cluster.place(j.size, input.placement, j.pool ?? 0);
+    const options = optionsOf.get(j);
+    if (alloc === null && options !== undefined)
+      // Another type it may run on, in order of preference.
+      for (const o of options) {
+        if (o.pool === (j.pool ?? 0)) continue;
+        const ok = withinQuotaIn(j, o.pool);
+        if (!ok && !input.borrowing) continue;
+        const a = cluster.place(j.size, input.placement, o.pool);
+        if (a === null) continue;
+        switchTo(j, o);
+        alloc = a;
+        inQuota = ok;
+        break;
+      }
     if (alloc === null) return false;
     defragTried.delete(j);
     account();
@@ -738,10 +766,20 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       startSeq: -1,
       stallS: 0,
       progressFromS: 0,
+      home: spec.pool ?? 0,
     };
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
     if (spec.pool !== undefined) (j as { pool?: number }).pool = spec.pool;
+    if (spec.alternatives !== undefined && spec.alternatives.length > 0)
+      optionsOf.set(j, [
+        {
+          pool: spec.pool ?? 0,
+          workS: spec.workS,
+          ...(spec.speedAt !== undefined ? { speedAt: spec.speedAt } : {}),
+        },
+        ...spec.alternatives,
+      ]);
     return j;
   };
   if (input.jobs.length > 0) q.at(input.jobs[0]?.submitS ?? 0, arrive);

@@ -31,7 +31,8 @@ const pretrainSchema = z.strictObject({
   globalBatchTokens: positive.default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
   priority: priority.default(2),
-  accelerator: needs,
+  /** The type it needs, or several in order of preference (it starts on the first that can take it). */
+  accelerator: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
 });
 
 const streamSchema = z.strictObject({

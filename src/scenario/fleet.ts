@@ -257,7 +257,12 @@ export function resolveFleetScenario(
   s.partners.forEach((p, pi) => {
     p.workloads.forEach((w, wi) => {
       const path = `partners[${pi}].workloads[${wi}]`;
-      const poolIndex = needs(w.accelerator, `${path}.accelerator`);
+      // A pretraining run may list several types; the first is its own.
+      const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
+      const poolIndex = needs(
+        listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
+        listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+      );
       const pool = pools[poolIndex] as Pool;
       const { acc, domainSize, largestSite } = pool;
       const onPool = pools.length > 1 ? { pool: poolIndex } : {};
@@ -267,47 +272,45 @@ export function resolveFleetScenario(
           typeof w.model === "string" ? w.model : strip(w.model),
           `${path}.model`,
         );
-        if (w.accelerators > largestSite)
-          throw new InputError(
-            `${path}.accelerators`,
-            w.accelerators,
-            `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
-          );
-        if (w.accelerators % domainSize !== 0 && w.accelerators > domainSize)
-          throw new InputError(
-            `${path}.accelerators`,
-            w.accelerators,
-            `a multiple of the scale-up domain (${domainSize})`,
-          );
         const globalBatch = Math.max(1, Math.round(w.globalBatchTokens / w.seqLen));
-        if (!splittable({ model: m, accelerator: acc, globalBatch }, w.accelerators))
-          throw new InputError(
-            `${path}.accelerators`,
-            w.accelerators,
-            `a count that tp·cp·pp·dp splits exactly for ${m.id} (pp ≤ ${m.layers} layers, dp dividing the ${globalBatch}-sequence batch)`,
-          );
-        for (let k = 0; k < w.count; k++) {
-          const submitS = (w.startDay + k * (w.everyDays ?? s.days)) * 86_400;
-          if (submitS >= horizonS) break;
+        /** The run on one type: its work and speed there (checked: fits the sites, splits, fits memory). */
+        const runOn = (k: number, accPath: string): JobSpec => {
+          const t = pools[k] as Pool;
+          if (w.accelerators > t.largestSite)
+            throw new InputError(
+              `${path}.accelerators`,
+              w.accelerators,
+              `at most the ${t.largestSite} accelerators of the largest ${t.acc.id} site (${accPath})`,
+            );
+          if (w.accelerators % t.domainSize !== 0 && w.accelerators > t.domainSize)
+            throw new InputError(
+              `${path}.accelerators`,
+              w.accelerators,
+              `a multiple of the scale-up domain (${t.domainSize} × ${t.acc.id})`,
+            );
+          if (!splittable({ model: m, accelerator: t.acc, globalBatch }, w.accelerators))
+            throw new InputError(
+              `${path}.accelerators`,
+              w.accelerators,
+              `a count that tp·cp·pp·dp splits exactly for ${m.id} (pp ≤ ${m.layers} layers, dp dividing the ${globalBatch}-sequence batch)`,
+            );
           try {
-            jobs.push(
-              pretrainJob(
-                {
-                  partner: pi,
-                  model: m,
-                  accelerator: acc,
-                  size: w.accelerators,
-                  tokens: w.tokens,
-                  seqLen: w.seqLen,
-                  globalBatch,
-                  precision: w.precision,
-                  submitS,
-                  priority: w.priority,
-                  ...(pool.pod !== undefined ? { pod: pool.pod } : {}),
-                  ...onPool,
-                },
-                perfCache,
-              ),
+            return pretrainJob(
+              {
+                partner: pi,
+                model: m,
+                accelerator: t.acc,
+                size: w.accelerators,
+                tokens: w.tokens,
+                seqLen: w.seqLen,
+                globalBatch,
+                precision: w.precision,
+                submitS: 0,
+                priority: w.priority,
+                ...(t.pod !== undefined ? { pod: t.pod } : {}),
+                ...(pools.length > 1 ? { pool: k } : {}),
+              },
+              perfCache,
             );
           } catch (err) {
             if (err instanceof InputError)
@@ -316,10 +319,24 @@ export function resolveFleetScenario(
               throw new InputError(
                 `${path}.accelerators`,
                 w.accelerators,
-                `a size at which ${m.id} fits in memory`,
+                `a size at which ${m.id} fits in memory on ${t.acc.id}`,
               );
             throw err;
           }
+        };
+        const own = runOn(poolIndex, `${path}.accelerator`);
+        const alternatives = (listed ?? []).slice(1).map((id, k) => {
+          const alt = runOn(needs(id, `${path}.accelerator[${k + 1}]`), `${path}.accelerator[${k + 1}]`);
+          return {
+            pool: alt.pool ?? 0,
+            workS: alt.workS,
+            ...(alt.speedAt !== undefined ? { speedAt: alt.speedAt } : {}),
+          };
+        });
+        for (let k = 0; k < w.count; k++) {
+          const submitS = (w.startDay + k * (w.everyDays ?? s.days)) * 86_400;
+          if (submitS >= horizonS) break;
+          jobs.push({ ...own, submitS, ...(alternatives.length > 0 ? { alternatives } : {}) });
         }
       } else if (w.kind === "inference") {
         const m = resolveModel(

@@ -103,6 +103,10 @@ describe("stargate fleet", () => {
     expect(out.sites.map((x: { accelerator: string }) => x.accelerator)).toEqual(["h100-sxm", "gb200"]);
     // The GB200 site carries the pretraining run and the service; the H100 site the small jobs.
     expect(out.sites[1].busy).toBeGreaterThan(out.sites[0].busy);
+    // The second run prefers GB200, which the first run and the service fill: it starts at once on H100.
+    const pre = out.kinds.find((k: { kind: string }) => k.kind === "pretrain");
+    expect(pre.completed).toBe(2);
+    expect(pre.waitH.p99).toBe(0);
     const html = join(TMP, "mixed.html");
     const text = await run(["fleet", mixed, "--html", html]);
     expect(text.stdout).toMatch(/1,024 × h100-sxm \+ 1,152 × gb200/);

@@ -653,6 +653,50 @@ describe("fleets of several accelerator types", () => {
   });
 });
 
+describe("jobs that may run on several types (flavor fungibility)", () => {
+  it("starts on its next type when its own is full, and keeps its progress as a fraction when it moves back", () => {
+    const H = 3600;
+    const jobs: JobSpec[] = [
+      // Type 0 is busy for 5 h.
+      { partner: 0, kind: "finetune", size: 8, submitS: 0, workS: 5 * H, priority: 0, pool: 0 },
+      // 10 h of work on type 0, 20 h on type 1.
+      {
+        partner: 0,
+        kind: "pretrain",
+        size: 8,
+        submitS: 1,
+        workS: 10 * H,
+        priority: 1,
+        pool: 0,
+        alternatives: [{ pool: 1, workS: 20 * H }],
+      },
+      // At 10 h a high-priority job takes type 1 for 10 h.
+      { partner: 1, kind: "pretrain", size: 8, submitS: 10 * H, workS: 10 * H, priority: 3, pool: 1 },
+    ];
+    const r = simulateFleet(
+      sim({
+        sites: [
+          { name: "x", domains: 1, pool: 0, pue: 1, carbonGPerKWh: 0 },
+          { name: "y", domains: 1, pool: 1, pue: 1, carbonGPerKWh: 0 },
+        ],
+        jobs,
+        scheduler: SCHEDULERS[1] as never,
+        horizonS: 2 * DAY,
+        audit: true,
+        failures: { ...FREQUENT_FAILURES, ratePerAccHour: 0, checkpointIntervalS: 600, checkpointCostS: 0 },
+      }),
+    );
+    expect(r.violation).toBeNull();
+    expect(r.goodput.preemptions).toBe(1);
+    const j = r.kinds.find((k) => k.kind === "pretrain");
+    // The fungible run starts at once on type 1; preempted at 10 h with 59 ten-minute checkpoints
+    // (9.83 of 20 h = 49.2%), it moves back to the now idle type 0 with 49.2% of its 10 h done.
+    expect(j?.waitH.p50).toBe(0);
+    const expected = 10 + 10 * (1 - (59 * 600) / (20 * H)) - 1 / H;
+    expect(Math.max(j?.jctH.p50 ?? 0, j?.jctH.p99 ?? 0)).toBeCloseTo(Math.max(expected, 10), 3);
+  });
+});
+
 describe("fair share over several accelerator types (dominant resource fairness)", () => {
   it("a partner holding half of one type still gets its fair half of another", () => {
     const jobs: JobSpec[] = [
