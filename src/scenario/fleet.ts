@@ -264,7 +264,7 @@ export function resolveFleetScenario(
         listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
       );
       const pool = pools[poolIndex] as Pool;
-      const { acc, domainSize, largestSite } = pool;
+      const { acc, largestSite } = pool;
       const onPool = pools.length > 1 ? { pool: poolIndex } : {};
       if (w.kind === "pretrain") {
         const m = resolveModel(
