@@ -132,10 +132,10 @@ export const STARVATION_GUARD_S = 6 * 3600;
 
 /**
  * Weighted fair share with quotas (Kueue/Volcano queue semantics): partners are served in increasing
- * order of dominant share / weight; within quota first, then — when borrowing is on — on idle capacity beyond
- * quota. A head that cannot be placed is passed over (best effort), unless it has waited longer than
- * STARVATION_GUARD_S: then no partner with a larger share starts anything until it runs. An in-quota
- * job that cannot be placed reclaims borrowed accelerators (the most recently started borrowed jobs).
+ * order of dominant share / weight; within quota first, then — when borrowing is on — on idle capacity
+ * beyond quota. A head that cannot be placed is passed over (best effort), unless it has waited longer
+ * than STARVATION_GUARD_S: then nothing else of its type starts until it runs (a drain). An in-quota job
+ * that cannot be placed reclaims borrowed accelerators of its type (the most recently started first).
  */
 export const fairShare: Scheduler = {
   id: "fair-share",
