@@ -8,7 +8,7 @@ import {
   type ReplicaShape,
   replicaShapes,
 } from "./infer.js";
-import { trainingJob } from "./job.js";
+import { type TrainingJobInput, trainingJob } from "./job.js";
 import { searchTraining } from "./search.js";
 import type { TrainingJob, TrainResult } from "./types.js";
 
@@ -41,11 +41,13 @@ const MAX_MFU = 0.6;
  * 40%-MFU estimate, the largest count tried is returned with its time.
  */
 export function sizeTraining(
-  base: Omit<TrainingJob, "gpus" | "tokens">,
+  input: Omit<TrainingJobInput, "gpus" | "tokens">,
   tokens: number,
   days: number,
 ): TrainingSizing {
-  const g = clusterGranularity(base.accelerator);
+  const g = clusterGranularity(input.accelerator);
+  // The job with its defaults (trainingJob's); only the count changes below.
+  const base = trainingJob({ ...input, gpus: g, tokens });
   const peak = base.accelerator.peakFlops[base.precision] ?? 0;
   const flops = modelFlopsPerToken(base.model, base.seqLen) * tokens;
   const ideal = flops / (days * SECONDS_PER_DAY * peak);

@@ -123,17 +123,9 @@ describe("training sizing", () => {
   const base = {
     model: resolveModel(cat, "m"),
     accelerator: resolveAccelerator(cat, "gb200"),
-    domainSize: 72,
     seqLen: 8192,
     globalBatch: 2048,
     precision: "fp8" as const,
-    attention: "flash" as const,
-    dropout: false,
-    tpCommOverlap: false,
-    dpOverlap: true,
-    epCommOverlap: false,
-    ppCommOverlap: true,
-    lora: null,
   };
 
   it("finds a count of whole domains that meets the target, and the next smaller splittable count does not", () => {
