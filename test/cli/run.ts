@@ -1,5 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { expect } from "vitest";
 import { main } from "../../src/cli/main.js";
 
 /** The repository root: CLI tests run from it. */
@@ -18,4 +20,27 @@ export function editedCopy(from: string, dir: string, name: string, edit: (text:
   const f = join(dir, name);
   writeFileSync(f, edit(readFileSync(from, "utf8")));
   return f;
+}
+
+/**
+ * The DOM of an HTML file after Debian's headless chromium has run its scripts (the report tests check
+ * that the charts drew); fails the test when chromium is missing or exits with an error.
+ */
+export function renderedDom(htmlPath: string): string {
+  const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+  expect(chromium, "Debian's chromium is needed for this test (.ci/run installs it)").toBeDefined();
+  const dom = spawnSync(
+    chromium ?? "chromium",
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--virtual-time-budget=5000",
+      "--dump-dom",
+      `file://${htmlPath}`,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  expect(dom.status).toBe(0);
+  return dom.stdout;
 }
