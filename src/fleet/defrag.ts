@@ -1,5 +1,5 @@
 import type { Allocation, Placement, Sites } from "./cluster.js";
-import type { Job } from "./job.js";
+import { byStartSeq, type Job } from "./job.js";
 
 /**
  * Defragmentation planning: which running jobs to move so that a gang job that no site can place (its
@@ -76,7 +76,7 @@ export function planDefrag(
     cand.sort((x, y) => x.used - y.used || x.d - y.d);
     const victims = new Set<Job>();
     for (let k = 0; k < need; k++)
-      for (const v of [...jobsOn(cand[k]?.d ?? -1)].sort((x, y) => x.startSeq - y.startSeq)) victims.add(v);
+      for (const v of [...jobsOn(cand[k]?.d ?? -1)].sort(byStartSeq)) victims.add(v);
     const list = [...victims];
     if (trialMove(cluster, gang, s, list, placement)) return list;
   }

@@ -1,3 +1,5 @@
+import { percentiles } from "./percentiles.js";
+
 /**
  * Fit the job generator's inputs to a job trace: per tenant and size class, the Poisson arrival rate and
  * the lognormal run-time distribution (maximum likelihood), so synthetic workloads follow a measured
@@ -116,8 +118,6 @@ function fitStream(jobs: readonly TraceRow[], days: number): FittedStream {
   sn /= jobs.length;
   const amplitude = Math.min(1, 2 * Math.hypot(c, sn));
   const peakHour = ((((Math.atan2(sn, c) * 24) / (2 * Math.PI)) % 24) + 24) % 24;
-  const sorted = Float64Array.from(hours).sort();
-  const p90 = sorted[Math.min(sorted.length - 1, Math.floor(0.9 * sorted.length))] ?? 0;
   return {
     sizes: [...counts.entries()]
       .sort((a, b) => a[0] - b[0])
@@ -129,7 +129,7 @@ function fitStream(jobs: readonly TraceRow[], days: number): FittedStream {
     amplitude,
     peakHour,
     traceMeanHours: hours.reduce((s, x) => s + x, 0) / hours.length,
-    traceP90Hours: p90,
+    traceP90Hours: percentiles(hours).p90,
     fitMeanHours: Math.exp(mu + (sigma * sigma) / 2),
     fitP90Hours: Math.exp(mu + Z90 * sigma),
   };

@@ -73,3 +73,6 @@ export interface Job extends JobSpec {
   /** The type whose queue holds it while pending (its first choice). */
   readonly home: number;
 }
+
+/** Allocation order: the order in which jobs last started (their work fills a domain's nodes in it). */
+export const byStartSeq = (a: Job, b: Job): number => a.startSeq - b.startSeq;

@@ -9,14 +9,9 @@ import type { Job } from "./job.js";
  */
 export interface SchedulerContext {
   readonly now: number;
-  readonly partners: number;
-  readonly levels: number;
   readonly pools: number;
   readonly weights: readonly number[];
-  readonly quotas: readonly number[];
   readonly borrowing: boolean;
-  /** Accelerators held by each partner's running jobs. */
-  readonly usage: readonly number[];
   /**
    * A partner's dominant share: the largest fraction of any pool's accelerators it holds (dominant
    * resource fairness, Ghodsi et al. 2011; with one pool, its share of the fleet).
@@ -24,8 +19,6 @@ export interface SchedulerContext {
   share(partner: number): number;
   /** Free accelerators in up domains of a pool. */
   free(pool: number): number;
-  /** The oldest pending job of (partner, level, pool), or undefined. */
-  head(partner: number, level: number, pool: number): Job | undefined;
   /**
    * The heads of every non-empty queue of the pools not in `skip`: partner by partner, highest level
    * first, pool by pool (a reused array the caller may reorder, valid until the next call).

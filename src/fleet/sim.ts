@@ -3,10 +3,11 @@ import { type Placement, Sites, smallestFragment } from "./cluster.js";
 import { planDefrag } from "./defrag.js";
 import { EventQueue } from "./events.js";
 import { drawStrike, type FailureModel, jobsHit, siteStarts } from "./failures.js";
+import { type Percentiles, percentiles } from "./percentiles.js";
 
 export type { FailureModel } from "./failures.js";
 
-import { JOB_KINDS, type Job, type JobKind, type JobOption, type JobSpec } from "./job.js";
+import { byStartSeq, JOB_KINDS, type Job, type JobKind, type JobOption, type JobSpec } from "./job.js";
 import type { Scheduler, SchedulerContext } from "./scheduler.js";
 
 /** An inference service: replicas added and removed by an autoscaler following a daily load cycle. */
@@ -100,12 +101,6 @@ export interface FleetSimInput {
   readonly defragment?: { readonly restartS: number; readonly checkpointS: number } | null;
   /** Check invariants after every scheduling pass (tests). */
   readonly audit?: boolean;
-}
-
-export interface Percentiles {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
 }
 
 export interface FleetResult {
@@ -248,13 +243,6 @@ class Queue {
   }
 }
 
-function percentiles(xs: number[]): Percentiles {
-  if (xs.length === 0) return { p50: 0, p90: 0, p99: 0 };
-  const s = Float64Array.from(xs).sort();
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-  return { p50: q(0.5), p90: q(0.9), p99: q(0.99) };
-}
-
 /**
  * Simulate the fleet event by event: arrivals, starts (the scheduler decides, the placement chooses
  * accelerators), completions, failures and repairs, checkpoint/restart, preemption, inference
@@ -306,8 +294,7 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
    * `inOrder` gives them in allocation order, which says which nodes they fill.
    */
   const onDomain: Job[][] = Array.from({ length: cluster.domains }, () => []);
-  const bySeq = (a: Job, b: Job) => a.startSeq - b.startSeq;
-  const inOrder = (d: number): Job[] => [...(onDomain[d] ?? [])].sort(bySeq);
+  const inOrder = (d: number): Job[] => [...(onDomain[d] ?? [])].sort(byStartSeq);
   let starts = 0;
   const waits = new Map<JobKind, number[]>(JOB_KINDS.map((k) => [k, []]));
   const partnerWaits = input.partners.map(() => [] as number[]);
@@ -605,13 +592,9 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
     get now() {
       return q.now;
     },
-    partners: P,
-    levels: LEVELS,
     pools,
     weights: input.partners.map((p) => p.weight),
-    quotas: input.partners.map((p) => p.quota),
     borrowing: input.borrowing,
-    usage,
     share: (p) => {
       if (pools === 1) return (usage[p] ?? 0) / cluster.size;
       let m = 0;
@@ -619,7 +602,6 @@ export function simulateFleet(input: FleetSimInput, progress?: (fraction: number
       return m;
     },
     free: (pool) => cluster.freeIn(pool),
-    head: (p, l, k) => queues[(p * LEVELS + l) * pools + k]?.peek(),
     heads: (skip) => {
       const out = headScratch;
       out.length = 0;
