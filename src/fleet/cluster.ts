@@ -71,7 +71,7 @@ export class Cluster {
   }
 
   /** The pod of a domain. */
-  podOf(d: number): number {
+  private podOf(d: number): number {
     return this.pods === 1 ? 0 : Math.floor(d / this.podDomains);
   }
 
@@ -202,7 +202,7 @@ export class Cluster {
   }
 
   /** Distinct pods among domains. */
-  podsSpanned(domains: readonly number[]): number {
+  private podsSpanned(domains: readonly number[]): number {
     if (this.pods === 1 || domains.length <= 1) return 1;
     const seen = new Set<number>();
     for (const d of domains) seen.add(this.podOf(d));
@@ -360,11 +360,6 @@ export class Sites {
     let s = this.clusters.length - 1;
     while (s > 0 && (this.offsets[s] as number) > d) s--;
     return [s, d - (this.offsets[s] as number)];
-  }
-
-  /** The cluster (site) holding a global domain index. */
-  siteOf(d: number): Cluster {
-    return this.clusters[this.locate(d)[0]] as Cluster;
   }
 
   /** Choose accelerators inside site `s` (global domain indices), or null. */
