@@ -5,6 +5,7 @@ import { HBM_GENERATIONS } from "./data/memory.js";
 import { MODELS } from "./data/models.js";
 import { INTERCONNECTS } from "./data/networks.js";
 import { SITES } from "./data/sites.js";
+import { resolveParts } from "./resolve-parts.js";
 import type {
   Accelerator,
   AcceleratorInput,
@@ -186,11 +187,8 @@ export function resolveAccelerator(
     },
     scaleOut: link(a.scaleOut, `${path}.scaleOut`, DEFAULT_SCALE_OUT_LATENCY_S),
     tdpW: a.tdpW ?? null,
-    matmulEfficiency:
-      typeof a.matmulEfficiency === "number"
-        ? Object.fromEntries(Object.keys(peakFlops).map((k) => [k, a.matmulEfficiency]))
-        : { ...(a.matmulEfficiency ?? {}) },
-    memoryEfficiency: a.memoryEfficiency ?? null,
+    family: a.family ?? null,
+    parts: resolveParts(id, a, catalog.accelerators),
     source: a.source ?? "user-defined",
   };
 }

@@ -1,4 +1,5 @@
 import type { Precision } from "../units.js";
+import type { AcceleratorParts } from "./resolve-parts.js";
 
 /**
  * Catalog data types. Two shapes for each family: the *input* shape users write in YAML (and the built-in
@@ -93,6 +94,11 @@ export interface AcceleratorInput {
   };
   readonly tdpW?: number;
   /**
+   * Silicon family (e.g. `hopper`, `blackwell`, `cdna`): a part without its own microbenchmarks inherits
+   * the curves of a family member (perf/parts.ts), and the report says so.
+   */
+  readonly family?: string;
+  /**
    * Fraction of dense peak that large matrix multiplications reach on this part, from a measurement:
    * one figure, or one per precision. Absent: the model's default (see perf/calibration.ts).
    */
@@ -120,9 +126,9 @@ export interface Accelerator {
   readonly scaleUp: Link & { readonly domainSize: number };
   readonly scaleOut: Link;
   readonly tdpW: number | null;
-  /** Measured fraction of dense peak for large GEMMs, per precision; absent precisions use the default. */
-  readonly matmulEfficiency: Readonly<Partial<Record<Precision, number>>>;
-  readonly memoryEfficiency: number | null;
+  readonly family: string | null;
+  /** GEMM, attention, HBM and scale-up collective curves from microbenchmarks, each with its provenance. */
+  readonly parts: AcceleratorParts;
   readonly source: string;
 }
 

@@ -16,6 +16,7 @@ import { parseShard, parseSweep } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
+import { partsReport } from "../validation/parts.js";
 import { catalogJson, catalogReport } from "./catalog.js";
 import { fitReport, fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
 import {
@@ -34,7 +35,7 @@ import { planHtml } from "./plan-html.js";
 import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
 import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
-import { runValidate, validateJson, validateReport } from "./validate.js";
+import { partsJson, partsText, runValidate, validateJson, validateReport } from "./validate.js";
 
 export interface Io {
   readonly stdout: (s: string) => void;
@@ -73,8 +74,10 @@ commands:
              fit against the trace's own mean and p90 and a partners: block for a fleet scenario
   catalog [accelerators|memory|networks|models|sites|systems|prices] [--json]
              what the catalog holds, with sources
-  validate [--json]
-             predictions against the published measurements in validation/
+  validate [--json] [--parts]
+             predictions against the published measurements in validation/ (mean and max error per
+             hardware generation and precision); --parts: every measured GEMM, attention, HBM and
+             all-reduce row beside the model's value for that part
   train|infer FILE --sweep PATH=A:B:STEP [--sweep PATH=V1,V2 ...] [--shard I/N] [--json]
              evaluate every point of a sweep over scenario fields on all cores (progress on stderr);
              a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
@@ -197,6 +200,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         samples: { type: "string" },
         seed: { type: "string" },
         days: { type: "string" },
+        parts: { type: "boolean", default: false },
       },
     });
     const [command, ...rest] = positionals;
@@ -390,6 +394,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io: "input",
       });
       io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
+      return 0;
+    }
+    if (values.parts) {
+      const parts = partsReport(catalog);
+      out(partsJson(parts), partsText(parts));
       return 0;
     }
     const report = runValidate(catalog);

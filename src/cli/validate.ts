@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
 import { parseYaml } from "../scenario/load.js";
+import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import { parseTrainingCases, runTrainingValidation, type ValidationReport } from "../validation/training.js";
 import { duration, pct, table } from "./format.js";
@@ -54,6 +55,11 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       meanAbsError: Number(r.meanAbsError.toFixed(4)),
       maxAbsError: Number(r.maxAbsError.toFixed(4)),
       worst: r.worst,
+      byHardware: byHardware(r).map((g) => ({
+        ...g,
+        meanAbsError: Number(g.meanAbsError.toFixed(4)),
+        maxAbsError: Number(g.maxAbsError.toFixed(4)),
+      })),
     },
   };
 }
@@ -73,7 +79,18 @@ export function validateReport(full: FullReport): string {
     ["case", "group", "measured", "predicted", "error", "bottleneck", "config"],
     rows,
     [false, false, true, true, true, false, false],
-  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${table(
+    ["accelerator", "precision", "cases", "mean |error|", "max |error|", "worst"],
+    byHardware(r).map((g) => [
+      g.accelerator,
+      g.precision,
+      String(g.cases),
+      pct(g.meanAbsError),
+      pct(g.maxAbsError),
+      g.worst,
+    ]),
+    [false, false, true, true, true, false],
+  )}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
     ["metric", "expected", "simulated", "error"],
     full.queueing.map((q) => [
       q.metric,
@@ -82,4 +99,60 @@ export function validateReport(full: FullReport): string {
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
   )}\n\nInference throughput against MLPerf Inference: not yet (the datasets' input-length statistics have no source here).\n`;
+}
+
+/** Mean and max |error| per (accelerator, precision) of the training cases. */
+export function byHardware(r: ValidationReport) {
+  const groups = new Map<string, typeof r.cases>();
+  for (const c of r.cases) {
+    const key = `${c.accelerator}|${c.precision}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.entries()].map(([key, cs]) => {
+    const [accelerator = "", precision = ""] = key.split("|");
+    const abs = cs.map((c) => Math.abs(c.error));
+    const worst = cs.reduce((w, c) => (Math.abs(c.error) > Math.abs(w.error) ? c : w));
+    return {
+      accelerator,
+      precision,
+      cases: cs.length,
+      meanAbsError: abs.reduce((a, b) => a + b, 0) / abs.length,
+      maxAbsError: Math.max(...abs),
+      worst: worst.id,
+    };
+  });
+}
+
+export function partsJson(p: PartsReport): Record<string, unknown> {
+  const n = (x: number) => Number(x.toPrecision(4));
+  return {
+    kind: "validate-parts",
+    summary: p.summary.map((s) => ({ ...s, meanAbsError: n(s.meanAbsError), maxAbsError: n(s.maxAbsError) })),
+    rows: p.rows.map((r) => ({ ...r, measured: n(r.measured), model: n(r.model), error: n(r.error) })),
+  };
+}
+
+export function partsText(p: PartsReport): string {
+  const sections = (["gemm", "attention", "memory", "collective"] as const).map((part) => {
+    const rows = p.rows.filter((r) => r.part === part);
+    const unit = rows[0]?.unit ?? "";
+    return `${part} (${unit}; * = counted in the summary)\n${table(
+      ["accelerator", "measured row", "measured", "model", "error", ""],
+      rows.map((r) => [
+        r.accelerator,
+        r.what.length > 70 ? `${r.what.slice(0, 69)}…` : r.what,
+        r.measured.toPrecision(4),
+        r.model.toPrecision(4),
+        `${r.error >= 0 ? "+" : ""}${pct(r.error)}`,
+        r.scored ? "*" : "",
+      ]),
+      [false, false, true, true, true, false],
+    )}`;
+  });
+  const provenance = [...new Set(p.rows.map((r) => `${r.accelerator} ${r.part}: ${r.provenance}`))];
+  return `Measured parts beside the model's value for each (one curve per part and precision, fitted to these rows)\n\n${sections.join("\n\n")}\n\nSummary\n${table(
+    ["part", "scope", "rows", "mean |error|", "max |error|"],
+    p.summary.map((s) => [s.part, s.scope, String(s.rows), pct(s.meanAbsError), pct(s.maxAbsError)]),
+    [false, false, true, true, true],
+  )}\n\nWhere each curve comes from\n${provenance.map((l) => `  ${l}`).join("\n")}\n`;
 }

@@ -38,6 +38,12 @@ export const CALIBRATION = {
    */
   overlapSlowdownScaleUp: 0.15,
   overlapSlowdownScaleOut: 0.02,
+  /**
+   * Share of layers the NVFP4 training recipe keeps in BF16: about 15% of the linear layers, the first
+   * and last blocks (NVIDIA, "Pretraining Large Language Models with NVFP4", arXiv 2509.25149, 2025).
+   * An assumption for runs that do not state theirs (range 0–0.16).
+   */
+  fp4HighPrecisionLayerShare: 0.15,
   /** Fixed cost per kernel launch and tail (≈ 4 µs: CUDA launch plus the last wave's drain). */
   kernelOverheadS: 4e-6,
   /**

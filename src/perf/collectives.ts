@@ -1,5 +1,7 @@
+import type { CollectiveCurve } from "../catalog/parts.js";
 import type { MoeSpec } from "../catalog/types.js";
 import { CALIBRATION } from "./calibration.js";
+import { busBandwidthFraction } from "./parts.js";
 
 /**
  * Collective communication over a two-level network: a scale-up domain (NVLink-class, `domainSize`
@@ -14,6 +16,20 @@ export type CollectiveKind = "all-reduce" | "all-gather" | "reduce-scatter" | "a
 export interface EffectiveLink {
   readonly bandwidthBytesPerS: number;
   readonly latencyS: number;
+  /**
+   * Measured bus bandwidth by message size (perf/parts.ts busBandwidthFraction) over `peakBytesPerS`;
+   * when present it replaces the flat bandwidth and the per-step latency (the curve holds both).
+   */
+  readonly curve?: { readonly shape: CollectiveCurve; readonly peakBytesPerS: number };
+}
+
+/** The link as a collective of `bytes` sees it: flat, or read off the measured curve at that size. */
+export function linkAt(link: EffectiveLink, bytes: number): EffectiveLink {
+  if (link.curve === undefined) return link;
+  return {
+    bandwidthBytesPerS: link.curve.peakBytesPerS * busBandwidthFraction(link.curve.shape, bytes),
+    latencyS: 0,
+  };
 }
 
 /** One algorithm for collectives inside one network level. Every implementation runs the conformance suite. */
@@ -90,6 +106,7 @@ export function network(
   scaleOut: EffectiveLink,
   calibration = CALIBRATION,
   pod?: PodSpec,
+  scaleUpCurve?: CollectiveCurve | null,
 ): Network {
   return {
     ...(pod !== undefined && pod.oversubscription > 1 ? { pod } : {}),
@@ -97,6 +114,9 @@ export function network(
     scaleUp: {
       bandwidthBytesPerS: scaleUp.bandwidthBytesPerS * calibration.scaleUpEfficiency,
       latencyS: scaleUp.latencyS,
+      ...(scaleUpCurve !== undefined && scaleUpCurve !== null
+        ? { curve: { shape: scaleUpCurve, peakBytesPerS: scaleUp.bandwidthBytesPerS } }
+        : {}),
     },
     scaleOut: {
       bandwidthBytesPerS: scaleOut.bandwidthBytesPerS * calibration.scaleOutEfficiency,
@@ -166,22 +186,21 @@ export function groupCollectiveTime(
 ): number {
   if (n <= 1 || bytes <= 0) return 0;
   const local = membersPerDomain(net.domainSize, n, stride);
-  if (local >= n) return algorithm.time(kind, bytes, n, net.scaleUp);
+  const up = linkAt(net.scaleUp, bytes);
+  if (local >= n) return algorithm.time(kind, bytes, n, up);
   const out = podLink(net, n, stride, local);
   if (local === 1 && kind !== "all-to-all") return algorithm.time(kind, bytes, n, out);
   const remote = n / local;
   switch (kind) {
     case "all-reduce":
       return (
-        algorithm.time("reduce-scatter", bytes, local, net.scaleUp) +
+        algorithm.time("reduce-scatter", bytes, local, up) +
         algorithm.time("all-reduce", bytes / local, remote, out) +
-        algorithm.time("all-gather", bytes, local, net.scaleUp)
+        algorithm.time("all-gather", bytes, local, up)
       );
     case "all-gather":
     case "reduce-scatter":
-      return (
-        algorithm.time(kind, bytes / local, remote, out) + algorithm.time(kind, bytes, local, net.scaleUp)
-      );
+      return algorithm.time(kind, bytes / local, remote, out) + algorithm.time(kind, bytes, local, up);
     case "all-to-all": {
       if (local === 1 && net.pod === undefined) return algorithm.time(kind, bytes, n, net.scaleOut);
       // Traffic to peers in other domains leaves through the NIC while local traffic uses scale-up.
@@ -190,7 +209,7 @@ export function groupCollectiveTime(
       return Math.max(
         (outBytes * podAllToAllFactor(net, n, stride, local)) / net.scaleOut.bandwidthBytesPerS +
           (remote - 1) * net.scaleOut.latencyS,
-        inBytes / net.scaleUp.bandwidthBytesPerS + (local - 1) * net.scaleUp.latencyS,
+        inBytes / up.bandwidthBytesPerS + (local - 1) * up.latencyS,
       );
     }
     case "p2p":

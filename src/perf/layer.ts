@@ -57,6 +57,13 @@ export interface LayerOps {
   readonly memory: Op[];
   /** Score/softmax work selective recompute redoes. */
   readonly attentionCore: Op[];
+  /**
+   * Element-wise work only the backward does: with 8-/4-bit GEMMs, casting each output gradient and
+   * writing transposed low-precision copies of both weight-gradient operands (Transformer Engine's fused
+   * cast-transpose); with fp4, the 16×16 random Hadamard transform of both weight-gradient operands
+   * (NVFP4 recipe), a read and a write of each.
+   */
+  readonly backwardMemory: Op[];
   /** Bytes of one full hidden-state tensor of the micro-batch (tokens × hidden × element), for TP collectives. */
   readonly hiddenBytes: number;
 }
@@ -99,17 +106,26 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const memory: Op[] = [];
   const attention: Op[] = [];
   const attentionCore: Op[] = [];
+  const backwardMemory: Op[] = [];
+  const g = f.gemmInputBytes;
   const cast = (elements: number) => {
-    if (castInputs) memory.push(elementwise(elements * (e + f.gemmInputBytes)));
+    if (castInputs) memory.push(elementwise(elements * (e + g)));
+  };
+  const backwardCasts = (tokens: number, k: number, n: number) => {
+    if (!castInputs) return;
+    backwardMemory.push(elementwise(tokens * n * (e + 2 * g) + tokens * k * g));
+    if (f.compute === "fp4") backwardMemory.push(elementwise((tokens * k + tokens * n) * (e + g)));
   };
   /** A GEMM of `tokens` rows through `weightSets` weight matrices of k × n in total shape k × n. */
   const linear = (tokens: number, k: number, n: number, weightSets = 1) => {
     cast(tokens * k);
+    backwardCasts(tokens, k, n);
     matmul.push({
       kind: "matmul",
       flops: 2 * tokens * k * n,
       bytes: tokens * k * f.gemmInputBytes + weightSets * k * n * w + tokens * n * e,
       weights: true,
+      k,
     });
   };
 
@@ -149,6 +165,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
       kind: "matmul",
       flops: 2 * scores * dims.qk,
       bytes: T * headsLocal * 2 * dims.qk * e + scores * e,
+      k: dims.qk,
     };
     const softmax = elementwise(2 * scores * e);
     const drop = elementwise(s.dropout ? scores * (2 * e + 1) : 0);
@@ -156,6 +173,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
       kind: "matmul",
       flops: 2 * scores * dims.v,
       bytes: scores * e + T * headsLocal * 2 * dims.v * e,
+      k: s.contextLen,
     };
     matmul.push(qk, av);
     memory.push(softmax, drop);
@@ -181,6 +199,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
       flops: 2 * T * h * experts,
       bytes: T * h * e + h * experts * e + T * experts * 4,
       weights: true,
+      k: h,
     });
     memory.push(elementwise(T * experts * 8)); // softmax + top-k
     if (sharedExperts > 0) mlp(T, expertFfnHidden * sharedExperts, 1);
@@ -193,5 +212,5 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
     mlp(T, m.ffnHidden, 1);
   }
   memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
-  return { matmul, attention, memory, attentionCore, hiddenBytes: T * h * e };
+  return { matmul, attention, memory, attentionCore, backwardMemory, hiddenBytes: T * h * e };
 }

@@ -1,7 +1,10 @@
+import type { GemmCurve } from "../catalog/parts.js";
+import { DEFAULT_GEMM_CURVE } from "../catalog/resolve-parts.js";
 import type { Accelerator } from "../catalog/types.js";
 import { InputError } from "../errors.js";
 import type { Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
+import { attentionEfficiency } from "./parts.js";
 
 /** One operator: the FLOPs it does and the HBM bytes it moves. */
 export interface Op {
@@ -10,17 +13,23 @@ export interface Op {
   readonly bytes: number;
   /** A GEMM against model weights (its backward has a weight gradient unless they are frozen). */
   readonly weights?: true;
+  /** A GEMM's reduction depth K (short loops run below the plateau: perf/parts.ts gemmSeconds). */
+  readonly k?: number;
 }
 
-/** What an accelerator sustains for a given precision (peak × measured efficiency). */
+/** What an accelerator sustains for a given precision: its measured part curves, resolved. */
 export interface DeviceRates {
+  /** Large-GEMM rate: peak × the GEMM curve's plateau. */
   readonly matmulFlopsPerS: number;
+  readonly gemm: GemmCurve;
+  /** Fused attention forward and backward at the job's sequence length. */
   readonly attentionFlopsPerS: number;
+  readonly attentionBwdFlopsPerS: number;
   readonly memoryBytesPerS: number;
   readonly overheadS: number;
   /** Dense peak of the chosen precision, the denominator of MFU. */
   readonly peakFlopsPerS: number;
-  /** Whether an operator's memory traffic hides under its math (max) or adds to it (sum). */
+  /** Whether a non-GEMM operator's memory traffic hides under its math (max) or adds to it (sum). */
   readonly overlapComputeMemory: boolean;
 }
 
@@ -39,21 +48,41 @@ function peakOf(acc: Accelerator, p: Precision, path: string): number {
   return v;
 }
 
+/** The GEMM curve of a precision (fine-grained block scaling where asked and measured). */
+export function gemmCurveOf(acc: Accelerator, p: Precision, blockwise = false): GemmCurve {
+  const alt = p === "bf16" ? "fp16" : p === "fp16" ? "bf16" : p;
+  const b = blockwise ? (acc.parts.gemmBlockwise[p] ?? acc.parts.gemmBlockwise[alt]) : undefined;
+  return (b ?? acc.parts.gemm[p] ?? acc.parts.gemm[alt] ?? DEFAULT_GEMM_CURVE).value;
+}
+
+export interface RateOptions {
+  /** Sequence length the attention kernels run at (their efficiency rises with it). */
+  readonly seqLen?: number;
+  /** GEMMs with fine-grained block scales (DeepSeek-V3's fp8 recipe, DeepGEMM). */
+  readonly blockwise?: boolean;
+}
+
+/** Attention efficiency is quoted at 8,192 tokens where no sequence length is given. */
+const DEFAULT_ATTENTION_SEQ = 8192;
+
 export function deviceRates(
   acc: Accelerator,
   precision: Precision,
   calibration: Calibration = CALIBRATION,
   path = "training.precision",
+  options: RateOptions = {},
 ): DeviceRates {
   const peak = peakOf(acc, precision, path);
-  const matmulEff = acc.matmulEfficiency[precision] ?? calibration.matmulEfficiency;
-  const attnPrecision = attentionPrecision(precision);
-  const attnPeak = peakOf(acc, attnPrecision, path);
-  const attnEff = acc.matmulEfficiency[attnPrecision] ?? calibration.matmulEfficiency;
+  const gemm = gemmCurveOf(acc, precision, options.blockwise);
+  const attnPeak = peakOf(acc, attentionPrecision(precision), path);
+  const seq = options.seqLen ?? DEFAULT_ATTENTION_SEQ;
+  const attention = acc.parts.attention.value;
   return {
-    matmulFlopsPerS: peak * matmulEff,
-    attentionFlopsPerS: attnPeak * attnEff * calibration.flashAttentionFraction,
-    memoryBytesPerS: acc.hbmBandwidthBytesPerS * (acc.memoryEfficiency ?? calibration.memoryEfficiency),
+    matmulFlopsPerS: peak * gemm.plateau,
+    gemm,
+    attentionFlopsPerS: attnPeak * attentionEfficiency(attention, seq),
+    attentionBwdFlopsPerS: attnPeak * attentionEfficiency(attention, seq, true),
+    memoryBytesPerS: acc.hbmBandwidthBytesPerS * acc.parts.memoryFraction.value,
     overheadS: calibration.kernelOverheadS,
     peakFlopsPerS: peak,
     overlapComputeMemory: calibration.overlapComputeMemory,
@@ -66,22 +95,36 @@ export interface OpTime {
   memoryS: number;
 }
 
-/**
- * Roofline time of an operator: FLOPs / sustained rate and bytes / sustained bandwidth, added (no
- * overlap, the default: see CALIBRATION.overlapComputeMemory) or the larger of the two, plus a fixed
- * per-kernel overhead; both make small operators run at a lower fraction of peak. The whole time is
- * attributed to whichever bound dominates.
- */
 /** Add the time of every operator in `ops`, each scaled by `scale` (2 for the backward of a GEMM, say). */
-export function addOpsTime(acc: OpTime, ops: readonly Op[], rates: DeviceRates, scale = 1): void {
-  for (const op of ops) addOpTime(acc, op, rates, scale);
+export function addOpsTime(
+  acc: OpTime,
+  ops: readonly Op[],
+  rates: DeviceRates,
+  scale = 1,
+  backward = false,
+): void {
+  for (const op of ops) addOpTime(acc, op, rates, scale, backward);
 }
 
-export function addOpTime(acc: OpTime, op: Op, rates: DeviceRates, scale = 1): void {
-  const rate = op.kind === "attention" ? rates.attentionFlopsPerS : rates.matmulFlopsPerS;
-  const c = op.flops / rate;
+/**
+ * Time of an operator, attributed to whichever bound dominates. A GEMM follows its measured curve
+ * (perf/parts.ts gemmSeconds: the larger of math and operand traffic, plus the kernel latency); attention
+ * and element-wise kernels take FLOPs / rate and bytes / bandwidth, added (no overlap, the default: see
+ * CALIBRATION.overlapComputeMemory) or the larger, plus the per-kernel overhead.
+ */
+export function addOpTime(acc: OpTime, op: Op, rates: DeviceRates, scale = 1, backward = false): void {
   const mem = op.bytes / rates.memoryBytesPerS;
-  const t = ((rates.overlapComputeMemory ? Math.max(c, mem) : c + mem) + rates.overheadS) * scale;
+  let c: number;
+  let t: number;
+  if (op.kind === "matmul") {
+    const g = rates.gemm;
+    c = (op.flops / (rates.peakFlopsPerS * g.plateau)) * (op.k !== undefined ? 1 + g.k0 / op.k : 1);
+    t = (Math.max(c, mem) + g.latencyS) * scale;
+  } else {
+    const rate = backward ? rates.attentionBwdFlopsPerS : rates.attentionFlopsPerS;
+    c = op.kind === "attention" ? op.flops / rate : 0;
+    t = ((rates.overlapComputeMemory ? Math.max(c, mem) : c + mem) + rates.overheadS) * scale;
+  }
   if (c >= mem) acc.computeS += t;
   else acc.memoryS += t;
 }

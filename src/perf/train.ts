@@ -119,8 +119,9 @@ function layerTime(
     addOpTime(bwd, adapter, rates, 2);
   }
   const flashBwd = job.attention === "flash" ? calibration.flashBackwardFlopsRatio : 2;
-  addOpsTime(bwd, ops.attention, rates, flashBwd);
+  addOpsTime(bwd, ops.attention, rates, flashBwd, job.attention === "flash");
   addOpsTime(bwd, ops.memory, rates, 2);
+  addOpsTime(bwd, ops.backwardMemory, rates, 1);
   const fwdTotal = fwd.computeS + fwd.memoryS;
   const attentionFwd = opsTime(ops.attention, rates);
   // Matmul time of forward + backward: the window tensor-parallel overlap can hide behind.
@@ -181,7 +182,9 @@ function layerTime(
   }
   if (job.epCommOverlap) {
     const exposed = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));
-    ep = exposed + calibration.overlapSlowdownScaleOut * (ep - exposed);
+    // SMs reserved for the communication kernels (commSmShare) already slow the compute beside them.
+    const hiddenCost = (job.commSmShare ?? 0) > 0 ? 0 : calibration.overlapSlowdownScaleOut;
+    ep = exposed + hiddenCost * (ep - exposed);
   }
   return {
     compute: fwd.computeS + bwd.computeS,
@@ -190,6 +193,62 @@ function layerTime(
     tp,
     cp,
     ep,
+  };
+}
+
+function lowPrecision(p: TrainingJob["precision"]): boolean {
+  return p === "fp8" || p === "fp4";
+}
+
+function bf16Rates(job: TrainingJob, calibration: Calibration): DeviceRates {
+  return deviceRates(job.accelerator, "bf16", calibration, "training.precision", { seqLen: job.seqLen });
+}
+
+/** Share of SMs a job's overlapped communication kernels hold, stretching the compute that runs beside them. */
+function smStretch(job: TrainingJob): number {
+  return 1 / (1 - (job.commSmShare ?? 0));
+}
+
+/**
+ * One layer's time under the precision recipe: the NVFP4 recipe keeps a share of the layers in BF16
+ * (CALIBRATION.fp4HighPrecisionLayerShare), so an fp4 layer is that blend of fp4 and bf16 layers. Compute
+ * shares the SMs with overlapped communication kernels (`commSmShare`).
+ */
+function recipeLayerTime(
+  job: TrainingJob,
+  p: Parallelism,
+  shard: Parameters<typeof layerForwardOps>[1],
+  rates: DeviceRates,
+  net: Network,
+  moe: boolean,
+  calibration: Calibration,
+): LayerTime {
+  const stretch = smStretch(job);
+  const one = (j: TrainingJob, s: typeof shard, r: DeviceRates) => {
+    const t = layerTime(j, p, layerForwardOps(j.model, s, moe), r, net, moe, calibration);
+    return {
+      ...t,
+      compute: t.compute * stretch,
+      memory: t.memory * stretch,
+      recompute: t.recompute * stretch,
+    };
+  };
+  const low = one(job, shard, rates);
+  if (job.precision !== "fp4") return low;
+  const share = calibration.fp4HighPrecisionLayerShare;
+  const high = one(
+    { ...job, precision: "bf16" },
+    { ...shard, format: trainingFormat("bf16") },
+    bf16Rates(job, calibration),
+  );
+  const mix = (k: keyof LayerTime) => (1 - share) * low[k] + share * high[k];
+  return {
+    compute: mix("compute"),
+    memory: mix("memory"),
+    recompute: mix("recompute"),
+    tp: mix("tp"),
+    cp: mix("cp"),
+    ep: mix("ep"),
   };
 }
 
@@ -228,8 +287,18 @@ export function evaluateTraining(
   const m = job.model;
   const acc = job.accelerator;
   const microBatches = job.globalBatch / (p.dp * p.microBatch);
-  const rates = deviceRates(acc, job.precision, calibration);
-  const net = network(job.domainSize, acc.scaleUp, acc.scaleOut, calibration, job.pod);
+  const rates = deviceRates(acc, job.precision, calibration, "training.precision", {
+    seqLen: job.seqLen,
+    blockwise: job.fp8Scaling === "blockwise",
+  });
+  const net = network(
+    job.domainSize,
+    acc.scaleUp,
+    acc.scaleOut,
+    calibration,
+    job.pod,
+    acc.parts.scaleUpCurve?.value,
+  );
   const e = activationBytes(job);
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 
@@ -247,21 +316,21 @@ export function evaluateTraining(
       attention: job.attention,
       dropout: job.dropout,
     };
-    const dense = layerTime(job, p, layerForwardOps(m, shard, false), rates, net, false, calibration);
-    const moe =
-      m.moe !== null
-        ? layerTime(job, p, layerForwardOps(m, shard, true), rates, net, true, calibration)
-        : null;
+    const dense = recipeLayerTime(job, p, shard, rates, net, false, calibration);
+    const moe = m.moe !== null ? recipeLayerTime(job, p, shard, rates, net, true, calibration) : null;
     // LM head GEMM (forward + two backward GEMMs) and the vocabulary-parallel cross-entropy.
     const w = job.precision === "fp32" ? 4 : 2;
     const headGemm: Op = {
       kind: "matmul",
       flops: (2 * tokens * m.hidden * m.vocab) / p.tp,
       bytes: tokens * m.hidden * w + (m.hidden * m.vocab * w) / p.tp + (tokens * m.vocab * e) / p.tp,
+      k: m.hidden,
     };
     const loss: Op = { kind: "memory", flops: 0, bytes: (tokens * m.vocab * (2 * e + 8)) / p.tp };
+    // The output layer stays 16-bit in 8- and 4-bit recipes (Transformer Engine keeps it in BF16).
+    const headRates = lowPrecision(job.precision) ? bf16Rates(job, calibration) : rates;
     const head =
-      opsTime([headGemm], rates, 3) +
+      opsTime([headGemm], headRates, 3) +
       opsTime([loss], rates) +
       2 * groupCollectiveTime(net, "all-reduce", tokens * 4, p.tp, 1);
     const embed = opsTime([{ kind: "memory", flops: 0, bytes: tokens * m.hidden * (e + 4) }], rates, 1);

@@ -62,6 +62,16 @@ export interface TrainingJob {
    * default); false: every transfer waits (Megatron-LM before 2022).
    */
   readonly ppCommOverlap: boolean;
+  /**
+   * Scaling of 8-bit GEMMs: `tensor` (one scale per tensor, Transformer Engine's recipe; default) or
+   * `blockwise` (1×128 activation and 128×128 weight tiles, DeepSeek-V3's recipe, DeepGEMM kernels).
+   */
+  readonly fp8Scaling?: "tensor" | "blockwise";
+  /**
+   * Share of the SMs that overlapped communication kernels hold for the whole step (DeepSeek-V3: 20 of
+   * the H800's 132 SMs for DualPipe's all-to-all, §3.2.2); the compute beside them runs on the rest.
+   */
+  readonly commSmShare?: number;
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
   /** Fine-tuning with LoRA adapters; null for full training. */

@@ -59,6 +59,7 @@ export const acceleratorSchema = z.strictObject({
   }),
   scaleOut: z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
   tdpW: positive.optional(),
+  family: z.string().min(1).optional(),
   matmulEfficiency: z
     .union([
       fraction,
@@ -177,6 +178,10 @@ export const trainingSchema = z.strictObject({
   epCommOverlap: z.boolean().default(false),
   /** Overlap pipeline sends with compute in the interleaved schedule (default true; false for Megatron-LM before 2022). */
   ppCommOverlap: z.boolean().default(true),
+  /** 8-bit GEMM scaling: `tensor` (Transformer Engine, default) or `blockwise` (DeepSeek-V3's 1×128/128×128 tiles). */
+  fp8Scaling: z.enum(["tensor", "blockwise"]).optional(),
+  /** Share of SMs held by overlapped communication kernels (DeepSeek-V3: 20 of 132). */
+  commSmShare: z.number().min(0).max(0.9).optional(),
   tokens: positive.optional(),
   /** LoRA fine-tuning: frozen base weights, rank-r adapters on attention (or all) projections. */
   lora: z

@@ -94,6 +94,8 @@ export function resolveTrainScenario(
     dpOverlap: t.dpOverlap,
     epCommOverlap: t.epCommOverlap,
     ppCommOverlap: t.ppCommOverlap,
+    ...(t.fp8Scaling !== undefined ? { fp8Scaling: t.fp8Scaling } : {}),
+    ...(t.commSmShare !== undefined ? { commSmShare: t.commSmShare } : {}),
     tokens: t.tokens ?? null,
     lora: t.lora ?? null,
   };

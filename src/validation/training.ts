@@ -45,6 +45,8 @@ export type TrainingCase = z.output<typeof trainingCaseSchema>;
 export interface CaseResult {
   readonly id: string;
   readonly group: string;
+  readonly accelerator: string;
+  readonly precision: string;
   readonly heldOut: boolean;
   readonly measuredStepTimeS: number;
   readonly predictedStepTimeS: number;
@@ -95,6 +97,8 @@ export function runTrainingValidation(cases: readonly TrainingCase[], catalog: C
     return {
       id: c.id,
       group: c.group,
+      accelerator: scenario.job.accelerator.id,
+      precision: scenario.job.precision,
       heldOut: c.heldOut,
       measuredStepTimeS: measured,
       predictedStepTimeS: r.stepTimeS,

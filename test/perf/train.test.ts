@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { builtinCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import { builtinCatalog, extendCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
 import type { Accelerator } from "../../src/catalog/types.js";
 import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
@@ -192,7 +192,11 @@ describe("training model behaviour", () => {
   });
 
   it("a measured matmul efficiency replaces the default for that precision only", () => {
-    const measured = { ...j.accelerator, matmulEfficiency: { fp8: 0.6 } };
+    const input = cat.accelerators.get(j.accelerator.id);
+    if (input === undefined) throw new Error("missing catalog entry");
+    const overlay = extendCatalog(cat, { accelerators: [{ ...input, matmulEfficiency: { fp8: 0.6 } }] });
+    const measured = resolveAccelerator(overlay, j.accelerator.id);
+    expect(measured.parts.gemm.fp8?.provenance).toContain("matmulEfficiency 0.6");
     const fp8 = { ...j, precision: "fp8" as const };
     expect(evaluateTraining({ ...fp8, accelerator: measured }, p).stepTimeS).toBeGreaterThan(
       evaluateTraining(fp8, p).stepTimeS,

@@ -8,6 +8,7 @@ import type { AcceleratorInput } from "../types.js";
 export const ACCELERATORS: readonly AcceleratorInput[] = [
   {
     id: "a100-sxm-80gb",
+    family: "ampere",
     name: "NVIDIA A100 SXM4 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 19.5, fp16: 312, bf16: 312 },
@@ -20,6 +21,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "h100-sxm",
+    family: "hopper",
     name: "NVIDIA H100 SXM5 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.4, bf16: 989.4, fp8: 1978.9 },
@@ -32,6 +34,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "h800",
+    family: "hopper",
     name: "NVIDIA H800 SXM5 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.4, bf16: 989.4, fp8: 1978.9 },
@@ -44,6 +47,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "h200",
+    family: "hopper",
     name: "NVIDIA H200 SXM 141GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.5, bf16: 989.5, fp8: 1979 },
@@ -56,6 +60,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "b200",
+    family: "blackwell",
     name: "NVIDIA B200 (HGX, 1000 W)",
     vendor: "NVIDIA",
     peakTflops: { fp32: 75, fp16: 2250, bf16: 2250, fp8: 4500, fp4: 9000 },
@@ -68,6 +73,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "gb200",
+    family: "blackwell",
     name: "NVIDIA GB200 NVL72 (per Blackwell GPU, 1200 W)",
     vendor: "NVIDIA",
     peakTflops: { fp32: 80, fp16: 2500, bf16: 2500, fp8: 5000, fp4: 10000 },
@@ -80,6 +86,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "b300",
+    family: "blackwell",
     name: "NVIDIA B300 (HGX Blackwell Ultra)",
     vendor: "NVIDIA",
     peakTflops: { fp16: 2250, bf16: 2250, fp8: 4500, fp4: 13125 },
@@ -92,6 +99,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "gb300",
+    family: "blackwell",
     name: "NVIDIA GB300 NVL72 (per Blackwell Ultra GPU)",
     vendor: "NVIDIA",
     peakTflops: { fp16: 2500, bf16: 2500, fp8: 5000, fp4: 15000 },
@@ -104,6 +112,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "mi300x",
+    family: "cdna",
     name: "AMD Instinct MI300X",
     vendor: "AMD",
     peakTflops: { fp32: 163.4, fp16: 1307.4, bf16: 1307.4, fp8: 2614.9 },
@@ -116,6 +125,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "mi325x",
+    family: "cdna",
     name: "AMD Instinct MI325X",
     vendor: "AMD",
     peakTflops: { fp16: 1307.4, bf16: 1307.4, fp8: 2614.9 },
@@ -128,6 +138,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
   },
   {
     id: "mi355x",
+    family: "cdna",
     name: "AMD Instinct MI355X",
     vendor: "AMD",
     peakTflops: { fp16: 2517, bf16: 2517, fp8: 5033, fp4: 10066 },

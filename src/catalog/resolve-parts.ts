@@ -1,0 +1,202 @@
+import type { Precision } from "../units.js";
+import { ATTENTION_CURVES, COLLECTIVE_CURVES, GEMM_CURVES, MEMORY_FRACTIONS } from "./data/part-curves.js";
+import type {
+  AttentionCurve,
+  CollectiveCurve,
+  GemmClass,
+  GemmCurve,
+  Provenanced,
+  StoredGemmCurve,
+} from "./parts.js";
+import type { AcceleratorInput } from "./types.js";
+
+/** What the performance model knows of one accelerator's parts, each with where it comes from. */
+export interface AcceleratorParts {
+  /** GEMM curves per precision, per-tensor-scaled kernels. */
+  readonly gemm: Readonly<Partial<Record<Precision, Provenanced<GemmCurve>>>>;
+  /** GEMM curves with fine-grained (block) scaling, where measured on the part or its family. */
+  readonly gemmBlockwise: Readonly<Partial<Record<Precision, Provenanced<GemmCurve>>>>;
+  readonly attention: Provenanced<AttentionCurve>;
+  /** Fraction of peak HBM bandwidth streaming kernels reach. */
+  readonly memoryFraction: Provenanced<number>;
+  /** All-reduce bus bandwidth curve of the scale-up fabric, where measured. */
+  readonly scaleUpCurve: Provenanced<CollectiveCurve> | null;
+}
+
+/**
+ * The attention kernel a current framework runs, in order of preference: cuDNN fused attention
+ * (Transformer Engine's default on Hopper), NVIDIA's SM100 MHA prefill kernel, FlashAttention-3, -4, -2.
+ */
+export const ATTENTION_KERNELS = [
+  "cuDNN",
+  "FlashMLA dense MHA prefill",
+  "FlashAttention-3",
+  "FlashAttention-4",
+  "FlashAttention-2",
+] as const;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+const dense = GEMM_CURVES.filter((c) => c.cls === "dense");
+const plateaus = dense.map((c) => c.plateau);
+/**
+ * A part with no GEMM measurement on it or its family: the median of the measured curves (an assumption;
+ * the measured plateaus span the range given).
+ */
+export const DEFAULT_GEMM_CURVE: Provenanced<GemmCurve> = {
+  value: {
+    plateau: median(plateaus),
+    latencyS: median(dense.map((c) => c.latencyS)),
+    k0: median(dense.map((c) => c.k0)),
+  },
+  provenance: `assumption: no GEMM measured on this part or its family; median of the ${dense.length} measured curves (plateau range ${Math.min(...plateaus)}–${Math.max(...plateaus)})`,
+};
+
+const fractions = MEMORY_FRACTIONS.map((m) => m.fraction);
+export const DEFAULT_MEMORY_FRACTION: Provenanced<number> = {
+  value: fractions.reduce((a, b) => a + b, 0) / fractions.length,
+  provenance: `assumption: no STREAM measurement on this part or its family; mean of the ${fractions.length} measured Triad fractions (range ${Math.min(...fractions)}–${Math.max(...fractions)})`,
+};
+
+const h100 = ATTENTION_CURVES.find((c) => c.kernel === "cuDNN");
+export const DEFAULT_ATTENTION_CURVE: Provenanced<AttentionCurve> = {
+  value: {
+    fwdPlateau: median(ATTENTION_CURVES.map((c) => c.fwdPlateau)),
+    s0: h100?.s0 ?? 0,
+    bwdRatio: h100?.bwdRatio ?? 1,
+  },
+  provenance:
+    "assumption: no attention kernel measured on this part or its family; median of the measured plateaus",
+};
+
+/** Precisions tried, in order, when a part has no curve for the one asked. */
+const PRECISION_FALLBACK: Readonly<Record<Precision, readonly Precision[]>> = {
+  fp32: ["fp32"],
+  fp16: ["fp16", "bf16"],
+  bf16: ["bf16", "fp16"],
+  fp8: ["fp8", "bf16"],
+  fp4: ["fp4", "fp8", "bf16"],
+};
+
+type Member = { readonly id: string; readonly input: AcceleratorInput };
+
+function gemmCurveFor(
+  id: string,
+  input: AcceleratorInput,
+  family: readonly Member[],
+  p: Precision,
+  cls: GemmClass,
+): Provenanced<GemmCurve> | null {
+  const peak = input.peakTflops[p] ?? 0;
+  for (const q of PRECISION_FALLBACK[p]) {
+    const own = GEMM_CURVES.find((c) => c.acc === id && c.p === q && c.cls === cls);
+    if (own !== undefined) return { value: pick(own), provenance: describe(own, id, p) };
+    // Family members with a curve for q; the nearest peak (similar clocks and power) first.
+    const candidates = family
+      .map((f) => ({ f, c: GEMM_CURVES.find((c) => c.acc === f.id && c.p === q && c.cls === cls) }))
+      .filter((x): x is { f: Member; c: StoredGemmCurve } => x.c !== undefined)
+      .sort(
+        (a, b) =>
+          Math.abs((a.f.input.peakTflops[q] ?? 0) - peak) - Math.abs((b.f.input.peakTflops[q] ?? 0) - peak),
+      );
+    const best = candidates[0];
+    if (best !== undefined) return { value: pick(best.c), provenance: describe(best.c, id, p) };
+  }
+  return null;
+}
+
+function pick(c: StoredGemmCurve): GemmCurve {
+  return { plateau: c.plateau, latencyS: c.latencyS, k0: c.k0 };
+}
+
+function describe(c: StoredGemmCurve, id: string, p: Precision): string {
+  const how = c.fit === "full" ? "fitted" : "plateau fitted (latency, k0: median of the full fits)";
+  const where = c.acc === id && c.p === p ? "" : `, inherited from ${c.acc} ${c.p}`;
+  return `${how} to ${c.rows} ${c.cls} GEMM rows measured on ${c.acc}${where}`;
+}
+
+function attentionFor(id: string, family: readonly Member[]): Provenanced<AttentionCurve> {
+  const rank = (kernel: string) => ATTENTION_KERNELS.findIndex((k) => kernel.startsWith(k));
+  const ids = [id, ...family.map((f) => f.id)];
+  const curves = ATTENTION_CURVES.filter((c) => ids.includes(c.acc)).sort(
+    (a, b) => rank(a.kernel) - rank(b.kernel) || (a.acc === id ? -1 : b.acc === id ? 1 : 0),
+  );
+  const c = curves[0];
+  if (c === undefined) return DEFAULT_ATTENTION_CURVE;
+  const inherited = c.acc === id ? "" : `, inherited from ${c.acc} (its family's preferred kernel)`;
+  return {
+    value: { fwdPlateau: c.fwdPlateau, s0: c.s0, bwdRatio: c.bwdRatio },
+    provenance: `${c.kernel} fitted to ${c.rows} rows measured on ${c.acc}${inherited}`,
+  };
+}
+
+function memoryFor(id: string, family: readonly Member[]): Provenanced<number> {
+  for (const m of [id, ...family.map((f) => f.id)]) {
+    const f = MEMORY_FRACTIONS.find((x) => x.acc === m);
+    if (f !== undefined)
+      return {
+        value: f.fraction,
+        provenance: `STREAM Triad measured on ${m}${m === id ? "" : " (inherited from its family)"}`,
+      };
+  }
+  return DEFAULT_MEMORY_FRACTION;
+}
+
+/**
+ * Resolve the measured parts of an accelerator: its own curves, else its family's (a chip without
+ * measurements inherits its family's curve, and the provenance says so), else the stated defaults. A
+ * catalog entry's `matmulEfficiency` / `memoryEfficiency` replace the plateau / the fraction.
+ */
+export function resolveParts(
+  id: string,
+  input: AcceleratorInput,
+  catalog: ReadonlyMap<string, AcceleratorInput>,
+): AcceleratorParts {
+  const family: Member[] =
+    input.family === undefined
+      ? []
+      : [...catalog.entries()]
+          .filter(([other, a]) => other !== id && a.family === input.family)
+          .map(([other, a]) => ({ id: other, input: a }));
+  const gemm: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
+  const gemmBlockwise: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
+  for (const p of Object.keys(input.peakTflops) as Precision[]) {
+    let c = gemmCurveFor(id, input, family, p, "dense") ?? DEFAULT_GEMM_CURVE;
+    const override =
+      typeof input.matmulEfficiency === "number" ? input.matmulEfficiency : input.matmulEfficiency?.[p];
+    if (override !== undefined)
+      c = {
+        value: { ...c.value, plateau: override },
+        provenance: `matmulEfficiency ${override} of the catalog entry`,
+      };
+    gemm[p] = c;
+    const b = gemmCurveFor(id, input, family, p, "blockwise");
+    if (b !== null) gemmBlockwise[p] = b;
+  }
+  const memoryFraction =
+    input.memoryEfficiency !== undefined
+      ? {
+          value: input.memoryEfficiency,
+          provenance: `memoryEfficiency ${input.memoryEfficiency} of the catalog entry`,
+        }
+      : memoryFor(id, family);
+  const fabric = input.scaleUp.fabric;
+  const curve = COLLECTIVE_CURVES.find((c) => c.fabric === fabric);
+  return {
+    gemm,
+    gemmBlockwise,
+    attention: attentionFor(id, family),
+    memoryFraction,
+    scaleUpCurve:
+      curve === undefined || input.scaleUp.bandwidthGBps !== undefined
+        ? null
+        : {
+            value: { plateau: curve.plateau, halfBytes: curve.halfBytes, exponent: curve.exponent },
+            provenance: `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${fabric})`,
+          },
+  };
+}

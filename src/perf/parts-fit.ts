@@ -1,0 +1,195 @@
+import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
+import { type Catalog, resolveAccelerator } from "../catalog/index.js";
+import type {
+  AttentionRow,
+  GemmClass,
+  StoredAttentionCurve,
+  StoredCollectiveCurve,
+  StoredGemmCurve,
+  StoredMemoryFraction,
+} from "../catalog/parts.js";
+import { ATTENTION_KERNELS } from "../catalog/resolve-parts.js";
+import type { Precision } from "../units.js";
+import { fitAttentionCurve, fitCollectiveCurve, fitGemmCurve, GEMM_LARGE_M } from "./parts.js";
+
+/**
+ * Which measured rows make which curve, and the fits (scripts/fit-parts.mjs writes the result to
+ * src/catalog/data/part-curves.ts; test/perf/parts.test.ts re-fits and compares).
+ */
+export interface PartCurves {
+  readonly gemm: readonly StoredGemmCurve[];
+  readonly attention: readonly StoredAttentionCurve[];
+  readonly memory: readonly StoredMemoryFraction[];
+  readonly collectives: readonly StoredCollectiveCurve[];
+}
+
+/** GEMM input bytes per element; NVFP4 adds one 8-bit scale per 16 elements. */
+export const GEMM_INPUT_BYTES: Readonly<Record<Precision, number>> = {
+  fp32: 4,
+  fp16: 2,
+  bf16: 2,
+  fp8: 1,
+  fp4: 0.5 + 1 / 16,
+};
+
+const round = (x: number, digits: number) => Number(x.toPrecision(digits));
+
+/** STREAM Triad (two reads, one write, like the model's element-wise kernels) over the peak, per part. */
+export function fitMemoryFractions(): StoredMemoryFraction[] {
+  const out: StoredMemoryFraction[] = [];
+  for (const acc of [...new Set(MEMORY_ROWS.map((r) => r.acc))]) {
+    const triad = MEMORY_ROWS.find((r) => r.acc === acc && r.test === "Triad");
+    if (triad === undefined) continue;
+    out.push({ acc, fraction: round(triad.tbps / triad.peakTbps, 4), rows: 1 });
+  }
+  return out;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/**
+ * GEMM curves per (part, precision, kernel class). All three parameters are fitted where the rows hold at
+ * least three shapes with M ≥ 256 and six rows; otherwise only the plateau, with latency and k0 the
+ * median of the full fits.
+ */
+export function fitGemmCurves(catalog: Catalog, memory: readonly StoredMemoryFraction[]): StoredGemmCurve[] {
+  const groups = new Map<string, { acc: string; p: Precision; cls: GemmClass; rows: typeof GEMM_ROWS }>();
+  for (const r of GEMM_ROWS) {
+    if (r.cls === "quant") continue;
+    const key = `${r.acc}|${r.p}|${r.cls}`;
+    const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
+    groups.set(key, { ...g, rows: [...g.rows, r] });
+  }
+  const defaultMemory = memory.reduce((s, m) => s + m.fraction, 0) / Math.max(1, memory.length);
+  const fitOne = (
+    g: { acc: string; p: Precision; rows: typeof GEMM_ROWS },
+    fixed?: { latencyS: number; k0: number },
+  ) => {
+    const acc = resolveAccelerator(catalog, g.acc);
+    const peak = acc.peakFlops[g.p] ?? 0;
+    const mem = acc.hbmBandwidthBytesPerS * (memory.find((m) => m.acc === g.acc)?.fraction ?? defaultMemory);
+    return fitGemmCurve(g.rows, peak, mem, GEMM_INPUT_BYTES[g.p], fixed);
+  };
+  const full: StoredGemmCurve[] = [];
+  const partial: (typeof groups extends Map<string, infer V> ? V : never)[] = [];
+  for (const g of groups.values()) {
+    const large = new Set(g.rows.filter((r) => r.m >= GEMM_LARGE_M).map((r) => `${r.m}x${r.n}x${r.k}`));
+    // Rows that are all memory-bound say nothing of the plateau.
+    if (large.size === 0) continue;
+    if (large.size < 3 || g.rows.length < 6) {
+      partial.push(g);
+      continue;
+    }
+    const c = fitOne(g);
+    full.push({ acc: g.acc, p: g.p, cls: g.cls, ...rounded(c), rows: g.rows.length, fit: "full" });
+  }
+  const fixed = {
+    latencyS: median(full.map((c) => c.latencyS)),
+    k0: median(full.map((c) => c.k0)),
+  };
+  const rest = partial.map((g): StoredGemmCurve => {
+    const c = fitOne(g, fixed);
+    return { acc: g.acc, p: g.p, cls: g.cls, ...rounded(c), rows: g.rows.length, fit: "plateau" };
+  });
+  return [...full, ...rest];
+}
+
+function rounded(c: { plateau: number; latencyS: number; k0: number }) {
+  return { plateau: round(c.plateau, 4), latencyS: round(c.latencyS, 3), k0: Math.round(c.k0) };
+}
+
+function kernelRank(r: AttentionRow): number {
+  const i = ATTENTION_KERNELS.findIndex((k) => r.kernel.startsWith(k));
+  return i < 0 ? Number.POSITIVE_INFINITY : i;
+}
+
+/**
+ * Attention curves per part: forward bf16 rows of its preferred kernel, causal or unstated, head dim 128
+ * where measured. Backward over forward from the one kernel measured both ways (B200 SM100 MHA prefill)
+ * where the part has no backward row of its own; s0 from the full fit where a part has too few lengths.
+ */
+export function fitAttentionCurves(catalog: Catalog): StoredAttentionCurve[] {
+  const peakOf = (acc: string, p: Precision) => resolveAccelerator(catalog, acc).peakFlops[p] ?? 1;
+  const eff = (r: AttentionRow) => (r.tflops * 1e12) / peakOf(r.acc, r.p);
+  const pick = (acc: string) => {
+    const rows = ATTENTION_ROWS.filter((r) => r.acc === acc && r.p === "bf16" && r.causal !== false);
+    const best = Math.min(...rows.map(kernelRank));
+    if (!Number.isFinite(best)) return null;
+    const kernelRows = rows.filter((r) => kernelRank(r) === best);
+    const hd128 = kernelRows.filter((r) => r.headDim === 128);
+    const use = hd128.length > 0 ? hd128 : kernelRows;
+    return {
+      kernel: ATTENTION_KERNELS[best] ?? "",
+      fwd: use.filter((r) => r.dir === "fwd"),
+      bwd: use.filter((r) => r.dir === "bwd"),
+    };
+  };
+  const picks = [...new Set(ATTENTION_ROWS.map((r) => r.acc))]
+    .map((acc) => ({ acc, pick: pick(acc) }))
+    .filter((x) => x.pick !== null && x.pick.fwd.length > 0);
+  const ratioOf = (p: { fwd: AttentionRow[]; bwd: AttentionRow[] }) => {
+    const f = p.fwd.find((r) => r.seq === null);
+    const b = p.bwd[0];
+    return f !== undefined && b !== undefined ? round(eff(b) / eff(f), 4) : null;
+  };
+  let measuredRatio: number | null = null;
+  for (const x of picks) if (x.pick !== null) measuredRatio ??= ratioOf(x.pick);
+  const bwdRatio = measuredRatio ?? 1;
+  const out: StoredAttentionCurve[] = [];
+  let s0: number | null = null;
+  const lengths = (rows: AttentionRow[]) => new Set(rows.map((r) => r.seq)).size;
+  const ordered = [...picks].sort((a, b) => lengths(b.pick?.fwd ?? []) - lengths(a.pick?.fwd ?? []));
+  for (const { acc, pick: p } of ordered) {
+    if (p === null) continue;
+    const samples = p.fwd.map((r) => ({ seq: r.seq, efficiency: eff(r) }));
+    const full = lengths(p.fwd) >= 3;
+    const c = fitAttentionCurve(samples, ratioOf(p) ?? bwdRatio, full ? undefined : (s0 ?? 0));
+    if (full) s0 ??= c.s0;
+    out.push({
+      acc,
+      kernel: p.kernel,
+      fwdPlateau: round(c.fwdPlateau, 4),
+      s0: Math.round(c.s0),
+      bwdRatio: c.bwdRatio,
+      rows: p.fwd.length + p.bwd.length,
+    });
+  }
+  return out;
+}
+
+/** Scale-up all-reduce bus bandwidth curves per fabric, from nccl-tests sweeps (messages ≥ 1 KiB). */
+export function fitCollectiveCurves(catalog: Catalog): StoredCollectiveCurve[] {
+  const byFabric = new Map<string, { accs: Set<string>; rows: typeof COLLECTIVE_ROWS }>();
+  for (const r of COLLECTIVE_ROWS) {
+    const fabric = catalog.accelerators.get(r.acc)?.scaleUp.fabric;
+    if (fabric === undefined || r.bytes < 1024) continue;
+    const g = byFabric.get(fabric) ?? { accs: new Set<string>(), rows: [] };
+    g.accs.add(r.acc);
+    byFabric.set(fabric, { accs: g.accs, rows: [...g.rows, r] });
+  }
+  return [...byFabric.entries()].map(([fabric, g]) => {
+    const c = fitCollectiveCurve(g.rows.map((r) => ({ bytes: r.bytes, fraction: r.busGBps / r.peakGBps })));
+    return {
+      fabric,
+      acc: [...g.accs].join("+"),
+      plateau: round(c.plateau, 4),
+      halfBytes: round(c.halfBytes, 4),
+      exponent: round(c.exponent, 4),
+      rows: g.rows.length,
+    };
+  });
+}
+
+export function fitPartCurves(catalog: Catalog): PartCurves {
+  const memory = fitMemoryFractions();
+  return {
+    gemm: fitGemmCurves(catalog, memory),
+    attention: fitAttentionCurves(catalog),
+    memory,
+    collectives: fitCollectiveCurves(catalog),
+  };
+}

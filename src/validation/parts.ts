@@ -1,0 +1,144 @@
+import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
+import { type Catalog, resolveAccelerator } from "../catalog/index.js";
+import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
+import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
+import { gemmCurveOf } from "../perf/roofline.js";
+
+/**
+ * Every measured part row beside the model's value for that part (`stargate validate --parts`): GEMMs by
+ * shape and precision, attention kernels by sequence length, HBM bandwidth, all-reduce bus bandwidth by
+ * message size. The model's value comes from the accelerator as resolved (its own curve, or its family's).
+ */
+export interface PartRow {
+  readonly part: "gemm" | "attention" | "memory" | "collective";
+  readonly accelerator: string;
+  /** What was measured, in words (shape, kernel, size). */
+  readonly what: string;
+  readonly unit: string;
+  readonly measured: number;
+  readonly model: number;
+  /** (model − measured) / measured. */
+  readonly error: number;
+  /** Counted in the part's acceptance figure (GEMM: M ≥ 256; collectives: ≥ 1 MB; attention: the kernel the model uses). */
+  readonly scored: boolean;
+  readonly provenance: string;
+}
+
+export interface PartsSummary {
+  readonly part: PartRow["part"];
+  readonly scope: string;
+  readonly rows: number;
+  readonly meanAbsError: number;
+  readonly maxAbsError: number;
+}
+
+export interface PartsReport {
+  readonly rows: readonly PartRow[];
+  readonly summary: readonly PartsSummary[];
+}
+
+const MB = 1 << 20;
+
+export function partsReport(catalog: Catalog): PartsReport {
+  const acc = (id: string) => resolveAccelerator(catalog, id);
+  const rows: PartRow[] = [];
+  for (const r of GEMM_ROWS) {
+    const a = acc(r.acc);
+    const peak = a.peakFlops[r.p] ?? 0;
+    const curve = gemmCurveOf(a, r.p, r.cls === "blockwise");
+    const t = gemmSeconds(
+      curve,
+      peak,
+      a.hbmBandwidthBytesPerS * a.parts.memoryFraction.value,
+      r.m,
+      r.n,
+      r.k,
+      GEMM_INPUT_BYTES[r.p],
+    );
+    const model = (2 * r.m * r.n * r.k) / t / 1e12;
+    const prov =
+      (r.cls === "blockwise" ? a.parts.gemmBlockwise[r.p] : a.parts.gemm[r.p])?.provenance ?? "default";
+    rows.push({
+      part: "gemm",
+      accelerator: r.acc,
+      what: `${r.p} ${r.m}x${r.n}x${r.k} ${r.kernel}`,
+      unit: "TFLOP/s",
+      measured: r.tflops,
+      model,
+      error: (model - r.tflops) / r.tflops,
+      scored: r.m >= GEMM_LARGE_M && r.cls !== "quant",
+      provenance: prov,
+    });
+  }
+  for (const r of ATTENTION_ROWS) {
+    const a = acc(r.acc);
+    const peak = a.peakFlops[r.p] ?? 0;
+    const uses = a.parts.attention.provenance.startsWith(r.kernel.split(" (")[0] ?? r.kernel);
+    const eff = attentionEfficiency(a.parts.attention.value, r.seq ?? 1e9, r.dir === "bwd");
+    const model = (eff * peak) / 1e12;
+    rows.push({
+      part: "attention",
+      accelerator: r.acc,
+      what: `${r.p} ${r.kernel} ${r.dir}${r.causal === true ? " causal" : ""} d${r.headDim ?? "?"} s${r.seq ?? "long"}`,
+      unit: "TFLOP/s",
+      measured: r.tflops,
+      model,
+      error: (model - r.tflops) / r.tflops,
+      scored: uses && r.p === "bf16" && r.causal !== false && (r.headDim === 128 || r.headDim === null),
+      provenance: a.parts.attention.provenance,
+    });
+  }
+  for (const r of MEMORY_ROWS) {
+    const a = acc(r.acc);
+    const model = (a.hbmBandwidthBytesPerS * a.parts.memoryFraction.value) / 1e12;
+    rows.push({
+      part: "memory",
+      accelerator: r.acc,
+      what: `STREAM ${r.test}`,
+      unit: "TB/s",
+      measured: r.tbps,
+      model,
+      error: (model - r.tbps) / r.tbps,
+      scored: r.test !== "Dot",
+      provenance: a.parts.memoryFraction.provenance,
+    });
+  }
+  for (const r of COLLECTIVE_ROWS) {
+    const a = acc(r.acc);
+    const c = a.parts.scaleUpCurve;
+    if (c === null) continue;
+    const model = busBandwidthFraction(c.value, r.bytes) * r.peakGBps;
+    rows.push({
+      part: "collective",
+      accelerator: r.acc,
+      what: `all-reduce ${r.bytes} B, ${r.system.split(" (")[0]}`,
+      unit: "GB/s",
+      measured: r.busGBps,
+      model,
+      error: (model - r.busGBps) / r.busGBps,
+      scored: r.bytes >= MB,
+      provenance: c.provenance,
+    });
+  }
+  const summarise = (part: PartRow["part"], scope: string, pick: (r: PartRow) => boolean): PartsSummary => {
+    const xs = rows.filter((r) => r.part === part && pick(r)).map((r) => Math.abs(r.error));
+    return {
+      part,
+      scope,
+      rows: xs.length,
+      meanAbsError: xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length),
+      maxAbsError: Math.max(0, ...xs),
+    };
+  };
+  return {
+    rows,
+    summary: [
+      summarise("gemm", "M ≥ 256", (r) => r.scored),
+      summarise("gemm", "all rows", () => true),
+      summarise("attention", "the kernel each part uses (bf16, causal, d128)", (r) => r.scored),
+      summarise("memory", "Copy, Scale, Add, Triad", (r) => r.scored),
+      summarise("collective", "≥ 1 MB", (r) => r.scored),
+      summarise("collective", "all sizes", () => true),
+    ],
+  };
+}

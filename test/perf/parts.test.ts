@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  ATTENTION_CURVES,
+  COLLECTIVE_CURVES,
+  GEMM_CURVES,
+  MEMORY_FRACTIONS,
+} from "../../src/catalog/data/part-curves.js";
+import { builtinCatalog, resolveAccelerator } from "../../src/catalog/index.js";
+import { attentionEfficiency, busBandwidthFraction, gemmSeconds } from "../../src/perf/parts.js";
+import { fitPartCurves } from "../../src/perf/parts-fit.js";
+import { partsReport } from "../../src/validation/parts.js";
+import { run } from "../cli/run.js";
+
+const cat = builtinCatalog();
+
+describe("part curves fitted to microbenchmarks", () => {
+  it("the stored curves are what the fit gives from the measured rows (no hand-set constant)", () => {
+    const fitted = fitPartCurves(cat);
+    expect(fitted.gemm).toEqual(GEMM_CURVES);
+    expect(fitted.attention).toEqual(ATTENTION_CURVES);
+    expect(fitted.memory).toEqual(MEMORY_FRACTIONS);
+    expect(fitted.collectives).toEqual(COLLECTIVE_CURVES);
+  });
+
+  it("a GEMM is bound by its weights at small M and reaches the plateau at large shapes", () => {
+    const c = { plateau: 0.7, latencyS: 5e-6, k0: 300 };
+    const peak = 1e15;
+    const bw = 3e12;
+    const weights = 8192 * 8192 * 2;
+    const t1 = gemmSeconds(c, peak, bw, 1, 8192, 8192, 2);
+    expect(t1).toBeCloseTo(weights / bw + 5e-6, 7);
+    const big = 32768;
+    const tBig = gemmSeconds(c, peak, bw, big, big, big, 2);
+    expect((2 * big ** 3) / tBig / peak).toBeGreaterThan(0.69 / (1 + 300 / big) - 0.001);
+    // Time never falls as M grows.
+    let last = 0;
+    for (let m = 1; m <= 65536; m *= 2) {
+      const t = gemmSeconds(c, peak, bw, m, 4096, 4096, 2);
+      expect(t).toBeGreaterThanOrEqual(last);
+      last = t;
+    }
+  });
+
+  it("attention efficiency rises with sequence length; backward runs at the measured ratio", () => {
+    const c = { fwdPlateau: 0.6, s0: 400, bwdRatio: 0.7 };
+    expect(attentionEfficiency(c, 512)).toBeLessThan(attentionEfficiency(c, 8192));
+    expect(attentionEfficiency(c, 8192, true)).toBeCloseTo(0.7 * attentionEfficiency(c, 8192), 12);
+    const bus = { plateau: 1, halfBytes: 1e7, exponent: 1 };
+    expect(busBandwidthFraction(bus, 1e7)).toBeCloseTo(0.5, 12);
+    expect(busBandwidthFraction(bus, 1e12)).toBeGreaterThan(0.99);
+  });
+
+  it("a part without measurements inherits its family's curve and says so; others take the stated default", () => {
+    const gb200 = resolveAccelerator(cat, "gb200");
+    expect(gb200.parts.gemm.bf16?.provenance).toContain("inherited from b200");
+    expect(gb200.parts.gemm.fp8?.provenance).toContain("measured on gb200");
+    expect(gb200.parts.attention.provenance).toContain("inherited from b200");
+    const b300 = resolveAccelerator(cat, "b300");
+    expect(b300.parts.gemm.fp8?.provenance).toMatch(/inherited from (gb200|b200)/);
+    const h800 = resolveAccelerator(cat, "h800");
+    expect(h800.parts.gemmBlockwise.fp8?.provenance).toContain("blockwise GEMM rows measured on h800");
+    const tpu = resolveAccelerator(cat, "tpu-v5p");
+    expect(tpu.parts.gemm.bf16?.provenance).toMatch(/^assumption/);
+    expect(tpu.parts.memoryFraction.provenance).toMatch(/^assumption/);
+  });
+
+  it("meets the issue's part bounds: GEMM rows with M ≥ 256 within 10% mean, collectives ≥ 1 MB within 15%", () => {
+    const r = partsReport(cat);
+    const get = (part: string, scope: string) =>
+      r.summary.find((s) => s.part === part && s.scope.startsWith(scope));
+    expect(get("gemm", "M ≥ 256")?.rows).toBeGreaterThan(100);
+    expect(get("gemm", "M ≥ 256")?.meanAbsError).toBeLessThanOrEqual(0.1);
+    expect(get("collective", "≥ 1 MB")?.rows).toBeGreaterThan(50);
+    expect(get("collective", "≥ 1 MB")?.meanAbsError).toBeLessThanOrEqual(0.15);
+    expect(get("attention", "the kernel")?.meanAbsError).toBeLessThanOrEqual(0.05);
+    expect(get("memory", "Copy")?.meanAbsError).toBeLessThanOrEqual(0.05);
+  });
+
+  it("stargate validate --parts prints every measured row beside the model's value", async () => {
+    const r = await run(["validate", "--parts", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { rows: { part: string }[]; summary: unknown[] };
+    expect(j.rows.filter((x) => x.part === "gemm").length).toBeGreaterThan(180);
+    expect(j.summary.length).toBe(6);
+    const text = await run(["validate", "--parts"]);
+    expect(text.stdout).toContain("Where each curve comes from");
+  });
+});
