@@ -156,6 +156,32 @@ export function resolveParts(
   input: AcceleratorInput,
   catalog: ReadonlyMap<string, AcceleratorInput>,
 ): AcceleratorParts {
+  // Resolution is pure: memoised per catalog and entry (accelerators are resolved for every job).
+  let perCatalog = RESOLVED.get(catalog);
+  if (perCatalog === undefined) {
+    perCatalog = new WeakMap();
+    RESOLVED.set(catalog, perCatalog);
+  }
+  const key = `${id}`;
+  const known = perCatalog.get(input)?.get(key);
+  if (known !== undefined) return known;
+  const parts = resolvePartsUncached(id, input, catalog);
+  const byId = perCatalog.get(input) ?? new Map<string, AcceleratorParts>();
+  byId.set(key, parts);
+  perCatalog.set(input, byId);
+  return parts;
+}
+
+const RESOLVED = new WeakMap<
+  ReadonlyMap<string, AcceleratorInput>,
+  WeakMap<AcceleratorInput, Map<string, AcceleratorParts>>
+>();
+
+function resolvePartsUncached(
+  id: string,
+  input: AcceleratorInput,
+  catalog: ReadonlyMap<string, AcceleratorInput>,
+): AcceleratorParts {
   const family: Member[] =
     input.family === undefined
       ? []
