@@ -274,37 +274,28 @@ export function newEvalCache(): EvalCache {
   return { layers: new Map() };
 }
 
+type ShardTimings = EvalCache["layers"] extends Map<string, infer V> ? V : never;
+
 /**
- * Evaluate one training configuration: step time with its breakdown by cause, MFU, memory per
- * accelerator and whether it fits. The parallelism must be valid (see `parallelismProblem`).
+ * Timings of one micro-batch's shard, cached by the shard's shape: a dense and (for MoE) an expert
+ * layer, forward + backward + recompute with their collectives, the LM head with its loss, and the
+ * embedding.
  */
-export function evaluateTraining(
+function shardTimings(
   job: TrainingJob,
   p: Parallelism,
-  calibration: Calibration = CALIBRATION,
-  cache?: EvalCache,
-): TrainResult {
+  rates: DeviceRates,
+  net: Network,
+  calibration: Calibration,
+  cache: EvalCache | undefined,
+): ShardTimings {
   const m = job.model;
-  const acc = job.accelerator;
-  const microBatches = job.globalBatch / (p.dp * p.microBatch);
-  const rates = deviceRates(acc, job.precision, calibration, "training.precision", {
-    seqLen: job.seqLen,
-    blockwise: job.fp8Scaling === "blockwise",
-  });
-  const net = network(
-    job.domainSize,
-    acc.scaleUp,
-    acc.scaleOut,
-    calibration,
-    job.pod,
-    acc.parts.scaleUpCurve?.value,
-  );
   const e = activationBytes(job);
   const tokens = (job.seqLen / p.cp) * p.microBatch;
-
   const key = `${p.tp}/${p.cp}/${p.microBatch}/${p.ep}/${p.sequenceParallel}/${p.recompute}`;
-  let lt = cache?.layers.get(key);
-  if (lt === undefined) {
+  const known = cache?.layers.get(key);
+  if (known !== undefined) return known;
+  {
     const shard = {
       tokens,
       contextLen: job.seqLen,
@@ -334,58 +325,32 @@ export function evaluateTraining(
       opsTime([loss], rates) +
       2 * groupCollectiveTime(net, "all-reduce", tokens * 4, p.tp, 1);
     const embed = opsTime([{ kind: "memory", flops: 0, bytes: tokens * m.hidden * (e + 4) }], rates, 1);
-    lt = { dense, moe, head, embed };
+    const lt = { dense, moe, head, embed };
     cache?.layers.set(key, lt);
+    return lt;
   }
+}
 
-  // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
-  const stageCost = (stage: number): LayerTime => {
-    const sp = stageParams(m, p, stage);
-    const dense = lt.dense;
-    const moe = lt.moe ?? lt.dense;
-    const mix = (k: keyof LayerTime) => dense[k] * (sp.layers - sp.moeLayers) + moe[k] * sp.moeLayers;
-    const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
-    return {
-      compute: mix("compute") + extra,
-      memory: mix("memory"),
-      recompute: mix("recompute"),
-      tp: mix("tp"),
-      cp: mix("cp"),
-      ep: mix("ep"),
-    };
-  };
-  const stages = representativeStages(m.layers, p.pp);
-  let worst = stageCost(0);
-  let worstTotal = -1;
-  for (const s of stages) {
-    const c = s === 0 ? worst : stageCost(s);
-    const total = c.compute + c.memory + c.recompute + c.tp + c.cp + c.ep;
-    if (total > worstTotal) {
-      worst = c;
-      worstTotal = total;
-    }
-  }
-
-  // Pipeline point-to-point: each micro-batch crosses every virtual-stage boundary forward and backward.
-  const actBytes = (tokens * m.hidden * e) / (p.sequenceParallel ? p.tp : 1);
-  const p2pOne = p.pp > 1 ? groupCollectiveTime(net, "p2p", actBytes, 2, p.tp * p.cp * p.dp) : 0;
-  // With the interleaved schedule Megatron-core posts each send/receive before the next chunk's compute
-  // (overlap_p2p_comm), so only what a chunk's compute cannot cover stays exposed; plain 1F1B (and
-  // Megatron-LM before 2022) waits for every transfer.
-  const p2pAll = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
-  const chunkTime = worstTotal / p.interleave;
-  const p2pExposed =
-    job.ppCommOverlap && p.interleave > 1 ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
-  const ppInDomain = p.pp > 1 && membersPerDomain(job.domainSize, 2, p.tp * p.cp * p.dp) >= 2;
-  const p2pPerMicro =
-    p2pExposed +
-    (ppInDomain ? calibration.overlapSlowdownScaleUp : calibration.overlapSlowdownScaleOut) *
-      (p2pAll - p2pExposed);
-
-  const perMicro = worstTotal + p2pPerMicro;
-  const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;
-  const bubble = bubbleFactor * perMicro;
-
+/**
+ * Data-parallel traffic left exposed after its overlap window, and the optimizer step over the local
+ * shard, for a configuration whose per-micro-batch stage time, bubble and slowest stage are known.
+ */
+function dataParallelAndOptimizer(
+  job: TrainingJob,
+  p: Parallelism,
+  net: Network,
+  rates: DeviceRates,
+  calibration: Calibration,
+  step: {
+    readonly stages: readonly number[];
+    readonly perMicro: number;
+    readonly bubble: number;
+    readonly worstTotal: number;
+    readonly microBatches: number;
+  },
+): { dpExposed: number; optimizer: number } {
+  const m = job.model;
+  const { stages, perMicro, bubble, worstTotal, microBatches } = step;
   // Data parallelism over dp·cp ranks: reduce-scatter of gradients then all-gather of parameters (ZeRO ≥ 1,
   // the same volume as an all-reduce), plus for ZeRO-3 a parameter all-gather forward and backward.
   const stateBytes = stateBytesPerParam(job.precision);
@@ -448,6 +413,95 @@ export function evaluateTraining(
   // Adam step over the local shard, memory bound.
   const localParams = (sp0.dense + sp0.experts) / (p.zero >= 1 ? dpRanks : 1);
   const optimizer = (localParams * calibration.optimizerBytesPerParam) / rates.memoryBytesPerS;
+
+  return { dpExposed, optimizer };
+}
+
+/**
+ * Evaluate one training configuration: step time with its breakdown by cause, MFU, memory per
+ * accelerator and whether it fits. The parallelism must be valid (see `parallelismProblem`).
+ */
+export function evaluateTraining(
+  job: TrainingJob,
+  p: Parallelism,
+  calibration: Calibration = CALIBRATION,
+  cache?: EvalCache,
+): TrainResult {
+  const m = job.model;
+  const acc = job.accelerator;
+  const microBatches = job.globalBatch / (p.dp * p.microBatch);
+  const rates = deviceRates(acc, job.precision, calibration, "training.precision", {
+    seqLen: job.seqLen,
+    blockwise: job.fp8Scaling === "blockwise",
+  });
+  const net = network(
+    job.domainSize,
+    acc.scaleUp,
+    acc.scaleOut,
+    calibration,
+    job.pod,
+    acc.parts.scaleUpCurve?.value,
+  );
+  const e = activationBytes(job);
+  const tokens = (job.seqLen / p.cp) * p.microBatch;
+
+  const lt = shardTimings(job, p, rates, net, calibration, cache);
+
+  // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
+  const stageCost = (stage: number): LayerTime => {
+    const sp = stageParams(m, p, stage);
+    const dense = lt.dense;
+    const moe = lt.moe ?? lt.dense;
+    const mix = (k: keyof LayerTime) => dense[k] * (sp.layers - sp.moeLayers) + moe[k] * sp.moeLayers;
+    const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
+    return {
+      compute: mix("compute") + extra,
+      memory: mix("memory"),
+      recompute: mix("recompute"),
+      tp: mix("tp"),
+      cp: mix("cp"),
+      ep: mix("ep"),
+    };
+  };
+  const stages = representativeStages(m.layers, p.pp);
+  let worst = stageCost(0);
+  let worstTotal = -1;
+  for (const s of stages) {
+    const c = s === 0 ? worst : stageCost(s);
+    const total = c.compute + c.memory + c.recompute + c.tp + c.cp + c.ep;
+    if (total > worstTotal) {
+      worst = c;
+      worstTotal = total;
+    }
+  }
+
+  // Pipeline point-to-point: each micro-batch crosses every virtual-stage boundary forward and backward.
+  const actBytes = (tokens * m.hidden * e) / (p.sequenceParallel ? p.tp : 1);
+  const p2pOne = p.pp > 1 ? groupCollectiveTime(net, "p2p", actBytes, 2, p.tp * p.cp * p.dp) : 0;
+  // With the interleaved schedule Megatron-core posts each send/receive before the next chunk's compute
+  // (overlap_p2p_comm), so only what a chunk's compute cannot cover stays exposed; plain 1F1B (and
+  // Megatron-LM before 2022) waits for every transfer.
+  const p2pAll = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
+  const chunkTime = worstTotal / p.interleave;
+  const p2pExposed =
+    job.ppCommOverlap && p.interleave > 1 ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
+  const ppInDomain = p.pp > 1 && membersPerDomain(job.domainSize, 2, p.tp * p.cp * p.dp) >= 2;
+  const p2pPerMicro =
+    p2pExposed +
+    (ppInDomain ? calibration.overlapSlowdownScaleUp : calibration.overlapSlowdownScaleOut) *
+      (p2pAll - p2pExposed);
+
+  const perMicro = worstTotal + p2pPerMicro;
+  const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;
+  const bubble = bubbleFactor * perMicro;
+
+  const { dpExposed, optimizer } = dataParallelAndOptimizer(job, p, net, rates, calibration, {
+    stages,
+    perMicro,
+    bubble,
+    worstTotal,
+    microBatches,
+  });
 
   const stepTimeS = microBatches * perMicro + bubble + dpExposed + optimizer;
   const breakdown: Breakdown = {

@@ -51,3 +51,15 @@ describe("validation against published training measurements", () => {
     expect(Math.abs(ds?.error ?? 1)).toBeLessThanOrEqual(0.17);
   });
 });
+
+describe("restructuring keeps the model's output", () => {
+  it("every case's predicted step time and breakdown are unchanged (snapshot)", () => {
+    const report = runTrainingValidation(loadTrainingCases(), builtinCatalog());
+    const rows = report.cases.map((c) => [
+      c.id,
+      Number(c.predictedStepTimeS.toPrecision(9)),
+      Object.values(c.result.breakdown).map((v) => Number(v.toPrecision(9))),
+    ]);
+    expect(rows).toMatchSnapshot();
+  });
+});
