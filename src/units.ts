@@ -24,3 +24,8 @@ export const BYTES_PER_ELEMENT = {
 
 export type Precision = "fp32" | "fp16" | "bf16" | "fp8" | "fp4";
 export const PRECISIONS: readonly Precision[] = ["fp32", "fp16", "bf16", "fp8", "fp4"];
+
+/** 8- and 4-bit formats: GEMM inputs are cast to them; attention and element-wise work stay 16-bit. */
+export function isLowPrecision(p: Precision): boolean {
+  return p === "fp8" || p === "fp4";
+}

@@ -1,3 +1,4 @@
+import { median } from "../numerics.js";
 import type { Precision } from "../units.js";
 import { ATTENTION_CURVES, COLLECTIVE_CURVES, GEMM_CURVES, MEMORY_FRACTIONS } from "./data/part-curves.js";
 import type {
@@ -16,7 +17,8 @@ export interface AcceleratorParts {
   readonly gemm: Readonly<Partial<Record<Precision, Provenanced<GemmCurve>>>>;
   /** GEMM curves with fine-grained (block) scaling, where measured on the part or its family. */
   readonly gemmBlockwise: Readonly<Partial<Record<Precision, Provenanced<GemmCurve>>>>;
-  readonly attention: Provenanced<AttentionCurve>;
+  /** The fused attention kernel's curve, and which kernel it is (null: the stated default). */
+  readonly attention: Provenanced<AttentionCurve> & { readonly kernel: string | null };
   /** Fraction of peak HBM bandwidth streaming kernels reach. */
   readonly memoryFraction: Provenanced<number>;
   /** All-reduce bus bandwidth curve of the scale-up fabric, where measured. */
@@ -34,12 +36,6 @@ export const ATTENTION_KERNELS = [
   "FlashAttention-4",
   "FlashAttention-2",
 ] as const;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
 
 const dense = GEMM_CURVES.filter((c) => c.cls === "dense");
 const plateaus = dense.map((c) => c.plateau);
@@ -63,7 +59,8 @@ export const DEFAULT_MEMORY_FRACTION: Provenanced<number> = {
 };
 
 const h100 = ATTENTION_CURVES.find((c) => c.kernel === "cuDNN");
-export const DEFAULT_ATTENTION_CURVE: Provenanced<AttentionCurve> = {
+export const DEFAULT_ATTENTION_CURVE: AcceleratorParts["attention"] = {
+  kernel: null,
   value: {
     fwdPlateau: median(ATTENTION_CURVES.map((c) => c.fwdPlateau)),
     s0: h100?.s0 ?? 0,
@@ -119,16 +116,23 @@ function describe(c: StoredGemmCurve, id: string, p: Precision): string {
   return `${how} to ${c.rows} ${c.cls} GEMM rows measured on ${c.acc}${where}`;
 }
 
-function attentionFor(id: string, family: readonly Member[]): Provenanced<AttentionCurve> {
-  const rank = (kernel: string) => ATTENTION_KERNELS.findIndex((k) => kernel.startsWith(k));
+/** Position of a measured kernel in ATTENTION_KERNELS (−1: not one a framework uses). */
+export function attentionKernelRank(kernel: string): number {
+  return ATTENTION_KERNELS.findIndex((k) => kernel.startsWith(k));
+}
+
+function attentionFor(id: string, family: readonly Member[]): AcceleratorParts["attention"] {
   const ids = [id, ...family.map((f) => f.id)];
   const curves = ATTENTION_CURVES.filter((c) => ids.includes(c.acc)).sort(
-    (a, b) => rank(a.kernel) - rank(b.kernel) || (a.acc === id ? -1 : b.acc === id ? 1 : 0),
+    (a, b) =>
+      attentionKernelRank(a.kernel) - attentionKernelRank(b.kernel) ||
+      (a.acc === id ? -1 : b.acc === id ? 1 : 0),
   );
   const c = curves[0];
   if (c === undefined) return DEFAULT_ATTENTION_CURVE;
   const inherited = c.acc === id ? "" : `, inherited from ${c.acc} (its family's preferred kernel)`;
   return {
+    kernel: c.kernel,
     value: { fwdPlateau: c.fwdPlateau, s0: c.s0, bwdRatio: c.bwdRatio },
     provenance: `${c.kernel} fitted to ${c.rows} rows measured on ${c.acc}${inherited}`,
   };
@@ -152,32 +156,6 @@ function memoryFor(id: string, family: readonly Member[]): Provenanced<number> {
  * catalog entry's `matmulEfficiency` / `memoryEfficiency` replace the plateau / the fraction.
  */
 export function resolveParts(
-  id: string,
-  input: AcceleratorInput,
-  catalog: ReadonlyMap<string, AcceleratorInput>,
-): AcceleratorParts {
-  // Resolution is pure: memoised per catalog and entry (accelerators are resolved for every job).
-  let perCatalog = RESOLVED.get(catalog);
-  if (perCatalog === undefined) {
-    perCatalog = new WeakMap();
-    RESOLVED.set(catalog, perCatalog);
-  }
-  const key = `${id}`;
-  const known = perCatalog.get(input)?.get(key);
-  if (known !== undefined) return known;
-  const parts = resolvePartsUncached(id, input, catalog);
-  const byId = perCatalog.get(input) ?? new Map<string, AcceleratorParts>();
-  byId.set(key, parts);
-  perCatalog.set(input, byId);
-  return parts;
-}
-
-const RESOLVED = new WeakMap<
-  ReadonlyMap<string, AcceleratorInput>,
-  WeakMap<AcceleratorInput, Map<string, AcceleratorParts>>
->();
-
-function resolvePartsUncached(
   id: string,
   input: AcceleratorInput,
   catalog: ReadonlyMap<string, AcceleratorInput>,

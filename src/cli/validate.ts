@@ -4,7 +4,12 @@ import type { Catalog } from "../catalog/index.js";
 import { parseYaml } from "../scenario/load.js";
 import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
-import { parseTrainingCases, runTrainingValidation, type ValidationReport } from "../validation/training.js";
+import {
+  type CaseResult,
+  parseTrainingCases,
+  runTrainingValidation,
+  type ValidationReport,
+} from "../validation/training.js";
 import { duration, pct, table } from "./format.js";
 
 /** The project's validation set, shipped beside the code. */
@@ -103,10 +108,12 @@ export function validateReport(full: FullReport): string {
 
 /** Mean and max |error| per (accelerator, precision) of the training cases. */
 export function byHardware(r: ValidationReport) {
-  const groups = new Map<string, typeof r.cases>();
+  const groups = new Map<string, CaseResult[]>();
   for (const c of r.cases) {
     const key = `${c.accelerator}|${c.precision}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const group = groups.get(key) ?? [];
+    group.push(c);
+    groups.set(key, group);
   }
   return [...groups.entries()].map(([key, cs]) => {
     const [accelerator = "", precision = ""] = key.split("|");

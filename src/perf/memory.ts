@@ -1,5 +1,5 @@
 import type { Model } from "../catalog/types.js";
-import { BYTES_PER_ELEMENT, GiB } from "../units.js";
+import { BYTES_PER_ELEMENT, GiB, isLowPrecision } from "../units.js";
 import { layerParams, loraLayerParams, paramCount } from "./accounting.js";
 import { CALIBRATION } from "./calibration.js";
 import type {
@@ -163,7 +163,7 @@ export function trainableStageParams(
 
 /** Bytes per weight of a frozen base: its compute format (8-bit for fp8/fp4 fine-tuning, else 16-bit). */
 function frozenWeightBytes(precision: TrainingJob["precision"]): number {
-  return precision === "fp32" ? 4 : precision === "fp8" || precision === "fp4" ? 1 : 2;
+  return precision === "fp32" ? 4 : isLowPrecision(precision) ? 1 : 2;
 }
 
 /** Bytes per parameter of weights, gradients and optimizer state for a precision (mixed precision with Adam). */
@@ -200,7 +200,7 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     attention: job.attention,
     dropout: job.dropout,
     elementBytes: e,
-    gemmInputBytes: job.precision === "fp8" || job.precision === "fp4" ? 1 : e,
+    gemmInputBytes: isLowPrecision(job.precision) ? 1 : e,
   };
   const denseLayerAct = layerActivationBytes(m, opts, false);
   const moeLayerAct = m.moe !== null ? layerActivationBytes(m, opts, true) : denseLayerAct;

@@ -2,13 +2,16 @@ import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../cata
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
 import type {
   AttentionRow,
+  CollectiveRow,
   GemmClass,
+  GemmRow,
   StoredAttentionCurve,
   StoredCollectiveCurve,
   StoredGemmCurve,
   StoredMemoryFraction,
 } from "../catalog/parts.js";
-import { ATTENTION_KERNELS } from "../catalog/resolve-parts.js";
+import { ATTENTION_KERNELS, attentionKernelRank } from "../catalog/resolve-parts.js";
+import { median } from "../numerics.js";
 import type { Precision } from "../units.js";
 import { fitAttentionCurve, fitCollectiveCurve, fitGemmCurve, GEMM_LARGE_M } from "./parts.js";
 
@@ -45,28 +48,23 @@ export function fitMemoryFractions(): StoredMemoryFraction[] {
   return out;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
 /**
  * GEMM curves per (part, precision, kernel class). All three parameters are fitted where the rows hold at
  * least three shapes with M ≥ 256 and six rows; otherwise only the plateau, with latency and k0 the
  * median of the full fits.
  */
 export function fitGemmCurves(catalog: Catalog, memory: readonly StoredMemoryFraction[]): StoredGemmCurve[] {
-  const groups = new Map<string, { acc: string; p: Precision; cls: GemmClass; rows: typeof GEMM_ROWS }>();
+  const groups = new Map<string, { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] }>();
   for (const r of GEMM_ROWS) {
     if (r.cls === "quant") continue;
     const key = `${r.acc}|${r.p}|${r.cls}`;
     const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
-    groups.set(key, { ...g, rows: [...g.rows, r] });
+    g.rows.push(r);
+    groups.set(key, g);
   }
   const defaultMemory = memory.reduce((s, m) => s + m.fraction, 0) / Math.max(1, memory.length);
   const fitOne = (
-    g: { acc: string; p: Precision; rows: typeof GEMM_ROWS },
+    g: { acc: string; p: Precision; rows: readonly GemmRow[] },
     fixed?: { latencyS: number; k0: number },
   ) => {
     const acc = resolveAccelerator(catalog, g.acc);
@@ -103,7 +101,7 @@ function rounded(c: { plateau: number; latencyS: number; k0: number }) {
 }
 
 function kernelRank(r: AttentionRow): number {
-  const i = ATTENTION_KERNELS.findIndex((k) => r.kernel.startsWith(k));
+  const i = attentionKernelRank(r.kernel);
   return i < 0 ? Number.POSITIVE_INFINITY : i;
 }
 
@@ -163,13 +161,14 @@ export function fitAttentionCurves(catalog: Catalog): StoredAttentionCurve[] {
 
 /** Scale-up all-reduce bus bandwidth curves per fabric, from nccl-tests sweeps (messages ≥ 1 KiB). */
 export function fitCollectiveCurves(catalog: Catalog): StoredCollectiveCurve[] {
-  const byFabric = new Map<string, { accs: Set<string>; rows: typeof COLLECTIVE_ROWS }>();
+  const byFabric = new Map<string, { accs: Set<string>; rows: CollectiveRow[] }>();
   for (const r of COLLECTIVE_ROWS) {
     const fabric = catalog.accelerators.get(r.acc)?.scaleUp.fabric;
     if (fabric === undefined || r.bytes < 1024) continue;
     const g = byFabric.get(fabric) ?? { accs: new Set<string>(), rows: [] };
     g.accs.add(r.acc);
-    byFabric.set(fabric, { accs: g.accs, rows: [...g.rows, r] });
+    g.rows.push(r);
+    byFabric.set(fabric, g);
   }
   return [...byFabric.entries()].map(([fabric, g]) => {
     const c = fitCollectiveCurve(g.rows.map((r) => ({ bytes: r.bytes, fraction: r.busGBps / r.peakGBps })));

@@ -1,5 +1,5 @@
 import type { AttentionCurve, CollectiveCurve, GemmCurve } from "../catalog/parts.js";
-import { nelderMead } from "../minimize.js";
+import { nelderMead } from "../numerics.js";
 
 /**
  * Part-level models: the time of one GEMM, the efficiency of a fused attention kernel and the bus

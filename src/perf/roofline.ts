@@ -2,7 +2,7 @@ import type { GemmCurve } from "../catalog/parts.js";
 import { DEFAULT_GEMM_CURVE } from "../catalog/resolve-parts.js";
 import type { Accelerator } from "../catalog/types.js";
 import { InputError } from "../errors.js";
-import type { Precision } from "../units.js";
+import { isLowPrecision, type Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { attentionEfficiency } from "./parts.js";
 
@@ -35,7 +35,7 @@ export interface DeviceRates {
 
 /** The precision attention products and other non-GEMM math run in: 16-bit for 8- and 4-bit training. */
 function attentionPrecision(p: Precision): Precision {
-  return p === "fp8" || p === "fp4" ? "bf16" : p;
+  return isLowPrecision(p) ? "bf16" : p;
 }
 
 function peakOf(acc: Accelerator, p: Precision, path: string): number {

@@ -1,4 +1,4 @@
-import { GiB, SECONDS_PER_DAY } from "../units.js";
+import { GiB, isLowPrecision, SECONDS_PER_DAY } from "../units.js";
 import { loraLayerParams, modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import {
@@ -154,7 +154,7 @@ function layerTime(
     const e = activationBytes(job);
     const tokens = ops.hiddenBytes / (job.model.hidden * e) / p.tp;
     // Tokens travel in the GEMM input format (8-bit for fp8/fp4 training) to the experts and return in 16-bit.
-    const dispatchElement = job.precision === "fp8" || job.precision === "fp4" ? 1 : e;
+    const dispatchElement = isLowPrecision(job.precision) ? 1 : e;
     const combineElement = e;
     ep =
       2 *
@@ -194,10 +194,6 @@ function layerTime(
     cp,
     ep,
   };
-}
-
-function lowPrecision(p: TrainingJob["precision"]): boolean {
-  return p === "fp8" || p === "fp4";
 }
 
 function bf16Rates(job: TrainingJob, calibration: Calibration): DeviceRates {
@@ -241,7 +237,12 @@ function recipeLayerTime(
     { ...shard, format: trainingFormat("bf16") },
     bf16Rates(job, calibration),
   );
-  const mix = (k: keyof LayerTime) => (1 - share) * low[k] + share * high[k];
+  return weighted(low, 1 - share, high, share);
+}
+
+/** a·wa + b·wb, cause by cause. */
+function weighted(a: LayerTime, wa: number, b: LayerTime, wb: number): LayerTime {
+  const mix = (k: keyof LayerTime) => a[k] * wa + b[k] * wb;
   return {
     compute: mix("compute"),
     memory: mix("memory"),
@@ -295,40 +296,38 @@ function shardTimings(
   const key = `${p.tp}/${p.cp}/${p.microBatch}/${p.ep}/${p.sequenceParallel}/${p.recompute}`;
   const known = cache?.layers.get(key);
   if (known !== undefined) return known;
-  {
-    const shard = {
-      tokens,
-      contextLen: job.seqLen,
-      microBatch: p.microBatch,
-      tp: p.tp,
-      ep: p.ep,
-      sequenceParallel: p.sequenceParallel,
-      format: trainingFormat(job.precision),
-      attention: job.attention,
-      dropout: job.dropout,
-    };
-    const dense = recipeLayerTime(job, p, shard, rates, net, false, calibration);
-    const moe = m.moe !== null ? recipeLayerTime(job, p, shard, rates, net, true, calibration) : null;
-    // LM head GEMM (forward + two backward GEMMs) and the vocabulary-parallel cross-entropy.
-    const w = job.precision === "fp32" ? 4 : 2;
-    const headGemm: Op = {
-      kind: "matmul",
-      flops: (2 * tokens * m.hidden * m.vocab) / p.tp,
-      bytes: tokens * m.hidden * w + (m.hidden * m.vocab * w) / p.tp + (tokens * m.vocab * e) / p.tp,
-      k: m.hidden,
-    };
-    const loss: Op = { kind: "memory", flops: 0, bytes: (tokens * m.vocab * (2 * e + 8)) / p.tp };
-    // The output layer stays 16-bit in 8- and 4-bit recipes (Transformer Engine keeps it in BF16).
-    const headRates = lowPrecision(job.precision) ? bf16Rates(job, calibration) : rates;
-    const head =
-      opsTime([headGemm], headRates, 3) +
-      opsTime([loss], rates) +
-      2 * groupCollectiveTime(net, "all-reduce", tokens * 4, p.tp, 1);
-    const embed = opsTime([{ kind: "memory", flops: 0, bytes: tokens * m.hidden * (e + 4) }], rates, 1);
-    const lt = { dense, moe, head, embed };
-    cache?.layers.set(key, lt);
-    return lt;
-  }
+  const shard = {
+    tokens,
+    contextLen: job.seqLen,
+    microBatch: p.microBatch,
+    tp: p.tp,
+    ep: p.ep,
+    sequenceParallel: p.sequenceParallel,
+    format: trainingFormat(job.precision),
+    attention: job.attention,
+    dropout: job.dropout,
+  };
+  const dense = recipeLayerTime(job, p, shard, rates, net, false, calibration);
+  const moe = m.moe !== null ? recipeLayerTime(job, p, shard, rates, net, true, calibration) : null;
+  // LM head GEMM (forward + two backward GEMMs) and the vocabulary-parallel cross-entropy.
+  const w = job.precision === "fp32" ? 4 : 2;
+  const headGemm: Op = {
+    kind: "matmul",
+    flops: (2 * tokens * m.hidden * m.vocab) / p.tp,
+    bytes: tokens * m.hidden * w + (m.hidden * m.vocab * w) / p.tp + (tokens * m.vocab * e) / p.tp,
+    k: m.hidden,
+  };
+  const loss: Op = { kind: "memory", flops: 0, bytes: (tokens * m.vocab * (2 * e + 8)) / p.tp };
+  // The output layer stays 16-bit in 8- and 4-bit recipes (Transformer Engine keeps it in BF16).
+  const headRates = isLowPrecision(job.precision) ? bf16Rates(job, calibration) : rates;
+  const head =
+    opsTime([headGemm], headRates, 3) +
+    opsTime([loss], rates) +
+    2 * groupCollectiveTime(net, "all-reduce", tokens * 4, p.tp, 1);
+  const embed = opsTime([{ kind: "memory", flops: 0, bytes: tokens * m.hidden * (e + 4) }], rates, 1);
+  const lt = { dense, moe, head, embed };
+  cache?.layers.set(key, lt);
+  return lt;
 }
 
 /**
@@ -450,18 +449,9 @@ export function evaluateTraining(
   // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
   const stageCost = (stage: number): LayerTime => {
     const sp = stageParams(m, p, stage);
-    const dense = lt.dense;
-    const moe = lt.moe ?? lt.dense;
-    const mix = (k: keyof LayerTime) => dense[k] * (sp.layers - sp.moeLayers) + moe[k] * sp.moeLayers;
+    const t = weighted(lt.dense, sp.layers - sp.moeLayers, lt.moe ?? lt.dense, sp.moeLayers);
     const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
-    return {
-      compute: mix("compute") + extra,
-      memory: mix("memory"),
-      recompute: mix("recompute"),
-      tp: mix("tp"),
-      cp: mix("cp"),
-      ep: mix("ep"),
-    };
+    return { ...t, compute: t.compute + extra };
   };
   const stages = representativeStages(m.layers, p.pp);
   let worst = stageCost(0);

@@ -73,7 +73,8 @@ export function partsReport(catalog: Catalog): PartsReport {
   for (const r of ATTENTION_ROWS) {
     const a = acc(r.acc);
     const peak = a.peakFlops[r.p] ?? 0;
-    const uses = a.parts.attention.provenance.startsWith(r.kernel.split(" (")[0] ?? r.kernel);
+    const kernel = a.parts.attention.kernel;
+    const uses = kernel !== null && r.kernel.startsWith(kernel);
     const eff = attentionEfficiency(a.parts.attention.value, r.seq ?? 1e9, r.dir === "bwd");
     const model = (eff * peak) / 1e12;
     rows.push({

@@ -1,3 +1,12 @@
+/** Small numerical helpers shared by the model layers: a median and Nelder–Mead minimisation. */
+
+/** The median of `xs` (the mean of the two middle values for an even count; 0 for none). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
 /**
  * Nelder–Mead simplex minimisation (Nelder & Mead 1965; the standard reflection 1, expansion 2,
  * contraction ½, shrink ½ coefficients). Deterministic: the same function and start give the same result.
