@@ -1,5 +1,5 @@
 import { article, InputError } from "../errors.js";
-import { GB } from "../units.js";
+import { GB, GiB } from "../units.js";
 import { ACCELERATORS } from "./data/accelerators.js";
 import { HBM_GENERATIONS } from "./data/memory.js";
 import { MODELS } from "./data/models.js";
@@ -139,7 +139,12 @@ export function resolveAccelerator(
 ): Accelerator {
   const a = typeof input === "string" ? lookup(catalog.accelerators, input, path, "accelerator") : input;
   const id = typeof input === "string" ? input : (a.id ?? a.name);
-  let hbmBytes = a.hbm.capacityGB !== undefined ? a.hbm.capacityGB * GB : undefined;
+  let hbmBytes =
+    a.hbm.capacityGiB !== undefined
+      ? a.hbm.capacityGiB * GiB
+      : a.hbm.capacityGB !== undefined
+        ? a.hbm.capacityGB * GB
+        : undefined;
   let hbmBw = a.hbm.bandwidthGBps !== undefined ? a.hbm.bandwidthGBps * GB : undefined;
   let hbm: Accelerator["hbm"] = null;
   if (a.hbm.generation !== undefined) {
@@ -152,7 +157,7 @@ export function resolveAccelerator(
     }
   }
   if (hbmBytes === undefined)
-    throw new InputError(`${path}.hbm`, a.hbm, "capacityGB, or generation and stacks");
+    throw new InputError(`${path}.hbm`, a.hbm, "capacityGB or capacityGiB, or generation and stacks");
   if (hbmBw === undefined)
     throw new InputError(`${path}.hbm`, a.hbm, "bandwidthGBps, or generation and stacks");
 

@@ -72,12 +72,15 @@ export interface AcceleratorInput {
   readonly peakTflops: PeakTflops;
   /**
    * Memory. Give `generation` and `stacks` to derive capacity and bandwidth from the HBM catalog; give
-   * `capacityGB` / `bandwidthGBps` to state them (they take precedence: shipping parts often enable less).
+   * `capacityGB` / `capacityGiB` / `bandwidthGBps` to state them (they take precedence: shipping parts often
+   * enable less). Vendors' "80 GB" HBM is 80 GiB: DRAM dies hold 2^n bits, so a stack holds whole GiB
+   * (5 stacks × 16 GiB on the H100); `capacityGiB` says so, and the runtime sees that many bytes.
    */
   readonly hbm: {
     readonly generation?: string;
     readonly stacks?: number;
     readonly capacityGB?: number;
+    readonly capacityGiB?: number;
     readonly bandwidthGBps?: number;
   };
   readonly scaleUp: {

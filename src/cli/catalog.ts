@@ -9,7 +9,7 @@ import {
 } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { paramCount } from "../perf/accounting.js";
-import { GB } from "../units.js";
+import { GB, GiB } from "../units.js";
 import { fixed, si, table } from "./format.js";
 
 const FAMILIES = ["accelerators", "memory", "networks", "models", "sites", "systems", "prices"] as const;
@@ -57,7 +57,7 @@ export function catalogReport(cat: Catalog, family?: string): string {
           peak("bf16"),
           peak("fp8"),
           peak("fp4"),
-          fixed(a.hbmBytes / GB, 0),
+          fixed(a.hbmBytes / GiB, 0),
           fixed(a.hbmBandwidthBytesPerS / 1e12, 2),
           a.hbm !== null ? `${a.hbm.stacks}× ${a.hbm.generation}` : "-",
           fixed((2 * a.scaleUp.bandwidthBytesPerS) / GB, 0),
@@ -67,7 +67,7 @@ export function catalogReport(cat: Catalog, family?: string): string {
         ];
       });
       parts.push(
-        "Accelerators (dense TFLOP/s; HBM GB, TB/s; links GB/s bidirectional per accelerator)\n" +
+        "Accelerators (dense TFLOP/s; HBM GiB, TB/s; links GB/s bidirectional per accelerator)\n" +
           table(
             [
               "id",
@@ -75,7 +75,7 @@ export function catalogReport(cat: Catalog, family?: string): string {
               "bf16",
               "fp8",
               "fp4",
-              "HBM GB",
+              "HBM GiB",
               "TB/s",
               "stacks",
               "scale-up",

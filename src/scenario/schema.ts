@@ -50,6 +50,8 @@ export const acceleratorSchema = z.strictObject({
     generation: z.string().min(1).optional(),
     stacks: positiveInt.optional(),
     capacityGB: positive.optional(),
+    /** Capacity in GiB (2^30 bytes): what the device reports; vendors' "GB" of HBM are GiB. */
+    capacityGiB: positive.optional(),
     bandwidthGBps: positive.optional(),
   }),
   scaleUp: z.strictObject({

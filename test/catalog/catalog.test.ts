@@ -79,7 +79,7 @@ describe("catalog", () => {
 
   it("lets stated capacity and bandwidth override the derivation (parts that enable fewer stacks)", () => {
     const a100 = resolveAccelerator(cat, "a100-sxm-80gb");
-    expect(a100.hbmBytes).toBe(80e9);
+    expect(a100.hbmBytes).toBe(80 * 1024 ** 3); // 80 GiB: five 16 GiB stacks
     expect(a100.hbmBandwidthBytesPerS).toBe(2039e9);
     expect(a100.hbm).toEqual({ generation: "hbm2e", stacks: 5 });
   });

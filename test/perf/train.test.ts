@@ -188,7 +188,7 @@ describe("training model behaviour", () => {
     expect(r.fits).toBe(false);
     if (r.fits) return;
     expect(r.bottleneck).toBe("hbm-capacity");
-    expect(r.reason).toMatch(/GiB over the 74\.5 GiB of HBM/);
+    expect(r.reason).toMatch(/GiB over the 80\.0 GiB of HBM/);
   });
 
   it("a measured matmul efficiency replaces the default for that precision only", () => {

@@ -1,9 +1,14 @@
 import type { AcceleratorInput } from "../types.js";
 
+const MiB_PER_GiB = 1024;
+
 /**
  * Accelerators. Dense peaks (no sparsity). Figures from ../shared/reference/reference.json (accelerators),
  * whose sources are repeated here. Where the shipping part enables less memory than its stacks could hold
  * (A100: 5 active of 6; H100: 80 GB of 5 x 16 GB), capacity and bandwidth are stated, not derived.
+ * Capacity is in GiB (`capacityGiB`): a vendor's "80 GB" of HBM is 5 stacks of 16 GiB, since DRAM dies
+ * hold a power of two of bits; where an MLPerf system description reports the memory the runtime sees
+ * (GB200 189,471 MiB, GB300 284,208 MiB: reference.json), that figure is used.
  */
 export const ACCELERATORS: readonly AcceleratorInput[] = [
   {
@@ -12,7 +17,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA A100 SXM4 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 19.5, fp16: 312, bf16: 312 },
-    hbm: { generation: "hbm2e", stacks: 5, capacityGB: 80, bandwidthGBps: 2039 },
+    hbm: { generation: "hbm2e", stacks: 5, capacityGiB: 80, bandwidthGBps: 2039 },
     scaleUp: { fabric: "nvlink3", domainSize: 8 },
     scaleOut: { fabric: "ib-hdr" },
     tdpW: 400,
@@ -25,7 +30,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA H100 SXM5 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.4, bf16: 989.4, fp8: 1978.9 },
-    hbm: { generation: "hbm3", stacks: 5, capacityGB: 80, bandwidthGBps: 3350 },
+    hbm: { generation: "hbm3", stacks: 5, capacityGiB: 80, bandwidthGBps: 3350 },
     scaleUp: { fabric: "nvlink4", domainSize: 8 },
     scaleOut: { fabric: "ib-ndr" },
     tdpW: 700,
@@ -38,7 +43,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA H800 SXM5 80GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.4, bf16: 989.4, fp8: 1978.9 },
-    hbm: { generation: "hbm3", stacks: 5, capacityGB: 80, bandwidthGBps: 3350 },
+    hbm: { generation: "hbm3", stacks: 5, capacityGiB: 80, bandwidthGBps: 3350 },
     scaleUp: { fabric: "nvlink-h800", domainSize: 8 },
     scaleOut: { fabric: "ib-ndr" },
     tdpW: 700,
@@ -51,7 +56,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA H200 SXM 141GB",
     vendor: "NVIDIA",
     peakTflops: { fp32: 66.9, fp16: 989.5, bf16: 989.5, fp8: 1979 },
-    hbm: { generation: "hbm3e-8hi", stacks: 6, capacityGB: 141, bandwidthGBps: 4800 },
+    hbm: { generation: "hbm3e-8hi", stacks: 6, capacityGiB: 141, bandwidthGBps: 4800 },
     scaleUp: { fabric: "nvlink4", domainSize: 8 },
     scaleOut: { fabric: "ib-ndr" },
     tdpW: 700,
@@ -64,7 +69,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA B200 (HGX, 1000 W)",
     vendor: "NVIDIA",
     peakTflops: { fp32: 75, fp16: 2250, bf16: 2250, fp8: 4500, fp4: 9000 },
-    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGB: 180, bandwidthGBps: 7700 },
+    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGiB: 180, bandwidthGBps: 7700 },
     scaleUp: { fabric: "nvlink5", domainSize: 8 },
     scaleOut: { fabric: "ib-ndr" },
     tdpW: 1000,
@@ -77,7 +82,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA GB200 NVL72 (per Blackwell GPU, 1200 W)",
     vendor: "NVIDIA",
     peakTflops: { fp32: 80, fp16: 2500, bf16: 2500, fp8: 5000, fp4: 10000 },
-    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGB: 186, bandwidthGBps: 8000 },
+    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGiB: 189471 / MiB_PER_GiB, bandwidthGBps: 8000 },
     scaleUp: { fabric: "nvlink5", domainSize: 72 },
     scaleOut: { fabric: "ib-ndr" },
     tdpW: 1200,
@@ -90,7 +95,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA B300 (HGX Blackwell Ultra)",
     vendor: "NVIDIA",
     peakTflops: { fp16: 2250, bf16: 2250, fp8: 4500, fp4: 13125 },
-    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGB: 270, bandwidthGBps: 7700 },
+    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGiB: 270, bandwidthGBps: 7700 },
     scaleUp: { fabric: "nvlink5", domainSize: 8 },
     scaleOut: { fabric: "ib-xdr" },
     tdpW: 1100,
@@ -103,7 +108,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "NVIDIA GB300 NVL72 (per Blackwell Ultra GPU)",
     vendor: "NVIDIA",
     peakTflops: { fp16: 2500, bf16: 2500, fp8: 5000, fp4: 15000 },
-    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGB: 279, bandwidthGBps: 8000 },
+    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGiB: 284208 / MiB_PER_GiB, bandwidthGBps: 8000 },
     scaleUp: { fabric: "nvlink5", domainSize: 72 },
     scaleOut: { fabric: "ib-xdr" },
     tdpW: 1400,
@@ -116,7 +121,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "AMD Instinct MI300X",
     vendor: "AMD",
     peakTflops: { fp32: 163.4, fp16: 1307.4, bf16: 1307.4, fp8: 2614.9 },
-    hbm: { generation: "hbm3", stacks: 8, capacityGB: 192, bandwidthGBps: 5300 },
+    hbm: { generation: "hbm3", stacks: 8, capacityGiB: 192, bandwidthGBps: 5300 },
     scaleUp: { fabric: "infinity-fabric-mi300", domainSize: 8 },
     scaleOut: { fabric: "roce-400g" },
     tdpW: 750,
@@ -129,7 +134,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "AMD Instinct MI325X",
     vendor: "AMD",
     peakTflops: { fp16: 1307.4, bf16: 1307.4, fp8: 2614.9 },
-    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGB: 256, bandwidthGBps: 6000 },
+    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGiB: 256, bandwidthGBps: 6000 },
     scaleUp: { fabric: "infinity-fabric-mi300", domainSize: 8 },
     scaleOut: { fabric: "roce-400g" },
     tdpW: 1000,
@@ -142,7 +147,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "AMD Instinct MI355X",
     vendor: "AMD",
     peakTflops: { fp16: 2517, bf16: 2517, fp8: 5033, fp4: 10066 },
-    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGB: 288, bandwidthGBps: 8000 },
+    hbm: { generation: "hbm3e-12hi", stacks: 8, capacityGiB: 288, bandwidthGBps: 8000 },
     scaleUp: { fabric: "infinity-fabric-mi355", domainSize: 8 },
     scaleOut: { fabric: "roce-400g" },
     tdpW: 1400,
@@ -187,7 +192,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "Google TPU7x (Ironwood)",
     vendor: "Google",
     peakTflops: { bf16: 2307, fp8: 4614 },
-    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGB: 192 * 1.073741824, bandwidthGBps: 7370 },
+    hbm: { generation: "hbm3e-8hi", stacks: 8, capacityGiB: 192, bandwidthGBps: 7370 },
     scaleUp: { fabric: "tpu-ici-v7", domainSize: 9216 },
     scaleOut: { fabric: "tpu-dcn" },
     source:
@@ -198,7 +203,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "AWS Trainium2",
     vendor: "AWS",
     peakTflops: { bf16: 667, fp8: 1299 },
-    hbm: { stacks: 4, capacityGB: 96 * 1.073741824, bandwidthGBps: 2900 },
+    hbm: { stacks: 4, capacityGiB: 96, bandwidthGBps: 2900 },
     scaleUp: { fabric: "neuronlink-v3", domainSize: 64 },
     scaleOut: { fabric: "efa-v3" },
     source:
@@ -209,7 +214,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "AWS Trainium3",
     vendor: "AWS",
     peakTflops: { bf16: 671, fp8: 2517 },
-    hbm: { capacityGB: 144 * 1.073741824, bandwidthGBps: 4900 },
+    hbm: { capacityGiB: 144, bandwidthGBps: 4900 },
     scaleUp: { fabric: "neuronlink-v4", domainSize: 64 },
     scaleOut: { fabric: "efa-v3" },
     source:
@@ -220,7 +225,7 @@ export const ACCELERATORS: readonly AcceleratorInput[] = [
     name: "Intel Gaudi 3 (OAM)",
     vendor: "Intel",
     peakTflops: { bf16: 1835, fp8: 1835 },
-    hbm: { generation: "hbm2e", stacks: 8, capacityGB: 128, bandwidthGBps: 3700 },
+    hbm: { generation: "hbm2e", stacks: 8, capacityGiB: 128, bandwidthGBps: 3700 },
     scaleUp: { fabric: "gaudi3-roce-scaleup", domainSize: 8 },
     scaleOut: { fabric: "gaudi3-roce-scaleout" },
     tdpW: 900,
