@@ -23,6 +23,21 @@ export type * from "./types.js";
 
 import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
 
+export {
+  type AdmissionPolicy,
+  DEFAULT_ENGINE_PRESET,
+  DEFAULT_TRAINING_SETTINGS,
+  type EngineSettings,
+  INFERENCE_ENGINE_PRESETS,
+  INFERENCE_ENGINES,
+  type InferenceEngine,
+  type InferenceEnginePreset,
+  TRAINING_FRAMEWORK_PRESETS,
+  TRAINING_FRAMEWORKS,
+  type TrainingFramework,
+  type TrainingFrameworkPreset,
+  type TrainingFrameworkSettings,
+} from "./data/presets.js";
 export { INTERRUPTIONS_PER_ACC_HOUR, LLAMA3_INTERRUPTIONS } from "./data/reliability.js";
 export {
   type CapacityPoint,

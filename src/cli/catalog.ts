@@ -1,18 +1,29 @@
 import {
   type Catalog,
+  INFERENCE_ENGINE_PRESETS,
   PRICES,
   resolveAccelerator,
   resolveHbm,
   resolveModel,
   resolveSite,
   SYSTEMS,
+  TRAINING_FRAMEWORK_PRESETS,
 } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { paramCount } from "../perf/accounting.js";
 import { GB, GiB } from "../units.js";
 import { fixed, si, table } from "./format.js";
 
-const FAMILIES = ["accelerators", "memory", "networks", "models", "sites", "systems", "prices"] as const;
+const FAMILIES = [
+  "accelerators",
+  "memory",
+  "networks",
+  "models",
+  "sites",
+  "systems",
+  "prices",
+  "presets",
+] as const;
 type Family = (typeof FAMILIES)[number];
 
 function families(family: string | undefined): readonly Family[] {
@@ -32,6 +43,9 @@ export function catalogJson(cat: Catalog, family?: string): Record<string, unkno
     if (f === "sites") out[f] = [...cat.sites.keys()].map((id) => resolveSite(cat, id));
     if (f === "systems") out[f] = SYSTEMS;
     if (f === "prices") out[f] = PRICES;
+    if (f === "presets") {
+      out[f] = { trainingFrameworks: TRAINING_FRAMEWORK_PRESETS, inferenceEngines: INFERENCE_ENGINE_PRESETS };
+    }
     if (f === "models") {
       out[f] = [...cat.models.keys()].map((id) => {
         const m = resolveModel(cat, id);
@@ -159,6 +173,7 @@ export function catalogReport(cat: Catalog, family?: string): string {
         `Prices (published estimates)\n${table(["accelerator", "USD", "per", "source"], rows, [false, true, false, false])}`,
       );
     }
+    if (f === "presets") parts.push(presetsReport());
     if (f === "models") {
       const rows = [...cat.models.keys()].map((id) => {
         const m = resolveModel(cat, id);
@@ -190,4 +205,52 @@ export function catalogReport(cat: Catalog, family?: string): string {
     }
   }
   return `${parts.join("\n\n")}\n\nEvery entry carries its source: stargate catalog --json\n`;
+}
+
+/** Training-framework and serving-engine presets: what each sets, and where it is taken from. */
+function presetsReport(): string {
+  const yn = (b: boolean) => (b ? "yes" : "no");
+  const training = TRAINING_FRAMEWORK_PRESETS.map((p) => [
+    p.id,
+    p.settings.attention,
+    yn(p.settings.dropout),
+    yn(p.settings.tpCommOverlap),
+    yn(p.settings.dpOverlap),
+    yn(p.settings.ppCommOverlap),
+    p.settings.zero !== undefined ? String(p.settings.zero) : "search",
+    p.source,
+  ]);
+  const serving = INFERENCE_ENGINE_PRESETS.map((p) => [
+    p.id,
+    String(p.settings.maxNumSeqs),
+    String(p.settings.maxBatchedTokens),
+    String(p.settings.blockSize),
+    fixed(p.settings.memoryUtilization, 2),
+    yn(p.settings.chunkedPrefill),
+    p.settings.admission,
+    yn(p.settings.cudaGraphs),
+    p.source,
+  ]);
+  return (
+    `Training frameworks (training.framework; fields the scenario states win)\n${table(
+      ["id", "attention", "dropout", "TP overlap", "DP overlap", "PP overlap", "ZeRO", "source"],
+      training,
+      [false, false, false, false, false, false, true, false],
+    )}\n\n` +
+    `Serving engines (inference.engine)\n${table(
+      [
+        "id",
+        "max seqs",
+        "max tokens",
+        "block",
+        "HBM use",
+        "chunked prefill",
+        "admission",
+        "CUDA graphs",
+        "source",
+      ],
+      serving,
+      [false, true, true, true, true, false, false, false, false],
+    )}`
+  );
 }

@@ -48,6 +48,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       cases: r.cases.map((c) => ({
         id: c.id,
         group: c.group,
+        framework: c.framework,
         heldOut: c.heldOut,
         measuredStepTimeS: Number(c.measuredStepTimeS.toPrecision(6)),
         predictedStepTimeS: Number(c.predictedStepTimeS.toPrecision(6)),
@@ -74,6 +75,7 @@ export function validateReport(full: FullReport): string {
   const rows = r.cases.map((c) => [
     c.id,
     c.group,
+    c.framework ?? "-",
     duration(c.measuredStepTimeS),
     duration(c.predictedStepTimeS),
     `${c.error >= 0 ? "+" : ""}${pct(c.error)}`,
@@ -81,9 +83,9 @@ export function validateReport(full: FullReport): string {
     `tp${c.result.parallelism.tp} pp${c.result.parallelism.pp} v${c.result.parallelism.interleave} mb${c.result.parallelism.microBatch} ${c.result.parallelism.recompute}`,
   ]);
   return `Training step time: predicted vs published (same constants for every case)\n${table(
-    ["case", "group", "measured", "predicted", "error", "bottleneck", "config"],
+    ["case", "group", "framework", "measured", "predicted", "error", "bottleneck", "config"],
     rows,
-    [false, false, true, true, true, false, false],
+    [false, false, false, true, true, true, false, false],
   )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${table(
     ["accelerator", "precision", "cases", "mean |error|", "max |error|", "worst"],
     byHardware(r).map((g) => [

@@ -44,6 +44,16 @@ export const CALIBRATION = {
    * An assumption for runs that do not state theirs (range 0–0.16).
    */
   fp4HighPrecisionLayerShare: 0.15,
+  /**
+   * Tensor-parallel overlap as Transformer Engine's userbuffers run it (Megatron-Core/NeMo
+   * --tp-comm-overlap): a reduce-scatter is pipelined with the GEMM that produces its input, its kernels
+   * holding SMs the GEMM gives up (`set_sm_margin`): TE's initialize_ub default num_sm = 16 of the H100's
+   * 132 SMs (0.12). An assumption for runs that do not state theirs: NeMo's userbuffers configurations
+   * use 2–8 SMs for bulk overlaps and 16–32 for pipelined ones (range 0.015–0.24).
+   */
+  tpOverlapSmShare: 16 / 132,
+  /** Chunks a pipelined reduce-scatter splits its GEMM into (TE initialize_ub default num_splits = 4). */
+  tpOverlapRsSplits: 4,
   /** Fixed cost per kernel launch and tail (≈ 4 µs: CUDA launch plus the last wave's drain). */
   kernelOverheadS: 4e-6,
   /**

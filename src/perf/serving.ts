@@ -1,3 +1,10 @@
+import {
+  DEFAULT_ENGINE_PRESET,
+  type EngineSettings,
+  INFERENCE_ENGINE_PRESETS,
+  INFERENCE_ENGINES,
+  type InferenceEngine,
+} from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { exponential, type Random, seededRandom, standardNormal } from "../random.js";
 import { attentionDims } from "./accounting.js";
@@ -36,35 +43,26 @@ export interface Workload {
   readonly seed: number;
 }
 
-/** Engine settings (vLLM's defaults). */
-export interface EngineOptions {
-  /** Most sequences in one iteration (vLLM max_num_seqs: 256). */
-  readonly maxNumSeqs: number;
-  /** Most tokens in one iteration (vLLM max_num_batched_tokens: 8192). */
-  readonly maxBatchedTokens: number;
-  /** Tokens per KV-cache block (vLLM: 16). */
-  readonly blockSize: number;
-  /**
-   * Fraction of HBM the engine may use for weights, workspace and KV cache (vLLM gpu_memory_utilization
-   * and TensorRT-LLM free_gpu_memory_fraction both default to 0.9).
-   */
-  readonly memoryUtilization: number;
-  /** Mix prefill chunks into decode iterations (vLLM V1 default) rather than separate prefill iterations. */
-  readonly chunkedPrefill: boolean;
+/** Engine settings: a preset's (catalog/data/presets.ts) and the deployment's own. */
+export interface EngineOptions extends EngineSettings {
   /**
    * Disaggregated serving: this many of the deployment's replicas only prefill, the rest only decode
    * (DistServe/Splitwise style). 0 or absent: every replica does both.
    */
   readonly prefillReplicas?: number;
+  /** The most output tokens a request may ask for (max_tokens); `reserve` admission holds KV for it. */
+  readonly maxOutputTokens?: number;
 }
 
-export const DEFAULT_ENGINE: EngineOptions = {
-  maxNumSeqs: 256,
-  maxBatchedTokens: 8192,
-  blockSize: 16,
-  chunkedPrefill: true,
-  memoryUtilization: 0.9,
-};
+/** Settings of a named engine preset. */
+export function enginePreset(id: InferenceEngine): EngineOptions {
+  const p = INFERENCE_ENGINE_PRESETS.find((e) => e.id === id);
+  if (p === undefined) throw new InputError("inference.engine", id, `one of ${INFERENCE_ENGINES.join(", ")}`);
+  return p.settings;
+}
+
+/** vLLM's defaults: what the simulation runs with when the scenario names no engine. */
+export const DEFAULT_ENGINE: EngineOptions = enginePreset(DEFAULT_ENGINE_PRESET);
 
 export interface Slo {
   readonly ttftMs?: number;
@@ -388,6 +386,11 @@ function simulateReplica(
   let done = 0;
   let preemptions = 0;
   let kvBlockSeconds = 0;
+  // Reserve admission: blocks promised to admitted sequences for their whole output (held or not yet).
+  const reserve = engine.admission === "reserve";
+  const finalBlocks = (i: number) =>
+    Math.ceil((inputOf(i) + Math.max(outputOf(i), engine.maxOutputTokens ?? 0)) / B);
+  let promised = 0;
 
   const phaseOf = (i: number) => ((((start[i] ?? 0) - (ctx0[i] ?? 0)) % B) + B) % B;
   const stopDecoding = (i: number) => {
@@ -402,6 +405,7 @@ function simulateReplica(
       state[i] === DECODE ? Math.ceil(((ctx0[i] ?? 0) + (clock - (start[i] ?? 0))) / B) : (held[i] ?? 0);
     freeBlocks += blocks;
     held[i] = 0;
+    if (reserve) promised -= finalBlocks(i);
   };
   const preemptOne = (): boolean => {
     while (admitted.length > 0) {
@@ -446,6 +450,7 @@ function simulateReplica(
       const i = queue[qHead] ?? 0;
       const blocks = Math.ceil((prompt[i] ?? 1) / B);
       if (blocks > freeBlocks - need) break;
+      if (reserve && finalBlocks(i) > totalBlocks - promised) break;
       if (
         !engine.chunkedPrefill &&
         seqs > decoding &&
@@ -457,6 +462,7 @@ function simulateReplica(
       state[i] = PREFILL;
       held[i] = blocks;
       freeBlocks -= blocks;
+      if (reserve) promised += finalBlocks(i);
       prefilling.push(i);
       admitted.push(i);
       promptTokens += prompt[i] ?? 0;
@@ -599,7 +605,8 @@ export function simulateServing(
   let rejected = 0;
   const served = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (Math.ceil(((input[i] ?? 1) + (output[i] ?? 1)) / engine.blockSize) > totalBlocks) rejected++;
+    const out = Math.max(output[i] ?? 1, engine.admission === "reserve" ? (engine.maxOutputTokens ?? 0) : 0);
+    if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > totalBlocks) rejected++;
     else served[i] = 1;
   }
   /** Simulate one replica on `pool`; record first tokens in `first` and completions in `done`. */

@@ -132,6 +132,10 @@ function layerTime(
   const tpOne = groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, p.tp, 1);
   const tpFwd = 2 * tpOne;
   let tp = 2 * tpFwd;
+  // Sequence parallelism keeps only this rank's slice of the QKV and MLP-up inputs, so backward gathers
+  // them again for the weight gradients: two more all-gathers, each half an all-reduce's traffic
+  // (Korthikanti et al. 2022 §4.2.2; Megatron-Core's gather in LinearWithGradAccumulationAndAsyncComm).
+  if (p.sequenceParallel) tp += 2 * (tpOne / 2);
   // Context parallelism: ring exchange of K and V shards, overlapped with the attention kernel.
   let cp = 0;
   if (p.cp > 1) {
@@ -176,10 +180,7 @@ function layerTime(
   } else if (p.recompute === "selective") {
     recompute = opsTime(ops.attentionCore, rates);
   }
-  if (job.tpCommOverlap) {
-    const exposed = Math.max(0, tp - matmulS);
-    tp = exposed + calibration.overlapSlowdownScaleUp * (tp - exposed);
-  }
+  if (job.tpCommOverlap && p.tp > 1) tp = tpOverlapped(tp, matmulS, p.tp, rates, calibration);
   if (job.epCommOverlap) {
     const exposed = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));
     // SMs reserved for the communication kernels (commSmShare) already slow the compute beside them.
@@ -194,6 +195,31 @@ function layerTime(
     cp,
     ep,
   };
+}
+
+/**
+ * Tensor-parallel communication overlapped as Transformer Engine's userbuffers do it. Every layer GEMM
+ * is next to a collective: the all-gathers before the QKV and MLP-up GEMMs (and before the data-gradient
+ * GEMMs of the output and MLP-down projections in backward) run as a ring exchange on the copy engines,
+ * splitting their GEMM into tp chunks; the reduce-scatters after the output and MLP-down GEMMs (and
+ * after the QKV and MLP-up data gradients) are pipelined with their GEMM in `tpOverlapRsSplits` chunks on
+ * SMs it gives up. Those reduce-scatter GEMMs are one forward's worth of the layer's forward + backward
+ * GEMM time (a third), the all-gather ones another third. What the GEMMs cannot cover stays exposed.
+ */
+function tpOverlapped(
+  tp: number,
+  matmulS: number,
+  tpSize: number,
+  rates: DeviceRates,
+  calibration: Calibration,
+): number {
+  const exposed = Math.max(0, tp - matmulS);
+  const share = calibration.tpOverlapSmShare;
+  const rsGemms = matmulS / 3;
+  const smCost = (rsGemms * share) / (1 - share);
+  // Extra kernel latencies of the split GEMMs: 4 all-gather GEMMs in tp chunks, 4 reduce-scatter ones in splits.
+  const splitCost = 4 * (tpSize - 1 + calibration.tpOverlapRsSplits - 1) * rates.gemm.latencyS;
+  return exposed + smCost + splitCost;
 }
 
 function bf16Rates(job: TrainingJob, calibration: Calibration): DeviceRates {

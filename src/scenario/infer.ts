@@ -2,7 +2,7 @@ import { type Catalog, resolveAccelerator } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { DeployOption } from "../perf/deploy.js";
 import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
-import { DEFAULT_ENGINE, type EngineOptions } from "../perf/serving.js";
+import { DEFAULT_ENGINE, type EngineOptions, enginePreset } from "../perf/serving.js";
 import { validate } from "./load.js";
 import { type InferScenario, inferScenarioSchema } from "./schema.js";
 import { type AcceleratorChanges, resolveSystem, strip } from "./system.js";
@@ -100,7 +100,7 @@ export function resolveInferScenario(
     batch,
     workload: inf.workload ?? null,
     slo: inf.slo ?? null,
-    engine: { ...DEFAULT_ENGINE, ...(inf.engine ?? {}) },
+    engine: resolveEngine(inf.engine),
     deploy: inf.deploy ?? null,
     deployOptions: deployOptions(inf.deploy, job, catalog),
     usdPerGpuHour: inf.costPerGpuHourUsd ?? null,
@@ -122,4 +122,13 @@ function deployOptions(
       usdPerGpuHour: price(id),
     };
   });
+}
+
+/** The engine settings: the named preset (default vLLM's), then the scenario's own fields. */
+export function resolveEngine(e: InferScenario["inference"]["engine"]): EngineOptions {
+  if (e === undefined) return DEFAULT_ENGINE;
+  if (typeof e === "string") return enginePreset(e);
+  const { preset, ...own } = e;
+  const base = preset !== undefined ? enginePreset(preset) : DEFAULT_ENGINE;
+  return { ...base, ...strip(own) };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INFERENCE_ENGINES, TRAINING_FRAMEWORKS } from "../catalog/data/presets.js";
 
 /**
  * The scenario schema: the single source of truth for what a user may write. Types of the user's input
@@ -170,16 +171,22 @@ export const trainingSchema = z.strictObject({
   microBatch: positiveInt.optional(),
   precision: precisionSchema.default("bf16"),
   recompute: recomputeSchema.optional(),
-  /** `flash` (fused, the default) or `standard` (unfused softmax, as in Megatron-LM before 2022). */
-  attention: z.enum(["flash", "standard"]).default("flash"),
-  dropout: z.boolean().default(false),
-  tpCommOverlap: z.boolean().default(false),
-  /** Overlap the data-parallel gradient reduction with backward (default true; false for Megatron-LM before 2022). */
-  dpOverlap: z.boolean().default(true),
+  /**
+   * The framework the run uses (`stargate catalog presets`): it fills the fields below that are left out
+   * (attention kernel, dropout, communication overlap, ZeRO stage). Absent: flash attention, no dropout,
+   * data-parallel and pipeline overlap on, tensor- and expert-parallel communication exposed.
+   */
+  framework: z.enum(TRAINING_FRAMEWORKS).optional(),
+  /** `flash` (fused) or `standard` (unfused softmax, as in Megatron-LM before 2022). */
+  attention: z.enum(["flash", "standard"]).optional(),
+  dropout: z.boolean().optional(),
+  tpCommOverlap: z.boolean().optional(),
+  /** Overlap the data-parallel gradient reduction with backward (false for Megatron-LM before 2022). */
+  dpOverlap: z.boolean().optional(),
   /** Overlap the expert-parallel all-to-all with another micro-batch's compute (DualPipe-style). */
-  epCommOverlap: z.boolean().default(false),
-  /** Overlap pipeline sends with compute in the interleaved schedule (default true; false for Megatron-LM before 2022). */
-  ppCommOverlap: z.boolean().default(true),
+  epCommOverlap: z.boolean().optional(),
+  /** Overlap pipeline sends with compute in the interleaved schedule (false for Megatron-LM before 2022). */
+  ppCommOverlap: z.boolean().optional(),
   /** 8-bit GEMM scaling: `tensor` (Transformer Engine, default) or `blockwise` (DeepSeek-V3's 1×128/128×128 tiles). */
   fp8Scaling: z.enum(["tensor", "blockwise"]).optional(),
   /** Share of SMs held by overlapped communication kernels (DeepSeek-V3: 20 of 132). */
@@ -259,16 +266,30 @@ export const inferenceSchema = z.strictObject({
   inputLen: positiveInt.optional(),
   outputLen: positiveInt.optional(),
   workload: workloadSchema.optional(),
-  /** Serving-engine settings for the simulation (vLLM's defaults). */
+  /**
+   * The serving engine: a preset (`trtllm`, `vllm`, `sglang`: `stargate catalog presets`) or settings,
+   * with an optional `preset` they start from (default vLLM's).
+   */
   engine: z
-    .strictObject({
-      maxNumSeqs: positiveInt.default(256),
-      maxBatchedTokens: positiveInt.default(8192),
-      blockSize: positiveInt.default(16),
-      chunkedPrefill: z.boolean().default(true),
-      /** Disaggregated serving: replicas that only prefill (the rest only decode); 0 = colocated. */
-      prefillReplicas: z.number().int().nonnegative().default(0),
-    })
+    .union([
+      z.enum(INFERENCE_ENGINES),
+      z.strictObject({
+        preset: z.enum(INFERENCE_ENGINES).optional(),
+        maxNumSeqs: positiveInt.optional(),
+        maxBatchedTokens: positiveInt.optional(),
+        blockSize: positiveInt.optional(),
+        memoryUtilization: fraction.optional(),
+        chunkedPrefill: z.boolean().optional(),
+        /** `reserve`: KV for the whole output at admission (no eviction); `optimistic`: admit and preempt. */
+        admission: z.enum(["reserve", "optimistic"]).optional(),
+        cudaGraphs: z.boolean().optional(),
+        fusedEpilogues: z.boolean().optional(),
+        /** The most output tokens a request may ask for (its max_tokens): what `reserve` holds KV for. */
+        maxOutputTokens: positiveInt.optional(),
+        /** Disaggregated serving: replicas that only prefill (the rest only decode); 0 = colocated. */
+        prefillReplicas: z.number().int().nonnegative().optional(),
+      }),
+    ])
     .optional(),
   slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
   /** Price of one accelerator-hour, USD (yours to state): adds $/M output tokens to the results. */

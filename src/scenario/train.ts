@@ -1,4 +1,9 @@
-import type { Catalog } from "../catalog/index.js";
+import {
+  type Catalog,
+  DEFAULT_TRAINING_SETTINGS,
+  TRAINING_FRAMEWORK_PRESETS,
+  type TrainingFramework,
+} from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { Parallelism, TrainingJob } from "../perf/types.js";
 import { validate } from "./load.js";
@@ -12,6 +17,8 @@ export interface ResolvedTrainScenario {
   /** Fields of the parallelism the user gave; the search fills the rest. */
   readonly fixed: Partial<Parallelism>;
   readonly top: number;
+  /** The framework preset the scenario named, or null (Stargate's defaults). */
+  readonly framework: TrainingFramework | null;
 }
 
 /** Command-line overrides of common fields. */
@@ -68,16 +75,18 @@ export function resolveTrainScenario(
     );
   }
   const par = t.parallelism ?? {};
+  const preset = TRAINING_FRAMEWORK_PRESETS.find((f) => f.id === t.framework);
+  const settings = preset?.settings ?? DEFAULT_TRAINING_SETTINGS;
   const fixed: Partial<Parallelism> = strip({
     tp: par.tp,
     pp: par.pp,
     dp: par.dp,
     ep: par.ep,
     cp: par.cp,
-    interleave: par.interleave,
+    interleave: par.interleave ?? (settings.maxInterleave === 1 ? 1 : undefined),
     microBatch: par.microBatch ?? t.microBatch,
     sequenceParallel: par.sequenceParallel,
-    zero: par.zero,
+    zero: par.zero ?? settings.zero,
     recompute: par.recompute ?? t.recompute,
   });
   const job: TrainingJob = {
@@ -88,16 +97,16 @@ export function resolveTrainScenario(
     seqLen: t.seqLen,
     globalBatch: t.globalBatch,
     precision: t.precision,
-    attention: t.attention,
-    dropout: t.dropout,
-    tpCommOverlap: t.tpCommOverlap,
-    dpOverlap: t.dpOverlap,
-    epCommOverlap: t.epCommOverlap,
-    ppCommOverlap: t.ppCommOverlap,
+    attention: t.attention ?? settings.attention,
+    dropout: t.dropout ?? settings.dropout,
+    tpCommOverlap: t.tpCommOverlap ?? settings.tpCommOverlap,
+    dpOverlap: t.dpOverlap ?? settings.dpOverlap,
+    epCommOverlap: t.epCommOverlap ?? settings.epCommOverlap,
+    ppCommOverlap: t.ppCommOverlap ?? settings.ppCommOverlap,
     ...(t.fp8Scaling !== undefined ? { fp8Scaling: t.fp8Scaling } : {}),
     ...(t.commSmShare !== undefined ? { commSmShare: t.commSmShare } : {}),
     tokens: t.tokens ?? null,
     lora: t.lora ?? null,
   };
-  return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1 };
+  return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1, framework: preset?.id ?? null };
 }

@@ -45,6 +45,8 @@ export type TrainingCase = z.output<typeof trainingCaseSchema>;
 export interface CaseResult {
   readonly id: string;
   readonly group: string;
+  /** The framework preset the case ran on (`training.framework`). */
+  readonly framework: string | null;
   readonly accelerator: string;
   readonly precision: string;
   readonly heldOut: boolean;
@@ -97,6 +99,7 @@ export function runTrainingValidation(cases: readonly TrainingCase[], catalog: C
     return {
       id: c.id,
       group: c.group,
+      framework: scenario.framework,
       accelerator: scenario.job.accelerator.id,
       precision: scenario.job.precision,
       heldOut: c.heldOut,

@@ -66,6 +66,30 @@ describe("serving simulation", () => {
     expect(r.kvUtilization).toBeLessThanOrEqual(1);
   });
 
+  it("reserve admission (TensorRT-LLM) never preempts; optimistic admission (vLLM) does, and packs more", () => {
+    const small = { ...j, accelerator: { ...j.accelerator, hbmBytes: 45e9 } };
+    const long = { ...w, outputLen: 2000 };
+    const optimistic = simulateServing(small, shape, long, null, {
+      ...DEFAULT_ENGINE,
+      admission: "optimistic",
+    });
+    const reserve = simulateServing(small, shape, long, null, { ...DEFAULT_ENGINE, admission: "reserve" });
+    expect(optimistic.preemptions).toBeGreaterThan(0);
+    expect(reserve.preemptions).toBe(0);
+    expect(reserve.requests).toBe(400);
+    expect(reserve.outputTokensPerS * reserve.makespanS).toBeCloseTo(400 * 2000, 0);
+    // Holding KV for outputs not yet written runs fewer sequences at once early on.
+    expect(reserve.kvUtilization).toBeLessThan(optimistic.kvUtilization);
+    // A declared max_tokens larger than the outputs reserves more, so it serves no faster.
+    const capped = simulateServing(small, shape, long, null, {
+      ...DEFAULT_ENGINE,
+      admission: "reserve",
+      maxOutputTokens: 4000,
+    });
+    expect(capped.preemptions).toBe(0);
+    expect(capped.makespanS).toBeGreaterThanOrEqual(reserve.makespanS);
+  });
+
   it("scales with replicas", () => {
     const one = simulateServing(j, shape, w, null);
     const two = simulateServing({ ...j, gpus: 4 }, shape, w, null);
