@@ -2,6 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
 import { parseYaml } from "../scenario/load.js";
+import {
+  type InferenceValidationReport,
+  type Lengths,
+  parseInferenceCases,
+  parseLengths,
+  runInferenceValidation,
+} from "../validation/inference.js";
 import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import {
@@ -10,28 +17,52 @@ import {
   runTrainingValidation,
   type ValidationReport,
 } from "../validation/training.js";
-import { duration, pct, table } from "./format.js";
+import { duration, fixed, pct, si, table } from "./format.js";
 
-/** The project's validation set, shipped beside the code. */
-export function trainingCasesPath(): string {
+/** A file of the project's validation set, shipped beside the code. */
+function validationPath(file: string): string {
   // src/cli/validate.ts sits two levels below the package root, dist/src/cli/validate.js three.
-  const candidates = ["../../validation/training.yaml", "../../../validation/training.yaml"];
+  const candidates = [`../../validation/${file}`, `../../../validation/${file}`];
   const found = candidates.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((p) => existsSync(p));
-  if (found === undefined) throw new Error("validation/training.yaml not found beside the package");
+  if (found === undefined) throw new Error(`validation/${file} not found beside the package`);
   return found;
+}
+
+export function trainingCasesPath(): string {
+  return validationPath("training.yaml");
 }
 
 export function loadTrainingCases(path = trainingCasesPath()) {
   return parseTrainingCases(parseYaml(readFileSync(path, "utf8"), "validation/training.yaml"));
 }
 
+/** The MLPerf Inference cases and the datasets they name (validation/mlperf-lengths/*.csv). */
+export function loadInferenceCases() {
+  const cases = parseInferenceCases(
+    parseYaml(readFileSync(validationPath("inference.yaml"), "utf8"), "validation/inference.yaml"),
+  );
+  const datasets = new Map<string, Lengths>();
+  for (const c of cases) {
+    if (datasets.has(c.dataset)) continue;
+    const file = `mlperf-lengths/${c.dataset}.csv`;
+    datasets.set(c.dataset, parseLengths(readFileSync(validationPath(file), "utf8"), `validation/${file}`));
+  }
+  return { cases, datasets };
+}
+
 export interface FullReport {
   readonly training: ValidationReport;
+  readonly inference: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
 }
 
 export function runValidate(catalog: Catalog): FullReport {
-  return { training: runTrainingValidation(loadTrainingCases(), catalog), queueing: queueingCheck(catalog) };
+  const { cases, datasets } = loadInferenceCases();
+  return {
+    training: runTrainingValidation(loadTrainingCases(), catalog),
+    inference: runInferenceValidation(cases, datasets, catalog),
+    queueing: queueingCheck(catalog),
+  };
 }
 
 export function validateJson(full: FullReport): Record<string, unknown> {
@@ -44,6 +75,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       simulatedS: Number(q.simulatedS.toPrecision(6)),
       error: Number(q.error.toFixed(4)),
     })),
+    inference: inferenceJson(full.inference),
     training: {
       cases: r.cases.map((c) => ({
         id: c.id,
@@ -105,7 +137,44 @@ export function validateReport(full: FullReport): string {
       duration(q.simulatedS),
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
-  )}\n\nInference throughput against MLPerf Inference: not yet (the datasets' input-length statistics have no source here).\n`;
+  )}\n\n${inferenceText(full.inference)}`;
+}
+
+function inferenceJson(r: InferenceValidationReport) {
+  const n = (x: number) => Number(x.toPrecision(6));
+  return {
+    cases: r.cases.map((c) => ({
+      ...c,
+      measuredTokensPerS: n(c.measuredTokensPerS),
+      predictedTokensPerS: n(c.predictedTokensPerS),
+      error: Number(c.error.toFixed(4)),
+      rateRps: c.rateRps === null ? null : n(c.rateRps),
+      p99TtftS: n(c.p99TtftS),
+      p99TpotS: n(c.p99TpotS),
+    })),
+    meanAbsError: Number(r.meanAbsError.toFixed(4)),
+    maxAbsError: Number(r.maxAbsError.toFixed(4)),
+    worst: r.worst,
+  };
+}
+
+function inferenceText(r: InferenceValidationReport): string {
+  const rows = r.cases.map((c) => [
+    c.id,
+    c.mlperfScenario,
+    c.engine,
+    si(c.measuredTokensPerS),
+    si(c.predictedTokensPerS),
+    `${c.error >= 0 ? "+" : ""}${pct(c.error)}`,
+    c.rateRps === null ? "-" : fixed(c.rateRps, 1),
+    duration(c.p99TtftS),
+    duration(c.p99TpotS),
+  ]);
+  return `Serving throughput against MLPerf Inference (output tokens/s of the submitted deployment on the dataset's real lengths; Server/Interactive: the highest Poisson rate within the p99 limits)\n${table(
+    ["case", "scenario", "engine", "measured", "predicted", "error", "req/s", "p99 TTFT", "p99 TPOT"],
+    rows,
+    [false, false, false, true, true, true, true, true, true],
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n`;
 }
 
 /** Mean and max |error| per (accelerator, precision) of the training cases. */

@@ -57,6 +57,12 @@ export const CALIBRATION = {
   /** Fixed cost per kernel launch and tail (≈ 4 µs: CUDA launch plus the last wave's drain). */
   kernelOverheadS: 4e-6,
   /**
+   * The same when kernels replay from a captured CUDA graph (serving engines' decode): the host launch
+   * leaves, the tail of the last wave and the dependency hand-off stay. An assumption: 1.5 µs (range
+   * 1–2.5 µs, the gap between graph-replayed kernels in Nsight traces of decode steps).
+   */
+  graphKernelOverheadS: 1.5e-6,
+  /**
    * Fraction of a link's per-direction bandwidth a large collective achieves: nccl-tests all-reduce bus
    * bandwidth on an 8-GPU NVSwitch node reaches ~360 of 450 GB/s (0.8); Calculon used 0.65–0.9 per level.
    */

@@ -48,6 +48,25 @@ export interface InferenceJob {
   readonly domainSize: number;
   readonly precision: InferencePrecision;
   readonly kvPrecision: KvPrecision;
+  /** How the serving engine runs kernels (absent: unfused, launched one by one). */
+  readonly kernels?: EngineKernels;
+}
+
+/** Kernel-level traits of a serving engine (catalog/data/presets.ts). */
+export interface EngineKernels {
+  readonly fusedEpilogues: boolean;
+  readonly cudaGraphs: boolean;
+}
+
+/** The device rates a serving job's kernels see: CUDA graphs shrink the per-kernel overhead. */
+export function servingRates(job: InferenceJob, calibration: Calibration): DeviceRates {
+  const rates = deviceRates(
+    job.accelerator,
+    inferenceFormat(job.precision).compute,
+    calibration,
+    "inference.precision",
+  );
+  return job.kernels?.cudaGraphs === true ? { ...rates, overheadS: calibration.graphKernelOverheadS } : rates;
 }
 
 /** One replica's shape: tp·pp accelerators; experts spread over `ep` of the tensor-parallel ranks. */
@@ -191,6 +210,7 @@ function stagePass(
     format,
     attention: "flash" as const,
     dropout: false,
+    fusedEpilogues: job.kernels?.fusedEpilogues === true,
     ...(decode ? { decodeKvBytes: kvElementBytes(job) } : {}),
   };
   // Experts spread over ep of the tp ranks hold experts/tp each, as tp alone would.
@@ -353,12 +373,7 @@ export function evaluateInference(
   outputLen: number,
   calibration: Calibration = CALIBRATION,
 ): InferResult {
-  const rates = deviceRates(
-    job.accelerator,
-    inferenceFormat(job.precision).compute,
-    calibration,
-    "inference.precision",
-  );
+  const rates = servingRates(job, calibration);
   const net = network(job.domainSize, job.accelerator.scaleUp, job.accelerator.scaleOut, calibration);
   const ctx: PassContext = { job, s, rates, net };
   const prefill = replicaPass(ctx, batch * inputLen, batch, inputLen, false);

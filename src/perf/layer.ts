@@ -48,6 +48,12 @@ export interface LayerShard {
    * (no causal halving: every cached position is read).
    */
   readonly decodeKvBytes?: number;
+  /**
+   * Serving engines' fused kernels (TensorRT-LLM, vLLM): the residual add, norm and quantisation of
+   * the next GEMM's input run as one kernel; RoPE and the KV-cache write happen inside the attention
+   * kernel's prologue; SwiGLU and the activation cast in the up-projection's epilogue.
+   */
+  readonly fusedEpilogues?: boolean;
 }
 
 /** Forward operators of one layer split by role, so backward and recompute can scale each group. */
@@ -108,9 +114,13 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const attentionCore: Op[] = [];
   const backwardMemory: Op[] = [];
   const g = f.gemmInputBytes;
+  const fused = s.fusedEpilogues === true;
   const cast = (elements: number) => {
-    if (castInputs) memory.push(elementwise(elements * (e + g)));
+    if (castInputs && !fused) memory.push(elementwise(elements * (e + g)));
   };
+  // A norm: read and write the hidden state; fused, also the residual add (read both, write the sum)
+  // and the cast of the next GEMM's input.
+  const norm = () => memory.push(elementwise(fused ? Tel * h * (3 * e + g) : 2 * Tel * h * e));
   const backwardCasts = (tokens: number, k: number, n: number) => {
     if (!castInputs) return;
     backwardMemory.push(elementwise(tokens * n * (e + 2 * g) + tokens * k * g));
@@ -130,13 +140,13 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   };
 
   // Norm 1.
-  memory.push(elementwise(2 * Tel * h * e));
+  norm();
   // Q, K, V projections (MLA: the down/up projections, as one GEMM of the same parameter count).
   const dims = attentionDims(m);
   const outDim = m.heads * dims.v;
   const qkvParams = attentionParams(m) - outDim * h - (m.bias ? h : 0);
   linear(T, h, qkvParams / h / t);
-  if (m.positionEmbeddings === 0) {
+  if (m.positionEmbeddings === 0 && !fused) {
     // Rotary embedding on queries and keys.
     memory.push(elementwise((2 * T * ((m.heads + m.kvHeads) * dims.qk * e)) / t));
   }
@@ -148,11 +158,16 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
     const qkWidth = m.mla !== null ? m.mla.kvLoraRank + m.mla.qkRopeHeadDim : dims.qk;
     const vWidth = m.mla !== null ? m.mla.kvLoraRank : dims.v;
     const flops = 2 * T * s.contextLen * headsLocal * (qkWidth + vWidth);
-    const op: Op = { kind: "attention", flops, bytes: kvBytes + T * headsLocal * (dims.qk + dims.v) * e };
+    // Appending this step's K and V to the cache: its own kernel, or in the fused attention's prologue.
+    const append = T * perRank;
+    const op: Op = {
+      kind: "attention",
+      flops,
+      bytes: kvBytes + T * headsLocal * (dims.qk + dims.v) * e + (fused ? append : 0),
+    };
     attention.push(op);
     attentionCore.push(op);
-    // Appending this step's K and V to the cache.
-    memory.push(elementwise(T * perRank));
+    if (!fused) memory.push(elementwise(append));
   } else if (s.attention === "flash") {
     // Causal: the kernel skips fully masked blocks, doing half the score and value products.
     const flops = 0.5 * 2 * T * s.contextLen * headsLocal * (dims.qk + dims.v);
@@ -181,15 +196,15 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   }
   // Output projection, dropout, residual.
   linear(T, outDim / t, h);
-  memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
+  if (!fused) memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
   // Norm 2.
-  memory.push(elementwise(2 * Tel * h * e));
+  norm();
 
   const gated = m.gatedMlp ? 2 : 1;
   const mlp = (tokens: number, ffn: number, weightSets: number) => {
     // Up (and gate), activation, down.
     linear(tokens, h, (gated * ffn) / t, weightSets);
-    memory.push(elementwise((tokens * ((gated + 1) * ffn) * e) / t));
+    if (!fused) memory.push(elementwise((tokens * ((gated + 1) * ffn) * e) / t));
     linear(tokens, ffn / t, h, weightSets);
   };
   if (moe && m.moe !== null) {
@@ -211,6 +226,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   } else {
     mlp(T, m.ffnHidden, 1);
   }
-  memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
+  // Residual add (fused: into the next layer's norm).
+  if (!fused) memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
   return { matmul, attention, memory, attentionCore, backwardMemory, hiddenBytes: T * h * e };
 }

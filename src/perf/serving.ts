@@ -16,6 +16,7 @@ import {
   inferenceMemory,
   kvElementBytes,
   type ReplicaShape,
+  servingRates,
 } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
 import { representativeStages, stageParams } from "./memory.js";
@@ -172,7 +173,7 @@ export function iterationModel(
 ): IterationModel {
   const m = job.model;
   const format = inferenceFormat(job.precision);
-  const rates = deviceRates(job.accelerator, format.compute, calibration, "inference.precision");
+  const rates = servingRates(job, calibration);
   const net = network(job.domainSize, job.accelerator.scaleUp, job.accelerator.scaleOut, calibration);
   // The heaviest pipeline stage sets the pace; a token crosses every stage in turn.
   let layers = 0;
@@ -202,6 +203,7 @@ export function iterationModel(
       attention: "flash" as const,
       dropout: false,
       decodeKvBytes: kvBytes,
+      fusedEpilogues: job.kernels?.fusedEpilogues === true,
     };
     let total = 0;
     const layer = (moe: boolean, n: number) => {
@@ -444,6 +446,7 @@ function simulateReplica(
 
     // Admit waiting prompts while sequences, KV blocks (and, without chunking, the token budget) allow.
     let seqs = decoding + prefilling.length;
+    const wholeBudget = engine.maxBatchedTokens - (engine.mixedPrefill ? decoding : 0);
     let promptTokens = 0;
     for (const i of prefilling) promptTokens += (prompt[i] ?? 0) - (prefilled[i] ?? 0);
     while (qLen > 0 && seqs < engine.maxNumSeqs) {
@@ -451,12 +454,9 @@ function simulateReplica(
       const blocks = Math.ceil((prompt[i] ?? 1) / B);
       if (blocks > freeBlocks - need) break;
       if (reserve && finalBlocks(i) > totalBlocks - promised) break;
-      if (
-        !engine.chunkedPrefill &&
-        seqs > decoding &&
-        promptTokens + (prompt[i] ?? 0) > engine.maxBatchedTokens
-      )
-        break;
+      // Whole prompts: they fit the iteration's token budget (beside the decoding tokens when mixed),
+      // or one goes alone.
+      if (!engine.chunkedPrefill && seqs > decoding && promptTokens + (prompt[i] ?? 0) > wholeBudget) break;
       qHead = (qHead + 1) % cap;
       qLen--;
       state[i] = PREFILL;
@@ -473,9 +473,9 @@ function simulateReplica(
       throw new Error("serving simulation stalled: a waiting request cannot be admitted to an empty replica");
     }
     // What this iteration runs.
-    const prefillOnly = !engine.chunkedPrefill && prefilling.length > 0;
+    const prefillOnly = !engine.chunkedPrefill && !engine.mixedPrefill && prefilling.length > 0;
     const decodeNow = prefillOnly ? 0 : decoding;
-    let budget = prefillOnly ? Number.POSITIVE_INFINITY : engine.maxBatchedTokens - decodeNow;
+    let budget = engine.chunkedPrefill ? engine.maxBatchedTokens - decodeNow : Number.POSITIVE_INFINITY;
     let prefillTokens = 0;
     let prefillWork = 0;
     let completing = 0;
@@ -596,6 +596,12 @@ export function simulateServing(
   const perToken = inferenceMemory(job, shape, 1, 1, 0, calibration).kvCacheBytes;
   const kvBytes = Math.max(0, job.accelerator.hbmBytes * engine.memoryUtilization - fixed.totalBytes);
   const totalBlocks = Math.floor(kvBytes / (perToken * engine.blockSize));
+  // Pipeline parallelism keeps pp micro-batches in flight (TensorRT-LLM, vLLM): each is a lane with its
+  // share of the KV blocks and of the batch limit, whose iteration crosses every stage in turn.
+  const lanes = shape.pp;
+  const laneBlocks = Math.floor(totalBlocks / lanes);
+  const laneEngine =
+    lanes > 1 ? { ...engine, maxNumSeqs: Math.max(1, Math.floor(engine.maxNumSeqs / lanes)) } : engine;
   const firstToken = new Float64Array(n);
   const finish = new Float64Array(n);
   let makespan = 0;
@@ -606,7 +612,7 @@ export function simulateServing(
   const served = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const out = Math.max(output[i] ?? 1, engine.admission === "reserve" ? (engine.maxOutputTokens ?? 0) : 0);
-    if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > totalBlocks) rejected++;
+    if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > laneBlocks) rejected++;
     else served[i] = 1;
   }
   /** Simulate one replica on `pool`; record first tokens in `first` and completions in `done`. */
@@ -625,8 +631,8 @@ export function simulateServing(
       input,
       outputs,
       model,
-      engine,
-      totalBlocks,
+      laneEngine,
+      laneBlocks,
       first,
       done,
       prefilled,
@@ -643,9 +649,10 @@ export function simulateServing(
   for (let i = 0; i < n; i++) if (served[i] === 1) servedIds.push(i);
   const prefillReplicas = engine.prefillReplicas ?? 0;
   if (prefillReplicas <= 0) {
-    // Colocated: requests spread round-robin over replicas that both prefill and decode.
-    for (let r = 0; r < replicas; r++)
-      run(share(servedIds, r, replicas), arrival, output, firstToken, finish, false);
+    // Colocated: requests spread round-robin over replicas (and their lanes) that both prefill and decode.
+    const units = replicas * lanes;
+    for (let r = 0; r < units; r++)
+      run(share(servedIds, r, units), arrival, output, firstToken, finish, false);
   } else {
     // Disaggregated: a prefill pool produces each first token and the prompt's KV cache, which crosses
     // the scale-out network (each accelerator sends its shard) to a decode pool that only decodes.
@@ -659,8 +666,9 @@ export function simulateServing(
     }
     const ones = new Int32Array(n).fill(1);
     const prefillDone = new Float64Array(n);
-    for (let r = 0; r < prefillReplicas; r++) {
-      run(share(servedIds, r, prefillReplicas), arrival, ones, firstToken, prefillDone, false);
+    const prefillUnits = prefillReplicas * lanes;
+    for (let r = 0; r < prefillUnits; r++) {
+      run(share(servedIds, r, prefillUnits), arrival, ones, firstToken, prefillDone, false);
     }
     const perRankPerToken = kvBytesPerTokenPerRank(job.model, shape.tp, kvElementBytes(job)) / shape.pp;
     const link = job.accelerator.scaleOut;
@@ -678,8 +686,9 @@ export function simulateServing(
     }
     order.sort((a, b) => (decodeArrival[a] ?? 0) - (decodeArrival[b] ?? 0));
     const scratch = new Float64Array(n);
-    for (let r = 0; r < decodeReplicas; r++)
-      run(share(order, r, decodeReplicas), decodeArrival, output, scratch, finish, true);
+    const decodeUnits = decodeReplicas * lanes;
+    for (let r = 0; r < decodeUnits; r++)
+      run(share(order, r, decodeUnits), decodeArrival, output, scratch, finish, true);
   }
   const count = n - rejected;
   const ttft = new Float64Array(count);
@@ -725,7 +734,7 @@ export function simulateServing(
     e2eS: percentiles(e2e),
     sloAttainment: slo !== null ? good / Math.max(1, count) : null,
     goodputTokensPerS: slo !== null ? goodTokens / span : null,
-    kvUtilization: totalBlocks > 0 ? kvBlockSeconds / replicas / totalBlocks : 0,
+    kvUtilization: laneBlocks > 0 ? kvBlockSeconds / (replicas * lanes) / laneBlocks : 0,
     kvCapacityTokens: totalBlocks * engine.blockSize,
     preemptions,
     iterations,

@@ -1,7 +1,12 @@
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { DeployOption } from "../perf/deploy.js";
-import { defaultKvPrecision, type InferenceJob, type ReplicaShape } from "../perf/infer.js";
+import {
+  defaultKvPrecision,
+  type EngineKernels,
+  type InferenceJob,
+  type ReplicaShape,
+} from "../perf/infer.js";
 import { DEFAULT_ENGINE, type EngineOptions, enginePreset } from "../perf/serving.js";
 import { validate } from "./load.js";
 import { type InferScenario, inferScenarioSchema } from "./schema.js";
@@ -59,16 +64,8 @@ export function resolveInferScenario(
   whatIf: AcceleratorChanges = {},
 ): ResolvedInferScenario {
   const s: InferScenario = validate(inferScenarioSchema, data);
-  const { catalog, model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
+  const { catalog, job } = resolveInferJob(s, base, whatIf);
   const inf = s.inference;
-  const job: InferenceJob = {
-    model,
-    accelerator,
-    gpus,
-    domainSize,
-    precision: inf.precision,
-    kvPrecision: inf.kvPrecision ?? defaultKvPrecision(inf.precision),
-  };
   if (inf.deploy !== undefined) {
     if (inf.workload === undefined || "trace" in inf.workload) {
       throw new InputError(
@@ -94,9 +91,9 @@ export function resolveInferScenario(
     batch = { batch: inf.batch ?? 1, inputLen: inf.inputLen ?? 1, outputLen: inf.outputLen ?? 1 };
   }
   return {
-    name: s.name ?? model.name,
+    name: s.name ?? job.model.name,
     job,
-    fixed: strip({ tp: inf.parallelism?.tp, pp: inf.parallelism?.pp, ep: inf.parallelism?.ep }),
+    fixed: fixedShape(s),
     batch,
     workload: inf.workload ?? null,
     slo: inf.slo ?? null,
@@ -105,6 +102,33 @@ export function resolveInferScenario(
     deployOptions: deployOptions(inf.deploy, job, catalog),
     usdPerGpuHour: inf.costPerGpuHourUsd ?? null,
   };
+}
+
+/** The serving job a validated scenario describes: model, accelerators, precisions. */
+export function resolveInferJob(s: InferScenario, base: Catalog, whatIf: AcceleratorChanges = {}) {
+  const { catalog, model, accelerator, gpus, domainSize } = resolveSystem(s, base, whatIf);
+  const inf = s.inference;
+  const job: InferenceJob = {
+    model,
+    accelerator,
+    gpus,
+    domainSize,
+    precision: inf.precision,
+    kvPrecision: inf.kvPrecision ?? defaultKvPrecision(inf.precision),
+    kernels: kernelsOf(resolveEngine(inf.engine)),
+  };
+  return { catalog, job };
+}
+
+/** The kernel-level traits of an engine the performance model reads. */
+export function kernelsOf(e: EngineOptions): EngineKernels {
+  return { fusedEpilogues: e.fusedEpilogues, cudaGraphs: e.cudaGraphs };
+}
+
+/** The replica-shape fields the scenario fixes. */
+export function fixedShape(s: InferScenario): Partial<ReplicaShape> {
+  const p = s.inference.parallelism;
+  return strip({ tp: p?.tp, pp: p?.pp, ep: p?.ep });
 }
 
 function deployOptions(

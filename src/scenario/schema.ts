@@ -280,6 +280,8 @@ export const inferenceSchema = z.strictObject({
         blockSize: positiveInt.optional(),
         memoryUtilization: fraction.optional(),
         chunkedPrefill: z.boolean().optional(),
+        /** Without chunking, run whole prompts beside decoding (true) or in their own iterations (false). */
+        mixedPrefill: z.boolean().optional(),
         /** `reserve`: KV for the whole output at admission (no eviction); `optimistic`: admit and preempt. */
         admission: z.enum(["reserve", "optimistic"]).optional(),
         cudaGraphs: z.boolean().optional(),

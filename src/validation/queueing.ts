@@ -65,7 +65,7 @@ export function queueingCheck(catalog: Catalog, requests = 200_000): QueueingRow
     shape,
     { requests, arrival: lambda, inputLen: 512, outputLen: 1, seed: 3 },
     null,
-    { ...DEFAULT_ENGINE, maxNumSeqs: 1, chunkedPrefill: false },
+    { ...DEFAULT_ENGINE, maxNumSeqs: 1, chunkedPrefill: false, mixedPrefill: false },
   );
   const row = (metric: string, expectedS: number, simulatedS: number): QueueingRow => ({
     metric,

@@ -26,6 +26,7 @@ describe("serving simulation against the batch model", () => {
         ...DEFAULT_ENGINE,
         maxNumSeqs: 32,
         chunkedPrefill: false,
+        mixedPrefill: false,
       },
     );
     expect(s.ttftS.p50 / b.ttftS).toBeCloseTo(1, 2);
@@ -113,6 +114,7 @@ describe("serving simulation", () => {
     const separate = simulateServing(j, shape, { ...w, arrival: 4 }, null, {
       ...DEFAULT_ENGINE,
       chunkedPrefill: false,
+      mixedPrefill: false,
     });
     expect(chunked.requests).toBe(400);
     expect(separate.requests).toBe(400);

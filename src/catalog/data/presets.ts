@@ -137,8 +137,13 @@ export interface EngineSettings {
   readonly blockSize: number;
   /** Fraction of HBM the engine may use for weights, workspace and KV cache. */
   readonly memoryUtilization: number;
-  /** Mix prefill chunks into decode iterations rather than running prompts in their own iterations. */
+  /** Split prompts into chunks that fill each iteration's token budget beside the decoding sequences. */
   readonly chunkedPrefill: boolean;
+  /**
+   * Without chunking: whole prompts join the decoding sequences' iteration (TensorRT-LLM's in-flight
+   * batching) rather than running in prefill-only iterations that pause decoding (vLLM's V0 engine).
+   */
+  readonly mixedPrefill: boolean;
   /**
    * `reserve`: admit a request only when KV blocks for its prompt and its whole output are free, so it
    * is never evicted (TensorRT-LLM's GUARANTEED_NO_EVICT); `optimistic`: admit when the prompt fits and
@@ -168,12 +173,13 @@ export const INFERENCE_ENGINE_PRESETS: readonly InferenceEnginePreset[] = [
       blockSize: 32,
       memoryUtilization: 0.9,
       chunkedPrefill: false,
+      mixedPrefill: true,
       admission: "reserve",
       cudaGraphs: true,
       fusedEpilogues: true,
     },
     source:
-      "NVIDIA TensorRT-LLM docs: trtllm-build defaults max_batch_size 2048, max_num_tokens 8192, tokens_per_block 32; KvCacheConfig free_gpu_memory_fraction 0.9; CapacitySchedulerPolicy GUARANTEED_NO_EVICT (the default); enable_chunked_context off by default; CUDA graphs for generation; fused GEMM epilogues and fused RoPE/KV-write attention plugins",
+      "NVIDIA TensorRT-LLM docs: trtllm-build defaults max_batch_size 2048, max_num_tokens 8192, tokens_per_block 32; KvCacheConfig free_gpu_memory_fraction 0.9; CapacitySchedulerPolicy GUARANTEED_NO_EVICT (the default); enable_chunked_context off by default (in-flight batching still runs whole prompts beside generation); CUDA graphs for generation; fused GEMM epilogues and fused RoPE/KV-write attention plugins",
   },
   {
     id: "vllm",
@@ -184,6 +190,7 @@ export const INFERENCE_ENGINE_PRESETS: readonly InferenceEnginePreset[] = [
       blockSize: 16,
       memoryUtilization: 0.9,
       chunkedPrefill: true,
+      mixedPrefill: true,
       admission: "optimistic",
       cudaGraphs: true,
       fusedEpilogues: true,
@@ -200,6 +207,7 @@ export const INFERENCE_ENGINE_PRESETS: readonly InferenceEnginePreset[] = [
       blockSize: 1,
       memoryUtilization: 0.88,
       chunkedPrefill: true,
+      mixedPrefill: true,
       admission: "optimistic",
       cudaGraphs: true,
       fusedEpilogues: true,

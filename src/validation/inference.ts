@@ -1,0 +1,267 @@
+import { z } from "zod";
+import type { Catalog } from "../catalog/index.js";
+import { InputError } from "../errors.js";
+import { replicaProblem } from "../perf/infer.js";
+import { type RequestSet, simulateServing } from "../perf/serving.js";
+import { exponential, seededRandom } from "../random.js";
+import { fixedShape, resolveEngine, resolveInferJob } from "../scenario/infer.js";
+import { validate } from "../scenario/load.js";
+import { inferScenarioSchema } from "../scenario/schema.js";
+
+/**
+ * MLPerf Inference results and how to reproduce them: the submitted deployment (accelerators,
+ * precision, replica shape, engine and its batch limit) serves the benchmark's dataset, each sample's
+ * real input and output length taken from the dataset (validation/mlperf-lengths). Offline: every
+ * sample queued at once, throughput over the whole set. Server and Interactive: Poisson arrivals at the
+ * highest rate whose p99 time to first token and p99 time per output token stay within the benchmark's
+ * limits (loadgen's latency constraints), throughput = that rate × mean output length.
+ */
+export const inferenceCaseSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    group: z.string().min(1),
+    source: z.string().min(1),
+    /** The submission's configuration as published (precision, engines, batch size). */
+    config: z.string().min(1),
+    note: z.string().optional(),
+    heldOut: z.boolean().default(false),
+    mlperfScenario: z.enum(["offline", "server", "interactive"]),
+    /** A file of validation/mlperf-lengths without `.csv`. */
+    dataset: z.string().min(1),
+    /**
+     * Scale each sample's output length so the dataset's mean is this: for datasets whose output column
+     * is a reference answer rather than the benchmarked model's generation (llama2-70b).
+     */
+    outputMean: z.number().positive().optional(),
+    /** The benchmark's p99 limits (mlperf.conf), for Server and Interactive. */
+    latency: z.strictObject({ ttftMs: z.number().positive(), tpotMs: z.number().positive() }).optional(),
+    measured: z.strictObject({ outputTokensPerS: z.number().positive() }),
+    scenario: inferScenarioSchema.omit({ kind: true }),
+  })
+  .refine((c) => c.mlperfScenario === "offline" || c.latency !== undefined, {
+    message: "latency limits (ttftMs, tpotMs) for a Server or Interactive case",
+    path: ["latency"],
+  });
+
+export const inferenceCasesSchema = z.strictObject({ cases: z.array(inferenceCaseSchema).min(1) });
+
+export type InferenceCase = z.output<typeof inferenceCaseSchema>;
+
+/** Per-sample lengths of a dataset. */
+export interface Lengths {
+  readonly input: Int32Array;
+  readonly output: Int32Array;
+}
+
+/** Parse `input_length,output_length` rows (with that header). */
+export function parseLengths(text: string, file: string): Lengths {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if ((lines[0] ?? "").trim() !== "input_length,output_length") {
+    throw new InputError(`${file}:1`, lines[0] ?? "", "the header input_length,output_length");
+  }
+  const n = lines.length - 1;
+  const input = new Int32Array(n);
+  const output = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const [a = "", b = ""] = (lines[k + 1] ?? "").split(",");
+    const i = Number(a);
+    const o = Number(b);
+    if (!Number.isInteger(i) || i < 1 || !Number.isInteger(o) || o < 1) {
+      throw new InputError(`${file}:${k + 2}`, lines[k + 1] ?? "", "two positive integer token counts");
+    }
+    input[k] = i;
+    output[k] = o;
+  }
+  return { input, output };
+}
+
+export function parseInferenceCases(data: unknown, file = "validation/inference.yaml"): InferenceCase[] {
+  return validate(inferenceCasesSchema, data, file).cases;
+}
+
+export interface InferenceCaseResult {
+  readonly id: string;
+  readonly group: string;
+  readonly mlperfScenario: InferenceCase["mlperfScenario"];
+  readonly accelerator: string;
+  readonly precision: string;
+  readonly engine: string;
+  readonly heldOut: boolean;
+  readonly measuredTokensPerS: number;
+  readonly predictedTokensPerS: number;
+  /** (predicted − measured) / measured. */
+  readonly error: number;
+  /** Server/Interactive: the request rate found (requests/s); offline: null. */
+  readonly rateRps: number | null;
+  readonly p99TtftS: number;
+  readonly p99TpotS: number;
+  readonly preemptions: number;
+  readonly source: string;
+}
+
+export interface InferenceValidationReport {
+  readonly cases: readonly InferenceCaseResult[];
+  readonly meanAbsError: number;
+  readonly maxAbsError: number;
+  readonly worst: string;
+}
+
+/**
+ * Requests simulated per trial rate in Server/Interactive, in units of the deployment's concurrent
+ * sequences: a run must outlast the fill of every batch slot by several times, or an overloaded rate
+ * looks served (loadgen runs at least 600 s for the same reason). Bounded for run time.
+ */
+const SERVER_SLOTS_MULTIPLE = 6;
+const SERVER_REQUESTS_MIN = 4000;
+const SERVER_REQUESTS_MAX = 60000;
+/** Bisection steps on the request rate: 2⁻⁹ of the bracket, well under the comparison's resolution. */
+const RATE_STEPS = 9;
+
+/** The dataset's samples with outputs scaled to `outputMean` when the case says so. */
+function caseLengths(c: InferenceCase, lengths: Lengths): Lengths {
+  if (c.outputMean === undefined) return lengths;
+  let sum = 0;
+  for (const o of lengths.output) sum += o;
+  const f = c.outputMean / (sum / Math.max(1, lengths.output.length));
+  return { input: lengths.input, output: lengths.output.map((o) => Math.max(1, Math.round(o * f))) };
+}
+
+/** A seeded sample of `count` samples (a shuffled pass through the dataset, repeated) with unit-rate Poisson gaps. */
+function serverSample(lengths: Lengths, count: number, seed: number) {
+  const r = seededRandom(seed);
+  const n = lengths.input.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r.next() * (i + 1));
+    const t = order[i] ?? 0;
+    order[i] = order[j] ?? 0;
+    order[j] = t;
+  }
+  const k = count;
+  const unitArrival = new Float64Array(k);
+  let t = 0;
+  for (let i = 0; i < k; i++) {
+    t += exponential(r, 1);
+    unitArrival[i] = t;
+  }
+  const pick = (j: number) => order[j % n] ?? 0;
+  return {
+    unitArrival,
+    input: Int32Array.from({ length: k }, (_, j) => lengths.input[pick(j)] ?? 1),
+    output: Int32Array.from({ length: k }, (_, j) => lengths.output[pick(j)] ?? 1),
+  };
+}
+
+/** Predict one case. */
+export function runInferenceCase(c: InferenceCase, lengths: Lengths, catalog: Catalog): InferenceCaseResult {
+  const s = validate(inferScenarioSchema, { kind: "infer", ...c.scenario }, c.id);
+  const { job } = resolveInferJob(s, catalog);
+  const f = fixedShape(s);
+  const shape = { tp: f.tp ?? 1, pp: f.pp ?? 1, ep: f.ep ?? 1 };
+  const problem = replicaProblem(job, shape);
+  if (problem !== null) {
+    throw new InputError(`${c.id}.scenario.inference.parallelism.${problem.field}`, shape, problem.expected);
+  }
+  const engine = resolveEngine(s.inference.engine);
+  const data = caseLengths(c, lengths);
+  const base = {
+    id: c.id,
+    group: c.group,
+    mlperfScenario: c.mlperfScenario,
+    accelerator: job.accelerator.id,
+    precision: job.precision,
+    engine:
+      typeof s.inference.engine === "string" ? s.inference.engine : (s.inference.engine?.preset ?? "vllm"),
+    heldOut: c.heldOut,
+    measuredTokensPerS: c.measured.outputTokensPerS,
+    source: c.source,
+  };
+  const offline: RequestSet = {
+    arrival: new Float64Array(data.input.length),
+    input: data.input,
+    output: data.output,
+  };
+  const off = simulateServing(job, shape, offline, null, engine);
+  if (c.mlperfScenario === "offline" || c.latency === undefined) {
+    return {
+      ...base,
+      predictedTokensPerS: off.outputTokensPerS,
+      error: (off.outputTokensPerS - c.measured.outputTokensPerS) / c.measured.outputTokensPerS,
+      rateRps: null,
+      p99TtftS: off.ttftS.p99,
+      p99TpotS: off.tpotS.p99,
+      preemptions: off.preemptions,
+    };
+  }
+  const limits = c.latency;
+  // Concurrent sequences the deployment holds: per replica, the batch limit or what the KV cache holds
+  // at the dataset's mean length, whichever is smaller.
+  let meanLen = 0;
+  for (let i = 0; i < data.input.length; i++)
+    meanLen += ((data.input[i] ?? 0) + (data.output[i] ?? 0)) / data.input.length;
+  const replicas = job.gpus / (shape.tp * shape.pp);
+  const slots = replicas * Math.min(engine.maxNumSeqs, off.kvCapacityTokens / meanLen);
+  const count = Math.min(
+    SERVER_REQUESTS_MAX,
+    Math.max(SERVER_REQUESTS_MIN, Math.ceil(SERVER_SLOTS_MULTIPLE * slots)),
+  );
+  const sample = serverSample(data, count, 1);
+  let meanOut = 0;
+  for (const o of sample.output) meanOut += o / sample.output.length;
+  const trial = (rate: number) =>
+    simulateServing(
+      job,
+      shape,
+      { arrival: sample.unitArrival.map((a) => a / rate), input: sample.input, output: sample.output },
+      null,
+      engine,
+    );
+  const meets = (r: ReturnType<typeof trial>) =>
+    r.rejected === 0 && r.ttftS.p99 * 1e3 <= limits.ttftMs && r.tpotS.p99 * 1e3 <= limits.tpotMs;
+  // Bracket: no more than 1.5× the offline request rate; bisect for the highest rate within the limits.
+  let lo = 0;
+  let hi = (1.5 * off.outputTokensPerS) / meanOut;
+  let best: ReturnType<typeof trial> | null = null;
+  for (let k = 0; k < RATE_STEPS; k++) {
+    const mid = (lo + hi) / 2;
+    const r = trial(mid);
+    if (meets(r)) {
+      lo = mid;
+      best = r;
+    } else hi = mid;
+  }
+  const predicted = lo * meanOut;
+  return {
+    ...base,
+    predictedTokensPerS: predicted,
+    error: (predicted - c.measured.outputTokensPerS) / c.measured.outputTokensPerS,
+    rateRps: lo,
+    p99TtftS: best?.ttftS.p99 ?? 0,
+    p99TpotS: best?.tpotS.p99 ?? 0,
+    preemptions: best?.preemptions ?? 0,
+  };
+}
+
+/** Predict every case with the same model constants and compare. */
+export function runInferenceValidation(
+  cases: readonly InferenceCase[],
+  datasets: ReadonlyMap<string, Lengths>,
+  catalog: Catalog,
+): InferenceValidationReport {
+  const results = cases.map((c) => {
+    const lengths = datasets.get(c.dataset);
+    if (lengths === undefined) {
+      throw new InputError(`${c.id}.dataset`, c.dataset, `one of ${[...datasets.keys()].join(", ")}`);
+    }
+    return runInferenceCase(c, lengths, catalog);
+  });
+  const abs = results.map((r) => Math.abs(r.error));
+  let worst = results[0];
+  for (const r of results) if (worst === undefined || Math.abs(r.error) > Math.abs(worst.error)) worst = r;
+  return {
+    cases: results,
+    meanAbsError: abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length),
+    maxAbsError: Math.max(0, ...abs),
+    worst: worst?.id ?? "",
+  };
+}
