@@ -178,11 +178,17 @@ export function stateBytesPerParam(precision: TrainingJob["precision"]): {
   return { weights: BYTES_PER_ELEMENT.bf16, grads: precision === "fp16" ? 2 : 4, optimizer: 12 };
 }
 
-/** In-flight micro-batches whose activations stage 0 holds (1F1B: min(m, p); interleaved: × (1 + (p−1)/(p·v))). */
-export function inFlightMicroBatches(p: Parallelism, microBatches: number): number {
+/**
+ * Micro-batches whose activations pipeline rank `stage` holds at its peak, in units of its whole layer
+ * set. 1F1B: min(m, p − stage). Interleaved with v chunks: Megatron's warm-up runs
+ * (p − stage − 1)·2 + (v − 1)·p chunk-forwards before the first backward, so (that + 1)/v; on rank 0 this
+ * is Korthikanti et al.'s p·(1 + (p − 1)/(p·v)).
+ */
+export function inFlightMicroBatches(p: Parallelism, microBatches: number, stage = 0): number {
   if (p.pp === 1) return 1;
-  const base = Math.min(microBatches, p.pp);
-  return p.interleave > 1 ? base * (1 + (p.pp - 1) / (p.pp * p.interleave)) : base;
+  if (p.interleave <= 1) return Math.min(microBatches, p.pp - stage);
+  const chunks = (p.pp - stage - 1) * 2 + (p.interleave - 1) * p.pp + 1;
+  return Math.min(microBatches * p.interleave, chunks) / p.interleave;
 }
 
 /** Peak memory per accelerator (the heavier of the first and last pipeline stage). */
@@ -209,7 +215,6 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     layerActivationBytes(m, fullOpts, false),
     m.moe !== null ? layerActivationBytes(m, fullOpts, true) : 0,
   );
-  const inFlight = inFlightMicroBatches(p, microBatches);
   const dpShard = p.dp * p.cp; // optimizer/gradient sharding group (data-parallel × context-parallel)
   const expertShard = Math.max(1, dpShard / p.ep);
   const tokens = (job.seqLen / p.cp) * p.microBatch;
@@ -234,7 +239,7 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     const optimizerBytes =
       denseShard(bytes.optimizer, p.zero >= 1) + expertPart(bytes.optimizer, p.zero >= 1);
     const layerAct = (sp.layers - sp.moeLayers) * denseLayerAct + sp.moeLayers * moeLayerAct;
-    let activationsBytes = layerAct * (stage === 0 ? inFlight : 1);
+    let activationsBytes = layerAct * inFlightMicroBatches(p, microBatches, stage);
     if (p.recompute === "full") activationsBytes += oneLayerFull;
     if (stage === p.pp - 1) {
       // Logits of one micro-batch: 16-bit from the head GEMM plus the fp32 copy for the loss.

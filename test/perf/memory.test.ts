@@ -89,4 +89,11 @@ describe("pipeline in-flight micro-batches", () => {
   it("interleaved: × (1 + (p−1)/(p·v)) (Korthikanti et al. 2022, §4.2.3)", () => {
     expect(inFlightMicroBatches({ ...p, interleave: 4 }, 64)).toBeCloseTo(8 * (1 + 7 / 32), 10);
   });
+  it("later stages hold fewer: p − stage in 1F1B, Megatron's interleaved warm-up count otherwise", () => {
+    expect(inFlightMicroBatches({ ...p, interleave: 1 }, 64, 3)).toBe(5);
+    expect(inFlightMicroBatches({ ...p, interleave: 1 }, 64, 7)).toBe(1);
+    // (p − stage − 1)·2 + (v − 1)·p + 1 chunk-forwards, in units of the stage's v chunks.
+    expect(inFlightMicroBatches({ ...p, interleave: 4 }, 64, 3)).toBeCloseTo((4 * 2 + 3 * 8 + 1) / 4, 10);
+    expect(inFlightMicroBatches({ ...p, interleave: 4 }, 64, 7)).toBeCloseTo((3 * 8 + 1) / 4, 10);
+  });
 });
