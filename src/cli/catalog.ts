@@ -217,7 +217,7 @@ function presetsReport(): string {
     yn(p.settings.tpCommOverlap),
     yn(p.settings.dpOverlap),
     yn(p.settings.ppCommOverlap),
-    p.settings.zero !== undefined ? String(p.settings.zero) : "search",
+    p.settings.zeroStages !== undefined ? p.settings.zeroStages.join("/") : "1/2/3",
     p.source,
   ]);
   const serving = INFERENCE_ENGINE_PRESETS.map((p) => [

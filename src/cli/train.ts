@@ -1,7 +1,7 @@
 import { paramCount } from "../perf/accounting.js";
 import { searchTraining } from "../perf/search.js";
 import type { Cause, Parallelism, TrainResult } from "../perf/types.js";
-import type { ResolvedTrainScenario } from "../scenario/train.js";
+import { type ResolvedTrainScenario, searchOptionsOf } from "../scenario/train.js";
 import { GiB } from "../units.js";
 import { duration, fixed, pct, si, table } from "./format.js";
 
@@ -29,7 +29,7 @@ export interface TrainOutcome {
 
 export function runTrain(scenario: ResolvedTrainScenario): TrainOutcome {
   const searching = PARALLEL_FIELDS.some((k) => scenario.fixed[k] === undefined);
-  const r = searchTraining(scenario.job, scenario.fixed, { top: scenario.top });
+  const r = searchTraining(scenario.job, scenario.fixed, { top: scenario.top, ...searchOptionsOf(scenario) });
   return { scenario, result: r.best, top: r.top, searched: r.searched, searching };
 }
 

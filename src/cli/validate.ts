@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
+import type { Parallelism } from "../perf/types.js";
 import { parseYaml } from "../scenario/load.js";
 import {
   type InferenceValidationReport,
@@ -15,6 +16,8 @@ import {
   type CaseResult,
   parseTrainingCases,
   runTrainingValidation,
+  type SearchBeside,
+  searchBesidePublished,
   type ValidationReport,
 } from "../validation/training.js";
 import { duration, fixed, pct, si, table } from "./format.js";
@@ -52,14 +55,19 @@ export function loadInferenceCases() {
 
 export interface FullReport {
   readonly training: ValidationReport;
+  /** Per training case: the search with only hardware, model and batch fixed, beside the published configuration. */
+  readonly search: readonly SearchBeside[];
   readonly inference: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
 }
 
 export function runValidate(catalog: Catalog): FullReport {
   const { cases, datasets } = loadInferenceCases();
+  const trainingCases = loadTrainingCases();
+  const training = runTrainingValidation(trainingCases, catalog);
   return {
-    training: runTrainingValidation(loadTrainingCases(), catalog),
+    training,
+    search: searchBesidePublished(trainingCases, training, catalog),
     inference: runInferenceValidation(cases, datasets, catalog),
     queueing: queueingCheck(catalog),
   };
@@ -93,6 +101,14 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       meanAbsError: Number(r.meanAbsError.toFixed(4)),
       maxAbsError: Number(r.maxAbsError.toFixed(4)),
       worst: r.worst,
+      search: full.search.map((b) => ({
+        ...b,
+        publishedMfu: Number(b.publishedMfu.toFixed(4)),
+        atPublishedMfu: Number(b.atPublishedMfu.toFixed(4)),
+        searchedMfu: Number(b.searchedMfu.toFixed(4)),
+        classBestMfu: Number(b.classBestMfu.toFixed(4)),
+        gains: b.gains.map((g) => ({ cause: g.cause, seconds: Number(g.seconds.toPrecision(4)) })),
+      })),
       byHardware: byHardware(r).map((g) => ({
         ...g,
         meanAbsError: Number(g.meanAbsError.toFixed(4)),
@@ -129,7 +145,7 @@ export function validateReport(full: FullReport): string {
       g.worst,
     ]),
     [false, false, true, true, true, false],
-  )}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
+  )}\n\n${searchText(full.search)}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
     ["metric", "expected", "simulated", "error"],
     full.queueing.map((q) => [
       q.metric,
@@ -138,6 +154,43 @@ export function validateReport(full: FullReport): string {
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
   )}\n\n${inferenceText(full.inference)}`;
+}
+
+/** A parallel configuration in one short line. */
+function configText(p: Parallelism): string {
+  return `tp${p.tp} pp${p.pp} cp${p.cp}${p.ep > 1 ? ` ep${p.ep}` : ""} v${p.interleave} mb${p.microBatch} z${p.zero} ${p.recompute}`;
+}
+
+function searchText(rows: readonly SearchBeside[]): string {
+  const body = rows.map((b) => [
+    b.id,
+    configText(b.published),
+    pct(b.publishedMfu),
+    pct(b.atPublishedMfu),
+    configText(b.searched),
+    pct(b.searchedMfu),
+    pct(b.classBestMfu),
+    b.searchedMfu > b.classBestMfu
+      ? b.gains
+          .slice(0, 2)
+          .map((g) => `${g.cause} −${duration(g.seconds)}`)
+          .join(", ")
+      : "",
+  ]);
+  return `Search beside the published configuration (only hardware, model, batch, precision and framework fixed; MFU on the model's FLOP count)\n${table(
+    [
+      "case",
+      "published",
+      "MFU run",
+      "model",
+      "searched best",
+      "MFU",
+      "class best run",
+      "where the searched best gains",
+    ],
+    body,
+    [false, false, true, true, false, true, true, false],
+  )}`;
 }
 
 function inferenceJson(r: InferenceValidationReport) {

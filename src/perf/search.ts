@@ -12,6 +12,8 @@ export interface SearchOptions {
   readonly maxCp?: number;
   /** Largest interleave (virtual stages per rank) to consider. */
   readonly maxInterleave?: number;
+  /** ZeRO stages the framework offers for data parallelism over more than one rank (default 1–3), ascending. */
+  readonly zeroStages?: readonly ZeroStage[];
   readonly calibration?: Calibration;
 }
 
@@ -134,7 +136,8 @@ export function searchTraining(
               ? [1]
               : [1, 2, 3, 4, 6, 8].filter((v) => v <= maxV && pp * v <= m.layers);
         const sps = fixed.sequenceParallel !== undefined ? [fixed.sequenceParallel] : [tp > 1];
-        const zeros: ZeroStage[] = fixed.zero !== undefined ? [fixed.zero] : dp * cp > 1 ? [1, 2, 3] : [0];
+        const zeros: readonly ZeroStage[] =
+          fixed.zero !== undefined ? [fixed.zero] : dp * cp > 1 ? (options.zeroStages ?? [1, 2, 3]) : [0];
         const rcs = fixed.recompute !== undefined ? [fixed.recompute] : RECOMPUTE_ORDER;
         for (const ep of eps)
           for (const microBatch of mbs)

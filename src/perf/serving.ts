@@ -20,7 +20,7 @@ import {
 } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
 import { representativeStages, stageParams } from "./memory.js";
-import { addOpsTime, deviceRates, type OpTime } from "./roofline.js";
+import { addOpsTime, type OpTime } from "./roofline.js";
 
 /** A length in tokens: fixed, or drawn from a distribution (clamped to [min, max] and to ≥ 1). */
 export type LengthSpec =

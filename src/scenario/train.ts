@@ -5,7 +5,7 @@ import {
   type TrainingFramework,
 } from "../catalog/index.js";
 import { InputError } from "../errors.js";
-import type { Parallelism, TrainingJob } from "../perf/types.js";
+import type { Parallelism, TrainingJob, ZeroStage } from "../perf/types.js";
 import { validate } from "./load.js";
 import { type TrainScenario, trainScenarioSchema } from "./schema.js";
 import { type AcceleratorChanges, resolveSystem, strip } from "./system.js";
@@ -19,6 +19,8 @@ export interface ResolvedTrainScenario {
   readonly top: number;
   /** The framework preset the scenario named, or null (Stargate's defaults). */
   readonly framework: TrainingFramework | null;
+  /** ZeRO stages the framework offers, for the search (null: any). */
+  readonly zeroStages: readonly ZeroStage[] | null;
 }
 
 /** Command-line overrides of common fields. */
@@ -86,7 +88,7 @@ export function resolveTrainScenario(
     interleave: par.interleave ?? (settings.maxInterleave === 1 ? 1 : undefined),
     microBatch: par.microBatch ?? t.microBatch,
     sequenceParallel: par.sequenceParallel,
-    zero: par.zero ?? settings.zero,
+    zero: par.zero ?? (settings.zeroStages?.length === 1 ? settings.zeroStages[0] : undefined),
     recompute: par.recompute ?? t.recompute,
   });
   const job: TrainingJob = {
@@ -108,5 +110,17 @@ export function resolveTrainScenario(
     tokens: t.tokens ?? null,
     lora: t.lora ?? null,
   };
-  return { name: s.name ?? model.name, job, fixed, top: t.top ?? 1, framework: preset?.id ?? null };
+  return {
+    name: s.name ?? model.name,
+    job,
+    fixed,
+    top: t.top ?? 1,
+    framework: preset?.id ?? null,
+    zeroStages: settings.zeroStages ?? null,
+  };
+}
+
+/** What the scenario's framework lets the search vary. */
+export function searchOptionsOf(s: ResolvedTrainScenario): { zeroStages?: readonly ZeroStage[] } {
+  return s.zeroStages !== null ? { zeroStages: s.zeroStages } : {};
 }

@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { Catalog } from "../catalog/index.js";
 import { attentionFlopsPerTokenFwd, modelFlopsPerToken } from "../perf/accounting.js";
 import { searchTraining } from "../perf/search.js";
-import type { TrainingJob, TrainResult } from "../perf/types.js";
+import type { Cause, Parallelism, TrainingJob, TrainResult } from "../perf/types.js";
 import { validate } from "../scenario/load.js";
 import { trainScenarioSchema } from "../scenario/schema.js";
-import { resolveTrainScenario } from "../scenario/train.js";
+import { resolveTrainScenario, searchOptionsOf } from "../scenario/train.js";
 
 /**
  * Published training measurements and how to compare with them. Every measurement is turned into
@@ -94,7 +94,7 @@ export function parseTrainingCases(data: unknown, file = "validation/training.ya
 export function runTrainingValidation(cases: readonly TrainingCase[], catalog: Catalog): ValidationReport {
   const results: CaseResult[] = cases.map((c) => {
     const scenario = resolveTrainScenario({ kind: "train", ...c.scenario }, catalog);
-    const r = searchTraining(scenario.job, scenario.fixed).best;
+    const r = searchTraining(scenario.job, scenario.fixed, searchOptionsOf(scenario)).best;
     const measured = measuredStepTime(c, scenario.job);
     return {
       id: c.id,
@@ -116,4 +116,62 @@ export function runTrainingValidation(cases: readonly TrainingCase[], catalog: C
   let worst = results[0];
   for (const r of results) if (worst === undefined || Math.abs(r.error) > Math.abs(worst.error)) worst = r;
   return { cases: results, meanAbsError, maxAbsError: Math.max(0, ...abs), worst: worst?.id ?? "" };
+}
+
+/** The search beside a published configuration: what the model finds when only the hardware, model and batch are fixed. */
+export interface SearchBeside {
+  readonly id: string;
+  readonly accelerator: string;
+  readonly precision: string;
+  /** MFU the run achieved (measured step time, the model's FLOP count and peak). */
+  readonly publishedMfu: number;
+  /** The model's MFU at the published configuration. */
+  readonly atPublishedMfu: number;
+  readonly searchedMfu: number;
+  readonly published: Parallelism;
+  readonly searched: Parallelism;
+  /** Where the searched configuration saves time against the published one (model's breakdown), largest first. */
+  readonly gains: readonly { readonly cause: Cause; readonly seconds: number }[];
+  /** The best MFU published on this accelerator and precision among the cases. */
+  readonly classBestMfu: number;
+}
+
+/**
+ * For every case, search with only the hardware, model, batch (sequence length and global batch),
+ * precision and framework fixed, and set the best found beside the published configuration.
+ */
+export function searchBesidePublished(
+  cases: readonly TrainingCase[],
+  report: ValidationReport,
+  catalog: Catalog,
+): SearchBeside[] {
+  const measuredMfu = (r: CaseResult) => (r.result.mfu * r.predictedStepTimeS) / r.measuredStepTimeS;
+  const classBest = new Map<string, number>();
+  for (const r of report.cases) {
+    const key = `${r.accelerator}|${r.precision}`;
+    classBest.set(key, Math.max(classBest.get(key) ?? 0, measuredMfu(r)));
+  }
+  return cases.map((c, i) => {
+    const r = report.cases[i];
+    if (r === undefined || r.id !== c.id) throw new Error("validation report out of step with its cases");
+    const { parallelism: _p, microBatch: _mb, recompute: _rc, ...training } = c.scenario.training;
+    const open = resolveTrainScenario({ kind: "train", ...c.scenario, training }, catalog);
+    const best = searchTraining(open.job, open.fixed, searchOptionsOf(open)).best;
+    const gains = (Object.keys(best.breakdown) as Cause[])
+      .map((cause) => ({ cause, seconds: r.result.breakdown[cause] - best.breakdown[cause] }))
+      .filter((g) => g.seconds > 0)
+      .sort((a, b) => b.seconds - a.seconds);
+    return {
+      id: c.id,
+      accelerator: r.accelerator,
+      precision: r.precision,
+      publishedMfu: measuredMfu(r),
+      atPublishedMfu: r.result.mfu,
+      searchedMfu: best.mfu,
+      published: r.result.parallelism,
+      searched: best.parallelism,
+      gains,
+      classBestMfu: classBest.get(`${r.accelerator}|${r.precision}`) ?? 0,
+    };
+  });
 }

@@ -48,7 +48,8 @@ describe("training framework presets", () => {
 
   it("nemo overlaps tensor-parallel communication; torchtitan shards with FSDP; deepspeed does not interleave", () => {
     expect(train({ framework: "nemo" }).job.tpCommOverlap).toBe(true);
-    expect(train({ framework: "torchtitan" }).fixed.zero).toBe(3);
+    expect(train({ framework: "torchtitan" }).fixed.zero).toBeUndefined();
+    expect(train({ framework: "torchtitan" }).zeroStages).toEqual([2, 3]);
     expect(train({ framework: "deepspeed" }).fixed.interleave).toBe(1);
     expect(train({ framework: "deepspeed" }).fixed.zero).toBeUndefined();
   });

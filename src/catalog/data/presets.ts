@@ -20,8 +20,8 @@ export interface TrainingFrameworkSettings {
   readonly dpOverlap: boolean;
   readonly ppCommOverlap: boolean;
   readonly epCommOverlap: boolean;
-  /** ZeRO stage of its data parallelism; absent: the search picks 1–3. */
-  readonly zero?: 0 | 1 | 2 | 3;
+  /** ZeRO stages its data parallelism offers (ascending); absent: the search picks among 1–3. */
+  readonly zeroStages?: readonly (0 | 1 | 2 | 3)[];
   /** Largest interleaving (virtual pipeline stages) its pipeline schedule supports; absent: any. */
   readonly maxInterleave?: number;
 }
@@ -54,7 +54,7 @@ export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
       dpOverlap: false,
       ppCommOverlap: false,
       epCommOverlap: false,
-      zero: 0,
+      zeroStages: [0],
     },
     source:
       "Narayanan et al. 2021 (SC21, arXiv 2104.04473) §3–5: unfused softmax attention with dropout, data-parallel all-reduce after the last micro-batch, blocking pipeline sends in the interleaved schedule, no distributed optimizer; Korthikanti et al. 2022 (arXiv 2205.05198) for sequence parallelism and selective recompute",
@@ -69,7 +69,7 @@ export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
       dpOverlap: true,
       ppCommOverlap: true,
       epCommOverlap: false,
-      zero: 1,
+      zeroStages: [1],
     },
     source:
       "NVIDIA Megatron-LM README and megatron/training/arguments.py: --use-flash-attn / Transformer Engine fused attention, --overlap-grad-reduce, --overlap-param-gather, --use-distributed-optimizer (optimizer state sharded over data parallelism: ZeRO-1), --tp-comm-overlap (Transformer Engine userbuffers)",
@@ -84,7 +84,7 @@ export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
       dpOverlap: true,
       ppCommOverlap: true,
       epCommOverlap: false,
-      zero: 1,
+      zeroStages: [1],
     },
     source:
       "MLCommons MLPerf Training v4.0–v5.1 NVIDIA submissions, llama31_405b and gpt3 implementations (NeMo + Megatron-Core): config_*.sh set TP_COMM_OVERLAP=True, distributed optimizer with overlapped grad reduce and param gather, cuDNN fused attention, interleaved pipeline",
@@ -99,10 +99,10 @@ export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
       dpOverlap: true,
       ppCommOverlap: true,
       epCommOverlap: false,
-      zero: 3,
+      zeroStages: [2, 3],
     },
     source:
-      "Liang et al. 2024, 'TorchTitan' (arXiv 2410.06511) §2–3 and pytorch/torchtitan docs: FSDP2 (parameters, gradients and optimizer state sharded, prefetched all-gathers: ZeRO-3), SDPA flash attention, tensor parallelism with async-TP off by default, interleaved 1F1B pipeline",
+      "Liang et al. 2024, 'TorchTitan' (arXiv 2410.06511) §2–3 and pytorch/torchtitan docs: FSDP2 (parameters, gradients and optimizer state sharded, prefetched all-gathers: ZeRO-3; reshard_after_forward=False keeps parameters gathered into backward: ZeRO-2's traffic), SDPA flash attention, tensor parallelism with async-TP off by default, interleaved 1F1B pipeline",
   },
   {
     id: "deepspeed",
