@@ -20,7 +20,10 @@ import {
 } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
 import { representativeStages, stageParams } from "./memory.js";
+import { type IterationModel, simulateReplica } from "./replica.js";
 import { addOpsTime, type OpTime } from "./roofline.js";
+
+export type { IterationModel } from "./replica.js";
 
 /** A length in tokens: fixed, or drawn from a distribution (clamped to [min, max] and to ≥ 1). */
 export type LengthSpec =
@@ -149,23 +152,6 @@ export function generateRequests(w: Workload): RequestSet {
   return { arrival, input, output };
 }
 
-/**
- * Time of one engine iteration on one replica, from the same operator roofline and collectives as the
- * batch model: `tokens` new tokens in all (prefill chunks + one per decoding sequence), decode attention
- * over `decodeContext` cached positions in all, prefill attention work Σ chunk·(prior + chunk/2), and
- * `logitRows` rows through the LM head.
- */
-export interface IterationModel {
-  time(
-    tokens: number,
-    decodeContext: number,
-    prefillWork: number,
-    logitRows: number,
-    hasDecode: boolean,
-    hasPrefill: boolean,
-  ): number;
-}
-
 export function iterationModel(
   job: InferenceJob,
   shape: ReplicaShape,
@@ -260,307 +246,6 @@ export function iterationModel(
   };
 }
 
-/** A binary min-heap of (key, id) on typed arrays. */
-class MinHeap {
-  private keys: Float64Array;
-  private ids: Int32Array;
-  size = 0;
-  constructor(capacity: number) {
-    this.keys = new Float64Array(Math.max(16, capacity));
-    this.ids = new Int32Array(Math.max(16, capacity));
-  }
-  push(key: number, id: number): void {
-    if (this.size === this.keys.length) {
-      const k = new Float64Array(this.size * 2);
-      k.set(this.keys);
-      this.keys = k;
-      const d = new Int32Array(this.size * 2);
-      d.set(this.ids);
-      this.ids = d;
-    }
-    let i = this.size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if ((this.keys[p] ?? 0) <= key) break;
-      this.keys[i] = this.keys[p] ?? 0;
-      this.ids[i] = this.ids[p] ?? 0;
-      i = p;
-    }
-    this.keys[i] = key;
-    this.ids[i] = id;
-  }
-  peekKey(): number {
-    return this.size > 0 ? (this.keys[0] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-  }
-  peekId(): number {
-    return this.ids[0] ?? -1;
-  }
-  pop(): void {
-    const n = --this.size;
-    const key = this.keys[n] ?? 0;
-    const id = this.ids[n] ?? 0;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && (this.keys[c + 1] ?? 0) < (this.keys[c] ?? 0)) c++;
-      if ((this.keys[c] ?? 0) >= key) break;
-      this.keys[i] = this.keys[c] ?? 0;
-      this.ids[i] = this.ids[c] ?? 0;
-      i = c;
-    }
-    this.keys[i] = key;
-    this.ids[i] = id;
-  }
-}
-
-const WAITING = 0;
-const PREFILL = 1;
-const DECODE = 2;
-const DONE = 3;
-
-interface ReplicaOutcome {
-  makespanS: number;
-  preemptions: number;
-  iterations: number;
-  kvBlockSeconds: number;
-}
-
-/**
- * Simulate one replica iteration by iteration (continuous batching with a paged KV cache, vLLM-style).
- * Each iteration decodes one token for every running sequence and, within the token budget, prefills
- * admitted prompts: in chunks mixed with decoding (chunked prefill), or whole in prefill-only iterations
- * that pause decoding. A prompt is admitted only when its KV blocks are free; when decoding sequences need
- * a new block and none is free, the most recently admitted sequence is preempted (blocks freed, prompt
- * and generated tokens recomputed later). Decoding sequences advance in lockstep, so progress is kept as
- * a shared decode clock and per-sequence start ticks: an iteration costs O(log n), not O(batch).
- */
-function simulateReplica(
-  ids: Int32Array,
-  arrival: Float64Array,
-  input: Int32Array,
-  output: Int32Array,
-  model: IterationModel,
-  engine: EngineOptions,
-  totalBlocks: number,
-  firstToken: Float64Array,
-  finish: Float64Array,
-  prefilledOnArrival = false,
-): ReplicaOutcome {
-  const n = ids.length;
-  const B = engine.blockSize;
-  const state = new Uint8Array(n);
-  const prompt = new Int32Array(n); // tokens to prefill: the prompt, plus generated tokens after a preemption
-  const prefilled = new Int32Array(n);
-  const generated = new Int32Array(n);
-  const ctx0 = new Int32Array(n); // cached positions when decoding (re)started
-  const start = new Float64Array(n); // decode-clock tick when decoding (re)started
-  const finishTick = new Float64Array(n);
-  const held = new Int32Array(n); // KV blocks held
-  const chunk = new Int32Array(n);
-  const inputOf = (i: number) => input[ids[i] ?? 0] ?? 1;
-  const outputOf = (i: number) => output[ids[i] ?? 0] ?? 1;
-  for (let i = 0; i < n; i++) prompt[i] = inputOf(i);
-  if (prefilledOnArrival) {
-    // Disaggregated decode pool: prompts arrive with their KV cache and first token from the prefill pool.
-    for (let i = 0; i < n; i++) {
-      prefilled[i] = prompt[i] ?? 0;
-      generated[i] = 1;
-    }
-  }
-
-  // Waiting queue: FIFO ring buffer, preempted sequences re-enter at the front.
-  const cap = n + 1;
-  const queue = new Int32Array(cap);
-  let qHead = 0;
-  let qLen = 0;
-  const prefilling: number[] = [];
-  const admitted: number[] = []; // admission order, for preemption (finished entries pruned lazily)
-  const finishHeap = new MinHeap(Math.min(n, engine.maxNumSeqs * 2));
-  const phase = new Int32Array(B); // decoding sequences by the tick residue at which they need a block
-  let decoding = 0;
-  let decodeContext = 0;
-  let clock = 0;
-  let freeBlocks = totalBlocks;
-  let t = 0;
-  let iter = 0;
-  let next = 0;
-  let done = 0;
-  let preemptions = 0;
-  let kvBlockSeconds = 0;
-  // Reserve admission: blocks promised to admitted sequences for their whole output (held or not yet).
-  const reserve = engine.admission === "reserve";
-  const finalBlocks = (i: number) =>
-    Math.ceil((inputOf(i) + Math.max(outputOf(i), engine.maxOutputTokens ?? 0)) / B);
-  let promised = 0;
-
-  const phaseOf = (i: number) => ((((start[i] ?? 0) - (ctx0[i] ?? 0)) % B) + B) % B;
-  const stopDecoding = (i: number) => {
-    decodeContext -= (ctx0[i] ?? 0) + (clock - (start[i] ?? 0));
-    decoding--;
-    const ph = phaseOf(i);
-    phase[ph] = (phase[ph] ?? 0) - 1;
-  };
-  /** Free a sequence's KV blocks: its prompt blocks, or while decoding, those of its whole cached context. */
-  const release = (i: number) => {
-    const blocks =
-      state[i] === DECODE ? Math.ceil(((ctx0[i] ?? 0) + (clock - (start[i] ?? 0))) / B) : (held[i] ?? 0);
-    freeBlocks += blocks;
-    held[i] = 0;
-    if (reserve) promised -= finalBlocks(i);
-  };
-  const preemptOne = (): boolean => {
-    while (admitted.length > 0) {
-      const i = admitted.pop() ?? -1;
-      if (state[i] === DECODE) {
-        generated[i] = (generated[i] ?? 0) + (clock - (start[i] ?? 0));
-        stopDecoding(i);
-      } else if (state[i] === PREFILL) prefilling.splice(prefilling.indexOf(i), 1);
-      else continue;
-      release(i);
-      state[i] = WAITING;
-      prompt[i] = inputOf(i) + (generated[i] ?? 0);
-      prefilled[i] = 0;
-      qHead = (qHead - 1 + cap) % cap;
-      queue[qHead] = i;
-      qLen++;
-      preemptions++;
-      return true;
-    }
-    return false;
-  };
-
-  while (done < n) {
-    while (next < n && (arrival[ids[next] ?? 0] ?? 0) <= t) {
-      queue[(qHead + qLen) % cap] = next++;
-      qLen++;
-    }
-    if (decoding === 0 && prefilling.length === 0 && qLen === 0) {
-      if (next >= n) throw new Error("serving simulation stalled with requests unfinished");
-      t = arrival[ids[next] ?? 0] ?? t;
-      continue;
-    }
-    // Decoding sequences whose last block is full need a new one this iteration.
-    let need = decoding > 0 ? (phase[clock % B] ?? 0) : 0;
-    while (need > freeBlocks && preemptOne()) need = decoding > 0 ? (phase[clock % B] ?? 0) : 0;
-
-    // Admit waiting prompts while sequences, KV blocks (and, without chunking, the token budget) allow.
-    let seqs = decoding + prefilling.length;
-    const wholeBudget = engine.maxBatchedTokens - (engine.mixedPrefill ? decoding : 0);
-    let promptTokens = 0;
-    for (const i of prefilling) promptTokens += (prompt[i] ?? 0) - (prefilled[i] ?? 0);
-    while (qLen > 0 && seqs < engine.maxNumSeqs) {
-      const i = queue[qHead] ?? 0;
-      const blocks = Math.ceil((prompt[i] ?? 1) / B);
-      if (blocks > freeBlocks - need) break;
-      if (reserve && finalBlocks(i) > totalBlocks - promised) break;
-      // Whole prompts: they fit the iteration's token budget (beside the decoding tokens when mixed),
-      // or one goes alone.
-      if (!engine.chunkedPrefill && seqs > decoding && promptTokens + (prompt[i] ?? 0) > wholeBudget) break;
-      qHead = (qHead + 1) % cap;
-      qLen--;
-      state[i] = PREFILL;
-      held[i] = blocks;
-      freeBlocks -= blocks;
-      if (reserve) promised += finalBlocks(i);
-      prefilling.push(i);
-      admitted.push(i);
-      promptTokens += prompt[i] ?? 0;
-      seqs++;
-    }
-
-    if (decoding === 0 && prefilling.length === 0) {
-      throw new Error("serving simulation stalled: a waiting request cannot be admitted to an empty replica");
-    }
-    // What this iteration runs.
-    const prefillOnly = !engine.chunkedPrefill && !engine.mixedPrefill && prefilling.length > 0;
-    const decodeNow = prefillOnly ? 0 : decoding;
-    let budget = engine.chunkedPrefill ? engine.maxBatchedTokens - decodeNow : Number.POSITIVE_INFINITY;
-    let prefillTokens = 0;
-    let prefillWork = 0;
-    let completing = 0;
-    for (const i of prefilling) {
-      const rest = (prompt[i] ?? 0) - (prefilled[i] ?? 0);
-      const c = Math.max(0, Math.min(rest, budget));
-      chunk[i] = c;
-      budget -= c;
-      prefillWork += c * ((prefilled[i] ?? 0) + c / 2);
-      prefillTokens += c;
-      if (c === rest && c > 0) completing++;
-    }
-    const dt = model.time(
-      prefillTokens + decodeNow,
-      decodeNow > 0 ? decodeContext : 0,
-      prefillWork,
-      decodeNow + completing,
-      decodeNow > 0,
-      prefillTokens > 0,
-    );
-    kvBlockSeconds += (totalBlocks - freeBlocks) * dt;
-    t += dt;
-    iter++;
-
-    if (decodeNow > 0) {
-      freeBlocks -= need;
-      decodeContext += decoding;
-      clock++;
-      while (finishHeap.size > 0 && finishHeap.peekKey() <= clock) {
-        const i = finishHeap.peekId();
-        const key = finishHeap.peekKey();
-        finishHeap.pop();
-        if (state[i] !== DECODE || key !== finishTick[i]) continue; // stale: preempted since
-        release(i);
-        stopDecoding(i);
-        state[i] = DONE;
-        generated[i] = outputOf(i);
-        finish[ids[i] ?? 0] = t;
-        done++;
-      }
-    }
-    if (prefilling.length > 0) {
-      let w = 0;
-      for (const i of prefilling) {
-        prefilled[i] = (prefilled[i] ?? 0) + (chunk[i] ?? 0);
-        if ((prefilled[i] ?? 0) < (prompt[i] ?? 0)) {
-          prefilling[w++] = i;
-          continue;
-        }
-        // Prefill complete: it yields the next output token (the first one sets the time to first token).
-        // A prompt that arrived prefilled (disaggregated decode pool) did no work and yields nothing new.
-        const id = ids[i] ?? 0;
-        if ((chunk[i] ?? 0) > 0) {
-          if ((generated[i] ?? 0) === 0) firstToken[id] = t;
-          generated[i] = (generated[i] ?? 0) + 1;
-        }
-        const out = outputOf(i);
-        if ((generated[i] ?? 0) >= out) {
-          state[i] = DONE;
-          finish[id] = t;
-          release(i);
-          done++;
-          continue;
-        }
-        state[i] = DECODE;
-        ctx0[i] = prompt[i] ?? 0;
-        start[i] = clock;
-        finishTick[i] = clock + (out - (generated[i] ?? 0));
-        decoding++;
-        decodeContext += ctx0[i] ?? 0;
-        const ph = phaseOf(i);
-        phase[ph] = (phase[ph] ?? 0) + 1;
-        finishHeap.push(finishTick[i] ?? 0, i);
-      }
-      prefilling.length = w;
-    }
-    if (admitted.length > 4 * engine.maxNumSeqs + 1024) {
-      let w = 0;
-      for (const i of admitted) if (state[i] === DECODE || state[i] === PREFILL) admitted[w++] = i;
-      admitted.length = w;
-    }
-  }
-  return { makespanS: t, preemptions, iterations: iter, kvBlockSeconds };
-}
-
 function percentiles(values: Float64Array): Percentiles {
   if (values.length === 0) return { mean: 0, p50: 0, p90: 0, p99: 0 };
   const sorted = Float64Array.from(values).sort();
@@ -571,20 +256,13 @@ function percentiles(values: Float64Array): Percentiles {
   return { mean: sum / sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
-/** Simulate serving a workload on every replica of the deployment. Deterministic for the workload's seed. */
-export function simulateServing(
+/** KV-cache blocks of one replica: the engine's share of HBM left after weights, one pass's workspace and the runtime reserve. */
+function replicaKvBlocks(
   job: InferenceJob,
   shape: ReplicaShape,
-  workload: Workload | RequestSet,
-  slo: Slo | null,
-  engine: EngineOptions = DEFAULT_ENGINE,
-  calibration: Calibration = CALIBRATION,
-): ServingResult {
-  const { arrival, input, output } = "requests" in workload ? generateRequests(workload) : workload;
-  const n = arrival.length;
-  const replicas = job.gpus / (shape.tp * shape.pp);
-  const model = iterationModel(job, shape, calibration);
-  // KV capacity: the engine's share of HBM left after weights, one pass's workspace and the runtime reserve.
+  engine: EngineOptions,
+  calibration: Calibration,
+): number {
   const fixed = inferenceMemory(
     job,
     shape,
@@ -595,102 +273,115 @@ export function simulateServing(
   );
   const perToken = inferenceMemory(job, shape, 1, 1, 0, calibration).kvCacheBytes;
   const kvBytes = Math.max(0, job.accelerator.hbmBytes * engine.memoryUtilization - fixed.totalBytes);
-  const totalBlocks = Math.floor(kvBytes / (perToken * engine.blockSize));
-  // Pipeline parallelism keeps pp micro-batches in flight (TensorRT-LLM, vLLM): each is a lane with its
-  // share of the KV blocks and of the batch limit, whose iteration crosses every stage in turn.
-  const lanes = shape.pp;
-  const laneBlocks = Math.floor(totalBlocks / lanes);
-  const laneEngine =
-    lanes > 1 ? { ...engine, maxNumSeqs: Math.max(1, Math.floor(engine.maxNumSeqs / lanes)) } : engine;
-  const firstToken = new Float64Array(n);
-  const finish = new Float64Array(n);
-  let makespan = 0;
-  let preemptions = 0;
-  let iterations = 0;
-  let kvBlockSeconds = 0;
-  let rejected = 0;
-  const served = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const out = Math.max(output[i] ?? 1, engine.admission === "reserve" ? (engine.maxOutputTokens ?? 0) : 0);
-    if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > laneBlocks) rejected++;
-    else served[i] = 1;
-  }
-  /** Simulate one replica on `pool`; record first tokens in `first` and completions in `done`. */
-  const run = (
+  return Math.floor(kvBytes / (perToken * engine.blockSize));
+}
+
+/** What the replicas of a deployment did, summed (makespan: the latest). */
+interface PoolOutcome {
+  makespanS: number;
+  preemptions: number;
+  iterations: number;
+  /** Σ over replica lanes of their time-averaged blocks in use. */
+  kvBlocksInUse: number;
+}
+
+/** A deployment's replicas (each with `lanes` pipeline lanes) and how one lane runs. */
+interface Pools {
+  readonly job: InferenceJob;
+  readonly shape: ReplicaShape;
+  readonly engine: EngineOptions;
+  readonly replicas: number;
+  readonly lanes: number;
+  readonly requests: RequestSet;
+  readonly served: Uint8Array;
+  /** Simulate one lane on `pool`, recording first tokens in `first` and completions in `done`. */
+  readonly run: (
     pool: readonly number[],
     arrivals: Float64Array,
     outputs: Int32Array,
     first: Float64Array,
     done: Float64Array,
     prefilled: boolean,
-  ) => {
-    if (pool.length === 0) return;
-    const o = simulateReplica(
-      Int32Array.from(pool),
-      arrivals,
-      input,
-      outputs,
-      model,
-      laneEngine,
-      laneBlocks,
-      first,
-      done,
-      prefilled,
+  ) => void;
+}
+
+/** The k-th of `count` round-robin shares of `items`. */
+function share(items: readonly number[], k: number, count: number): number[] {
+  return items.filter((_, j) => j % count === k);
+}
+
+/** Colocated: requests spread round-robin over replicas (and their lanes) that both prefill and decode. */
+function runColocated(p: Pools, firstToken: Float64Array, finish: Float64Array): void {
+  const { arrival, output } = p.requests;
+  const servedIds: number[] = [];
+  for (let i = 0; i < p.served.length; i++) if (p.served[i] === 1) servedIds.push(i);
+  const units = p.replicas * p.lanes;
+  for (let r = 0; r < units; r++)
+    p.run(share(servedIds, r, units), arrival, output, firstToken, finish, false);
+}
+
+/**
+ * Disaggregated: a prefill pool produces each first token and the prompt's KV cache, which crosses the
+ * scale-out network (each accelerator sends its shard) to a decode pool that only decodes.
+ */
+function runDisaggregated(
+  p: Pools,
+  prefillReplicas: number,
+  firstToken: Float64Array,
+  finish: Float64Array,
+): void {
+  const { job, shape, served } = p;
+  const { arrival, input, output } = p.requests;
+  const n = arrival.length;
+  const decodeReplicas = p.replicas - prefillReplicas;
+  if (decodeReplicas < 1) {
+    throw new InputError(
+      "inference.engine.prefillReplicas",
+      prefillReplicas,
+      `fewer than the deployment's ${p.replicas} replica(s), leaving at least one to decode`,
     );
-    makespan = Math.max(makespan, o.makespanS);
-    preemptions += o.preemptions;
-    iterations += o.iterations;
-    kvBlockSeconds += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
-  };
-  /** The k-th of `count` round-robin shares of `items`. */
-  const share = (items: readonly number[], k: number, count: number) =>
-    items.filter((_, j) => j % count === k);
+  }
   const servedIds: number[] = [];
   for (let i = 0; i < n; i++) if (served[i] === 1) servedIds.push(i);
-  const prefillReplicas = engine.prefillReplicas ?? 0;
-  if (prefillReplicas <= 0) {
-    // Colocated: requests spread round-robin over replicas (and their lanes) that both prefill and decode.
-    const units = replicas * lanes;
-    for (let r = 0; r < units; r++)
-      run(share(servedIds, r, units), arrival, output, firstToken, finish, false);
-  } else {
-    // Disaggregated: a prefill pool produces each first token and the prompt's KV cache, which crosses
-    // the scale-out network (each accelerator sends its shard) to a decode pool that only decodes.
-    const decodeReplicas = replicas - prefillReplicas;
-    if (decodeReplicas < 1) {
-      throw new InputError(
-        "inference.engine.prefillReplicas",
-        prefillReplicas,
-        `fewer than the deployment's ${replicas} replica(s), leaving at least one to decode`,
-      );
-    }
-    const ones = new Int32Array(n).fill(1);
-    const prefillDone = new Float64Array(n);
-    const prefillUnits = prefillReplicas * lanes;
-    for (let r = 0; r < prefillUnits; r++) {
-      run(share(servedIds, r, prefillUnits), arrival, ones, firstToken, prefillDone, false);
-    }
-    const perRankPerToken = kvBytesPerTokenPerRank(job.model, shape.tp, kvElementBytes(job)) / shape.pp;
-    const link = job.accelerator.scaleOut;
-    const decodeArrival = new Float64Array(n);
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (served[i] !== 1) continue;
-      if ((output[i] ?? 1) <= 1) {
-        finish[i] = prefillDone[i] ?? 0;
-        continue;
-      }
-      decodeArrival[i] =
-        (prefillDone[i] ?? 0) + ((input[i] ?? 0) * perRankPerToken) / link.bandwidthBytesPerS + link.latencyS;
-      order.push(i);
-    }
-    order.sort((a, b) => (decodeArrival[a] ?? 0) - (decodeArrival[b] ?? 0));
-    const scratch = new Float64Array(n);
-    const decodeUnits = decodeReplicas * lanes;
-    for (let r = 0; r < decodeUnits; r++)
-      run(share(order, r, decodeUnits), decodeArrival, output, scratch, finish, true);
+  const ones = new Int32Array(n).fill(1);
+  const prefillDone = new Float64Array(n);
+  const prefillUnits = prefillReplicas * p.lanes;
+  for (let r = 0; r < prefillUnits; r++) {
+    p.run(share(servedIds, r, prefillUnits), arrival, ones, firstToken, prefillDone, false);
   }
-  const count = n - rejected;
+  const perRankPerToken = kvBytesPerTokenPerRank(job.model, shape.tp, kvElementBytes(job)) / shape.pp;
+  const link = job.accelerator.scaleOut;
+  const decodeArrival = new Float64Array(n);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (served[i] !== 1) continue;
+    if ((output[i] ?? 1) <= 1) {
+      finish[i] = prefillDone[i] ?? 0;
+      continue;
+    }
+    decodeArrival[i] =
+      (prefillDone[i] ?? 0) + ((input[i] ?? 0) * perRankPerToken) / link.bandwidthBytesPerS + link.latencyS;
+    order.push(i);
+  }
+  order.sort((a, b) => (decodeArrival[a] ?? 0) - (decodeArrival[b] ?? 0));
+  const scratch = new Float64Array(n);
+  const decodeUnits = decodeReplicas * p.lanes;
+  for (let r = 0; r < decodeUnits; r++)
+    p.run(share(order, r, decodeUnits), decodeArrival, output, scratch, finish, true);
+}
+
+/** Per-request latencies and token rates of the served requests. */
+function summarize(
+  requests: RequestSet,
+  served: Uint8Array,
+  firstToken: Float64Array,
+  finish: Float64Array,
+  makespan: number,
+  slo: Slo | null,
+) {
+  const { arrival, input, output } = requests;
+  let count = 0;
+  for (const s of served) count += s;
   const ttft = new Float64Array(count);
   const tpot = new Float64Array(count);
   const e2e = new Float64Array(count);
@@ -699,7 +390,7 @@ export function simulateServing(
   let inTokens = 0;
   let good = 0;
   let goodTokens = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < arrival.length; i++) {
     if (served[i] === 0) continue;
     const out = output[i] ?? 1;
     const a = arrival[i] ?? 0;
@@ -720,12 +411,9 @@ export function simulateServing(
       goodTokens += out;
     }
   }
-  const first = arrival[0] ?? 0;
-  const span = Math.max(1e-12, makespan - first);
+  const span = Math.max(1e-12, makespan - (arrival[0] ?? 0));
   return {
     requests: count,
-    rejected,
-    replicas,
     makespanS: span,
     outputTokensPerS: outTokens / span,
     inputTokensPerS: inTokens / span,
@@ -734,9 +422,88 @@ export function simulateServing(
     e2eS: percentiles(e2e),
     sloAttainment: slo !== null ? good / Math.max(1, count) : null,
     goodputTokensPerS: slo !== null ? goodTokens / span : null,
-    kvUtilization: laneBlocks > 0 ? kvBlockSeconds / (replicas * lanes) / laneBlocks : 0,
+  };
+}
+
+/** Simulate serving a workload on every replica of the deployment. Deterministic for the workload's seed. */
+export function simulateServing(
+  job: InferenceJob,
+  shape: ReplicaShape,
+  workload: Workload | RequestSet,
+  slo: Slo | null,
+  engine: EngineOptions = DEFAULT_ENGINE,
+  calibration: Calibration = CALIBRATION,
+): ServingResult {
+  const requests = "requests" in workload ? generateRequests(workload) : workload;
+  const { input, output } = requests;
+  const n = requests.arrival.length;
+  const replicas = job.gpus / (shape.tp * shape.pp);
+  const model = iterationModel(job, shape, calibration);
+  const totalBlocks = replicaKvBlocks(job, shape, engine, calibration);
+  // Pipeline parallelism keeps pp micro-batches in flight (TensorRT-LLM, vLLM): each is a lane with its
+  // share of the KV blocks and of the batch limit, whose iteration crosses every stage in turn.
+  const lanes = shape.pp;
+  const laneBlocks = Math.floor(totalBlocks / lanes);
+  const laneEngine =
+    lanes > 1 ? { ...engine, maxNumSeqs: Math.max(1, Math.floor(engine.maxNumSeqs / lanes)) } : engine;
+  // A request whose prompt and output (reserve admission: its max_tokens) outgrow a lane's KV cache is never served.
+  let rejected = 0;
+  const served = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const out = Math.max(output[i] ?? 1, engine.admission === "reserve" ? (engine.maxOutputTokens ?? 0) : 0);
+    if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > laneBlocks) rejected++;
+    else served[i] = 1;
+  }
+  const outcome: PoolOutcome = { makespanS: 0, preemptions: 0, iterations: 0, kvBlocksInUse: 0 };
+  const pools: Pools = {
+    job,
+    shape,
+    engine,
+    replicas,
+    lanes,
+    requests,
+    served,
+    run: (pool, arrivals, outputs, first, done, prefilled) => {
+      if (pool.length === 0) return;
+      const o = simulateReplica({
+        ids: Int32Array.from(pool),
+        arrival: arrivals,
+        input,
+        output: outputs,
+        model,
+        engine: laneEngine,
+        totalBlocks: laneBlocks,
+        firstToken: first,
+        finish: done,
+        prefilledOnArrival: prefilled,
+      });
+      outcome.makespanS = Math.max(outcome.makespanS, o.makespanS);
+      outcome.preemptions += o.preemptions;
+      outcome.iterations += o.iterations;
+      outcome.kvBlocksInUse += o.kvBlockSeconds / Math.max(o.makespanS, 1e-12);
+    },
+  };
+  const firstToken = new Float64Array(n);
+  const finish = new Float64Array(n);
+  const prefillReplicas = engine.prefillReplicas ?? 0;
+  if (prefillReplicas <= 0) runColocated(pools, firstToken, finish);
+  else runDisaggregated(pools, prefillReplicas, firstToken, finish);
+  const m = summarize(requests, served, firstToken, finish, outcome.makespanS, slo);
+  return {
+    requests: m.requests,
+    rejected,
+    replicas,
+    makespanS: m.makespanS,
+    outputTokensPerS: m.outputTokensPerS,
+    inputTokensPerS: m.inputTokensPerS,
+    ttftS: m.ttftS,
+    tpotS: m.tpotS,
+    e2eS: m.e2eS,
+    sloAttainment: m.sloAttainment,
+    goodputTokensPerS: m.goodputTokensPerS,
+    kvUtilization: laneBlocks > 0 ? outcome.kvBlocksInUse / (replicas * lanes) / laneBlocks : 0,
     kvCapacityTokens: totalBlocks * engine.blockSize,
-    preemptions,
-    iterations,
+    preemptions: outcome.preemptions,
+    iterations: outcome.iterations,
   };
 }
