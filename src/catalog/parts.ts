@@ -27,6 +27,14 @@ export interface GemmRow {
   readonly s: number;
 }
 
+/**
+ * Whether a GEMM row measures what a production framework runs: not one that folds a separate
+ * activation-quantisation kernel into its time, nor a library's untuned baseline configuration.
+ */
+export function isProductionGemm(r: GemmRow): boolean {
+  return r.cls !== "quant" && !/untuned/i.test(r.kernel);
+}
+
 /** A measured attention kernel: TFLOP/s (causal runs counted at half the products, as the benchmarks do). */
 export interface AttentionRow {
   readonly acc: string;

@@ -52,6 +52,12 @@ export interface InferenceJob {
   readonly kernels?: EngineKernels;
 }
 
+/** The links a serving replica's collectives see: the scale-up link's measured curve by message size. */
+export function servingNetwork(job: InferenceJob, calibration: Calibration): Network {
+  const a = job.accelerator;
+  return network(job.domainSize, a.scaleUp, a.scaleOut, calibration, undefined, a.parts.scaleUpCurve?.value);
+}
+
 /** Kernel-level traits of a serving engine (catalog/data/presets.ts). */
 export interface EngineKernels {
   readonly fusedEpilogues: boolean;
@@ -374,7 +380,7 @@ export function evaluateInference(
   calibration: Calibration = CALIBRATION,
 ): InferResult {
   const rates = servingRates(job, calibration);
-  const net = network(job.domainSize, job.accelerator.scaleUp, job.accelerator.scaleOut, calibration);
+  const net = servingNetwork(job, calibration);
   const ctx: PassContext = { job, s, rates, net };
   const prefill = replicaPass(ctx, batch * inputLen, batch, inputLen, false);
   const meanContext = inputLen + (outputLen - 1) / 2;

@@ -1,14 +1,15 @@
 import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
-import type {
-  AttentionRow,
-  CollectiveRow,
-  GemmClass,
-  GemmRow,
-  StoredAttentionCurve,
-  StoredCollectiveCurve,
-  StoredGemmCurve,
-  StoredMemoryFraction,
+import {
+  type AttentionRow,
+  type CollectiveRow,
+  type GemmClass,
+  type GemmRow,
+  isProductionGemm,
+  type StoredAttentionCurve,
+  type StoredCollectiveCurve,
+  type StoredGemmCurve,
+  type StoredMemoryFraction,
 } from "../catalog/parts.js";
 import { ATTENTION_KERNELS, attentionKernelRank } from "../catalog/resolve-parts.js";
 import { median } from "../numerics.js";
@@ -56,7 +57,7 @@ export function fitMemoryFractions(): StoredMemoryFraction[] {
 export function fitGemmCurves(catalog: Catalog, memory: readonly StoredMemoryFraction[]): StoredGemmCurve[] {
   const groups = new Map<string, { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] }>();
   for (const r of GEMM_ROWS) {
-    if (r.cls === "quant") continue;
+    if (!isProductionGemm(r)) continue;
     const key = `${r.acc}|${r.p}|${r.cls}`;
     const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
     g.rows.push(r);

@@ -16,6 +16,7 @@ import {
   inferenceMemory,
   kvElementBytes,
   type ReplicaShape,
+  servingNetwork,
   servingRates,
 } from "./infer.js";
 import { kvBytesPerTokenPerRank, layerForwardOps } from "./layer.js";
@@ -160,7 +161,7 @@ export function iterationModel(
   const m = job.model;
   const format = inferenceFormat(job.precision);
   const rates = servingRates(job, calibration);
-  const net = network(job.domainSize, job.accelerator.scaleUp, job.accelerator.scaleOut, calibration);
+  const net = servingNetwork(job, calibration);
   // The heaviest pipeline stage sets the pace; a token crosses every stage in turn.
   let layers = 0;
   let moeLayers = 0;

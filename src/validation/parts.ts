@@ -1,5 +1,6 @@
 import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
+import { isProductionGemm } from "../catalog/parts.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
 import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
 import { gemmCurveOf } from "../perf/roofline.js";
@@ -66,7 +67,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       measured: r.tflops,
       model,
       error: (model - r.tflops) / r.tflops,
-      scored: r.m >= GEMM_LARGE_M && r.cls !== "quant",
+      scored: r.m >= GEMM_LARGE_M && isProductionGemm(r),
       provenance: prov,
     });
   }

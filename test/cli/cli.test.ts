@@ -185,7 +185,9 @@ describe("stargate infer", () => {
       const out = JSON.parse(r.stdout);
       for (const f of INFER_FIELDS) expect(out, f).toHaveProperty(f);
       expect(out.fits).toBe(true);
-      expect(out.decode.bottleneck).toBe("hbm-bandwidth");
+      // Decode at batch 64 over tp 8: reading weights and KV, and 160 all-reduces of 1 MB at NCCL's
+      // measured bus bandwidth for that size, take about the same time; never the math.
+      expect(["hbm-bandwidth", "tensor-parallel"]).toContain(out.decode.bottleneck);
       expect(out.maxBatch).toBeGreaterThanOrEqual(out.batch);
     },
   );
@@ -279,7 +281,7 @@ inference: { precision: fp8, parallelism: { tp: 1 }, batch: 32, inputLen: 512, o
     const r = await run(["infer", join(EXAMPLES, "infer-batch.yaml")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/time to first token/);
-    expect(r.stdout).toMatch(/decode step \(hbm-bandwidth\)/);
+    expect(r.stdout).toMatch(/decode step \((hbm-bandwidth|tensor-parallel)\)/);
   });
 
   it("reports a deployment that does not fit (exit 0, fits false, the largest batch that would)", async () => {

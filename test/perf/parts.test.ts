@@ -55,6 +55,8 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(gb200.parts.gemm.bf16?.provenance).toContain("inherited from b200");
     expect(gb200.parts.gemm.fp8?.provenance).toContain("measured on gb200");
     expect(gb200.parts.attention.provenance).toContain("inherited from b200");
+    // B200's own NVFP4 rows are a library's untuned baseline: not what production runs, so not fitted.
+    expect(resolveAccelerator(cat, "b200").parts.gemm.fp4?.provenance).toContain("inherited from gb200");
     const b300 = resolveAccelerator(cat, "b300");
     expect(b300.parts.gemm.fp8?.provenance).toMatch(/inherited from (gb200|b200)/);
     const h800 = resolveAccelerator(cat, "h800");
@@ -68,7 +70,8 @@ describe("part curves fitted to microbenchmarks", () => {
     const r = partsReport(cat);
     const get = (part: string, scope: string) =>
       r.summary.find((s) => s.part === part && s.scope.startsWith(scope));
-    expect(get("gemm", "M ≥ 256")?.rows).toBeGreaterThan(100);
+    // Untuned baseline and activation-quantisation rows are shown but not scored.
+    expect(get("gemm", "M ≥ 256")?.rows).toBeGreaterThan(90);
     expect(get("gemm", "M ≥ 256")?.meanAbsError).toBeLessThanOrEqual(0.1);
     expect(get("collective", "≥ 1 MB")?.rows).toBeGreaterThan(50);
     expect(get("collective", "≥ 1 MB")?.meanAbsError).toBeLessThanOrEqual(0.15);

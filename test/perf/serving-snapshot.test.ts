@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ENGINE, type EngineOptions, simulateServing, type Workload } from "../../src/perf/serving.js";
+import {
+  DEFAULT_ENGINE,
+  type EngineOptions,
+  simulateServing,
+  type Workload,
+} from "../../src/perf/serving.js";
 import { inferenceJob } from "../helpers.js";
 
 /** Serving results of a spread of engines and deployments: restructuring must leave them unchanged. */
