@@ -9,7 +9,7 @@ import { InputError } from "../errors.js";
 import { exponential, type Random, seededRandom, standardNormal } from "../random.js";
 import { attentionDims } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { expertAllToAllTime, groupCollectiveTime, network } from "./collectives.js";
+import { expertAllToAllTime, groupCollectiveTime } from "./collectives.js";
 import {
   type InferenceJob,
   inferenceFormat,
