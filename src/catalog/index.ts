@@ -240,6 +240,7 @@ export function resolveModel(catalog: Catalog, input: string | ModelInput, path 
     positionEmbeddings: m.positionEmbeddings ?? 0,
     moe: m.moe ?? null,
     mla: m.mla ?? null,
+    mtpDepth: m.mtpDepth ?? 0,
     publishedParams: m.publishedParams ?? null,
     source: m.source ?? "user-defined",
   };

@@ -183,6 +183,8 @@ export interface ModelInput {
   readonly positionEmbeddings?: number;
   readonly moe?: MoeSpec;
   readonly mla?: MlaSpec;
+  /** Multi-token-prediction modules trained beside the model (DeepSeek-V3: 1), each one more block. */
+  readonly mtpDepth?: number;
   /** Published parameter count, for reference and tests. */
   readonly publishedParams?: number;
   readonly source?: string;
@@ -205,6 +207,8 @@ export interface Model {
   readonly positionEmbeddings: number;
   readonly moe: MoeSpec | null;
   readonly mla: MlaSpec | null;
+  /** Multi-token-prediction modules: a block, a 2h→h projection and the shared output head each. */
+  readonly mtpDepth: number;
   readonly publishedParams: number | null;
   readonly source: string;
 }

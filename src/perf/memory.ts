@@ -110,6 +110,138 @@ export function layersOfStage(layers: number, pp: number, stage: number): number
 }
 
 /**
+ * Layers of each pipeline stage in training, placed so the heaviest stage's GEMM work is as small as
+ * possible: frameworks let the first and last stages take fewer layers (Megatron-Core's
+ * --decoder-first/last-pipeline-num-layers; Llama 3 §3.3.2 takes one layer off each), because the last
+ * stage also runs the output head (16-bit in 8- and 4-bit recipes, so it weighs peak/bf16-peak times its
+ * parameters) and any multi-token-prediction modules. Work per layer is the GEMM parameters a token
+ * multiplies through; each stage keeps at least one layer; among equally heavy placements the earlier
+ * stages, which hold more micro-batches in flight, get the fewer layers.
+ */
+export function pipelinePlacement(job: TrainingJob, pp: number): readonly number[] {
+  const m = job.model;
+  const low = isLowPrecision(job.precision);
+  const peak = job.accelerator.peakFlops;
+  const headRate = low ? (peak[job.precision] ?? 1) / (peak.bf16 ?? peak[job.precision] ?? 1) : 1;
+  const key = `${pp}|${m.layers}|${headRate}|${m.mtpDepth}`;
+  let byKey = PLACEMENTS.get(m);
+  const known = byKey?.get(key);
+  if (known !== undefined) return known;
+  const dl = layerParams(m, false);
+  const ml = layerParams(m, true);
+  const denseWork = dl.attention + dl.denseMlp;
+  const moeWork = ml.attention + ml.denseMlp + ml.activeExperts + ml.router;
+  const firstMoe = m.moe === null ? m.layers : m.moe.denseLayers;
+  const work = (i: number) => (i < firstMoe ? denseWork : moeWork);
+  const head = m.vocab * m.hidden * headRate;
+  const lastExtra =
+    head + m.mtpDepth * (head + (m.moe !== null ? moeWork : denseWork) + 2 * m.hidden * m.hidden);
+  const counts =
+    job.pipelineSchedule === "dualpipe" && pp > 1 && pp % 2 === 0
+      ? pairedPartition(m.layers, pp, work, lastExtra)
+      : balancedPartition(m.layers, pp, work, lastExtra);
+  if (byKey === undefined) {
+    byKey = new Map();
+    PLACEMENTS.set(m, byKey);
+  }
+  byKey.set(key, counts);
+  return counts;
+}
+
+const PLACEMENTS = new WeakMap<Model, Map<string, readonly number[]>>();
+
+/**
+ * DualPipe: rank r holds stages r and p − 1 − r, so balance the pairs: layers per pair as a balanced
+ * partition over p/2 pair-stages (the first pair carries the head), each pair's layers split between its
+ * two stages (at least one each), the front stage taking the larger half.
+ */
+function pairedPartition(
+  layers: number,
+  pp: number,
+  work: (layer: number) => number,
+  lastExtra: number,
+): readonly number[] {
+  const half = pp / 2;
+  // Pair 0 (holding the head) goes last in the partition, so it carries the extra work there.
+  const perPair = [...balancedPartition(layers, half, work, lastExtra)].reverse();
+  const counts = new Array<number>(pp).fill(1);
+  for (let r = 0; r < half; r++) {
+    const n = Math.max(2, perPair[r] ?? 2);
+    counts[r] = Math.ceil(n / 2);
+    counts[pp - 1 - r] = n - Math.ceil(n / 2);
+  }
+  // Keep the total: trim or pad the middle pair's stages.
+  let diff = layers - counts.reduce((a, b) => a + b, 0);
+  for (let s = half - 1; diff !== 0 && s >= 0; s--) {
+    for (const t of [s, pp - 1 - s]) {
+      while (diff > 0) {
+        counts[t] = (counts[t] ?? 0) + 1;
+        diff--;
+      }
+      while (diff < 0 && (counts[t] ?? 0) > 1) {
+        counts[t] = (counts[t] ?? 0) - 1;
+        diff++;
+      }
+    }
+  }
+  return counts;
+}
+
+/**
+ * Contiguous layers per stage (each ≥ 1) minimising the heaviest stage, the last carrying `lastExtra`:
+ * bisection on the bound, stages filled from the last backwards so stage 0 takes what is left.
+ */
+function balancedPartition(
+  layers: number,
+  pp: number,
+  work: (layer: number) => number,
+  lastExtra: number,
+): readonly number[] {
+  if (pp <= 1) return [layers];
+  if (layers < pp) return Array.from({ length: pp }, (_, s) => layersOfStage(layers, pp, s));
+  const fill = (bound: number): number[] | null => {
+    const counts = new Array<number>(pp).fill(0);
+    let next = layers - 1; // the deepest layer not yet placed
+    for (let s = pp - 1; s >= 1; s--) {
+      let load = s === pp - 1 ? lastExtra : 0;
+      let n = 0;
+      // Leave at least one layer for each earlier stage.
+      while (next >= s && (n === 0 || load + work(next) <= bound)) {
+        load += work(next);
+        next--;
+        n++;
+      }
+      if (load > bound) return null;
+      counts[s] = n;
+    }
+    let first = 0;
+    for (let i = 0; i <= next; i++) first += work(i);
+    if (first > bound) return null;
+    counts[0] = next + 1;
+    return counts;
+  };
+  let total = lastExtra;
+  for (let i = 0; i < layers; i++) total += work(i);
+  let lo = 0;
+  let hi = total;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (fill(mid) !== null) hi = mid;
+    else lo = mid;
+  }
+  return fill(hi) ?? Array.from({ length: pp }, (_, s) => layersOfStage(layers, pp, s));
+}
+
+/** The stages that can be the heaviest under a placement: the first, the first with the most layers, the last. */
+export function representativeStagesOf(counts: readonly number[]): number[] {
+  const pp = counts.length;
+  if (pp === 1) return [0];
+  let most = 0;
+  for (let s = 1; s < pp; s++) if ((counts[s] ?? 0) > (counts[most] ?? 0)) most = s;
+  return [...new Set([0, most, pp - 1])].sort((a, b) => a - b);
+}
+
+/**
  * The pipeline stages that can be the heaviest: the first (embedding), the last (LM head) and one that
  * carries a remainder layer (the middle one when the layers divide evenly).
  */
@@ -120,12 +252,26 @@ export function representativeStages(layers: number, pp: number): number[] {
   return [...new Set([0, middle, pp - 1])];
 }
 
-export function stageParams(m: Model, p: Pick<Parallelism, "tp" | "pp" | "ep">, stage: number): StageParams {
-  const layers = layersOfStage(m.layers, p.pp, stage);
+/**
+ * Parameters and layers of one pipeline stage on one accelerator. `mtp` multi-token-prediction modules
+ * (training only) sit on the last stage beside the LM head (DeepSeek-V3 §3.2.1): a block like the
+ * model's last, a 2h→h projection and two norms each, sharing the embedding and the output head.
+ */
+export function stageParams(
+  m: Model,
+  p: Pick<Parallelism, "tp" | "pp" | "ep">,
+  stage: number,
+  mtp = 0,
+  placement?: readonly number[],
+): StageParams {
+  const countOf = (s: number) => placement?.[s] ?? layersOfStage(m.layers, p.pp, s);
+  const main = countOf(stage);
+  const mtpHere = stage === p.pp - 1 ? mtp : 0;
+  const layers = main + mtpHere;
   let firstLayer = 0;
-  for (let s = 0; s < stage; s++) firstLayer += layersOfStage(m.layers, p.pp, s);
+  for (let s = 0; s < stage; s++) firstLayer += countOf(s);
   const denseLayerCount =
-    m.moe === null ? layers : Math.max(0, Math.min(firstLayer + layers, m.moe.denseLayers) - firstLayer);
+    m.moe === null ? layers : Math.max(0, Math.min(firstLayer + main, m.moe.denseLayers) - firstLayer);
   const moeLayers = layers - denseLayerCount;
   const dl = layerParams(m, false);
   const ml = layerParams(m, true);
@@ -137,6 +283,7 @@ export function stageParams(m: Model, p: Pick<Parallelism, "tp" | "pp" | "ep">, 
   // of the embedding matrix (Megatron all-reduces the two copies' gradients).
   if (stage === p.pp - 1)
     dense += (m.tiedEmbeddings && p.pp > 1 ? m.vocab * m.hidden : counts.head) + m.hidden;
+  dense += mtpHere * (2 * m.hidden * m.hidden + 2 * m.hidden);
   return { dense: dense / p.tp, experts: (moeLayers * ml.experts) / (p.ep * p.tp), layers, moeLayers };
 }
 
@@ -149,8 +296,10 @@ export function trainableStageParams(
   p: Pick<Parallelism, "tp" | "pp" | "ep">,
   stage: number,
   lora: LoraSpec | null,
+  mtp = 0,
+  placement?: readonly number[],
 ): { readonly dense: number; readonly experts: number } {
-  const sp = stageParams(m, p, stage);
+  const sp = stageParams(m, p, stage, mtp, placement);
   if (lora === null) return { dense: sp.dense, experts: sp.experts };
   const d = loraLayerParams(m, lora, false);
   const e = loraLayerParams(m, lora, true);
@@ -167,15 +316,35 @@ function frozenWeightBytes(precision: TrainingJob["precision"]): number {
 }
 
 /** Bytes per parameter of weights, gradients and optimizer state for a precision (mixed precision with Adam). */
-export function stateBytesPerParam(precision: TrainingJob["precision"]): {
+export function stateBytesPerParam(
+  precision: TrainingJob["precision"],
+  optimizerStates?: TrainingJob["optimizerStates"],
+): {
   weights: number;
   grads: number;
   optimizer: number;
 } {
   if (precision === "fp32") return { weights: 4, grads: 4, optimizer: 8 };
   // 16-bit weights; fp16 grads for fp16 training, fp32 main grads for bf16/fp8/fp4 (Megatron-LM turns on
-  // accumulate_allreduce_grads_in_fp32 for bf16); fp32 master weights + Adam m and v.
-  return { weights: BYTES_PER_ELEMENT.bf16, grads: precision === "fp16" ? 2 : 4, optimizer: 12 };
+  // accumulate_allreduce_grads_in_fp32 for bf16); fp32 master weights + Adam m and v (bf16 m and v:
+  // DeepSeek-V3 §3.3.3).
+  const moments = optimizerStates === "bf16" ? 2 * 2 : 2 * 4;
+  return { weights: BYTES_PER_ELEMENT.bf16, grads: precision === "fp16" ? 2 : 4, optimizer: 4 + moments };
+}
+
+/**
+ * The pipeline stages one rank holds: its own in 1F1B; in DualPipe rank r < p/2 holds stage r and stage
+ * p − 1 − r (DeepSeek-V3 §3.2.1: micro-batches enter from both ends), so each stage lives on two ranks.
+ */
+export function rankStages(job: TrainingJob, pp: number, rank: number): readonly number[] {
+  return job.pipelineSchedule === "dualpipe" && pp > 1 ? [rank, pp - 1 - rank] : [rank];
+}
+
+/** The ranks that can be the heaviest: 1F1B the representative stages; DualPipe every rank pair. */
+export function representativeRanks(job: TrainingJob, placement: readonly number[]): number[] {
+  const pp = placement.length;
+  if (job.pipelineSchedule === "dualpipe" && pp > 1) return Array.from({ length: pp / 2 }, (_, r) => r);
+  return representativeStagesOf(placement);
 }
 
 /**
@@ -194,7 +363,7 @@ export function inFlightMicroBatches(p: Parallelism, microBatches: number, stage
 /** Peak memory per accelerator (the heavier of the first and last pipeline stage). */
 export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: number): MemoryBreakdown {
   const m = job.model;
-  const bytes = stateBytesPerParam(job.precision);
+  const bytes = stateBytesPerParam(job.precision, job.optimizerStates);
   const e = activationBytes(job);
   const opts: ActivationOptions = {
     seqLen: job.seqLen,
@@ -220,10 +389,12 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 
   let worst: MemoryBreakdown | null = null;
-  const stages = representativeStages(m.layers, p.pp);
-  for (const stage of stages) {
-    const sp = stageParams(m, p, stage);
-    const trainable = trainableStageParams(m, p, stage, job.lora);
+  const placement = pipelinePlacement(job, p.pp);
+  const dual = job.pipelineSchedule === "dualpipe" && p.pp > 1;
+  /** Bytes one stage's share puts on its rank: states, and activations at `inFlight` micro-batches. */
+  const stageBytes = (stage: number, inFlight: number) => {
+    const sp = stageParams(m, p, stage, m.mtpDepth, placement);
+    const trainable = trainableStageParams(m, p, stage, job.lora, m.mtpDepth, placement);
     const denseShard = (k: number, stageZero: boolean) =>
       (stageZero ? trainable.dense / dpShard : trainable.dense) * k;
     const expertPart = (k: number, stageZero: boolean) =>
@@ -231,25 +402,37 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     // LoRA: the frozen base is held once in its compute format (sharded only by ZeRO-3), without
     // gradients or optimizer state.
     const frozen = job.lora !== null ? (sp.dense + sp.experts) * frozenWeightBytes(job.precision) : 0;
-    const weightsBytes =
-      (p.zero >= 3 ? frozen / dpShard : frozen) +
-      denseShard(bytes.weights, p.zero >= 3) +
-      expertPart(bytes.weights, p.zero >= 3);
-    const gradientsBytes = denseShard(bytes.grads, p.zero >= 2) + expertPart(bytes.grads, p.zero >= 2);
-    const optimizerBytes =
-      denseShard(bytes.optimizer, p.zero >= 1) + expertPart(bytes.optimizer, p.zero >= 1);
     const layerAct = (sp.layers - sp.moeLayers) * denseLayerAct + sp.moeLayers * moeLayerAct;
-    let activationsBytes = layerAct * inFlightMicroBatches(p, microBatches, stage);
+    // Logits of one micro-batch on the last stage: 16-bit from the head GEMM plus the fp32 copy for the loss.
+    const logits = stage === p.pp - 1 ? (tokens * m.vocab * (e + 4)) / p.tp : 0;
+    return {
+      weightsBytes:
+        (p.zero >= 3 ? frozen / dpShard : frozen) +
+        denseShard(bytes.weights, p.zero >= 3) +
+        expertPart(bytes.weights, p.zero >= 3),
+      gradientsBytes: denseShard(bytes.grads, p.zero >= 2) + expertPart(bytes.grads, p.zero >= 2),
+      optimizerBytes: denseShard(bytes.optimizer, p.zero >= 1) + expertPart(bytes.optimizer, p.zero >= 1),
+      activationsBytes: layerAct * inFlight + logits,
+      // ZeRO-3 gathers one layer's full weights at a time; keep two for prefetch.
+      gatherBuffer: p.zero >= 3 ? (2 * (sp.dense + sp.experts) * bytes.weights) / Math.max(1, sp.layers) : 0,
+    };
+  };
+  for (const rank of representativeRanks(job, placement)) {
+    // DualPipe holds p + 1 micro-batches of activations (DeepSeek-V3 Table 2), half on each of the
+    // rank's two stages; 1F1B the rank's own in-flight count.
+    const parts = rankStages(job, p.pp, rank).map((st) =>
+      stageBytes(st, dual ? (p.pp + 1) / 2 : inFlightMicroBatches(p, microBatches, st)),
+    );
+    const sum = (k: keyof (typeof parts)[number]) => parts.reduce((a, x) => a + x[k], 0);
+    const weightsBytes = sum("weightsBytes");
+    const gradientsBytes = sum("gradientsBytes");
+    const optimizerBytes = sum("optimizerBytes");
+    let activationsBytes = sum("activationsBytes");
     if (p.recompute === "full") activationsBytes += oneLayerFull;
-    if (stage === p.pp - 1) {
-      // Logits of one micro-batch: 16-bit from the head GEMM plus the fp32 copy for the loss.
-      activationsBytes += (tokens * m.vocab * (e + 4)) / p.tp;
-    }
-    // ZeRO-3 gathers one layer's full weights at a time; keep two for prefetch.
-    const gatherBuffer =
-      p.zero >= 3 ? (2 * (sp.dense + sp.experts) * bytes.weights) / Math.max(1, sp.layers) : 0;
     const buffersBytes =
-      CALIBRATION.runtimeReserveBytes + gatherBuffer + CALIBRATION.allocatorFragmentation * activationsBytes;
+      CALIBRATION.runtimeReserveBytes +
+      Math.max(...parts.map((x) => x.gatherBuffer)) +
+      CALIBRATION.allocatorFragmentation * activationsBytes;
     const totalBytes = weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + buffersBytes;
     if (worst === null || totalBytes > worst.totalBytes) {
       worst = { weightsBytes, gradientsBytes, optimizerBytes, activationsBytes, buffersBytes, totalBytes };

@@ -11,7 +11,9 @@ import {
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import {
   activationBytes,
-  representativeStages,
+  pipelinePlacement,
+  rankStages,
+  representativeRanks,
   stageParams,
   stateBytesPerParam,
   trainableStageParams,
@@ -67,6 +69,18 @@ export function parallelismProblem(
   if (p.tp > job.domainSize || job.domainSize % p.tp !== 0) {
     return { field: "tp", expected: `a divisor of the scale-up domain size ${job.domainSize}` };
   }
+  if (job.pipelineSchedule === "dualpipe" && p.pp > 1) {
+    const mb = job.globalBatch / (p.dp * p.microBatch);
+    if (p.pp % 2 !== 0)
+      return { field: "pp", expected: "an even pp (DualPipe pairs stages r and pp − 1 − r)" };
+    if (p.interleave !== 1) return { field: "interleave", expected: "1 with DualPipe" };
+    if (mb % 2 !== 0 || mb < p.pp) {
+      return {
+        field: "microBatch",
+        expected: "an even number of micro-batches per step, at least pp (DualPipe)",
+      };
+    }
+  }
   return null;
 }
 
@@ -77,6 +91,10 @@ interface LayerTime {
   tp: number;
   cp: number;
   ep: number;
+  /** Of the above, the forward pass (DualPipe's F). */
+  fwd: number;
+  /** Of the above, the weight-gradient GEMMs (DualPipe's W). */
+  wgrad: number;
 }
 
 function opsTime(ops: readonly Op[], rates: DeviceRates, scale = 1): number {
@@ -194,6 +212,8 @@ function layerTime(
     tp,
     cp,
     ep,
+    fwd: fwdTotal,
+    wgrad: job.lora !== null ? 0 : opsTime(ops.matmul, rates),
   };
 }
 
@@ -253,6 +273,8 @@ function recipeLayerTime(
       compute: t.compute * stretch,
       memory: t.memory * stretch,
       recompute: t.recompute * stretch,
+      fwd: t.fwd * stretch,
+      wgrad: t.wgrad * stretch,
     };
   };
   const low = one(job, shard, rates);
@@ -276,6 +298,8 @@ function weighted(a: LayerTime, wa: number, b: LayerTime, wb: number): LayerTime
     tp: mix("tp"),
     cp: mix("cp"),
     ep: mix("ep"),
+    fwd: mix("fwd"),
+    wgrad: mix("wgrad"),
   };
 }
 
@@ -368,6 +392,7 @@ function dataParallelAndOptimizer(
   calibration: Calibration,
   step: {
     readonly stages: readonly number[];
+    readonly placement: readonly number[];
     readonly perMicro: number;
     readonly bubble: number;
     readonly worstTotal: number;
@@ -375,21 +400,37 @@ function dataParallelAndOptimizer(
   },
 ): { dpExposed: number; optimizer: number } {
   const m = job.model;
-  const { stages, perMicro, bubble, worstTotal, microBatches } = step;
+  const { stages, placement, perMicro, bubble, worstTotal, microBatches } = step;
   // Data parallelism over dp·cp ranks: reduce-scatter of gradients then all-gather of parameters (ZeRO ≥ 1,
   // the same volume as an all-reduce), plus for ZeRO-3 a parameter all-gather forward and backward.
-  const stateBytes = stateBytesPerParam(job.precision);
-  // ZeRO-3 gathers every parameter (frozen LoRA bases too) of the heaviest stage.
+  const stateBytes = stateBytesPerParam(job.precision, job.optimizerStates);
+  // What one pipeline rank holds: its stage's, or in DualPipe its two stages' parameters.
+  const onRank = <T extends { readonly dense: number; readonly experts: number }>(
+    rank: number,
+    of: (stage: number) => T,
+  ) => {
+    let dense = 0;
+    let experts = 0;
+    for (const st of rankStages(job, p.pp, rank)) {
+      const c = of(st);
+      dense += c.dense;
+      experts += c.experts;
+    }
+    return { dense, experts };
+  };
+  // ZeRO-3 gathers every parameter (frozen LoRA bases too) of the heaviest rank.
   const heaviestStageParams = Math.max(
-    ...stages.map((st) => {
-      const c = stageParams(m, p, st);
+    ...stages.map((r) => {
+      const c = onRank(r, (st) => stageParams(m, p, st, m.mtpDepth, placement));
       return c.dense + c.experts;
     }),
   );
-  // The stage holding the most trainable parameters sets the data-parallel volume.
-  let sp0 = trainableStageParams(m, p, p.pp - 1, job.lora);
+  // The rank holding the most trainable parameters sets the data-parallel volume.
+  const trainableOn = (r: number) =>
+    onRank(r, (st) => trainableStageParams(m, p, st, job.lora, m.mtpDepth, placement));
+  let sp0 = trainableOn(job.pipelineSchedule === "dualpipe" && p.pp > 1 ? 0 : p.pp - 1);
   for (const s of stages) {
-    const c = trainableStageParams(m, p, s, job.lora);
+    const c = trainableOn(s);
     if (c.dense + c.experts > sp0.dense + sp0.experts) sp0 = c;
   }
   const dpRanks = p.dp * p.cp;
@@ -437,9 +478,25 @@ function dataParallelAndOptimizer(
 
   // Adam step over the local shard, memory bound.
   const localParams = (sp0.dense + sp0.experts) / (p.zero >= 1 ? dpRanks : 1);
-  const optimizer = (localParams * calibration.optimizerBytesPerParam) / rates.memoryBytesPerS;
+  // bf16 Adam moments read and write 8 bytes fewer per parameter.
+  const optimizerBytes = calibration.optimizerBytesPerParam - (job.optimizerStates === "bf16" ? 8 : 0);
+  const optimizer = (localParams * optimizerBytes) / rates.memoryBytesPerS;
 
   return { dpExposed, optimizer };
+}
+
+/**
+ * Idle pipeline time per step. 1F1B: (p − 1)/v micro-batch times. DualPipe (DeepSeek-V3 Table 2):
+ * (p/2 − 1)·(F&B + B − 3W) with F, B, W a chunk's forward, input-gradient and weight-gradient times and
+ * F&B ≈ F + B (one chunk's forward beside another's backward, their communication hidden in each other).
+ */
+function pipelineBubble(job: TrainingJob, p: Parallelism, worst: LayerTime, perMicro: number): number {
+  if (p.pp <= 1) return 0;
+  if (job.pipelineSchedule !== "dualpipe") return ((p.pp - 1) / p.interleave) * perMicro;
+  const f = worst.fwd;
+  const w = worst.wgrad;
+  const b = Math.max(0, perMicro - f - w);
+  return (p.pp / 2 - 1) * Math.max(0, f + 2 * b - 3 * w);
 }
 
 /**
@@ -471,19 +528,31 @@ export function evaluateTraining(
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 
   const lt = shardTimings(job, p, rates, net, calibration, cache);
+  const placement = pipelinePlacement(job, p.pp);
 
   // Per-stage time of one micro-batch through all of the stage's layers (all virtual chunks).
   const stageCost = (stage: number): LayerTime => {
-    const sp = stageParams(m, p, stage);
+    const sp = stageParams(m, p, stage, m.mtpDepth, placement);
     const t = weighted(lt.dense, sp.layers - sp.moeLayers, lt.moe ?? lt.dense, sp.moeLayers);
-    const extra = (stage === 0 ? lt.embed : 0) + (stage === p.pp - 1 ? lt.head : 0);
-    return { ...t, compute: t.compute + extra };
+    // The last stage also runs each MTP module's embedding lookup and output head (its block is counted
+    // among the stage's layers; its 2h→h projection, a sixth of a layer's GEMMs or less, is left out).
+    const extra =
+      (stage === 0 ? lt.embed : 0) +
+      (stage === p.pp - 1 ? (1 + m.mtpDepth) * lt.head + m.mtpDepth * lt.embed : 0);
+    // The head and embedding: one forward and two backward GEMM-like passes, a third each.
+    return { ...t, compute: t.compute + extra, fwd: t.fwd + extra / 3, wgrad: t.wgrad + extra / 3 };
   };
-  const stages = representativeStages(m.layers, p.pp);
-  let worst = stageCost(0);
+  // Per micro-batch on a pipeline rank: its stage, or in DualPipe the mean of its two (it runs m/2
+  // micro-batches through each).
+  const rankCost = (rank: number): LayerTime => {
+    const [a, b] = rankStages(job, p.pp, rank);
+    return b === undefined ? stageCost(a ?? rank) : weighted(stageCost(a ?? rank), 0.5, stageCost(b), 0.5);
+  };
+  const stages = representativeRanks(job, placement);
+  let worst = rankCost(stages[0] ?? 0);
   let worstTotal = -1;
   for (const s of stages) {
-    const c = s === 0 ? worst : stageCost(s);
+    const c = s === (stages[0] ?? 0) ? worst : rankCost(s);
     const total = c.compute + c.memory + c.recompute + c.tp + c.cp + c.ep;
     if (total > worstTotal) {
       worst = c;
@@ -499,8 +568,9 @@ export function evaluateTraining(
   // Megatron-LM before 2022) waits for every transfer.
   const p2pAll = p.pp > 1 ? 2 * p.interleave * p2pOne : 0;
   const chunkTime = worstTotal / p.interleave;
-  const p2pExposed =
-    job.ppCommOverlap && p.interleave > 1 ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
+  // DualPipe overlaps each transfer with the opposite direction's chunk.
+  const overlapsP2p = job.ppCommOverlap && (p.interleave > 1 || job.pipelineSchedule === "dualpipe");
+  const p2pExposed = overlapsP2p ? 2 * p.interleave * Math.max(0, p2pOne - chunkTime / 2) : p2pAll;
   const ppInDomain = p.pp > 1 && membersPerDomain(job.domainSize, 2, p.tp * p.cp * p.dp) >= 2;
   const p2pPerMicro =
     p2pExposed +
@@ -508,11 +578,11 @@ export function evaluateTraining(
       (p2pAll - p2pExposed);
 
   const perMicro = worstTotal + p2pPerMicro;
-  const bubbleFactor = p.pp > 1 ? (p.pp - 1) / p.interleave : 0;
-  const bubble = bubbleFactor * perMicro;
+  const bubble = pipelineBubble(job, p, worst, perMicro);
 
   const { dpExposed, optimizer } = dataParallelAndOptimizer(job, p, net, rates, calibration, {
     stages,
+    placement,
     perMicro,
     bubble,
     worstTotal,

@@ -72,6 +72,14 @@ export interface TrainingJob {
    * the H800's 132 SMs for DualPipe's all-to-all, §3.2.2); the compute beside them runs on the rest.
    */
   readonly commSmShare?: number;
+  /**
+   * DeepSeek-V3's DualPipe (§3.2.1): micro-batches enter from both ends of the pipeline, each rank
+   * holding two stages, so forward and backward chunks of opposite directions overlap; absent: 1F1B
+   * (interleaved with `interleave` > 1).
+   */
+  readonly pipelineSchedule?: "dualpipe";
+  /** Adam's first and second moments kept in bf16 (DeepSeek-V3 §3.3.3); absent: fp32. */
+  readonly optimizerStates?: "bf16";
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
   /** Fine-tuning with LoRA adapters; null for full training. */

@@ -112,6 +112,8 @@ export const modelSchema = z.strictObject({
       vHeadDim: positiveInt,
     })
     .optional(),
+  /** Multi-token-prediction modules trained beside the model (DeepSeek-V3: 1). */
+  mtpDepth: nonNegativeInt.optional(),
   publishedParams: positive.optional(),
   source: z.string().optional(),
 });
@@ -189,6 +191,13 @@ export const trainingSchema = z.strictObject({
   ppCommOverlap: z.boolean().optional(),
   /** 8-bit GEMM scaling: `tensor` (Transformer Engine, default) or `blockwise` (DeepSeek-V3's 1×128/128×128 tiles). */
   fp8Scaling: z.enum(["tensor", "blockwise"]).optional(),
+  /**
+   * Pipeline schedule: `1f1b` (interleaved when `interleave` > 1; the default) or `dualpipe`
+   * (DeepSeek-V3 §3.2.1: micro-batches fed from both ends, each rank holding two stages).
+   */
+  pipelineSchedule: z.enum(["1f1b", "dualpipe"]).optional(),
+  /** Adam moments in fp32 (default) or bf16 (DeepSeek-V3 §3.3.3); master weights stay fp32. */
+  optimizerStates: z.enum(["fp32", "bf16"]).optional(),
   /** Share of SMs held by overlapped communication kernels (DeepSeek-V3: 20 of 132). */
   commSmShare: z.number().min(0).max(0.9).optional(),
   tokens: positive.optional(),

@@ -107,6 +107,8 @@ export function resolveTrainScenario(
     ppCommOverlap: t.ppCommOverlap ?? settings.ppCommOverlap,
     ...(t.fp8Scaling !== undefined ? { fp8Scaling: t.fp8Scaling } : {}),
     ...(t.commSmShare !== undefined ? { commSmShare: t.commSmShare } : {}),
+    ...(t.pipelineSchedule === "dualpipe" ? { pipelineSchedule: "dualpipe" as const } : {}),
+    ...(t.optimizerStates === "bf16" ? { optimizerStates: "bf16" as const } : {}),
     tokens: t.tokens ?? null,
     lora: t.lora ?? null,
   };

@@ -121,8 +121,9 @@ export const MODELS: readonly ModelInput[] = [
       maxNodesPerToken: 4,
     },
     mla: { qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 },
+    mtpDepth: 1,
     publishedParams: 671e9,
     source:
-      "DeepSeek-AI 2024, 'DeepSeek-V3 Technical Report' (arXiv 2412.19437) §4.2 (61 layers, hidden 7168, 128 heads, MLA ranks 1536/512, 256 routed + 1 shared expert, top-8, expert hidden 2048, first 3 layers dense; §3.2.2 node-limited routing, at most 4 nodes per token); 671B total, 37B active, excluding the 14B MTP module",
+      "DeepSeek-AI 2024, 'DeepSeek-V3 Technical Report' (arXiv 2412.19437) §4.2 (61 layers, hidden 7168, 128 heads, MLA ranks 1536/512, 256 routed + 1 shared expert, top-8, expert hidden 2048, first 3 layers dense; §3.2.2 node-limited routing, at most 4 nodes per token); 671B total, 37B active, excluding the 14B MTP module; §2.2 one MTP module (D = 1) sharing the embedding and output head",
   },
 ];
