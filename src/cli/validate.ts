@@ -134,18 +134,7 @@ export function validateReport(full: FullReport): string {
     ["case", "group", "framework", "measured", "predicted", "error", "bottleneck", "config"],
     rows,
     [false, false, false, true, true, true, false, false],
-  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${table(
-    ["accelerator", "precision", "cases", "mean |error|", "max |error|", "worst"],
-    byHardware(r).map((g) => [
-      g.accelerator,
-      g.precision,
-      String(g.cases),
-      pct(g.meanAbsError),
-      pct(g.maxAbsError),
-      g.worst,
-    ]),
-    [false, false, true, true, true, false],
-  )}\n\n${searchText(full.search)}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${hardwareTable(r)}\n\n${searchText(full.search)}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
     ["metric", "expected", "simulated", "error"],
     full.queueing.map((q) => [
       q.metric,
@@ -208,7 +197,28 @@ function inferenceJson(r: InferenceValidationReport) {
     meanAbsError: Number(r.meanAbsError.toFixed(4)),
     maxAbsError: Number(r.maxAbsError.toFixed(4)),
     worst: r.worst,
+    byHardware: byHardware(r).map((g) => ({
+      ...g,
+      meanAbsError: Number(g.meanAbsError.toFixed(4)),
+      maxAbsError: Number(g.maxAbsError.toFixed(4)),
+    })),
   };
+}
+
+/** The per-(accelerator, precision) table of a set of cases. */
+function hardwareTable(r: Parameters<typeof byHardware>[0]): string {
+  return table(
+    ["accelerator", "precision", "cases", "mean |error|", "max |error|", "worst"],
+    byHardware(r).map((g) => [
+      g.accelerator,
+      g.precision,
+      String(g.cases),
+      pct(g.meanAbsError),
+      pct(g.maxAbsError),
+      g.worst,
+    ]),
+    [false, false, true, true, true, false],
+  );
 }
 
 function inferenceText(r: InferenceValidationReport): string {
@@ -227,12 +237,19 @@ function inferenceText(r: InferenceValidationReport): string {
     ["case", "scenario", "engine", "measured", "predicted", "error", "req/s", "p99 TTFT", "p99 TPOT"],
     rows,
     [false, false, false, true, true, true, true, true, true],
-  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n`;
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${hardwareTable(r)}\n`;
 }
 
-/** Mean and max |error| per (accelerator, precision) of the training cases. */
-export function byHardware(r: ValidationReport) {
-  const groups = new Map<string, CaseResult[]>();
+/** Mean and max |error| per (accelerator, precision) of a set of cases. */
+export function byHardware(r: {
+  readonly cases: readonly {
+    readonly id: string;
+    readonly accelerator: string;
+    readonly precision: string;
+    readonly error: number;
+  }[];
+}) {
+  const groups = new Map<string, (typeof r.cases)[number][]>();
   for (const c of r.cases) {
     const key = `${c.accelerator}|${c.precision}`;
     const group = groups.get(key) ?? [];
