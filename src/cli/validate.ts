@@ -13,7 +13,6 @@ import {
 import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import {
-  type CaseResult,
   parseTrainingCases,
   runTrainingValidation,
   type SearchBeside,

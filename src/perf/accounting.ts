@@ -57,7 +57,25 @@ export interface LayerParams {
   readonly norms: number;
 }
 
+/** Parameter counts are pure functions of the model; searches ask for them millions of times. */
+const LAYER_PARAMS = new WeakMap<Model, { dense?: LayerParams; moe?: LayerParams }>();
+const PARAM_COUNTS = new WeakMap<Model, ParamCount>();
+
 export function layerParams(m: Model, moe: boolean): LayerParams {
+  let known = LAYER_PARAMS.get(m);
+  if (known === undefined) {
+    known = {};
+    LAYER_PARAMS.set(m, known);
+  }
+  const hit = moe ? known.moe : known.dense;
+  if (hit !== undefined) return hit;
+  const computed = computeLayerParams(m, moe);
+  if (moe) known.moe = computed;
+  else known.dense = computed;
+  return computed;
+}
+
+function computeLayerParams(m: Model, moe: boolean): LayerParams {
   const attention = attentionParams(m);
   const norms = layerNormParams(m);
   if (!moe || m.moe === null) {
@@ -87,6 +105,14 @@ export interface ParamCount {
 }
 
 export function paramCount(m: Model): ParamCount {
+  const known = PARAM_COUNTS.get(m);
+  if (known !== undefined) return known;
+  const counted = countParams(m);
+  PARAM_COUNTS.set(m, counted);
+  return counted;
+}
+
+function countParams(m: Model): ParamCount {
   const dense = layerParams(m, false);
   const moe = layerParams(m, true);
   const nMoe = moeLayerCount(m);

@@ -123,9 +123,8 @@ export function pipelinePlacement(job: TrainingJob, pp: number): readonly number
   const low = isLowPrecision(job.precision);
   const peak = job.accelerator.peakFlops;
   const headRate = low ? (peak[job.precision] ?? 1) / (peak.bf16 ?? peak[job.precision] ?? 1) : 1;
-  const key = `${pp}|${m.layers}|${headRate}|${m.mtpDepth}`;
-  let byKey = PLACEMENTS.get(m);
-  const known = byKey?.get(key);
+  let byJob = PLACEMENTS.get(job);
+  const known = byJob?.get(pp);
   if (known !== undefined) return known;
   const dl = layerParams(m, false);
   const ml = layerParams(m, true);
@@ -140,15 +139,18 @@ export function pipelinePlacement(job: TrainingJob, pp: number): readonly number
     job.pipelineSchedule === "dualpipe" && pp > 1 && pp % 2 === 0
       ? pairedPartition(m.layers, pp, work, lastExtra)
       : balancedPartition(m.layers, pp, work, lastExtra);
-  if (byKey === undefined) {
-    byKey = new Map();
-    PLACEMENTS.set(m, byKey);
+  if (byJob === undefined) {
+    byJob = new Map();
+    PLACEMENTS.set(job, byJob);
   }
-  byKey.set(key, counts);
+  byJob.set(pp, counts);
   return counts;
 }
 
-const PLACEMENTS = new WeakMap<Model, Map<string, readonly number[]>>();
+/** Placements by job and pipeline depth: a search evaluates thousands of configurations of one job. */
+const PLACEMENTS = new WeakMap<TrainingJob, Map<number, readonly number[]>>();
+/** Representative ranks by placement and schedule. */
+const RANKS = new WeakMap<readonly number[], number[]>();
 
 /**
  * DualPipe: rank r holds stages r and p − 1 − r, so balance the pairs: layers per pair as a balanced
@@ -264,6 +266,30 @@ export function stageParams(
   mtp = 0,
   placement?: readonly number[],
 ): StageParams {
+  if (placement === undefined) return computeStageParams(m, p, stage, mtp, undefined);
+  // Placements belong to one job (one model): memoise by stage, tp, ep and MTP depth.
+  let byKey = STAGE_PARAMS.get(placement);
+  if (byKey === undefined) {
+    byKey = new Map();
+    STAGE_PARAMS.set(placement, byKey);
+  }
+  const key = stage + 1024 * (p.tp + 1024 * (p.ep + 1024 * mtp));
+  const known = byKey.get(key);
+  if (known !== undefined) return known;
+  const computed = computeStageParams(m, p, stage, mtp, placement);
+  byKey.set(key, computed);
+  return computed;
+}
+
+const STAGE_PARAMS = new WeakMap<readonly number[], Map<number, StageParams>>();
+
+function computeStageParams(
+  m: Model,
+  p: Pick<Parallelism, "tp" | "pp" | "ep">,
+  stage: number,
+  mtp: number,
+  placement: readonly number[] | undefined,
+): StageParams {
   const countOf = (s: number) => placement?.[s] ?? layersOfStage(m.layers, p.pp, s);
   const main = countOf(stage);
   const mtpHere = stage === p.pp - 1 ? mtp : 0;
@@ -341,10 +367,16 @@ export function rankStages(job: TrainingJob, pp: number, rank: number): readonly
 }
 
 /** The ranks that can be the heaviest: 1F1B the representative stages; DualPipe every rank pair. */
-export function representativeRanks(job: TrainingJob, placement: readonly number[]): number[] {
+export function representativeRanks(job: TrainingJob, placement: readonly number[]): readonly number[] {
+  const known = RANKS.get(placement);
+  if (known !== undefined) return known;
   const pp = placement.length;
-  if (job.pipelineSchedule === "dualpipe" && pp > 1) return Array.from({ length: pp / 2 }, (_, r) => r);
-  return representativeStagesOf(placement);
+  const ranks =
+    job.pipelineSchedule === "dualpipe" && pp > 1
+      ? Array.from({ length: pp / 2 }, (_, r) => r)
+      : representativeStagesOf(placement);
+  RANKS.set(placement, ranks);
+  return ranks;
 }
 
 /**
@@ -420,18 +452,16 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
   for (const rank of representativeRanks(job, placement)) {
     // DualPipe holds p + 1 micro-batches of activations (DeepSeek-V3 Table 2), half on each of the
     // rank's two stages; 1F1B the rank's own in-flight count.
-    const parts = rankStages(job, p.pp, rank).map((st) =>
-      stageBytes(st, dual ? (p.pp + 1) / 2 : inFlightMicroBatches(p, microBatches, st)),
-    );
-    const sum = (k: keyof (typeof parts)[number]) => parts.reduce((a, x) => a + x[k], 0);
-    const weightsBytes = sum("weightsBytes");
-    const gradientsBytes = sum("gradientsBytes");
-    const optimizerBytes = sum("optimizerBytes");
-    let activationsBytes = sum("activationsBytes");
+    const a = stageBytes(rank, dual ? (p.pp + 1) / 2 : inFlightMicroBatches(p, microBatches, rank));
+    const b = dual ? stageBytes(p.pp - 1 - rank, (p.pp + 1) / 2) : null;
+    const weightsBytes = a.weightsBytes + (b?.weightsBytes ?? 0);
+    const gradientsBytes = a.gradientsBytes + (b?.gradientsBytes ?? 0);
+    const optimizerBytes = a.optimizerBytes + (b?.optimizerBytes ?? 0);
+    let activationsBytes = a.activationsBytes + (b?.activationsBytes ?? 0);
     if (p.recompute === "full") activationsBytes += oneLayerFull;
     const buffersBytes =
       CALIBRATION.runtimeReserveBytes +
-      Math.max(...parts.map((x) => x.gatherBuffer)) +
+      Math.max(a.gatherBuffer, b?.gatherBuffer ?? 0) +
       CALIBRATION.allocatorFragmentation * activationsBytes;
     const totalBytes = weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + buffersBytes;
     if (worst === null || totalBytes > worst.totalBytes) {

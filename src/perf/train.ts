@@ -544,10 +544,9 @@ export function evaluateTraining(
   };
   // Per micro-batch on a pipeline rank: its stage, or in DualPipe the mean of its two (it runs m/2
   // micro-batches through each).
-  const rankCost = (rank: number): LayerTime => {
-    const [a, b] = rankStages(job, p.pp, rank);
-    return b === undefined ? stageCost(a ?? rank) : weighted(stageCost(a ?? rank), 0.5, stageCost(b), 0.5);
-  };
+  const dual = job.pipelineSchedule === "dualpipe" && p.pp > 1;
+  const rankCost = (rank: number): LayerTime =>
+    dual ? weighted(stageCost(rank), 0.5, stageCost(p.pp - 1 - rank), 0.5) : stageCost(rank);
   const stages = representativeRanks(job, placement);
   let worst = rankCost(stages[0] ?? 0);
   let worstTotal = -1;
