@@ -242,8 +242,18 @@ function tpOverlapped(
   return exposed + smCost + splitCost;
 }
 
-function bf16Rates(job: TrainingJob, calibration: Calibration): DeviceRates {
-  return deviceRates(job.accelerator, "bf16", calibration, "training.precision", { seqLen: job.seqLen });
+/**
+ * The sequence length an attention kernel sees: context parallelism hands each kernel call one rank's
+ * share of the queries against one ring step's keys, s/cp long (the ring-attention chunks).
+ */
+function kernelSeqLen(job: TrainingJob, p: Parallelism): number {
+  return job.seqLen / p.cp;
+}
+
+function bf16Rates(job: TrainingJob, p: Parallelism, calibration: Calibration): DeviceRates {
+  return deviceRates(job.accelerator, "bf16", calibration, "training.precision", {
+    seqLen: kernelSeqLen(job, p),
+  });
 }
 
 /** Share of SMs a job's overlapped communication kernels hold, stretching the compute that runs beside them. */
@@ -283,7 +293,7 @@ function recipeLayerTime(
   const high = one(
     { ...job, precision: "bf16" },
     { ...shard, format: trainingFormat("bf16") },
-    bf16Rates(job, calibration),
+    bf16Rates(job, p, calibration),
   );
   return weighted(low, 1 - share, high, share);
 }
@@ -369,7 +379,7 @@ function shardTimings(
   };
   const loss: Op = { kind: "memory", flops: 0, bytes: (tokens * m.vocab * (2 * e + 8)) / p.tp };
   // The output layer stays 16-bit in 8- and 4-bit recipes (Transformer Engine keeps it in BF16).
-  const headRates = isLowPrecision(job.precision) ? bf16Rates(job, calibration) : rates;
+  const headRates = isLowPrecision(job.precision) ? bf16Rates(job, p, calibration) : rates;
   const head =
     opsTime([headGemm], headRates, 3) +
     opsTime([loss], rates) +
@@ -513,7 +523,7 @@ export function evaluateTraining(
   const acc = job.accelerator;
   const microBatches = job.globalBatch / (p.dp * p.microBatch);
   const rates = deviceRates(acc, job.precision, calibration, "training.precision", {
-    seqLen: job.seqLen,
+    seqLen: kernelSeqLen(job, p),
     blockwise: job.fp8Scaling === "blockwise",
   });
   const net = network(
