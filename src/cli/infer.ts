@@ -8,6 +8,7 @@ import {
   searchReplica,
 } from "../perf/infer.js";
 import {
+  type EngineOptions,
   type LengthSpec,
   type RequestSet,
   type ServingResult,
@@ -273,6 +274,7 @@ export function serveReport(o: ServeOutcome): string {
   lines.push(
     `  weights ${job.precision}, KV cache ${job.kvPrecision}; tp ${o.shape.tp} · pp ${o.shape.pp} · ep ${o.shape.ep} per replica, ${job.gpus / (o.shape.tp * o.shape.pp)} replica(s); continuous batching (≤ ${o.scenario.engine.maxNumSeqs} sequences, ≤ ${o.scenario.engine.maxBatchedTokens} tokens per iteration${o.scenario.engine.chunkedPrefill ? ", chunked prefill" : ""}), paged KV (${o.scenario.engine.blockSize}-token blocks)${(o.scenario.engine.prefillReplicas ?? 0) > 0 ? `; disaggregated: ${o.scenario.engine.prefillReplicas} prefill + ${job.gpus / (o.shape.tp * o.shape.pp) - (o.scenario.engine.prefillReplicas ?? 0)} decode replicas` : ""}`,
   );
+  lines.push(`  engine: ${engineText(o.scenario.engine)}`);
   if (w !== null && w !== undefined) {
     lines.push(
       "trace" in w
@@ -439,4 +441,18 @@ export function deployReport(s: ResolvedInferScenario, r: DeployResult): string 
     ),
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** How the engine admits and runs, in words. */
+function engineText(e: EngineOptions): string {
+  const prompts = e.chunkedPrefill
+    ? "prompts chunked beside decoding"
+    : e.mixedPrefill
+      ? "whole prompts beside decoding"
+      : "prompts in prefill-only iterations";
+  const admission =
+    e.admission === "reserve"
+      ? `KV reserved for the whole output${e.maxOutputTokens !== undefined ? ` (${e.maxOutputTokens} tokens)` : ""} at admission`
+      : "optimistic admission with preemption";
+  return `${admission}; ${prompts}; ${e.cudaGraphs ? "CUDA graphs" : "kernels launched one by one"}${e.fusedEpilogues ? ", fused epilogues" : ""}; ${Math.round(e.memoryUtilization * 100)}% of HBM`;
 }

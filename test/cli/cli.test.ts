@@ -216,6 +216,19 @@ describe("stargate infer", () => {
     },
   );
 
+  it("names the engine preset's behaviour in the report, and takes a preset by name", async () => {
+    const file = scenario(
+      "kind: infer\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: 1 }\ninference: { precision: fp8, engine: trtllm, workload: { requests: 50, arrival: offline, inputLen: 200, outputLen: 50 } }\n",
+    );
+    const r = await run(["infer", file]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(
+      /engine: KV reserved for the whole output at admission; whole prompts beside decoding; CUDA graphs/,
+    );
+    const j = JSON.parse((await run(["infer", file, "--json"])).stdout);
+    expect(j.engine).toMatchObject({ admission: "reserve", maxNumSeqs: 2048, chunkedPrefill: false });
+  });
+
   it("simulates a request trace named relative to the scenario file", async () => {
     writeFileSync(
       join(TMP, "trace.csv"),
