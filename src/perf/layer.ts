@@ -78,6 +78,18 @@ function elementwise(bytes: number): Op {
   return { kind: "memory", flops: 0, bytes };
 }
 
+/**
+ * Token-visits the busiest of `ep` expert-parallel ranks processes when each receives `mean` on average:
+ * the all-to-all waits for it. With a perfectly balanced router the counts are binomial, and the largest
+ * of ep of them exceeds the mean by about σ·√(2 ln ep), σ = √(mean·(1 − 1/ep)) (the Gaussian extreme-value
+ * approximation): the statistical floor of expert imbalance. A learned router's skew comes on top and is
+ * not modelled (no measured figure in the reference).
+ */
+export function busiestRankVisits(mean: number, ep: number): number {
+  if (ep <= 1 || mean <= 0) return mean;
+  return mean + Math.sqrt(2 * Math.log(ep) * mean * (1 - 1 / ep));
+}
+
 /** Expected distinct experts (of `experts`) that `tokens` tokens visit choosing `topK` each, uniformly. */
 export function touchedExperts(experts: number, topK: number, tokens: number): number {
   return experts * (1 - (1 - topK / experts) ** tokens);
@@ -222,7 +234,11 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
     // the experts some token visits have their weights read.
     memory.push(elementwise(2 * 2 * T * topK * h * e)); // permute + unpermute
     const localExperts = experts / s.ep;
-    mlp(T * topK, expertFfnHidden, touchedExperts(localExperts, topK / s.ep, T * s.ep));
+    mlp(
+      busiestRankVisits(T * topK, s.ep),
+      expertFfnHidden,
+      touchedExperts(localExperts, topK / s.ep, T * s.ep),
+    );
   } else {
     mlp(T, m.ffnHidden, 1);
   }

@@ -99,3 +99,15 @@ describe("DeepSeek-V3's mechanisms", () => {
     expect(parallelismProblem({ ...j, globalBatch: 128 * 15 }, p)?.field).toBe("microBatch");
   });
 });
+
+describe("expert imbalance", () => {
+  it("the busiest expert-parallel rank's load: the binomial extreme over ep ranks, nothing without EP", async () => {
+    const { busiestRankVisits } = await import("../../src/perf/layer.js");
+    expect(busiestRankVisits(1000, 1)).toBe(1000);
+    // DeepSeek-V3 training: 4,096 tokens × top-8 per rank over 64 ranks: about 1.6% over the mean.
+    expect(busiestRankVisits(4096 * 8, 64) / (4096 * 8)).toBeCloseTo(1.0158, 3);
+    // A small decode batch is far less even.
+    expect(busiestRankVisits(64 * 8, 64) / (64 * 8)).toBeGreaterThan(1.1);
+    expect(busiestRankVisits(64 * 8, 8)).toBeLessThan(busiestRankVisits(64 * 8, 64));
+  });
+});
