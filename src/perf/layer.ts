@@ -70,6 +70,11 @@ export interface LayerOps {
    * (NVFP4 recipe), a read and a write of each.
    */
   readonly backwardMemory: Op[];
+  /**
+   * What recompute modules re-run in backward (TrainingJob.recomputeModules): the two norms, MLA's
+   * up-projections (part of the QKV GEMM), the MLP activation of MoE layers.
+   */
+  readonly recomputable: { readonly layernorm: Op[]; readonly mlaUpProj: Op[]; readonly moeAct: Op[] };
   /** Bytes of one full hidden-state tensor of the micro-batch (tokens × hidden × element), for TP collectives. */
   readonly hiddenBytes: number;
 }
@@ -132,7 +137,12 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   };
   // A norm: read and write the hidden state; fused, also the residual add (read both, write the sum)
   // and the cast of the next GEMM's input.
-  const norm = () => memory.push(elementwise(fused ? Tel * h * (3 * e + g) : 2 * Tel * h * e));
+  const recomputable = { layernorm: [] as Op[], mlaUpProj: [] as Op[], moeAct: [] as Op[] };
+  const norm = () => {
+    const op = elementwise(fused ? Tel * h * (3 * e + g) : 2 * Tel * h * e);
+    memory.push(op);
+    recomputable.layernorm.push(op);
+  };
   const backwardCasts = (tokens: number, k: number, n: number) => {
     if (!castInputs) return;
     backwardMemory.push(elementwise(tokens * n * (e + 2 * g) + tokens * k * g));
@@ -158,6 +168,18 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const outDim = m.heads * dims.v;
   const qkvParams = attentionParams(m) - outDim * h - (m.bias ? h : 0);
   linear(T, h, qkvParams / h / t);
+  if (m.mla !== null) {
+    // The up-projections from the query and key/value latents, within the QKV GEMM above.
+    const a = m.mla;
+    const up = a.qLoraRank * m.heads * dims.qk + a.kvLoraRank * m.heads * (a.qkNopeHeadDim + dims.v);
+    recomputable.mlaUpProj.push({
+      kind: "matmul",
+      flops: (2 * T * up) / t,
+      bytes:
+        (up * w) / t + T * (a.qLoraRank + a.kvLoraRank) * g + (T * m.heads * (2 * dims.qk + dims.v) * e) / t,
+      k: a.kvLoraRank,
+    });
+  }
   if (m.positionEmbeddings === 0 && !fused) {
     // Rotary embedding on queries and keys.
     memory.push(elementwise((2 * T * ((m.heads + m.kvHeads) * dims.qk * e)) / t));
@@ -216,7 +238,9 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const mlp = (tokens: number, ffn: number, weightSets: number) => {
     // Up (and gate), activation, down.
     linear(tokens, h, (gated * ffn) / t, weightSets);
-    if (!fused) memory.push(elementwise((tokens * ((gated + 1) * ffn) * e) / t));
+    const act = elementwise((tokens * ((gated + 1) * ffn) * e) / t);
+    if (!fused) memory.push(act);
+    if (moe) recomputable.moeAct.push(act);
     linear(tokens, ffn / t, h, weightSets);
   };
   if (moe && m.moe !== null) {
@@ -244,5 +268,5 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   }
   // Residual add (fused: into the next layer's norm).
   if (!fused) memory.push(elementwise(Tel * h * (s.dropout ? 3 * e + 1 : 3 * e)));
-  return { matmul, attention, memory, attentionCore, backwardMemory, hiddenBytes: T * h * e };
+  return { matmul, attention, memory, attentionCore, backwardMemory, recomputable, hiddenBytes: T * h * e };
 }

@@ -8,6 +8,7 @@ import type {
   MemoryBreakdown,
   Parallelism,
   Recompute,
+  RecomputeModule,
   TrainingJob,
 } from "./types.js";
 
@@ -33,6 +34,10 @@ export interface ActivationOptions {
    * Defaults to `elementBytes`.
    */
   readonly gemmInputBytes?: number;
+  /** Parts recomputed in backward rather than stored (see TrainingJob.recomputeModules). */
+  readonly recomputeModules?: readonly RecomputeModule[];
+  /** The MLP activation's input cached in 8 bits. */
+  readonly fp8ActivationCache?: boolean;
 }
 
 /**
@@ -59,27 +64,37 @@ export function layerActivationBytes(m: Model, o: ActivationOptions, moe = false
   const outDim = m.mla !== null ? m.heads * m.mla.vHeadDim : m.heads * m.headDim;
   const mask = o.dropout ? 1 : 0;
 
+  const modules = o.recomputeModules ?? [];
+  // The MLP activation's input: 16-bit, or 8-bit when cached so.
+  const actIn = o.fp8ActivationCache === true ? 1 : e;
   let ffnActivations: number;
   if (moe && m.moe !== null) {
     const gated = m.gatedMlp ? 2 : 1;
     const f = m.moe.expertFfnHidden;
     // Each token's hidden state is copied to top-k experts (and the shared ones); each expert keeps its
-    // input, activation input and output.
+    // input, activation input and output (recomputed from the activation's input with `moe-act`).
     const visits = m.moe.topK + m.moe.sharedExperts;
-    ffnActivations = visits * (g * h + e * gated * f + g * f);
+    const actOut = modules.includes("moe-act") ? 0 : g * f;
+    ffnActivations = visits * (g * h + actIn * gated * f + actOut);
   } else {
     const gated = m.gatedMlp ? 2 : 1;
-    ffnActivations = g * h + e * gated * m.ffnHidden + g * m.ffnHidden;
+    ffnActivations = g * h + actIn * gated * m.ffnHidden + g * m.ffnHidden;
   }
 
   // Replicated across tensor-parallel ranks unless sequence-parallel: norm inputs, dropout masks, and the
-  // inputs of the first projection of each block.
+  // inputs of the first projection of each block (the norms' outputs, recomputed with `layernorm`).
+  const normOut = modules.includes("layernorm") ? 0 : g * h;
   const replicated =
-    e * h /* LN1 input */ + g * h /* QKV input */ + mask * h + e * h /* LN2 input */ + mask * h;
-  const ffnInput = g * h; // MLP input (part of `replicated` in Korthikanti's accounting)
+    e * h /* LN1 input */ + normOut /* QKV input */ + mask * h + e * h /* LN2 input */ + mask * h;
+  const ffnInput = normOut; // MLP input (part of `replicated` in Korthikanti's accounting)
+  // Q, K and V; with `mla-up-proj` MLA keeps only the latents they are projected up from.
+  const qkv =
+    m.mla !== null && modules.includes("mla-up-proj")
+      ? g * (m.mla.qLoraRank + m.mla.kvLoraRank + m.mla.qkRopeHeadDim)
+      : e * (qDim + kDim) + e * vDim;
   // Split across tensor-parallel ranks: Q, K, V, attention output (the output projection's input),
   // MLP intermediates (the down projection's input is a GEMM input).
-  const split = e * (qDim + kDim) + e * vDim + g * outDim + (ffnActivations - ffnInput);
+  const split = qkv + g * outDim + (ffnActivations - g * h);
 
   let perToken = (sp ? (replicated + ffnInput) / t : replicated + ffnInput) + split / t;
   if (o.attention === "standard" && o.recompute === "none") {
@@ -408,6 +423,8 @@ export function trainingMemory(job: TrainingJob, p: Parallelism, microBatches: n
     dropout: job.dropout,
     elementBytes: e,
     gemmInputBytes: isLowPrecision(job.precision) ? 1 : e,
+    ...(job.recomputeModules !== undefined ? { recomputeModules: job.recomputeModules } : {}),
+    ...(job.fp8ActivationCache === true ? { fp8ActivationCache: true } : {}),
   };
   const denseLayerAct = layerActivationBytes(m, opts, false);
   const moeLayerAct = m.moe !== null ? layerActivationBytes(m, opts, true) : denseLayerAct;

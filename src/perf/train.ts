@@ -198,6 +198,15 @@ function layerTime(
   } else if (p.recompute === "selective") {
     recompute = opsTime(ops.attentionCore, rates);
   }
+  if (p.recompute !== "full" && job.recomputeModules !== undefined) {
+    const r = ops.recomputable;
+    for (const mod of job.recomputeModules) {
+      recompute += opsTime(
+        mod === "layernorm" ? r.layernorm : mod === "mla-up-proj" ? r.mlaUpProj : r.moeAct,
+        rates,
+      );
+    }
+  }
   if (job.tpCommOverlap && p.tp > 1) tp = tpOverlapped(tp, matmulS, p.tp, rates, calibration);
   if (job.epCommOverlap) {
     const exposed = Math.max(0, ep - (fwd.computeS + fwd.memoryS + bwd.computeS + bwd.memoryS));

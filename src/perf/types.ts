@@ -4,6 +4,8 @@ import type { PodSpec } from "./collectives.js";
 
 export type Recompute = "none" | "selective" | "full";
 export type ZeroStage = 0 | 1 | 2 | 3;
+export const RECOMPUTE_MODULES = ["layernorm", "mla-up-proj", "moe-act"] as const;
+export type RecomputeModule = (typeof RECOMPUTE_MODULES)[number];
 /** `flash`: fused attention that never stores the score matrix and skips masked blocks; `standard`: unfused. */
 export type AttentionKernel = "flash" | "standard";
 
@@ -80,6 +82,14 @@ export interface TrainingJob {
   readonly pipelineSchedule?: "dualpipe";
   /** Adam's first and second moments kept in bf16 (DeepSeek-V3 §3.3.3); absent: fp32. */
   readonly optimizerStates?: "bf16";
+  /**
+   * Parts of each layer recomputed in backward instead of stored (Megatron-Core's --recompute-modules;
+   * DeepSeek-V3 §3.3.2): the norms' outputs, MLA's up-projected queries, keys and values, the MoE
+   * experts' activation output.
+   */
+  readonly recomputeModules?: readonly RecomputeModule[];
+  /** The MLP activation's input cached in 8 bits for backward (DeepSeek-V3 §3.3.3). */
+  readonly fp8ActivationCache?: boolean;
   /** Total training tokens, for time-to-train. */
   readonly tokens: number | null;
   /** Fine-tuning with LoRA adapters; null for full training. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { INFERENCE_ENGINES, TRAINING_FRAMEWORKS } from "../catalog/data/presets.js";
+import { RECOMPUTE_MODULES } from "../perf/types.js";
 
 /**
  * The scenario schema: the single source of truth for what a user may write. Types of the user's input
@@ -198,6 +199,10 @@ export const trainingSchema = z.strictObject({
   pipelineSchedule: z.enum(["1f1b", "dualpipe"]).optional(),
   /** Adam moments in fp32 (default) or bf16 (DeepSeek-V3 §3.3.3); master weights stay fp32. */
   optimizerStates: z.enum(["fp32", "bf16"]).optional(),
+  /** Parts of each layer recomputed in backward (Megatron-Core --recompute-modules; DeepSeek-V3 §3.3.2). */
+  recomputeModules: z.array(z.enum(RECOMPUTE_MODULES)).optional(),
+  /** Cache the MLP activation's input in 8 bits for backward (DeepSeek-V3 §3.3.3). */
+  fp8ActivationCache: z.boolean().optional(),
   /** Share of SMs held by overlapped communication kernels (DeepSeek-V3: 20 of 132). */
   commSmShare: z.number().min(0).max(0.9).optional(),
   tokens: positive.optional(),

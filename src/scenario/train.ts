@@ -109,6 +109,10 @@ export function resolveTrainScenario(
     ...(t.commSmShare !== undefined ? { commSmShare: t.commSmShare } : {}),
     ...(t.pipelineSchedule === "dualpipe" ? { pipelineSchedule: "dualpipe" as const } : {}),
     ...(t.optimizerStates === "bf16" ? { optimizerStates: "bf16" as const } : {}),
+    ...(t.recomputeModules !== undefined && t.recomputeModules.length > 0
+      ? { recomputeModules: t.recomputeModules }
+      : {}),
+    ...(t.fp8ActivationCache === true ? { fp8ActivationCache: true } : {}),
     tokens: t.tokens ?? null,
     lora: t.lora ?? null,
   };

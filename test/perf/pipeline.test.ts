@@ -111,3 +111,32 @@ describe("expert imbalance", () => {
     expect(busiestRankVisits(64 * 8, 8)).toBeLessThan(busiestRankVisits(64 * 8, 64));
   });
 });
+
+describe("recompute modules and 8-bit activation caching (DeepSeek-V3 §3.3.2–3.3.3)", () => {
+  it("each module stores less and recomputes more; together they fit DeepSeek-V3's published configuration", () => {
+    const base = deepseek({ pipelineSchedule: "dualpipe", optimizerStates: "bf16" });
+    const none = { ...p, recompute: "none" as const };
+    const plain = evaluateTraining(base, none);
+    let previous = plain;
+    for (const mods of [
+      ["layernorm"],
+      ["layernorm", "mla-up-proj"],
+      ["layernorm", "mla-up-proj", "moe-act"],
+    ] as const) {
+      const r = evaluateTraining({ ...base, recomputeModules: mods }, none);
+      expect(r.memory.activationsBytes, mods.join("+")).toBeLessThan(previous.memory.activationsBytes);
+      expect(r.breakdown.recompute, mods.join("+")).toBeGreaterThan(previous.breakdown.recompute);
+      previous = r;
+    }
+    const cached = evaluateTraining(
+      { ...base, recomputeModules: ["layernorm", "mla-up-proj", "moe-act"], fp8ActivationCache: true },
+      none,
+    );
+    expect(cached.memory.activationsBytes).toBeLessThan(previous.memory.activationsBytes);
+    expect(plain.fits).toBe(false);
+    expect(cached.fits).toBe(true);
+    // Recomputing a few modules costs far less than recomputing the whole forward.
+    const full = evaluateTraining(base, p);
+    expect(cached.stepTimeS).toBeLessThan(full.stepTimeS);
+  });
+});
