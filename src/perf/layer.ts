@@ -1,4 +1,4 @@
-import type { Model } from "../catalog/types.js";
+import type { MlaSpec, Model } from "../catalog/types.js";
 import { BYTES_PER_ELEMENT, type Precision } from "../units.js";
 import { attentionDims, attentionParams } from "./accounting.js";
 import type { Op } from "./roofline.js";
@@ -110,6 +110,21 @@ export function kvBytesPerTokenPerRank(m: Model, tp: number, kvElementBytes: num
   return 2 * m.layers * kvHeadsPerRank * m.headDim * kvElementBytes;
 }
 
+/** MLA's up-projections from the query and key/value latents (part of the QKV GEMM), as one GEMM. */
+function mlaUpProjection(m: Model, a: MlaSpec, tokens: number, tp: number, f: NumericFormat): Op {
+  const dims = attentionDims(m);
+  const up = a.qLoraRank * m.heads * dims.qk + a.kvLoraRank * m.heads * (a.qkNopeHeadDim + dims.v);
+  return {
+    kind: "matmul",
+    flops: (2 * tokens * up) / tp,
+    bytes:
+      (up * f.weightBytes) / tp +
+      tokens * (a.qLoraRank + a.kvLoraRank) * f.gemmInputBytes +
+      (tokens * m.heads * (2 * dims.qk + dims.v) * f.activationBytes) / tp,
+    k: a.kvLoraRank,
+  };
+}
+
 /**
  * Forward operators of one transformer layer for one micro-batch on one accelerator: projections,
  * attention (fused flash kernel, or unfused score GEMM + softmax + dropout + value GEMM, or a decode
@@ -168,18 +183,7 @@ export function layerForwardOps(m: Model, s: LayerShard, moe: boolean): LayerOps
   const outDim = m.heads * dims.v;
   const qkvParams = attentionParams(m) - outDim * h - (m.bias ? h : 0);
   linear(T, h, qkvParams / h / t);
-  if (m.mla !== null) {
-    // The up-projections from the query and key/value latents, within the QKV GEMM above.
-    const a = m.mla;
-    const up = a.qLoraRank * m.heads * dims.qk + a.kvLoraRank * m.heads * (a.qkNopeHeadDim + dims.v);
-    recomputable.mlaUpProj.push({
-      kind: "matmul",
-      flops: (2 * T * up) / t,
-      bytes:
-        (up * w) / t + T * (a.qLoraRank + a.kvLoraRank) * g + (T * m.heads * (2 * dims.qk + dims.v) * e) / t,
-      k: a.kvLoraRank,
-    });
-  }
+  if (m.mla !== null) recomputable.mlaUpProj.push(mlaUpProjection(m, m.mla, T, t, f));
   if (m.positionEmbeddings === 0 && !fused) {
     // Rotary embedding on queries and keys.
     memory.push(elementwise((2 * T * ((m.heads + m.kvHeads) * dims.qk * e)) / t));

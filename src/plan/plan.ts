@@ -243,22 +243,35 @@ function stepAt(steps: SitePlan["grid"], q: number): number {
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-/**
- * The plan: size each demand with the performance model (training runs: accelerators to finish in time;
- * inference: accelerators per token rate at the SLO), run the supply ramp against the sites' connected
- * IT power, then the facility (PUE, water, carbon by site and quarter) and the cost of what is installed.
- */
-export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
-  const a = p.a;
-  const acc = p.accelerator;
-  const power = itPower(acc, p.systems, a, "accelerator");
-  const anyLiquidSite = p.sites.some((s) => s.design.cooling === "dlc" || s.design.cooling === "immersion");
-  const capex = unitCapex(p.price, p.systems, power.kwPerAccelerator, anyLiquidSite, a, `prices.${acc.id}`);
-  const q0 = p.start;
-  const n = p.quarters;
+/** What every step of a plan shares: its input, the accelerator's power and unit capex, the quarters. */
+interface PlanContext {
+  readonly p: PlanInput;
+  readonly a: Assumptions;
+  readonly acc: Accelerator;
+  readonly power: ItPower;
+  readonly capex: UnitCapex;
+  readonly anyLiquidSite: boolean;
+  readonly q0: number;
+  readonly n: number;
+}
 
-  // Demand from the performance model.
-  const training = p.training.map((t) => {
+/** A training run sized by the performance model, and how many quarters it lasts. */
+interface SizedTraining {
+  readonly t: TrainingDemand;
+  readonly sizing: ReturnType<typeof sizeTraining>;
+  readonly quartersLong: number;
+}
+
+/** A service's capacity per accelerator at its SLO (null: the SLO cannot be met). */
+interface SizedInference {
+  readonly d: InferenceDemand;
+  readonly cap: ReturnType<typeof servingCapacity>;
+}
+
+/** Training runs sized to finish in their days (memoised across a sweep by their inputs). */
+function sizeTrainingDemand(c: PlanContext, cache: PerfCache | undefined): SizedTraining[] {
+  const { acc } = c;
+  return c.p.training.map((t) => {
     const key = JSON.stringify([
       "train",
       acc,
@@ -284,7 +297,12 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     );
     return { t, sizing, quartersLong: Math.max(1, Math.ceil(sizing.days / (365 / 4) - 1e-9)) };
   });
-  const inference = p.inference.map((d) => {
+}
+
+/** Each service's steady-state capacity per accelerator within its SLO. */
+function sizeInferenceDemand(c: PlanContext, cache: PerfCache | undefined): SizedInference[] {
+  const { acc } = c;
+  return c.p.inference.map((d) => {
     const key = JSON.stringify([
       "serve",
       acc,
@@ -312,35 +330,49 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     );
     return { d, cap };
   });
-  const servingGpus = (i: (typeof inference)[number], q: number) => {
-    const rate = (rampAt(i.d.ramp, q) / 86_400) * a.peakToMeanLoad;
-    if (rate <= 0) return 0;
-    const per = i.cap?.tokensPerSPerGpu ?? 0;
-    if (per <= 0) return 0;
-    const g = i.cap?.shape;
-    const replica = g === undefined ? 1 : g.tp * g.pp;
-    return Math.ceil(rate / per / replica) * replica;
-  };
+}
+
+/** Accelerators a service needs in quarter q: its token rate at peak over the per-accelerator capacity, whole replicas. */
+function servingGpus(c: PlanContext, i: SizedInference, q: number): number {
+  const rate = (rampAt(i.d.ramp, q) / 86_400) * c.a.peakToMeanLoad;
+  if (rate <= 0) return 0;
+  const per = i.cap?.tokensPerSPerGpu ?? 0;
+  if (per <= 0) return 0;
+  const g = i.cap?.shape;
+  const replica = g === undefined ? 1 : g.tp * g.pp;
+  return Math.ceil(rate / per / replica) * replica;
+}
+
+/** Accelerators demanded per quarter, for training and for serving. */
+function quarterlyDemand(
+  c: PlanContext,
+  training: readonly SizedTraining[],
+  inference: readonly SizedInference[],
+) {
   const demandTrain: number[] = [];
   const demandServe: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const q = q0 + i;
+  for (let i = 0; i < c.n; i++) {
+    const q = c.q0 + i;
     demandTrain.push(
       training.reduce(
         (s, r) => s + (q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0),
         0,
       ),
     );
-    demandServe.push(inference.reduce((s, x) => s + servingGpus(x, q), 0));
+    demandServe.push(inference.reduce((s, x) => s + servingGpus(c, x, q), 0));
   }
   const demand = demandTrain.map((x, i) => x + (demandServe[i] ?? 0));
   /** Mean draw over provisioned power in quarter i: the load factors weighted by training's share of demand. */
   const loadAt = (i: number) => {
     const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
-    return trainShare * a.trainingLoadFactor + (1 - trainShare) * a.inferenceLoadFactor;
+    return trainShare * c.a.trainingLoadFactor + (1 - trainShare) * c.a.inferenceLoadFactor;
   };
+  return { demand, loadAt };
+}
 
-  // Facilities: PUE profile, and IT MW built and connected per quarter.
+/** Each site's PUE profile, and the IT MW its grid connection and built halls allow per quarter. */
+function facilities(c: PlanContext) {
+  const { p, a, q0, n } = c;
   const profiles: FacilityProfile[] = p.sites.map((s) => facilityProfile(s.design, a));
   const sitePower: SitePower[] = p.sites.map((s, si) => {
     const gridItMw: number[] = [];
@@ -357,32 +389,27 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   });
   const siteItMw = sitePower.map((sp) => sp.gridItMw.map((g, i) => Math.min(g, sp.builtItMw[i] ?? 0)));
   const itMw = Array.from({ length: n }, (_, i) => usableItMw(sitePower, i));
+  return { profiles, sitePower, siteItMw, itMw };
+}
 
-  const supplyInput: SupplyInput = {
-    start: q0,
-    quarters: n,
-    generation: p.generation,
-    stacksPerAccelerator: p.stacks,
-    logicMm2: p.logicMm2,
-    vendors: p.vendors,
-    cowos: p.cowos,
-    sites: sitePower,
-    kwPerAccelerator: power.kwPerAccelerator,
-    demand,
-    a,
-  };
-  const ramp = supplyRamp(supplyInput);
-  const sens = sensitivity(supplyInput, ramp);
-
-  // Facility energy, water, carbon and cost, quarter by quarter; accelerators fill sites in order.
+/**
+ * Energy, water, carbon and cost quarter by quarter; accelerators fill sites in order. Capex is written
+ * off straight-line over its life from the quarter after it is spent.
+ */
+function quarterOutcomes(
+  c: PlanContext,
+  ramp: SupplyResult,
+  fac: ReturnType<typeof facilities>,
+  loadAt: (i: number) => number,
+): QuarterOutcome[] {
+  const { p, a, power, capex, anyLiquidSite, q0 } = c;
+  const { profiles, siteItMw, itMw } = fac;
   let prevInstalled = 0;
-  // Straight-line depreciation: each quarter's capex is written off evenly over its life, from the
-  // quarter after it is spent.
   const hwQuarters = Math.max(1, Math.round(a.hardwareLifeYears * 4));
   const facQuarters = Math.max(1, Math.round(a.facilityLifeYears * 4));
   const hwSpent: number[] = [];
   const facSpent: number[] = [];
-  const quarters: QuarterOutcome[] = ramp.quarters.map((rq, i) => {
+  return ramp.quarters.map((rq, i) => {
     const q = q0 + i;
     let left = (rq.installed * power.kwPerAccelerator) / 1000;
     const load = loadAt(i);
@@ -459,37 +486,41 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       opexUsd: opex,
     };
   });
+}
 
-  // Fleet-average facility figures for unit costs: sites weighted by their IT MW at the end.
+/** Fleet-average PUE and electricity price (sites weighted by their IT MW at the end), and the cost of an accelerator-hour at each load. */
+function unitCosts(c: PlanContext, fac: ReturnType<typeof facilities>, loadAt: (i: number) => number) {
+  const { p, a, power, capex, n } = c;
+  const { profiles, siteItMw } = fac;
   const lastIt = p.sites.map((_, si) => siteItMw[si]?.[n - 1] ?? 0);
   const totalIt = lastIt.reduce((s, x) => s + x, 0);
   const w = (si: number) => (totalIt > 0 ? (lastIt[si] ?? 0) / totalIt : 1 / Math.max(1, p.sites.length));
   const pue = p.sites.reduce((s, _, si) => s + w(si) * (profiles[si]?.annualPue ?? 1), 0);
   const price = p.sites.reduce((s, x, si) => s + w(si) * x.design.site.electricityUsdPerKWh, 0);
   const load = loadAt(n - 1);
-  const hourCost = costPerAcceleratorHour(capex, power.kwPerAccelerator, load, pue, price, a);
-  const trainHour = costPerAcceleratorHour(
-    capex,
-    power.kwPerAccelerator,
-    a.trainingLoadFactor,
+  const at = (loadFactor: number) =>
+    costPerAcceleratorHour(capex, power.kwPerAccelerator, loadFactor, pue, price, a);
+  return {
     pue,
-    price,
-    a,
-  );
-  const serveHour = costPerAcceleratorHour(
-    capex,
-    power.kwPerAccelerator,
-    a.inferenceLoadFactor,
-    pue,
-    price,
-    a,
-  );
+    hourCost: at(load),
+    trainHour: at(a.trainingLoadFactor),
+    serveHour: at(a.inferenceLoadFactor),
+  };
+}
 
+/** Each training run: its size, time, cost and energy, and when its start quarter's fleet is short, the earliest quarter the inputs allow it. */
+function trainingOutcomes(
+  c: PlanContext,
+  training: readonly SizedTraining[],
+  demand: readonly number[],
+  ramp: SupplyResult,
+  quarters: readonly QuarterOutcome[],
+  costs: ReturnType<typeof unitCosts>,
+): TrainingOutcome[] {
+  const { a, power, q0, n } = c;
   const fleetAt = (q: number) => quarters[q - q0]?.installed ?? 0;
-  const trainingOut: TrainingOutcome[] = training.map(({ t, sizing }) => {
+  return training.map(({ t, sizing }) => {
     const r = sizing.result;
-    // Late when the fleet at the start quarter is short of that quarter's demand: the earliest quarter
-    // whose inputs allow that demand.
     let earliest: string | null = null;
     const si = t.start - q0;
     const need = demand[si] ?? sizing.gpus;
@@ -517,16 +548,24 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       stepTimeS: r.stepTimeS,
       parallelism: { ...r.parallelism },
       bottleneck: r.fits ? r.bottleneck : "hbm-capacity",
-      usdPerRun: sizing.gpus * hours * trainHour.total,
-      energyMWh: (sizing.gpus * power.kwPerAccelerator * a.trainingLoadFactor * pue * hours) / 1000,
+      usdPerRun: sizing.gpus * hours * costs.trainHour.total,
+      energyMWh: (sizing.gpus * power.kwPerAccelerator * a.trainingLoadFactor * costs.pue * hours) / 1000,
       earliestStart: earliest,
     };
   });
-  const inferenceOut: InferenceOutcome[] = inference.map((x) => {
+}
+
+/** Each service: its capacity, latencies and cost per million tokens, and the accelerators it holds at the end. */
+function inferenceOutcomes(
+  c: PlanContext,
+  inference: readonly SizedInference[],
+  costs: ReturnType<typeof unitCosts>,
+): InferenceOutcome[] {
+  return inference.map((x) => {
     const r = x.cap;
     const per = x.cap?.tokensPerSPerGpu ?? 0;
     // Capacity is sized for the peak: on average each accelerator runs at 1/peakToMeanLoad of its best.
-    const tokensPerHour = (per * 3600) / a.peakToMeanLoad;
+    const tokensPerHour = (per * 3600) / c.a.peakToMeanLoad;
     return {
       name: x.d.name,
       model: x.d.model.name,
@@ -536,14 +575,17 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       ttftMs: (r?.ttftS ?? 0) * 1000,
       tpotMs: (r?.tpotS ?? 0) * 1000,
       bottleneck: r?.bottleneck ?? "latency limits unmet",
-      gpusAtEnd: servingGpus(x, q0 + n - 1),
-      usdPerMillionTokens: per > 0 ? (serveHour.total / tokensPerHour) * 1e6 : Number.POSITIVE_INFINITY,
+      gpusAtEnd: servingGpus(c, x, c.q0 + c.n - 1),
+      usdPerMillionTokens: per > 0 ? (costs.serveHour.total / tokensPerHour) * 1e6 : Number.POSITIVE_INFINITY,
       meetsSlo: x.cap !== null,
     };
   });
+}
 
-  const sites: SiteOutcome[] = p.sites.map((s, si) => {
-    const prof = profiles[si] as FacilityProfile;
+/** Each site's climate-driven figures and the IT MW it carries at the end. */
+function siteOutcomes(c: PlanContext, fac: ReturnType<typeof facilities>): SiteOutcome[] {
+  return c.p.sites.map((s, si) => {
+    const prof = fac.profiles[si] as FacilityProfile;
     return {
       site: s.design.site.id,
       name: s.design.site.name,
@@ -555,13 +597,16 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
       monthlyPue: prof.monthly.map((m) => m.pue),
       gridCarbonGPerKWh: s.design.site.gridCarbonGPerKWh,
       electricityUsdPerKWh: s.design.site.electricityUsdPerKWh,
-      itMwAtEnd: siteItMw[si]?.[n - 1] ?? 0,
+      itMwAtEnd: fac.siteItMw[si]?.[c.n - 1] ?? 0,
     };
   });
+}
 
+/** Quarters summed by calendar year. */
+function yearOutcomes(c: PlanContext, quarters: readonly QuarterOutcome[]): YearOutcome[] {
   const years: YearOutcome[] = [];
   quarters.forEach((qo, i) => {
-    const y = yearOf(q0 + i);
+    const y = yearOf(c.q0 + i);
     let yr = years[years.length - 1];
     if (yr === undefined || yr.year !== y) {
       yr = {
@@ -585,21 +630,64 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     m.depreciationUsd += qo.depreciationUsd;
     m.opexUsd += qo.opexUsd;
   });
+  return years;
+}
 
-  const shortfalls: Shortfall[] = quarters
+/** The quarters whose demand is not met, with the input that binds and what is missing of it. */
+function shortfallsOf(c: PlanContext, quarters: readonly QuarterOutcome[], ramp: SupplyResult): Shortfall[] {
+  const { p, power } = c;
+  return quarters
     .filter((qo) => qo.binding !== null)
     .map((qo) => {
-      const c = qo.binding as Constraint;
+      const k = qo.binding as Constraint;
       const gap = qo.demand - qo.installed;
       const missing =
-        c === "hbm"
+        k === "hbm"
           ? `${fmt(gap * p.stacks)} ${p.generation.name} stacks (${fmt(gap)} accelerators × ${p.stacks})`
-          : c === "packaging"
+          : k === "packaging"
             ? `${fmt(gap)} CoWoS packages (${fmt(gap / Math.max(1e-9, ramp.packagesPerWafer))} interposer wafers)`
-            : `${((gap * power.kwPerAccelerator) / 1000).toFixed(1)} MW (IT) of ${c === "grid" ? "grid connection" : "built data halls"}`;
-      return { quarter: qo.quarter, needed: qo.demand, available: qo.installed, constraint: c, missing };
+            : `${((gap * power.kwPerAccelerator) / 1000).toFixed(1)} MW (IT) of ${k === "grid" ? "grid connection" : "built data halls"}`;
+      return { quarter: qo.quarter, needed: qo.demand, available: qo.installed, constraint: k, missing };
     });
+}
 
+/**
+ * The plan: size each demand with the performance model (training runs: accelerators to finish in time;
+ * inference: accelerators per token rate at the SLO), run the supply ramp against the sites' connected
+ * IT power, then the facility (PUE, water, carbon by site and quarter) and the cost of what is installed.
+ */
+export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
+  const a = p.a;
+  const acc = p.accelerator;
+  const power = itPower(acc, p.systems, a, "accelerator");
+  const anyLiquidSite = p.sites.some((s) => s.design.cooling === "dlc" || s.design.cooling === "immersion");
+  const capex = unitCapex(p.price, p.systems, power.kwPerAccelerator, anyLiquidSite, a, `prices.${acc.id}`);
+  const c: PlanContext = { p, a, acc, power, capex, anyLiquidSite, q0: p.start, n: p.quarters };
+
+  const training = sizeTrainingDemand(c, cache);
+  const inference = sizeInferenceDemand(c, cache);
+  const { demand, loadAt } = quarterlyDemand(c, training, inference);
+  const fac = facilities(c);
+  const supplyInput: SupplyInput = {
+    start: c.q0,
+    quarters: c.n,
+    generation: p.generation,
+    stacksPerAccelerator: p.stacks,
+    logicMm2: p.logicMm2,
+    vendors: p.vendors,
+    cowos: p.cowos,
+    sites: fac.sitePower,
+    kwPerAccelerator: power.kwPerAccelerator,
+    demand,
+    a,
+  };
+  const ramp = supplyRamp(supplyInput);
+  const sens = sensitivity(supplyInput, ramp);
+  const quarters = quarterOutcomes(c, ramp, fac, loadAt);
+  const costs = unitCosts(c, fac, loadAt);
+  const trainingOut = trainingOutcomes(c, training, demand, ramp, quarters, costs);
+  const inferenceOut = inferenceOutcomes(c, inference, costs);
+  const shortfalls = shortfallsOf(c, quarters, ramp);
   const narrative = narrate(quarters, shortfalls, trainingOut, inferenceOut, sens);
   const { quarters: _q, ...supply } = ramp;
   return {
@@ -607,12 +695,12 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     accelerator: acc.id,
     power,
     capex,
-    costPerGpuHour: hourCost,
+    costPerGpuHour: costs.hourCost,
     training: trainingOut,
     inference: inferenceOut,
-    sites,
+    sites: siteOutcomes(c, fac),
     quarters,
-    years,
+    years: yearOutcomes(c, quarters),
     supply,
     sensitivity: sens,
     shortfalls,

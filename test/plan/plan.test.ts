@@ -141,3 +141,10 @@ describe("training sizing", () => {
     expect(splittable(base, s.gpus)).toBe(true);
   });
 });
+
+describe("restructuring keeps the plan's output", () => {
+  it("the built-in plan's result is unchanged (snapshot; update with -u only when the model changes on purpose)", () => {
+    const round = (_k: string, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(9)) : v);
+    expect(JSON.parse(JSON.stringify(plan(), round))).toMatchSnapshot();
+  });
+});
