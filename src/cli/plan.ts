@@ -100,18 +100,9 @@ const usd = (x: number) =>
       : `$${n0(x)}`;
 const NAME: Record<string, string> = { hbm: "HBM", packaging: "CoWoS", grid: "grid", construction: "halls" };
 
-export function planReport(o: PlanOutcome, withAssumptions = false): string {
-  const r = o.result;
-  const first = r.quarters[0]?.quarter ?? "";
-  const last = r.quarters[r.quarters.length - 1]?.quarter ?? "";
+/** The training runs the plan sized. */
+function trainingSection(r: PlanResult): string[] {
   const out: string[] = [];
-  out.push(
-    `${r.name}: plan ${first}–${last} on ${r.accelerator} (${r.power.system}: ${fixed(r.power.kwPerAccelerator, 2)} kW IT per accelerator with fabric; ${fixed(r.power.rackKw, 0)} kW racks, ${r.power.cooling}-cooled)`,
-    "",
-    "Bottlenecks",
-    ...r.narrative.map((l) => `  - ${l}`),
-    "",
-  );
   if (r.training.length > 0) {
     out.push(
       "Training demand (accelerators sized by the performance model to finish in time)",
@@ -144,6 +135,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "",
     );
   }
+  return out;
+}
+
+/** The services and their capacity at the SLO. */
+function inferenceSection(r: PlanResult): string[] {
+  const out: string[] = [];
   if (r.inference.length > 0) {
     out.push(
       "Inference demand (continuous batching at the SLO; sized for the daily peak)",
@@ -176,6 +173,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "",
     );
   }
+  return out;
+}
+
+/** The fleet quarter by quarter: what each input allows and what binds. */
+function fleetSection(r: PlanResult): string[] {
+  const out: string[] = [];
   out.push(
     "Fleet by quarter (accelerators each input allows, cumulative; the tightest is marked, * when it binds;\n peak MW: facility power at full IT load in the hottest hour, against the grid connection; mean MW: drawn)",
     table(
@@ -224,6 +227,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ),
     "",
   );
+  return out;
+}
+
+/** The quarters whose demand is not met. */
+function shortfallSection(r: PlanResult): string[] {
+  const out: string[] = [];
   if (r.shortfalls.length > 0) {
     out.push(
       "Unmet demand",
@@ -234,6 +243,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "",
     );
   }
+  return out;
+}
+
+/** Each site, then each calendar year. */
+function sitesAndYearsSection(r: PlanResult): string[] {
+  const out: string[] = [];
   out.push(
     "Sites",
     table(
@@ -277,6 +292,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ),
     "",
   );
+  return out;
+}
+
+/** Cost per accelerator-hour, capex, the supply yields and what one more unit of each input buys. */
+function costSection(r: PlanResult): string[] {
+  const out: string[] = [];
   const c = r.costPerGpuHour;
   const k = r.capex;
   out.push(
@@ -296,6 +317,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ),
     "",
   );
+  return out;
+}
+
+/** The candidate accelerators under the same demand, sites and contracts. */
+function candidatesSection(o: PlanOutcome): string[] {
+  const out: string[] = [];
   if (o.candidates.length > 0) {
     out.push(
       "Candidates (same demand, sites and contracts)",
@@ -328,6 +355,12 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "",
     );
   }
+  return out;
+}
+
+/** Every assumption and catalog figure used, or a pointer to --assumptions. */
+function assumptionsSection(o: PlanOutcome, withAssumptions: boolean): string[] {
+  const out: string[] = [];
   if (withAssumptions) {
     const used = assumptionsUsed(o);
     out.push(
@@ -348,5 +381,30 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
       "",
     );
   } else out.push("(--assumptions lists every parameter with its source)", "");
+  return out;
+}
+
+export function planReport(o: PlanOutcome, withAssumptions = false): string {
+  const r = o.result;
+  const first = r.quarters[0]?.quarter ?? "";
+  const last = r.quarters[r.quarters.length - 1]?.quarter ?? "";
+  const out: string[] = [];
+  out.push(
+    `${r.name}: plan ${first}–${last} on ${r.accelerator} (${r.power.system}: ${fixed(r.power.kwPerAccelerator, 2)} kW IT per accelerator with fabric; ${fixed(r.power.rackKw, 0)} kW racks, ${r.power.cooling}-cooled)`,
+    "",
+    "Bottlenecks",
+    ...r.narrative.map((l) => `  - ${l}`),
+    "",
+  );
+  out.push(
+    ...trainingSection(r),
+    ...inferenceSection(r),
+    ...fleetSection(r),
+    ...shortfallSection(r),
+    ...sitesAndYearsSection(r),
+    ...costSection(r),
+    ...candidatesSection(o),
+    ...assumptionsSection(o, withAssumptions),
+  );
   return out.join("\n");
 }

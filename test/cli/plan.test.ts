@@ -151,3 +151,12 @@ describe("stargate plan", () => {
     expect(JSON.parse(second.stdout).rows).toEqual(ra.rows.slice(3));
   });
 });
+
+describe("restructuring keeps the plan report", () => {
+  it("the built-in plan's report, with and without --assumptions, is unchanged (snapshot; -u only when the model changes on purpose)", async () => {
+    const plain = await run(["plan"]);
+    const withAssumptions = await run(["plan", "--assumptions"]);
+    expect(plain.code).toBe(0);
+    expect({ plain: plain.stdout, withAssumptions: withAssumptions.stdout }).toMatchSnapshot();
+  });
+});
