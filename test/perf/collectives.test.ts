@@ -97,6 +97,38 @@ describe("two-level network", () => {
   });
 });
 
+describe("data parallelism on a 72-GPU NVLink domain (GB200/GB300 NVL72)", () => {
+  const nvl = network(
+    72,
+    { bandwidthBytesPerS: 900e9, latencyS: 3e-6 },
+    { bandwidthBytesPerS: 50e9, latencyS: 5e-6 },
+  );
+  it("a group inside one rack runs on NVLink, one spanning racks hierarchically, one across racks on the NICs", () => {
+    // 9 data-parallel ranks 8 apart tile the 72-GPU rack: NVLink only.
+    expect(groupCollectiveTime(nvl, "reduce-scatter", 1e9, 9, 8)).toBe(
+      auto.time("reduce-scatter", 1e9, 9, nvl.scaleUp),
+    );
+    // 8 ranks 8 apart do not tile it: with 64-rank stages some groups straddle two racks, and the slowest
+    // group sets the pace (why NVIDIA's MLPerf runs used 64 of each rack's 72 GPUs: nodeSize 64).
+    expect(groupCollectiveTime(nvl, "reduce-scatter", 1e9, 8, 8)).toBe(
+      auto.time("reduce-scatter", 1e9, 8, nvl.scaleOut),
+    );
+    // 144 ranks over two racks: reduce-scatter inside each rack, then across the two on the NICs.
+    const spanning = groupCollectiveTime(nvl, "all-reduce", 1e9, 144, 1);
+    expect(spanning).toBeCloseTo(
+      auto.time("reduce-scatter", 1e9, 72, nvl.scaleUp) +
+        auto.time("all-reduce", 1e9 / 72, 2, nvl.scaleOut) +
+        auto.time("all-gather", 1e9, 72, nvl.scaleUp),
+      12,
+    );
+    expect(spanning).toBeLessThan(auto.time("all-reduce", 1e9, 144, nvl.scaleOut));
+    // One rank per rack: every byte over the NICs.
+    expect(groupCollectiveTime(nvl, "all-reduce", 1e9, 4, 72)).toBe(
+      auto.time("all-reduce", 1e9, 4, nvl.scaleOut),
+    );
+  });
+});
+
 describe("pods: oversubscribed links between pods (a third network level)", () => {
   const up = { bandwidthBytesPerS: 400e9, latencyS: 2e-6 };
   const nic = { bandwidthBytesPerS: 50e9, latencyS: 5e-6 };
