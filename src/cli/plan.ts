@@ -320,6 +320,30 @@ function costSection(r: PlanResult): string[] {
   return out;
 }
 
+/** How concentrated the HBM contracts are, and what losing each supplier would cost. */
+function concentrationSection(r: PlanResult): string[] {
+  const c = r.concentration;
+  const shares = (x: Readonly<Record<string, number>>) =>
+    Object.entries(x)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(", ");
+  return [
+    `Supply concentration: HBM by vendor HHI ${n0(c.hbmVendorHhi)} (${shares(c.hbmByVendor)}); by the vendors' home countries HHI ${n0(c.countryHhi)} (${shares(c.byCountry)})`,
+    "",
+    "If one supplier delivered nothing from the first quarter",
+    table(
+      ["supplier", "added shortfall (accelerator-quarters)", "delay to the plan's final fleet"],
+      r.supplierLoss.map((x) => [
+        x.supplier,
+        n0(x.shortfallAcceleratorQuarters),
+        x.delayQuarters === null ? "not reached in the plan" : `${x.delayQuarters} quarter(s)`,
+      ]),
+      [false, true, false],
+    ),
+    "",
+  ];
+}
+
 /** The candidate accelerators under the same demand, sites and contracts. */
 function candidatesSection(o: PlanOutcome): string[] {
   const out: string[] = [];
@@ -403,6 +427,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ...shortfallSection(r),
     ...sitesAndYearsSection(r),
     ...costSection(r),
+    ...concentrationSection(r),
     ...candidatesSection(o),
     ...assumptionsSection(o, withAssumptions),
   );

@@ -19,12 +19,16 @@ import { servingCapacity, sizeTraining } from "../perf/capacity.js";
 import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
 import { HOURS_PER_QUARTER, quarterLabel, quarterOfYear, yearOf } from "../quarter.js";
 import {
+  type Concentration,
   type Constraint,
+  concentration,
   type SensitivityRow,
   type SitePower,
+  type SupplierLossRow,
   type SupplyInput,
   type SupplyResult,
   sensitivity,
+  supplierLoss,
   supplyRamp,
   usableItMw,
   type VendorSupply,
@@ -187,6 +191,10 @@ export interface PlanResult {
   readonly years: readonly YearOutcome[];
   readonly supply: Omit<SupplyResult, "quarters">;
   readonly sensitivity: readonly SensitivityRow[];
+  /** How concentrated the contracted HBM is, by vendor and by the vendors' home countries. */
+  readonly concentration: Concentration;
+  /** Each supplier (every HBM vendor, then CoWoS) delivering nothing: the shortfall and delay it causes. */
+  readonly supplierLoss: readonly SupplierLossRow[];
   readonly shortfalls: readonly Shortfall[];
   readonly demandMet: boolean;
   readonly narrative: readonly string[];
@@ -703,6 +711,8 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     years: yearOutcomes(c, quarters),
     supply,
     sensitivity: sens,
+    concentration: concentration(supplyInput),
+    supplierLoss: supplierLoss(supplyInput, ramp),
     shortfalls,
     demandMet: shortfalls.length === 0,
     narrative,

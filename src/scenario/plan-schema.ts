@@ -89,6 +89,8 @@ export const planScenarioSchema = z.strictObject({
       .array(
         z.strictObject({
           vendor: z.string().min(1),
+          /** The supplier's home country (ISO alpha-2), for concentration by country; built-in vendors carry theirs. */
+          country: z.string().min(2).max(3).optional(),
           allocation: share,
           points: z.array(capacityPointSchema).min(1).optional(),
         }),

@@ -131,7 +131,12 @@ function planFor(
         undefined,
         `capacity points for ${v.vendor} (built in: ${HBM_CAPACITY.map((c) => c.vendor).join(", ")})`,
       );
-    return { vendor: v.vendor, points, allocation: v.allocation };
+    return {
+      vendor: v.vendor,
+      country: v.country ?? known?.country ?? "unstated",
+      points,
+      allocation: v.allocation,
+    };
   });
   return {
     name: s.name ?? "plan",

@@ -87,6 +87,8 @@ export function usableItMw(sites: readonly SitePower[], i: number, extra: Supply
 
 export interface VendorSupply {
   readonly vendor: string;
+  /** Home country (ISO alpha-2), or "unstated". */
+  readonly country?: string;
   readonly points: readonly CapacityPoint[];
   /** Share of the vendor's HBM wafer output contracted to this buyer, 0-1. */
   readonly allocation: number;
@@ -268,5 +270,88 @@ export function sensitivity(s: SupplyInput, base: SupplyResult = supplyRamp(s)):
     row("+1,000 CoWoS wafers/month", "packaging", { cowosWafersPerMonth: 1000 }),
     row("+10 MW (IT) of grid connection", "grid", { gridItMw: 10 }),
     row("+10 MW (IT) of built data halls", "construction", { builtItMw: 10 }),
+  ];
+}
+
+/** Herfindahl–Hirschman index of market shares (fractions summing to 1): Σ (100·share)², 0–10,000. */
+export function hhi(shares: readonly number[]): number {
+  return shares.reduce((x, f) => x + (100 * f) ** 2, 0);
+}
+
+/** HBM wafers the buyer has contracted from each vendor over the plan, as shares of the total. */
+export function hbmShares(s: SupplyInput): {
+  readonly byVendor: Record<string, number>;
+  readonly byCountry: Record<string, number>;
+} {
+  const wafers = s.vendors.map((v, vi) => {
+    let w = 0;
+    for (let i = 0; i < s.quarters; i++)
+      w += capacityAt(v.points, s.start + i, `supply.hbm[${vi}].points`) * v.allocation;
+    return w;
+  });
+  const total = wafers.reduce((x, w) => x + w, 0);
+  const byVendor: Record<string, number> = {};
+  const byCountry: Record<string, number> = {};
+  s.vendors.forEach((v, vi) => {
+    const share = total > 0 ? (wafers[vi] ?? 0) / total : 0;
+    byVendor[v.vendor] = (byVendor[v.vendor] ?? 0) + share;
+    const c = v.country ?? "unstated";
+    byCountry[c] = (byCountry[c] ?? 0) + share;
+  });
+  return { byVendor, byCountry };
+}
+
+export interface Concentration {
+  /** HHI of the contracted HBM by vendor (10,000: one vendor). */
+  readonly hbmVendorHhi: number;
+  readonly hbmByVendor: Readonly<Record<string, number>>;
+  /** Shares of the contracted HBM by the vendors' home countries, and the HHI over them. */
+  readonly byCountry: Readonly<Record<string, number>>;
+  readonly countryHhi: number;
+}
+
+export function concentration(s: SupplyInput): Concentration {
+  const { byVendor, byCountry } = hbmShares(s);
+  return {
+    hbmVendorHhi: hhi(Object.values(byVendor)),
+    hbmByVendor: byVendor,
+    byCountry,
+    countryHhi: hhi(Object.values(byCountry)),
+  };
+}
+
+export interface SupplierLossRow {
+  /** An HBM vendor, or "TSMC CoWoS". */
+  readonly supplier: string;
+  /** Demand shortfall added over the plan, accelerator-quarters. */
+  readonly shortfallAcceleratorQuarters: number;
+  /**
+   * Quarters later the fleet first reaches the size the plan reaches without the loss; null when it
+   * never does within the plan.
+   */
+  readonly delayQuarters: number | null;
+}
+
+/** Each supplier in turn delivering nothing from the plan's first quarter: what it costs the plan. */
+export function supplierLoss(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SupplierLossRow[] {
+  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
+  const target = base.quarters[base.quarters.length - 1]?.installed ?? 0;
+  const reach = (r: SupplyResult) => r.quarters.findIndex((q) => q.installed >= target);
+  const baseReach = reach(base);
+  const row = (supplier: string, input: SupplyInput): SupplierLossRow => {
+    const r = supplyRamp(input);
+    const at = reach(r);
+    return {
+      supplier,
+      shortfallAcceleratorQuarters: short(r) - short(base),
+      delayQuarters: target <= 0 ? 0 : at < 0 ? null : at - baseReach,
+    };
+  };
+  const vendors = [...new Set(s.vendors.map((v) => v.vendor))];
+  return [
+    ...vendors.map((name) =>
+      row(name, { ...s, vendors: s.vendors.map((v) => (v.vendor === name ? { ...v, allocation: 0 } : v)) }),
+    ),
+    row("TSMC CoWoS", { ...s, cowos: { ...s.cowos, allocation: 0 } }),
   ];
 }

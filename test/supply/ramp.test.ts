@@ -163,3 +163,32 @@ describe("supply ramp", () => {
     );
   });
 });
+
+describe("supply concentration and single-supplier loss", () => {
+  it("HHI is 10,000 for one vendor, 5,000 for two equal ones; shares sum to 1 by vendor and by country", async () => {
+    const { concentration, hhi } = await import("../../src/supply/ramp.js");
+    expect(hhi([1])).toBe(10_000);
+    expect(hhi([0.5, 0.5])).toBeCloseTo(5_000, 9);
+    expect(concentration(input()).hbmVendorHhi).toBe(10_000);
+    const two = input({
+      vendors: [
+        { vendor: "A", country: "KR", points: [{ quarter: "2026Q1", wafersPerMonth: 100 }], allocation: 1 },
+        { vendor: "B", country: "US", points: [{ quarter: "2026Q1", wafersPerMonth: 300 }], allocation: 1 },
+      ],
+    });
+    const c = concentration(two);
+    expect(c.hbmByVendor["A"]).toBeCloseTo(0.25, 12);
+    expect(c.hbmVendorHhi).toBeCloseTo(25 ** 2 + 75 ** 2, 9);
+    expect(Object.values(c.byCountry).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("losing a supplier never lowers the shortfall; losing the only HBM vendor leaves the plan short", async () => {
+    const { supplierLoss } = await import("../../src/supply/ramp.js");
+    const rows = supplierLoss(input({ demand: [0, 0, 100, 200] }));
+    expect(rows.map((r) => r.supplier)).toEqual(["V", "TSMC CoWoS"]);
+    for (const r of rows) expect(r.shortfallAcceleratorQuarters, r.supplier).toBeGreaterThanOrEqual(0);
+    const v = rows.find((r) => r.supplier === "V");
+    expect(v?.shortfallAcceleratorQuarters).toBeGreaterThan(0);
+    expect(v?.delayQuarters).toBeNull();
+  });
+});

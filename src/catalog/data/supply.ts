@@ -10,6 +10,11 @@ export interface CapacityPoint {
 
 export interface VendorCapacity {
   readonly vendor: string;
+  /**
+   * The supplier's home country (ISO 3166 alpha-2): the jurisdiction whose export rules bind it. Fab
+   * locations are not in the reference (Micron, for one, makes HBM in Japan and Taiwan).
+   */
+  readonly country?: string;
   readonly points: readonly CapacityPoint[];
   readonly source: string;
 }
@@ -20,6 +25,7 @@ const TRENDFORCE_HBM =
 export const HBM_CAPACITY: readonly VendorCapacity[] = [
   {
     vendor: "SK hynix",
+    country: "KR",
     points: [
       { quarter: "2023Q4", wafersPerMonth: 45_000 },
       { quarter: "2024Q4", wafersPerMonth: 122_500 },
@@ -28,6 +34,7 @@ export const HBM_CAPACITY: readonly VendorCapacity[] = [
   },
   {
     vendor: "Samsung",
+    country: "KR",
     points: [
       { quarter: "2023Q4", wafersPerMonth: 45_000 },
       { quarter: "2024Q4", wafersPerMonth: 130_000 },
@@ -36,6 +43,7 @@ export const HBM_CAPACITY: readonly VendorCapacity[] = [
   },
   {
     vendor: "Micron",
+    country: "US",
     points: [
       { quarter: "2023Q4", wafersPerMonth: 3_000 },
       { quarter: "2024Q4", wafersPerMonth: 20_000 },
@@ -46,6 +54,7 @@ export const HBM_CAPACITY: readonly VendorCapacity[] = [
 
 export const COWOS_CAPACITY: VendorCapacity = {
   vendor: "TSMC CoWoS",
+  country: "TW",
   points: [
     { quarter: "2024Q4", wafersPerMonth: 37_500 },
     { quarter: "2025Q4", wafersPerMonth: 77_500 },
