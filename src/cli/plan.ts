@@ -344,6 +344,20 @@ function concentrationSection(r: PlanResult): string[] {
   ];
 }
 
+/** The scenario's events and the shortfall each causes (the plan with it against the plan without it). */
+function eventsSection(r: PlanResult): string[] {
+  if (r.events.length === 0) return [];
+  return [
+    "Events",
+    table(
+      ["quarter", "event", "added shortfall (accelerator-quarters)"],
+      r.events.map((e) => [e.quarter, e.kind, n0(e.shortfallAcceleratorQuarters)]),
+      [false, false, true],
+    ),
+    "",
+  ];
+}
+
 /** The candidate accelerators under the same demand, sites and contracts. */
 function candidatesSection(o: PlanOutcome): string[] {
   const out: string[] = [];
@@ -428,6 +442,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ...sitesAndYearsSection(r),
     ...costSection(r),
     ...concentrationSection(r),
+    ...eventsSection(r),
     ...candidatesSection(o),
     ...assumptionsSection(o, withAssumptions),
   );

@@ -1,7 +1,6 @@
 import type {
   Accelerator,
   Assumptions,
-  CapacityPoint,
   HbmGeneration,
   Model,
   PriceInput,
@@ -85,8 +84,40 @@ export interface PlanInput {
   readonly inference: readonly InferenceDemand[];
   readonly sites: readonly SitePlan[];
   readonly vendors: readonly VendorSupply[];
-  readonly cowos: { readonly points: readonly CapacityPoint[]; readonly allocation: number };
+  readonly cowos: SupplyInput["cowos"];
+  /** Events changing the inputs from their quarter on (resolved: vendors and sites by index). */
+  readonly events?: readonly PlanEvent[];
   readonly a: Assumptions;
+}
+
+/** A resolved plan event (see the scenario's `events`). */
+export type PlanEvent =
+  | {
+      readonly quarter: number;
+      readonly kind: "hbm-vendor-output";
+      readonly vendor: string;
+      readonly factor: number;
+    }
+  | { readonly quarter: number; readonly kind: "cowos-output"; readonly factor: number }
+  | {
+      readonly quarter: number;
+      readonly kind: "export-control";
+      readonly vendor?: string;
+      readonly accelerator?: string;
+      readonly countries: readonly string[];
+    }
+  | {
+      readonly quarter: number;
+      readonly kind: "grid-delay";
+      readonly site: number;
+      readonly quarters: number;
+    };
+
+/** An event and the shortfall it causes (the plan with it against the plan without it). */
+export interface EventOutcome {
+  readonly quarter: string;
+  readonly kind: PlanEvent["kind"];
+  readonly shortfallAcceleratorQuarters: number;
 }
 
 export interface TrainingOutcome {
@@ -195,6 +226,8 @@ export interface PlanResult {
   readonly concentration: Concentration;
   /** Each supplier (every HBM vendor, then CoWoS) delivering nothing: the shortfall and delay it causes. */
   readonly supplierLoss: readonly SupplierLossRow[];
+  /** Each event with the shortfall it causes. */
+  readonly events: readonly EventOutcome[];
   readonly shortfalls: readonly Shortfall[];
   readonly demandMet: boolean;
   readonly narrative: readonly string[];
@@ -659,12 +692,110 @@ function shortfallsOf(c: PlanContext, quarters: readonly QuarterOutcome[], ramp:
     });
 }
 
+/** The supply ramp's input: the plan's contracts and technology against its sites' power and its demand. */
+function supplyInputOf(
+  c: PlanContext,
+  fac: ReturnType<typeof facilities>,
+  demand: readonly number[],
+): SupplyInput {
+  const { p } = c;
+  return {
+    start: c.q0,
+    quarters: c.n,
+    generation: p.generation,
+    stacksPerAccelerator: p.stacks,
+    logicMm2: p.logicMm2,
+    vendors: p.vendors,
+    cowos: p.cowos,
+    sites: fac.sitePower,
+    kwPerAccelerator: c.power.kwPerAccelerator,
+    demand,
+    a: c.a,
+  };
+}
+
+/**
+ * The plan's inputs with events applied from their quarter: a vendor's or CoWoS output scaled; an export
+ * rule on a vendor cuts its HBM in proportion to the plan's hall capacity in the listed countries; an
+ * export rule on the plan's accelerator stops new capacity at sites in those countries (their grid
+ * connection counts as zero from then: what is installed stays); a grid delay moves a site's connections
+ * not yet made later.
+ */
+export function withEvents(p: PlanInput, events: readonly PlanEvent[]): PlanInput {
+  if (events.length === 0) return p;
+  const hallMw = (s: SitePlan) => s.halls.count * s.halls.itMw;
+  const totalMw = p.sites.reduce((x, s) => x + hallMw(s), 0);
+  const inCountries = (countries: readonly string[]) => (s: SitePlan) =>
+    countries.includes(s.design.site.country);
+  const vendorFactors = new Map<string, { from: number; factor: number }[]>();
+  const addVendor = (vendor: string, from: number, factor: number) =>
+    vendorFactors.set(vendor, [...(vendorFactors.get(vendor) ?? []), { from, factor }]);
+  const cowosFactors: { from: number; factor: number }[] = [];
+  let sites = p.sites;
+  for (const e of events) {
+    if (e.kind === "hbm-vendor-output") addVendor(e.vendor, e.quarter, e.factor);
+    else if (e.kind === "cowos-output") cowosFactors.push({ from: e.quarter, factor: e.factor });
+    else if (e.kind === "export-control" && e.vendor !== undefined) {
+      const cut = p.sites.filter(inCountries(e.countries)).reduce((x, s) => x + hallMw(s), 0);
+      addVendor(e.vendor, e.quarter, totalMw > 0 ? 1 - cut / totalMw : 1);
+    } else if (e.kind === "export-control") {
+      if (e.accelerator !== p.accelerator.id) continue;
+      const hit = inCountries(e.countries);
+      sites = sites.map((s) => (hit(s) ? { ...s, grid: [...s.grid, { from: e.quarter, mw: 0 }] } : s));
+    } else {
+      sites = sites.map((s, si) =>
+        si === e.site
+          ? { ...s, grid: s.grid.map((g) => (g.from >= e.quarter ? { ...g, from: g.from + e.quarters } : g)) }
+          : s,
+      );
+    }
+  }
+  return {
+    ...p,
+    sites,
+    vendors: p.vendors.map((v) => {
+      const f = vendorFactors.get(v.vendor);
+      return f === undefined ? v : { ...v, factors: [...(v.factors ?? []), ...f] };
+    }),
+    cowos:
+      cowosFactors.length > 0
+        ? { ...p.cowos, factors: [...(p.cowos.factors ?? []), ...cowosFactors] }
+        : p.cowos,
+  };
+}
+
+/** Each event's own effect: the plan's shortfall with every event against the same plan without that one. */
+function eventOutcomes(
+  c: PlanContext,
+  input: PlanInput,
+  events: readonly PlanEvent[],
+  demand: readonly number[],
+  ramp: SupplyResult,
+): EventOutcome[] {
+  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
+  return events.map((e, i) => {
+    const others = withEvents(
+      input,
+      events.filter((_, k) => k !== i),
+    );
+    const without = { ...c, p: others };
+    const r = supplyRamp(supplyInputOf(without, facilities(without), demand));
+    return {
+      quarter: quarterLabel(e.quarter),
+      kind: e.kind,
+      shortfallAcceleratorQuarters: short(ramp) - short(r),
+    };
+  });
+}
+
 /**
  * The plan: size each demand with the performance model (training runs: accelerators to finish in time;
  * inference: accelerators per token rate at the SLO), run the supply ramp against the sites' connected
  * IT power, then the facility (PUE, water, carbon by site and quarter) and the cost of what is installed.
  */
-export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
+export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
+  const events = input.events ?? [];
+  const p = withEvents(input, events);
   const a = p.a;
   const acc = p.accelerator;
   const power = itPower(acc, p.systems, a, "accelerator");
@@ -676,19 +807,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
   const inference = sizeInferenceDemand(c, cache);
   const { demand, loadAt } = quarterlyDemand(c, training, inference);
   const fac = facilities(c);
-  const supplyInput: SupplyInput = {
-    start: c.q0,
-    quarters: c.n,
-    generation: p.generation,
-    stacksPerAccelerator: p.stacks,
-    logicMm2: p.logicMm2,
-    vendors: p.vendors,
-    cowos: p.cowos,
-    sites: fac.sitePower,
-    kwPerAccelerator: power.kwPerAccelerator,
-    demand,
-    a,
-  };
+  const supplyInput = supplyInputOf(c, fac, demand);
   const ramp = supplyRamp(supplyInput);
   const sens = sensitivity(supplyInput, ramp);
   const quarters = quarterOutcomes(c, ramp, fac, loadAt);
@@ -713,6 +832,7 @@ export function evaluatePlan(p: PlanInput, cache?: PerfCache): PlanResult {
     sensitivity: sens,
     concentration: concentration(supplyInput),
     supplierLoss: supplierLoss(supplyInput, ramp),
+    events: eventOutcomes(c, input, events, demand, ramp),
     shortfalls,
     demandMet: shortfalls.length === 0,
     narrative,

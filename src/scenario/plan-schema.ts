@@ -36,6 +36,42 @@ export const planSiteSchema = z.strictObject({
   }),
 });
 
+/**
+ * Events that change the plan's inputs from their quarter on: a vendor's HBM output or CoWoS output
+ * scaled by `factor`; an export rule that cuts a vendor's HBM, or the accelerator itself, off from sites
+ * in `countries`; a site's grid connections arriving `quarters` later.
+ */
+export const planEventSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    quarter: quarterSchema,
+    kind: z.literal("hbm-vendor-output"),
+    vendor: z.string().min(1),
+    factor: z.number().nonnegative(),
+  }),
+  z.strictObject({
+    quarter: quarterSchema,
+    kind: z.literal("cowos-output"),
+    factor: z.number().nonnegative(),
+  }),
+  z
+    .strictObject({
+      quarter: quarterSchema,
+      kind: z.literal("export-control"),
+      vendor: z.string().min(1).optional(),
+      accelerator: z.string().min(1).optional(),
+      countries: z.array(z.string().min(2).max(3)).min(1),
+    })
+    .refine((e) => (e.vendor === undefined) !== (e.accelerator === undefined), {
+      message: "either a vendor or an accelerator",
+    }),
+  z.strictObject({
+    quarter: quarterSchema,
+    kind: z.literal("grid-delay"),
+    site: z.string().min(1),
+    quarters: positiveInt,
+  }),
+]);
+
 export const trainingDemandSchema = z.strictObject({
   name: z.string().min(1),
   model: z.union([z.string().min(1), modelSchema]),
@@ -98,6 +134,7 @@ export const planScenarioSchema = z.strictObject({
       .min(1),
     cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
   }),
+  events: z.array(planEventSchema).default([]),
   prices: z
     .record(
       z.string(),

@@ -19,7 +19,7 @@ import {
 } from "../catalog/index.js";
 import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
 import { InputError } from "../errors.js";
-import type { PlanInput } from "../plan/plan.js";
+import type { PlanEvent, PlanInput, SitePlan } from "../plan/plan.js";
 import { parseQuarter } from "../quarter.js";
 import { validate } from "./load.js";
 import { type PlanScenario, planScenarioSchema } from "./plan-schema.js";
@@ -153,8 +153,55 @@ function planFor(
     sites,
     vendors,
     cowos: { points: s.supply.cowos.points ?? COWOS_CAPACITY.points, allocation: s.supply.cowos.allocation },
+    events: resolveEvents(s, sites, catalog),
     a,
   };
+}
+
+/** The scenario's events with quarters parsed, and their vendor, site or accelerator checked. */
+function resolveEvents(s: PlanScenario, sites: readonly SitePlan[], catalog: Catalog): PlanEvent[] {
+  const vendors = s.supply.hbm.map((v) => v.vendor);
+  return s.events.map((e, i): PlanEvent => {
+    const path = `events[${i}]`;
+    const quarter = parseQuarter(e.quarter, `${path}.quarter`);
+    if (e.kind === "hbm-vendor-output" || (e.kind === "export-control" && e.vendor !== undefined)) {
+      const vendor = e.vendor ?? "";
+      if (!vendors.includes(vendor)) {
+        throw new InputError(
+          `${path}.vendor`,
+          vendor,
+          `one of the plan's HBM vendors (${vendors.join(", ")})`,
+        );
+      }
+    }
+    switch (e.kind) {
+      case "hbm-vendor-output":
+        return { quarter, kind: e.kind, vendor: e.vendor, factor: e.factor };
+      case "cowos-output":
+        return { quarter, kind: e.kind, factor: e.factor };
+      case "export-control": {
+        if (e.accelerator !== undefined && !catalog.accelerators.has(e.accelerator)) {
+          throw new InputError(`${path}.accelerator`, e.accelerator, "an accelerator id from the catalog");
+        }
+        return {
+          quarter,
+          kind: e.kind,
+          ...(e.vendor !== undefined ? { vendor: e.vendor } : {}),
+          ...(e.accelerator !== undefined ? { accelerator: e.accelerator } : {}),
+          countries: e.countries,
+        };
+      }
+    }
+    const site = sites.findIndex((x) => x.design.site.id === e.site);
+    if (site < 0) {
+      throw new InputError(
+        `${path}.site`,
+        e.site,
+        `one of the plan's sites (${sites.map((x) => x.design.site.id).join(", ")})`,
+      );
+    }
+    return { quarter, kind: e.kind, site, quarters: e.quarters };
+  });
 }
 
 /** Validate plan scenario data and resolve it against the catalog. */

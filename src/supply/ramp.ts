@@ -92,6 +92,20 @@ export interface VendorSupply {
   readonly points: readonly CapacityPoint[];
   /** Share of the vendor's HBM wafer output contracted to this buyer, 0-1. */
   readonly allocation: number;
+  /** Output multiplied by `factor` from quarter `from` on (supply events). */
+  readonly factors?: readonly OutputFactor[];
+}
+
+export interface OutputFactor {
+  readonly from: number;
+  readonly factor: number;
+}
+
+/** The product of the factors in force in quarter q. */
+export function factorAt(factors: readonly OutputFactor[] | undefined, q: number): number {
+  let f = 1;
+  for (const x of factors ?? []) if (x.from <= q) f *= x.factor;
+  return f;
 }
 
 export interface SupplyInput {
@@ -102,7 +116,11 @@ export interface SupplyInput {
   readonly stacksPerAccelerator: number;
   readonly logicMm2: number;
   readonly vendors: readonly VendorSupply[];
-  readonly cowos: { readonly points: readonly CapacityPoint[]; readonly allocation: number };
+  readonly cowos: {
+    readonly points: readonly CapacityPoint[];
+    readonly allocation: number;
+    readonly factors?: readonly OutputFactor[];
+  };
   /** Per site, IT megawatts connected and built, per quarter of the plan. */
   readonly sites: readonly SitePower[];
   readonly kwPerAccelerator: number;
@@ -171,12 +189,14 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
     let wafers = 0;
     s.vendors.forEach((v, vi) => {
       wafers +=
-        capacityAt(v.points, q, `supply.hbm[${vi}].points`) * v.allocation +
+        capacityAt(v.points, q, `supply.hbm[${vi}].points`) * v.allocation * factorAt(v.factors, q) +
         (extra.hbmWafersPerMonth?.[v.vendor] ?? 0);
     });
     hbmStarted.push(3 * wafers * spw.stacks);
     const cowos =
-      capacityAt(s.cowos.points, q, "supply.cowos.points") * s.cowos.allocation +
+      capacityAt(s.cowos.points, q, "supply.cowos.points") *
+        s.cowos.allocation *
+        factorAt(s.cowos.factors, q) +
       (extra.cowosWafersPerMonth ?? 0);
     pkgStarted.push(3 * cowos * ppw.packages);
   }

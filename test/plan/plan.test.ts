@@ -148,3 +148,50 @@ describe("restructuring keeps the plan's output", () => {
     expect(JSON.parse(JSON.stringify(plan(), round))).toMatchSnapshot();
   });
 });
+
+describe("plan events", () => {
+  const withEvents = (events: unknown[]) => ({ ...(KOREA as Record<string, unknown>), events });
+  const installed = (r: ReturnType<typeof plan>) => r.quarters.map((q) => q.installed);
+
+  it("an event that removes supply never raises installed capacity, and reports the shortfall it causes", () => {
+    const base = plan();
+    for (const e of [
+      { quarter: "2027Q1", kind: "hbm-vendor-output", vendor: "SK hynix", factor: 0.5 },
+      { quarter: "2026Q3", kind: "cowos-output", factor: 0.3 },
+      { quarter: "2026Q2", kind: "grid-delay", site: "kr-pohang", quarters: 4 },
+      { quarter: "2027Q3", kind: "export-control", accelerator: "gb200", countries: ["KR"] },
+      { quarter: "2026Q1", kind: "export-control", vendor: "Samsung", countries: ["KR"] },
+    ]) {
+      const r = plan(withEvents([e]));
+      installed(r).forEach((x, i) => {
+        expect(x, `${e.kind} ${i}`).toBeLessThanOrEqual(installed(base)[i] ?? 0);
+      });
+      expect(r.events).toHaveLength(1);
+      expect(r.events[0]?.kind).toBe(e.kind);
+      expect(r.events[0]?.shortfallAcceleratorQuarters, e.kind).toBeGreaterThanOrEqual(0);
+    }
+    // CoWoS is the tightest input from 2027Q3: cutting it to a tenth leaves demand unmet.
+    const cut = plan(withEvents([{ quarter: "2026Q3", kind: "cowos-output", factor: 0.1 }]));
+    expect(cut.events[0]?.shortfallAcceleratorQuarters).toBeGreaterThan(0);
+    // An export rule on the accelerator stops new capacity in the listed countries: no growth after it.
+    const stop = plan(
+      withEvents([{ quarter: "2027Q3", kind: "export-control", accelerator: "gb200", countries: ["KR"] }]),
+    );
+    const q = stop.quarters.findIndex((x) => x.quarter === "2027Q3");
+    for (let i = q; i < stop.quarters.length; i++)
+      expect(stop.quarters[i]?.installed).toBe(stop.quarters[q - 1]?.installed);
+  });
+
+  it("names the field of a bad event", () => {
+    expect(() =>
+      plan(withEvents([{ quarter: "2027Q1", kind: "hbm-vendor-output", vendor: "Kioxia", factor: 0.5 }])),
+    ).toThrow(/events\[0\]\.vendor/);
+    expect(() =>
+      plan(withEvents([{ quarter: "2027Q1", kind: "grid-delay", site: "us-abilene", quarters: 2 }])),
+    ).toThrow(/events\[0\]\.site/);
+    expect(() => plan(withEvents([{ quarter: "2027Q1", kind: "meteor", factor: 0 }]))).toThrow(/events\[0\]/);
+    expect(() => plan(withEvents([{ quarter: "2027Q1", kind: "cowos-output", factor: -1 }]))).toThrow(
+      /events\[0\]\.factor/,
+    );
+  });
+});
