@@ -1,7 +1,10 @@
 import { type ChartSpec, htmlPage } from "./html.js";
 import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
-/** The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, capex/opex. */
+/**
+ * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, capex/opex, HBM
+ * concentration, single-supplier loss, and the events' shortfalls when there are events.
+ */
 function charts(o: PlanOutcome): ChartSpec[] {
   const r = o.result;
   const labels = r.quarters.map((q) => q.quarter);
@@ -79,10 +82,47 @@ function charts(o: PlanOutcome): ChartSpec[] {
         ],
       },
     },
+    {
+      id: "chart-concentration",
+      caption: `Contracted HBM by vendor (share; HHI ${Math.round(r.concentration.hbmVendorHhi)})`,
+      kind: "bar",
+      data: {
+        labels: Object.keys(r.concentration.hbmByVendor),
+        series: [
+          { name: "share of contracted HBM wafers", values: Object.values(r.concentration.hbmByVendor) },
+        ],
+      },
+    },
+    {
+      id: "chart-supplier-loss",
+      caption: "If one supplier delivered nothing: added shortfall (accelerator-quarters)",
+      kind: "bar",
+      data: {
+        labels: r.supplierLoss.map((x) => x.supplier),
+        series: [
+          { name: "added shortfall", values: r.supplierLoss.map((x) => x.shortfallAcceleratorQuarters) },
+        ],
+      },
+    },
+    ...(r.events.length > 0
+      ? [
+          {
+            id: "chart-events",
+            caption: "Events: the shortfall each adds (accelerator-quarters)",
+            kind: "bar" as const,
+            data: {
+              labels: r.events.map((e) => `${e.quarter} ${e.kind}`),
+              series: [
+                { name: "added shortfall", values: r.events.map((e) => e.shortfallAcceleratorQuarters) },
+              ],
+            },
+          },
+        ]
+      : []),
   ];
 }
 
-/** A self-contained HTML report: the text report, and five charts drawn by an inline script. */
+/** A self-contained HTML report: the text report, and its charts drawn by an inline script. */
 export function planHtml(o: PlanOutcome): string {
   return htmlPage({
     title: o.result.name,

@@ -106,11 +106,36 @@ describe("stargate plan", () => {
     const html = readFileSync(out, "utf8");
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing fetched
     const dom = renderedDom(out);
-    expect(dom).toContain('data-charts-drawn="5"');
-    for (const id of ["chart-fleet", "chart-power", "chart-pue", "chart-cost", "chart-years"])
+    expect(dom).toContain('data-charts-drawn="7"');
+    for (const id of [
+      "chart-fleet",
+      "chart-power",
+      "chart-pue",
+      "chart-cost",
+      "chart-years",
+      "chart-concentration",
+      "chart-supplier-loss",
+    ])
       expect(dom).toContain(`data-chart="${id}"`);
     // The fleet chart has a line per series, the PUE chart one per site.
     expect((dom.match(/<path [^>]*data-series=/g) ?? []).length).toBeGreaterThanOrEqual(5 + 2);
+  });
+
+  it("--html charts the events' shortfalls when the scenario has events", () => {
+    const file = variant("events.yaml", (t) =>
+      t.replace(
+        /^quarters: 12$/m,
+        "quarters: 12\nevents:\n  - { quarter: 2026Q3, kind: cowos-output, factor: 0.1 }\n  - { quarter: 2026Q2, kind: grid-delay, site: kr-pohang, quarters: 4 }",
+      ),
+    );
+    const out = join(TMP, "events.html");
+    const r = spawnSync("node", [bin, "plan", file, "--html", out], { encoding: "utf8", cwd: ROOT });
+    expect(r.stderr).toMatch(/^wrote /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Events\n/);
+    const dom = renderedDom(out);
+    expect(dom).toContain('data-charts-drawn="8"');
+    expect(dom).toContain('data-chart="chart-events"');
   });
 
   const sweep = ["plan", "--sweep", "supply.cowos.allocation=0.001:0.008:0.001", "--json"];
