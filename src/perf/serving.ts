@@ -295,6 +295,8 @@ interface Pools {
   readonly lanes: number;
   readonly requests: RequestSet;
   readonly served: Uint8Array;
+  /** Ids of the requests served (the rest never fit a lane's KV cache), in arrival order. */
+  readonly servedIds: readonly number[];
   /** Simulate one lane on `pool`, recording first tokens in `first` and completions in `done`. */
   readonly run: (
     pool: readonly number[],
@@ -314,11 +316,9 @@ function share(items: readonly number[], k: number, count: number): number[] {
 /** Colocated: requests spread round-robin over replicas (and their lanes) that both prefill and decode. */
 function runColocated(p: Pools, firstToken: Float64Array, finish: Float64Array): void {
   const { arrival, output } = p.requests;
-  const servedIds: number[] = [];
-  for (let i = 0; i < p.served.length; i++) if (p.served[i] === 1) servedIds.push(i);
   const units = p.replicas * p.lanes;
   for (let r = 0; r < units; r++)
-    p.run(share(servedIds, r, units), arrival, output, firstToken, finish, false);
+    p.run(share(p.servedIds, r, units), arrival, output, firstToken, finish, false);
 }
 
 /**
@@ -342,13 +342,11 @@ function runDisaggregated(
       `fewer than the deployment's ${p.replicas} replica(s), leaving at least one to decode`,
     );
   }
-  const servedIds: number[] = [];
-  for (let i = 0; i < n; i++) if (served[i] === 1) servedIds.push(i);
   const ones = new Int32Array(n).fill(1);
   const prefillDone = new Float64Array(n);
   const prefillUnits = prefillReplicas * p.lanes;
   for (let r = 0; r < prefillUnits; r++) {
-    p.run(share(servedIds, r, prefillUnits), arrival, ones, firstToken, prefillDone, false);
+    p.run(share(p.servedIds, r, prefillUnits), arrival, ones, firstToken, prefillDone, false);
   }
   const perRankPerToken = kvBytesPerTokenPerRank(job.model, shape.tp, kvElementBytes(job)) / shape.pp;
   const link = job.accelerator.scaleOut;
@@ -455,6 +453,8 @@ export function simulateServing(
     if (Math.ceil(((input[i] ?? 1) + out) / engine.blockSize) > laneBlocks) rejected++;
     else served[i] = 1;
   }
+  const servedIds: number[] = [];
+  for (let i = 0; i < n; i++) if (served[i] === 1) servedIds.push(i);
   const outcome: PoolOutcome = { makespanS: 0, preemptions: 0, iterations: 0, kvBlocksInUse: 0 };
   const pools: Pools = {
     job,
@@ -464,6 +464,7 @@ export function simulateServing(
     lanes,
     requests,
     served,
+    servedIds,
     run: (pool, arrivals, outputs, first, done, prefilled) => {
       if (pool.length === 0) return;
       const o = simulateReplica({

@@ -29,6 +29,7 @@ import {
   sensitivity,
   supplierLoss,
   supplyRamp,
+  totalShortfall,
   usableItMw,
   type VendorSupply,
 } from "../supply/ramp.js";
@@ -772,7 +773,6 @@ function eventOutcomes(
   demand: readonly number[],
   ramp: SupplyResult,
 ): EventOutcome[] {
-  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
   return events.map((e, i) => {
     const others = withEvents(
       input,
@@ -783,7 +783,7 @@ function eventOutcomes(
     return {
       quarter: quarterLabel(e.quarter),
       kind: e.kind,
-      shortfallAcceleratorQuarters: short(ramp) - short(r),
+      shortfallAcceleratorQuarters: totalShortfall(ramp) - totalShortfall(r),
     };
   });
 }

@@ -257,6 +257,11 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
   };
 }
 
+/** Demand left unmet over the plan, accelerator-quarters. */
+export function totalShortfall(r: SupplyResult): number {
+  return r.quarters.reduce((x, q) => x + q.shortfall, 0);
+}
+
 export interface SensitivityRow {
   /** What one more unit is, in words. */
   readonly input: string;
@@ -271,8 +276,7 @@ export interface SensitivityRow {
 
 /** What one more unit of each input buys: the ramp rerun with that unit added. */
 export function sensitivity(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SensitivityRow[] {
-  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
-  const baseShort = short(base);
+  const baseShort = totalShortfall(base);
   const row = (input: string, constraint: Constraint, extra: SupplyExtra): SensitivityRow => {
     const r = supplyRamp(s, extra);
     return {
@@ -280,7 +284,7 @@ export function sensitivity(s: SupplyInput, base: SupplyResult = supplyRamp(s)):
       constraint,
       acceleratorQuarters: r.acceleratorQuarters - base.acceleratorQuarters,
       capacityQuarters: r.capacityQuarters - base.capacityQuarters,
-      shortfallRemoved: baseShort - short(r),
+      shortfallRemoved: baseShort - totalShortfall(r),
     };
   };
   return [
@@ -354,7 +358,6 @@ export interface SupplierLossRow {
 
 /** Each supplier in turn delivering nothing from the plan's first quarter: what it costs the plan. */
 export function supplierLoss(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SupplierLossRow[] {
-  const short = (r: SupplyResult) => r.quarters.reduce((x, q) => x + q.shortfall, 0);
   const target = base.quarters[base.quarters.length - 1]?.installed ?? 0;
   const reach = (r: SupplyResult) => r.quarters.findIndex((q) => q.installed >= target);
   const baseReach = reach(base);
@@ -363,7 +366,7 @@ export function supplierLoss(s: SupplyInput, base: SupplyResult = supplyRamp(s))
     const at = reach(r);
     return {
       supplier,
-      shortfallAcceleratorQuarters: short(r) - short(base),
+      shortfallAcceleratorQuarters: totalShortfall(r) - totalShortfall(base),
       delayQuarters: target <= 0 ? 0 : at < 0 ? null : at - baseReach,
     };
   };

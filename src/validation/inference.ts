@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Catalog } from "../catalog/index.js";
+import { type Catalog, DEFAULT_ENGINE_PRESET } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { replicaProblem } from "../perf/infer.js";
 import { type RequestSet, simulateServing } from "../perf/serving.js";
@@ -171,7 +171,9 @@ export function runInferenceCase(c: InferenceCase, lengths: Lengths, catalog: Ca
     accelerator: job.accelerator.id,
     precision: job.precision,
     engine:
-      typeof s.inference.engine === "string" ? s.inference.engine : (s.inference.engine?.preset ?? "vllm"),
+      typeof s.inference.engine === "string"
+        ? s.inference.engine
+        : (s.inference.engine?.preset ?? DEFAULT_ENGINE_PRESET),
     heldOut: c.heldOut,
     measuredTokensPerS: c.measured.outputTokensPerS,
     source: c.source,

@@ -43,6 +43,17 @@ export const DEFAULT_TRAINING_SETTINGS: TrainingFrameworkSettings = {
   epCommOverlap: false,
 };
 
+/** Megatron-Core's overlapped stack; NeMo runs on it with the same defaults. */
+const MEGATRON_CORE_SETTINGS: TrainingFrameworkSettings = {
+  attention: "flash",
+  dropout: false,
+  tpCommOverlap: true,
+  dpOverlap: true,
+  ppCommOverlap: true,
+  epCommOverlap: false,
+  zeroStages: [1],
+};
+
 export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
   {
     id: "megatron-2022",
@@ -62,30 +73,14 @@ export const TRAINING_FRAMEWORK_PRESETS: readonly TrainingFrameworkPreset[] = [
   {
     id: "megatron-core",
     name: "Megatron-Core (Megatron-LM core_r0.x)",
-    settings: {
-      attention: "flash",
-      dropout: false,
-      tpCommOverlap: true,
-      dpOverlap: true,
-      ppCommOverlap: true,
-      epCommOverlap: false,
-      zeroStages: [1],
-    },
+    settings: MEGATRON_CORE_SETTINGS,
     source:
       "NVIDIA Megatron-LM README and megatron/training/arguments.py: --use-flash-attn / Transformer Engine fused attention, --overlap-grad-reduce, --overlap-param-gather, --use-distributed-optimizer (optimizer state sharded over data parallelism: ZeRO-1), --tp-comm-overlap (Transformer Engine userbuffers)",
   },
   {
     id: "nemo",
     name: "NeMo as NVIDIA's MLPerf Training submissions configure it",
-    settings: {
-      attention: "flash",
-      dropout: false,
-      tpCommOverlap: true,
-      dpOverlap: true,
-      ppCommOverlap: true,
-      epCommOverlap: false,
-      zeroStages: [1],
-    },
+    settings: MEGATRON_CORE_SETTINGS,
     source:
       "MLCommons MLPerf Training v4.0–v5.1 NVIDIA submissions, llama31_405b and gpt3 implementations (NeMo + Megatron-Core): config_*.sh set TP_COMM_OVERLAP=True, distributed optimizer with overlapped grad reduce and param gather, cuDNN fused attention, interleaved pipeline",
   },
