@@ -1,4 +1,5 @@
 import { article, InputError } from "../errors.js";
+import { stullWetBulbC } from "../psychrometrics.js";
 import { GB, GiB } from "../units.js";
 import { ACCELERATORS } from "./data/accelerators.js";
 import { HBM_GENERATIONS } from "./data/memory.js";
@@ -16,6 +17,7 @@ import type {
   Model,
   ModelInput,
   Site,
+  SiteFigure,
   SiteInput,
 } from "./types.js";
 
@@ -246,7 +248,11 @@ export function resolveModel(catalog: Catalog, input: string | ModelInput, path 
   };
 }
 
-/** Resolve a site id or inline definition; twelve monthly temperatures are required. */
+/**
+ * Resolve a site id or inline definition; twelve monthly temperatures are required, and a humidity
+ * figure: the wet-bulb depression, or the warmest month's relative humidity, from which the depression at
+ * that month's mean temperature is derived (Stull 2011).
+ */
 export function resolveSite(catalog: Catalog, input: string | SiteInput, path = "site"): Site {
   const s = typeof input === "string" ? lookup(catalog.sites, input, path, "site") : input;
   if (s.monthlyMeanC.length !== 12)
@@ -255,7 +261,63 @@ export function resolveSite(catalog: Catalog, input: string | SiteInput, path = 
       s.monthlyMeanC,
       "12 monthly mean temperatures, January first",
     );
-  return { ...s, id: typeof input === "string" ? input : (s.id ?? s.name) };
+  const rh = s.relativeHumidityPct ?? null;
+  const warmest = Math.max(...s.monthlyMeanC);
+  const depression = s.wetBulbDepressionC ?? (rh !== null ? warmest - stullWetBulbC(warmest, rh) : null);
+  if (depression === null)
+    throw new InputError(
+      `${path}.relativeHumidityPct`,
+      undefined,
+      "a humidity figure: relativeHumidityPct (warmest month, %) or wetBulbDepressionC (K)",
+    );
+  return {
+    ...s,
+    id: typeof input === "string" ? input : (s.id ?? s.name),
+    wetBulbDepressionC: depression,
+    relativeHumidityPct: rh,
+    constructionUsdPerMw: s.constructionUsdPerMw ?? null,
+    sources: s.sources ?? {},
+    ranges: s.ranges ?? {},
+  };
+}
+
+/** A site's figures as a plan states them for itself (Monte Carlo samples these within the site's ranges). */
+export interface SiteOverrides {
+  /** Added to every monthly mean, K. */
+  readonly climateOffsetC?: number;
+  readonly relativeHumidityPct?: number;
+  readonly gridCarbonGPerKWh?: number;
+  readonly electricityUsdPerKWh?: number;
+  readonly constructionUsdPerMw?: number;
+}
+
+/** The figure of `ranges` each override samples within. */
+export const SITE_OVERRIDE_FIGURE = {
+  climateOffsetC: "climate",
+  relativeHumidityPct: "humidity",
+  gridCarbonGPerKWh: "gridCarbon",
+  electricityUsdPerKWh: "electricity",
+  constructionUsdPerMw: "construction",
+} as const satisfies Record<keyof SiteOverrides, SiteFigure>;
+
+/**
+ * The site with the plan's own figures. Where the site has a humidity figure, the wet-bulb depression is
+ * derived again from it at the (offset) warmest month; a depression stated without humidity stays.
+ */
+export function adjustSite(site: Site, o: SiteOverrides): Site {
+  if (Object.values(o).every((v) => v === undefined)) return site;
+  const monthlyMeanC = site.monthlyMeanC.map((t) => t + (o.climateOffsetC ?? 0));
+  const rh = o.relativeHumidityPct ?? site.relativeHumidityPct;
+  const warmest = Math.max(...monthlyMeanC);
+  return {
+    ...site,
+    monthlyMeanC,
+    relativeHumidityPct: rh,
+    wetBulbDepressionC: rh !== null ? warmest - stullWetBulbC(warmest, rh) : site.wetBulbDepressionC,
+    gridCarbonGPerKWh: o.gridCarbonGPerKWh ?? site.gridCarbonGPerKWh,
+    electricityUsdPerKWh: o.electricityUsdPerKWh ?? site.electricityUsdPerKWh,
+    constructionUsdPerMw: o.constructionUsdPerMw ?? site.constructionUsdPerMw,
+  };
 }
 
 /** Assumption values by key: the built-in figures with the caller's overrides applied. */

@@ -213,7 +213,13 @@ export interface Model {
   readonly source: string;
 }
 
-/** A site: climate, grid and tariff. Temperatures drive the PUE and water models month by month. */
+/** The figures of a site that may carry their own source and an uncertainty range. */
+export type SiteFigure = "climate" | "humidity" | "gridCarbon" | "electricity" | "construction";
+
+/**
+ * A site: climate, humidity, grid, tariff and the construction cost of its market. Temperatures drive
+ * the PUE and water models month by month.
+ */
 export interface SiteInput {
   readonly id?: string;
   readonly name: string;
@@ -222,16 +228,33 @@ export interface SiteInput {
   readonly monthlyMeanC: readonly number[];
   /** Mean daily range (max − min), °C; hours are synthesised as a sinusoid around the monthly mean. */
   readonly diurnalRangeC: number;
-  /** Dry-bulb minus wet-bulb temperature, K, at the site's typical humidity. */
-  readonly wetBulbDepressionC: number;
+  /** Dry-bulb minus wet-bulb temperature, K, at the site's typical humidity (derived from `relativeHumidityPct` when absent). */
+  readonly wetBulbDepressionC?: number;
+  /** Mean relative humidity of the warmest month, %: the humidity figure the wet-bulb depression is derived from. */
+  readonly relativeHumidityPct?: number;
   /** Grid carbon intensity, gCO2e per kWh drawn. */
   readonly gridCarbonGPerKWh: number;
   /** Electricity energy charge, USD per kWh. */
   readonly electricityUsdPerKWh: number;
+  /** Construction cost of a data hall in the site's market, USD per MW of IT (absent: the facilityUsdPerMw assumption). */
+  readonly constructionUsdPerMw?: number;
+  /** Where each figure comes from (a publication, or "assumption: ..."). */
+  readonly sources?: Readonly<Partial<Record<SiteFigure, string>>>;
+  /**
+   * Ranges of the figures that are assumptions or low-confidence: Monte Carlo samples them. `climate` is
+   * an offset added to every month, K; the others are the figure's own range: [low, high].
+   */
+  readonly ranges?: Readonly<Partial<Record<SiteFigure, readonly number[]>>>;
   readonly source: string;
 }
 
-export type Site = Required<SiteInput>;
+export interface Site
+  extends Required<Omit<SiteInput, "relativeHumidityPct" | "constructionUsdPerMw" | "sources" | "ranges">> {
+  readonly relativeHumidityPct: number | null;
+  readonly constructionUsdPerMw: number | null;
+  readonly sources: Readonly<Partial<Record<SiteFigure, string>>>;
+  readonly ranges: Readonly<Partial<Record<SiteFigure, readonly number[]>>>;
+}
 
 /**
  * A model parameter with its provenance: a value, its unit, where it comes from (a publication, a

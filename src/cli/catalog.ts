@@ -140,13 +140,16 @@ export function catalogReport(cat: Catalog, family?: string): string {
           fixed(t.reduce((x, y) => x + y, 0) / 12, 1),
           fixed(Math.min(...t), 1),
           fixed(Math.max(...t), 1),
+          s.relativeHumidityPct === null ? "-" : fixed(s.relativeHumidityPct, 0),
+          fixed(s.wetBulbDepressionC, 1),
           fixed(s.gridCarbonGPerKWh, 0),
           fixed(s.electricityUsdPerKWh, 3),
+          s.constructionUsdPerMw === null ? "assumed" : fixed(s.constructionUsdPerMw / 1e6, 1),
           s.name,
         ];
       });
       parts.push(
-        `Sites (monthly mean temperatures, °C)\n${table(["id", "country", "mean", "coldest", "warmest", "gCO2/kWh", "$/kWh", "name"], rows, [false, false, true, true, true, true, true, false])}`,
+        `Sites (monthly mean temperatures, °C; RH of the warmest month, %; wet-bulb depression, K; build cost, $M per MW of IT; sources: --json)\n${table(["id", "country", "mean", "coldest", "warmest", "RH", "WBD", "gCO2/kWh", "$/kWh", "$M/MW", "name"], rows, [false, false, true, true, true, true, true, true, true, true, false])}`,
       );
     }
     if (f === "systems") {

@@ -33,6 +33,7 @@ import {
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
 import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
+import { runSites, sitesJson, sitesReport } from "./sites.js";
 import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { partsJson, partsText, runValidate, validateJson, validateReport } from "./validate.js";
@@ -62,6 +63,10 @@ commands:
   plan [FILE] --sweep PATH=A:B:STEP | --samples N [--seed S] [--shard I/N] [--json]
              sweep any numeric field, or Monte-Carlo over the scenario's uncertainty ranges (default: the
              assumptions' stated ranges), on all cores; shards merge with "merge"
+  sites [FILE] [--json]
+             one campus design (accelerator, IT MW, cooling, a service) at every catalog site or the ones
+             it lists, ranked on PUE, WUE, CO2, capex, $/GPU-hour and $/M tokens; no FILE: a 1 GW GB200
+             campus (examples/campus-1gw.yaml)
   fleet FILE [--json] [--html OUT.html] [--seed S]
   fleet FILE --sweep scheduler=fifo,priority,fair-share [--sweep ...] [--samples N] [--shard I/N] [--json]
              compare schedulers, quotas, fleet sizes ... on all cores (Monte Carlo: sampled assumptions)
@@ -95,6 +100,7 @@ const COMMANDS = [
   "train",
   "infer",
   "plan",
+  "sites",
   "fleet",
   "fit-trace",
   "catalog",
@@ -112,6 +118,12 @@ export const BUILTIN_PLAN =
   ["../../examples/stargate-korea.yaml", "../../../examples/stargate-korea.yaml"]
     .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
     .find((p) => existsSync(p)) ?? "examples/stargate-korea.yaml";
+
+/** The built-in campus design for `stargate sites` (see BUILTIN_PLAN). */
+export const BUILTIN_CAMPUS =
+  ["../../examples/campus-1gw.yaml", "../../../examples/campus-1gw.yaml"]
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+    .find((p) => existsSync(p)) ?? "examples/campus-1gw.yaml";
 
 /** Write a file whole or not at all: a temporary file renamed over the target. */
 function writeAtomic(path: string, text: string, field: string): void {
@@ -310,6 +322,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (!values.json) io.stderr(`wrote ${values.html}\n`);
       }
       out(planJson(outcome), planReport(outcome, values.assumptions));
+      return 0;
+    }
+    if (command === "sites") {
+      const file = rest[0] ?? BUILTIN_CAMPUS;
+      const r = runSites(parseYaml(readText(file, io.cwd, "FILE"), file), catalog);
+      out(sitesJson(r), sitesReport(r));
       return 0;
     }
     if (command === "fleet") {

@@ -5,6 +5,8 @@ import {
   type Catalog,
   type CatalogOverlay,
   extendCatalog,
+  SITE_OVERRIDE_FIGURE,
+  type SiteInput,
 } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import type { FleetResult } from "../fleet/sim.js";
@@ -34,20 +36,46 @@ export const SAMPLE_AXIS = "@sample";
 
 /**
  * Uncertain fields of a plan scenario and their ranges: the scenario's `uncertainty` map, else every
- * assumption with a stated range (as `assumptions.KEY`).
+ * assumption with a stated range (as `assumptions.KEY`) and every stated range of its sites' figures
+ * (as `sites.I.FIELD`, e.g. a climate offset for a site whose normals are low-confidence).
  */
 export function uncertaintyRanges(data: unknown): [string, [number, number]][] {
   const u = (data as { uncertainty?: Record<string, [number, number]> } | null)?.uncertainty;
   const entries: [string, [number, number]][] =
     u !== undefined
       ? Object.entries(u)
-      : (Object.keys(ASSUMPTIONS) as AssumptionKey[]).flatMap((k) => {
-          const r: readonly [number, number] | undefined = (
-            ASSUMPTIONS[k] as { range?: readonly [number, number] }
-          ).range;
-          return r === undefined ? [] : [[`assumptions.${k}`, [r[0], r[1]]] as [string, [number, number]]];
-        });
+      : [
+          ...(Object.keys(ASSUMPTIONS) as AssumptionKey[]).flatMap((k) => {
+            const r: readonly [number, number] | undefined = (
+              ASSUMPTIONS[k] as { range?: readonly [number, number] }
+            ).range;
+            return r === undefined ? [] : [[`assumptions.${k}`, [r[0], r[1]]] as [string, [number, number]]];
+          }),
+          ...siteRanges(data),
+        ];
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The stated ranges of a plan's sites (catalog entries, the scenario's catalog, or inline), by scenario path. */
+function siteRanges(data: unknown): [string, [number, number]][] {
+  const d = data as { sites?: unknown; catalog?: { sites?: unknown } } | null;
+  if (d === null || typeof d !== "object" || !Array.isArray(d.sites)) return [];
+  const own = Array.isArray(d.catalog?.sites) ? (d.catalog.sites as SiteInput[]) : [];
+  const builtin = builtinCatalog().sites;
+  return d.sites.flatMap((x: unknown, i: number) => {
+    const ref = (x as { site?: unknown } | null)?.site;
+    const site =
+      typeof ref === "string"
+        ? (own.find((s) => s.id === ref) ?? builtin.get(ref))
+        : (ref as SiteInput | undefined);
+    const ranges = site?.ranges ?? {};
+    return (Object.keys(SITE_OVERRIDE_FIGURE) as (keyof typeof SITE_OVERRIDE_FIGURE)[]).flatMap((k) => {
+      const r = ranges[SITE_OVERRIDE_FIGURE[k]];
+      return r === undefined || r.length !== 2
+        ? []
+        : [[`sites.${i}.${k}`, [r[0] ?? 0, r[1] ?? 0]] as [string, [number, number]]];
+    });
+  });
 }
 
 /** Values of sample `k`: uniform within each range, from a generator seeded by (seed, k) alone. */

@@ -23,7 +23,8 @@ export interface UnitCapex {
 /**
  * Capex per accelerator: a per-system price divided by the system's accelerators, or an accelerator
  * price × systemMultiplier; network and storage as shares of it; facility = IT MW × (build cost per MW
- * + liquid plant when liquid-cooled).
+ * + liquid plant when liquid-cooled). The build cost is the market's (`buildUsdPerMw`) when a site states
+ * one, else the facilityUsdPerMw assumption.
  */
 export function unitCapex(
   price: PriceInput | undefined,
@@ -32,6 +33,7 @@ export function unitCapex(
   liquid: boolean,
   a: Assumptions,
   path = "prices",
+  buildUsdPerMw: number = a.facilityUsdPerMw,
 ): UnitCapex {
   if (price === undefined)
     throw new InputError(
@@ -48,7 +50,7 @@ export function unitCapex(
   }
   const network = system * a.networkCapexFraction;
   const storage = system * a.storageCapexFraction;
-  const facility = (kwPerAccelerator / 1000) * (a.facilityUsdPerMw + (liquid ? a.liquidCoolingUsdPerMw : 0));
+  const facility = (kwPerAccelerator / 1000) * (buildUsdPerMw + (liquid ? a.liquidCoolingUsdPerMw : 0));
   return {
     system,
     network,

@@ -478,16 +478,21 @@ function quarterOutcomes(
     });
     const newAcc = rq.installed - prevInstalled;
     prevInstalled = rq.installed;
-    let hallsStarted = 0;
-    for (const s of p.sites)
+    let facilityCapex = 0;
+    for (const s of p.sites) {
+      let hallsStarted = 0;
       for (let k = 0; k < s.halls.count; k++)
         if (
           s.halls.firstStart + k * s.halls.everyQuarters === q ||
           (i === 0 && s.halls.firstStart + k * s.halls.everyQuarters < q)
         )
           hallsStarted += s.halls.itMw;
+      facilityCapex +=
+        hallsStarted *
+        ((s.design.site.constructionUsdPerMw ?? a.facilityUsdPerMw) +
+          (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
+    }
     const hwCapex = newAcc * (capex.system + capex.network + capex.storage);
-    const facilityCapex = hallsStarted * (a.facilityUsdPerMw + (anyLiquidSite ? a.liquidCoolingUsdPerMw : 0));
     let depreciation = 0;
     for (let k = Math.max(0, i - Math.max(hwQuarters, facQuarters)); k < i; k++) {
       if (i - k <= hwQuarters) depreciation += (hwSpent[k] ?? 0) / hwQuarters;
@@ -789,6 +794,18 @@ function eventOutcomes(
 }
 
 /**
+ * Build cost per MW of IT for the plan's accelerators: the sites' market costs weighted by their hall MW,
+ * or the facilityUsdPerMw assumption where no site states one.
+ */
+function buildCostPerMw(p: PlanInput): number {
+  const costs = p.sites.map((s) => s.design.site.constructionUsdPerMw ?? p.a.facilityUsdPerMw);
+  if (costs.every((x) => x === costs[0])) return costs[0] ?? p.a.facilityUsdPerMw;
+  const mw = p.sites.map((s) => s.halls.count * s.halls.itMw);
+  const total = mw.reduce((x, y) => x + y, 0);
+  return costs.reduce((x, c, i) => x + (c * (mw[i] ?? 0)) / total, 0);
+}
+
+/**
  * The plan: size each demand with the performance model (training runs: accelerators to finish in time;
  * inference: accelerators per token rate at the SLO), run the supply ramp against the sites' connected
  * IT power, then the facility (PUE, water, carbon by site and quarter) and the cost of what is installed.
@@ -800,7 +817,15 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
   const acc = p.accelerator;
   const power = itPower(acc, p.systems, a, "accelerator");
   const anyLiquidSite = p.sites.some((s) => s.design.cooling === "dlc" || s.design.cooling === "immersion");
-  const capex = unitCapex(p.price, p.systems, power.kwPerAccelerator, anyLiquidSite, a, `prices.${acc.id}`);
+  const capex = unitCapex(
+    p.price,
+    p.systems,
+    power.kwPerAccelerator,
+    anyLiquidSite,
+    a,
+    `prices.${acc.id}`,
+    buildCostPerMw(p),
+  );
   const c: PlanContext = { p, a, acc, power, capex, anyLiquidSite, q0: p.start, n: p.quarters };
 
   const training = sizeTrainingDemand(c, cache);

@@ -25,6 +25,12 @@ export const planSiteSchema = z.strictObject({
   site: z.union([z.string().min(1), siteSchema]),
   cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
   heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
+  /** The plan's own figures for the site (Monte Carlo samples them within the site's stated ranges). */
+  climateOffsetC: z.number().min(-15).max(15).optional(),
+  relativeHumidityPct: z.number().min(5).max(100).optional(),
+  gridCarbonGPerKWh: z.number().nonnegative().optional(),
+  electricityUsdPerKWh: z.number().nonnegative().optional(),
+  constructionUsdPerMw: positive.optional(),
   /** Grid connection (facility MW) from each quarter on. */
   grid: z.array(z.strictObject({ from: quarterSchema, mw: z.number().nonnegative() })).min(1),
   /** Data halls of `itMw` each: the first starts construction at `firstStart`, one more every `everyQuarters`. */
@@ -108,6 +114,15 @@ const assumptionShape = Object.fromEntries(
   }),
 ) as Record<AssumptionKey, z.ZodOptional<z.ZodNumber>>;
 
+/** Overrides of the built-in assumptions, each within its unit's bounds. */
+export const assumptionsSchema = z.strictObject(assumptionShape);
+
+/** Accelerator prices by id, each with its source. */
+export const pricesSchema = z.record(
+  z.string(),
+  z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }),
+);
+
 export const planScenarioSchema = z.strictObject({
   name: z.string().optional(),
   start: quarterSchema,
@@ -135,13 +150,8 @@ export const planScenarioSchema = z.strictObject({
     cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
   }),
   events: z.array(planEventSchema).default([]),
-  prices: z
-    .record(
-      z.string(),
-      z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }),
-    )
-    .optional(),
-  assumptions: z.strictObject(assumptionShape).optional(),
+  prices: pricesSchema.optional(),
+  assumptions: assumptionsSchema.optional(),
   /** Ranges a Monte-Carlo run samples, by dotted scenario path (default: every assumption's stated range). */
   uncertainty: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
   catalog: catalogOverlaySchema.optional(),

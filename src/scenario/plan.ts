@@ -1,6 +1,7 @@
 import {
   type AcceleratorInput,
   type AssumptionKey,
+  adjustSite,
   assumptionValues,
   type Catalog,
   type CatalogOverlay,
@@ -21,6 +22,7 @@ import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
 import { InputError } from "../errors.js";
 import type { PlanEvent, PlanInput, SitePlan } from "../plan/plan.js";
 import { parseQuarter } from "../quarter.js";
+import { hallCooling } from "./campus.js";
 import { validate } from "./load.js";
 import { type PlanScenario, planScenarioSchema } from "./plan-schema.js";
 import { strip } from "./system.js";
@@ -97,11 +99,17 @@ function planFor(
   const system = SYSTEMS.find((x) => x.accelerator === accelerator.id);
   const sites = s.sites.map((x, i) => ({
     design: {
-      site: resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `sites[${i}].site`),
-      // An air-cooled catalog system in a liquid hall is cooled by the hall's air path.
-      cooling: (system?.cooling === "air" && (x.cooling === "dlc" || x.cooling === "immersion")
-        ? "air"
-        : x.cooling) as CoolingId,
+      site: adjustSite(
+        resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `sites[${i}].site`),
+        strip({
+          climateOffsetC: x.climateOffsetC,
+          relativeHumidityPct: x.relativeHumidityPct,
+          gridCarbonGPerKWh: x.gridCarbonGPerKWh,
+          electricityUsdPerKWh: x.electricityUsdPerKWh,
+          constructionUsdPerMw: x.constructionUsdPerMw,
+        }),
+      ),
+      cooling: hallCooling(system, x.cooling as CoolingId, `sites[${i}].cooling`),
       heatRejection: x.heatRejection as HeatRejection,
     },
     grid: x.grid.map((g, j) => ({ from: parseQuarter(g.from, `sites[${i}].grid[${j}].from`), mw: g.mw })),
@@ -112,16 +120,6 @@ function planFor(
       everyQuarters: x.halls.everyQuarters,
     },
   }));
-  if (system?.cooling === "liquid") {
-    sites.forEach((x, i) => {
-      if (x.design.cooling === "air" || x.design.cooling === "air-legacy")
-        throw new InputError(
-          `sites[${i}].cooling`,
-          x.design.cooling,
-          `dlc or immersion: ${system.id} is a liquid-cooled rack`,
-        );
-    });
-  }
   const vendors = s.supply.hbm.map((v, i) => {
     const known = HBM_CAPACITY.find((c) => c.vendor === v.vendor);
     const points = v.points ?? known?.points;

@@ -119,17 +119,37 @@ export const modelSchema = z.strictObject({
   source: z.string().optional(),
 });
 
-export const siteSchema = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  country: z.string().min(1),
-  monthlyMeanC: z.array(z.number().gt(-60).lt(60)).length(12),
-  diurnalRangeC: z.number().nonnegative().max(40),
-  wetBulbDepressionC: z.number().nonnegative().max(40),
-  gridCarbonGPerKWh: z.number().nonnegative(),
-  electricityUsdPerKWh: z.number().nonnegative(),
-  source: z.string().min(1),
+const rangeSchema = z
+  .tuple([z.number(), z.number()])
+  .refine(([lo, hi]) => lo <= hi, { message: "a range [low, high] with low ≤ high" });
+const siteFigureShape = <T extends z.ZodTypeAny>(v: T) => ({
+  climate: v.optional(),
+  humidity: v.optional(),
+  gridCarbon: v.optional(),
+  electricity: v.optional(),
+  construction: v.optional(),
 });
+
+export const siteSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    country: z.string().min(1),
+    monthlyMeanC: z.array(z.number().gt(-60).lt(60)).length(12),
+    diurnalRangeC: z.number().nonnegative().max(40),
+    wetBulbDepressionC: z.number().nonnegative().max(40).optional(),
+    relativeHumidityPct: z.number().min(5).max(100).optional(),
+    gridCarbonGPerKWh: z.number().nonnegative(),
+    electricityUsdPerKWh: z.number().nonnegative(),
+    constructionUsdPerMw: positive.optional(),
+    sources: z.strictObject(siteFigureShape(z.string().min(1))).optional(),
+    ranges: z.strictObject(siteFigureShape(rangeSchema)).optional(),
+    source: z.string().min(1),
+  })
+  .refine((s) => s.wetBulbDepressionC !== undefined || s.relativeHumidityPct !== undefined, {
+    message: "a humidity figure: relativeHumidityPct (warmest month, %) or wetBulbDepressionC (K)",
+    path: ["relativeHumidityPct"],
+  });
 
 export const catalogOverlaySchema = z.strictObject({
   accelerators: z.array(acceleratorSchema.extend({ id: z.string().min(1) })).optional(),

@@ -1,4 +1,5 @@
 import type { SiteInput } from "../types.js";
+import { GLOBAL_SITES } from "./sites-global.js";
 
 /**
  * Korea-wide grid and tariff figures (one national grid, one KEPCO tariff), from
@@ -13,8 +14,25 @@ const KR_SOURCES =
 const KR_CLIMATE_NOTE =
   "monthly means: KMA climate normals 1991-2020 for the nearest station, transcribed to 0.1 °C (not in ../shared/reference: confidence low until checked against KMA data); diurnal range 8 K and wet-bulb depression 4 K: assumptions for Korea's humid summers (no station humidity data in the reference)";
 
-/** Built-in sites: Korean candidate regions for Stargate Korea. Users add sites in catalog YAML. */
-export const SITES: readonly SiteInput[] = [
+const KR_FIGURES = {
+  sources: {
+    climate: KR_CLIMATE_NOTE,
+    humidity:
+      "assumption: wet-bulb depression 4 K for Korea's humid summers (no station humidity data in the reference)",
+    gridCarbon: "lowcarbonpower.org 'Electricity in South Korea in 2023'",
+    electricity:
+      "KEPCO/MOTIE industrial (B) energy charge 182.7 KRW/kWh from 2024-10-24 (energynews.pro) at 1,364 KRW/USD",
+    construction:
+      "assumption: no Korean construction cost per MW in the reference; the facilityUsdPerMw assumption applies",
+  },
+  ranges: { climate: [-1, 1] },
+} as const;
+
+/**
+ * Built-in sites: the Korean candidate regions for Stargate Korea, then the announced campuses and
+ * candidates of ../shared/reference/campuses.json (see sites-global.ts). Users add sites in catalog YAML.
+ */
+const KOREAN_SITES: readonly SiteInput[] = [
   {
     id: "kr-seoul",
     name: "Seoul capital region (Gyeonggi)",
@@ -24,6 +42,7 @@ export const SITES: readonly SiteInput[] = [
     wetBulbDepressionC: 4,
     gridCarbonGPerKWh: KR_GRID_G_PER_KWH,
     electricityUsdPerKWh: KR_TARIFF_USD,
+    ...KR_FIGURES,
     source: `Seoul station; ${KR_CLIMATE_NOTE}; ${KR_SOURCES}`,
   },
   {
@@ -35,6 +54,7 @@ export const SITES: readonly SiteInput[] = [
     wetBulbDepressionC: 4,
     gridCarbonGPerKWh: KR_GRID_G_PER_KWH,
     electricityUsdPerKWh: KR_TARIFF_USD,
+    ...KR_FIGURES,
     source: `Mokpo station; ${KR_CLIMATE_NOTE}; ${KR_SOURCES}`,
   },
   {
@@ -46,6 +66,7 @@ export const SITES: readonly SiteInput[] = [
     wetBulbDepressionC: 4,
     gridCarbonGPerKWh: KR_GRID_G_PER_KWH,
     electricityUsdPerKWh: KR_TARIFF_USD,
+    ...KR_FIGURES,
     source: `Pohang station; ${KR_CLIMATE_NOTE}; ${KR_SOURCES}`,
   },
   {
@@ -57,6 +78,9 @@ export const SITES: readonly SiteInput[] = [
     wetBulbDepressionC: 4,
     gridCarbonGPerKWh: KR_GRID_G_PER_KWH,
     electricityUsdPerKWh: KR_TARIFF_USD,
+    ...KR_FIGURES,
     source: `Ulsan station; ${KR_CLIMATE_NOTE}; ${KR_SOURCES}`,
   },
 ];
+
+export const SITES: readonly SiteInput[] = [...KOREAN_SITES, ...GLOBAL_SITES];
