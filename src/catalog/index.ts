@@ -25,6 +25,7 @@ export type * from "./types.js";
 
 import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
 
+export { COST_PER_GW, type CostPerGwReference } from "./data/investment.js";
 export {
   type AdmissionPolicy,
   DEFAULT_ENGINE_PRESET,

@@ -3,7 +3,8 @@ import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
 /**
  * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, capex/opex, HBM
- * concentration, single-supplier loss, and the events' shortfalls when there are events.
+ * concentration, single-supplier loss, the events' shortfalls when there are events, and the budget's
+ * spending when there is one.
  */
 function charts(o: PlanOutcome): ChartSpec[] {
   const r = o.result;
@@ -114,6 +115,26 @@ function charts(o: PlanOutcome): ChartSpec[] {
               labels: r.events.map((e) => `${e.quarter} ${e.kind}`),
               series: [
                 { name: "added shortfall", values: r.events.map((e) => e.shortfallAcceleratorQuarters) },
+              ],
+            },
+          },
+        ]
+      : []),
+    ...(r.budget !== null
+      ? [
+          {
+            id: "chart-budget",
+            caption: "Budget: money available and the capex of the fleet bought ($B)",
+            kind: "line" as const,
+            data: {
+              labels,
+              series: [
+                {
+                  name: "available $B",
+                  values: r.budget.byQuarter.map((q) => q.availableUsd / 1e9),
+                  dashed: true,
+                },
+                { name: "spent $B", values: r.budget.byQuarter.map((q) => q.spentUsd / 1e9) },
               ],
             },
           },

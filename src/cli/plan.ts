@@ -98,7 +98,13 @@ const usd = (x: number) =>
     : Math.abs(x) >= 1e6
       ? `$${(x / 1e6).toFixed(1)}M`
       : `$${n0(x)}`;
-const NAME: Record<string, string> = { hbm: "HBM", packaging: "CoWoS", grid: "grid", construction: "halls" };
+const NAME: Record<string, string> = {
+  hbm: "HBM",
+  packaging: "CoWoS",
+  grid: "grid",
+  construction: "halls",
+  budget: "budget",
+};
 
 /** The training runs the plan sized. */
 function trainingSection(r: PlanResult): string[] {
@@ -350,9 +356,64 @@ function eventsSection(r: PlanResult): string[] {
   return [
     "Events",
     table(
-      ["quarter", "event", "added shortfall (accelerator-quarters)"],
-      r.events.map((e) => [e.quarter, e.kind, n0(e.shortfallAcceleratorQuarters)]),
-      [false, false, true],
+      ["quarter", "event", "added shortfall (accelerator-quarters)", "fleet lost (accelerator-quarters)"],
+      r.events.map((e) => [
+        e.quarter,
+        e.kind,
+        n0(e.shortfallAcceleratorQuarters),
+        n0(e.lostAcceleratorQuarters),
+      ]),
+      [false, false, true, true],
+    ),
+    "",
+  ];
+}
+
+/** Each region's share of the demand and its own shortfall, and the rule's cost against no rule. */
+function regionsSection(r: PlanResult): string[] {
+  const g = r.regions;
+  if (g === null) return [];
+  const added = g.shortfallWithRule - g.shortfallWithoutRule;
+  return [
+    "Regions (demand that may use only sites in its country)",
+    table(
+      ["region", "sites", "share of demand", "IT MW at end", "regional shortfall (accelerator-quarters)"],
+      g.regions.map((x) => [
+        x.region,
+        x.sites.join(", ") || "none",
+        pct(x.demandShare),
+        fixed(x.itMwAtEnd, 0),
+        n0(x.shortfallAcceleratorQuarters),
+      ]),
+      [false, false, true, true, true],
+    ),
+    `  the rule costs ${n0(added)} accelerator-quarters of shortfall (${n0(g.shortfallWithRule)} with it, ${n0(g.shortfallWithoutRule)} if every demand could use any site)`,
+    "",
+  ];
+}
+
+/** What the budget bought, by when, what held it, and its capex per GW beside the published figures. */
+function budgetSection(r: PlanResult): string[] {
+  const b = r.budget;
+  if (b === null) return [];
+  const g = b.costPerGw;
+  return [
+    `Budget: ${usd(b.capexUsd)} from ${b.from}${b.perQuarterUsd !== null ? `, at most ${usd(b.perQuarterUsd)} a quarter` : ""} (${usd(b.unitCapexUsd)} an accelerator with its share of the facility)`,
+    `  bought ${n0(b.accelerators)} accelerators, ${fixed(b.itMw, 0)} MW IT, for ${usd(b.spentUsd)}; first shortfall against the stated demand: ${b.firstShortfallQuarter ?? "none"}`,
+    `  what held the fleet: ${b.limits.map((l) => `${l.from === l.to ? l.from : `${l.from}–${l.to}`} ${NAME[l.constraint] ?? l.constraint}`).join("; ")}`,
+    `  the stated demand needs ${usd(b.neededCapexUsd)} (its peak accelerators × ${usd(b.unitCapexUsd)})`,
+    ...b.servingTokensPerDay.map(
+      (x) =>
+        `  serving ${x.name} on the whole fleet: ${(x.tokensPerDay / 1e9).toFixed(1)} billion output tokens a day`,
+    ),
+    ...b.trainingRuns.map(
+      (t) =>
+        `  training run ${t.name} (${n0(t.gpus)} accelerators): ${t.firstQuarter ?? "not within the plan"}`,
+    ),
+    `  capex per GW: ${usd(g.itUsdPerGw)} per GW of IT, ${usd(g.facilityUsdPerGw)} per GW of facility power at the design PUE — ${g.position} the published ${usd(g.bracket[0])}–${usd(g.bracket[1])}:`,
+    ...g.published.map(
+      (p) =>
+        `    ${p.lowUsdPerGw === p.highUsdPerGw ? usd(p.lowUsdPerGw) : `${usd(p.lowUsdPerGw)}–${usd(p.highUsdPerGw)}`} ${p.what} (${p.year}, ${p.confidence}; ${p.source})`,
     ),
     "",
   ];
@@ -443,6 +504,8 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ...costSection(r),
     ...concentrationSection(r),
     ...eventsSection(r),
+    ...regionsSection(r),
+    ...budgetSection(r),
     ...candidatesSection(o),
     ...assumptionsSection(o, withAssumptions),
   );

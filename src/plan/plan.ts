@@ -18,9 +18,11 @@ import { servingCapacity, sizeTraining } from "../perf/capacity.js";
 import { defaultKvPrecision, type InferencePrecision } from "../perf/infer.js";
 import { HOURS_PER_QUARTER, quarterLabel, quarterOfYear, yearOf } from "../quarter.js";
 import {
+  type Allows,
   type Concentration,
   type Constraint,
   concentration,
+  type RegionalDemand,
   type SensitivityRow,
   type SitePower,
   type SupplierLossRow,
@@ -34,6 +36,9 @@ import {
   type VendorSupply,
 } from "../supply/ramp.js";
 import type { Precision } from "../units.js";
+import { type BudgetOutcome, budgetAllows, budgetSummary, costPerGw, type PlanBudget } from "./budget.js";
+
+export type { PlanBudget } from "./budget.js";
 
 export interface TrainingDemand {
   readonly name: string;
@@ -45,6 +50,8 @@ export interface TrainingDemand {
   readonly seqLen: number;
   readonly globalBatch: number;
   readonly precision: Precision;
+  /** A country code: the run may use only sites in that country. */
+  readonly region?: string;
 }
 
 export interface InferenceDemand {
@@ -57,6 +64,8 @@ export interface InferenceDemand {
   readonly tpotS: number;
   /** Output tokens per day from each quarter on, linear between points, held after the last. */
   readonly ramp: readonly { readonly quarter: number; readonly tokensPerDay: number }[];
+  /** A country code: the service may use only sites in that country. */
+  readonly region?: string;
 }
 
 export interface SitePlan {
@@ -88,6 +97,8 @@ export interface PlanInput {
   readonly cowos: SupplyInput["cowos"];
   /** Events changing the inputs from their quarter on (resolved: vendors and sites by index). */
   readonly events?: readonly PlanEvent[];
+  /** With a budget the plan buys all the money allows, within supply, grid and halls. */
+  readonly budget?: PlanBudget;
   readonly a: Assumptions;
 }
 
@@ -119,6 +130,8 @@ export interface EventOutcome {
   readonly quarter: string;
   readonly kind: PlanEvent["kind"];
   readonly shortfallAcceleratorQuarters: number;
+  /** Accelerator-quarters the fleet delivers less with the event (with a budget the fleet grows past demand). */
+  readonly lostAcceleratorQuarters: number;
 }
 
 export interface TrainingOutcome {
@@ -173,7 +186,7 @@ export interface QuarterOutcome {
   readonly quarter: string;
   readonly demand: number;
   readonly installed: number;
-  readonly allows: Readonly<Record<Constraint, number>>;
+  readonly allows: Allows;
   /** Accelerators the connected, built IT power can host. */
   readonly power: number;
   readonly tightest: Constraint;
@@ -229,6 +242,10 @@ export interface PlanResult {
   readonly supplierLoss: readonly SupplierLossRow[];
   /** Each event with the shortfall it causes. */
   readonly events: readonly EventOutcome[];
+  /** What the budget bought (null: no budget). */
+  readonly budget: BudgetOutcome | null;
+  /** Regional demand and what the sovereignty rule costs (null: no demand states a region). */
+  readonly regions: RegionsOutcome | null;
   readonly shortfalls: readonly Shortfall[];
   readonly demandMet: boolean;
   readonly narrative: readonly string[];
@@ -393,23 +410,42 @@ function quarterlyDemand(
 ) {
   const demandTrain: number[] = [];
   const demandServe: number[] = [];
+  const byRegion = new Map<string, number[]>();
+  const add = (region: string | undefined, i: number, gpus: number) => {
+    if (region === undefined || gpus === 0) return;
+    const row = byRegion.get(region) ?? Array.from({ length: c.n }, () => 0);
+    row[i] = (row[i] ?? 0) + gpus;
+    byRegion.set(region, row);
+  };
   for (let i = 0; i < c.n; i++) {
     const q = c.q0 + i;
-    demandTrain.push(
-      training.reduce(
-        (s, r) => s + (q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0),
-        0,
-      ),
-    );
-    demandServe.push(inference.reduce((s, x) => s + servingGpus(c, x, q), 0));
+    let train = 0;
+    for (const r of training) {
+      const g = q >= r.t.start && q < r.t.start + r.quartersLong ? r.sizing.gpus : 0;
+      train += g;
+      add(r.t.region, i, g);
+    }
+    let serve = 0;
+    for (const x of inference) {
+      const g = servingGpus(c, x, q);
+      serve += g;
+      add(x.d.region, i, g);
+    }
+    demandTrain.push(train);
+    demandServe.push(serve);
   }
+  const regions: RegionalDemand[] = [...byRegion.entries()].map(([region, d]) => ({
+    region,
+    sites: c.p.sites.flatMap((s, si) => (s.design.site.country === region ? [si] : [])),
+    demand: d,
+  }));
   const demand = demandTrain.map((x, i) => x + (demandServe[i] ?? 0));
   /** Mean draw over provisioned power in quarter i: the load factors weighted by training's share of demand. */
   const loadAt = (i: number) => {
     const trainShare = (demand[i] ?? 0) > 0 ? (demandTrain[i] ?? 0) / (demand[i] ?? 1) : 1;
     return trainShare * c.a.trainingLoadFactor + (1 - trainShare) * c.a.inferenceLoadFactor;
   };
-  return { demand, loadAt };
+  return { demand, loadAt, regions };
 }
 
 /** Each site's PUE profile, and the IT MW its grid connection and built halls allow per quarter. */
@@ -435,7 +471,38 @@ function facilities(c: PlanContext) {
 }
 
 /**
- * Energy, water, carbon and cost quarter by quarter; accelerators fill sites in order. Capex is written
+ * IT MW of the installed fleet at each site in quarter i: each region's demand at its own sites first
+ * (in site order), then the rest of the fleet fills the sites in order.
+ */
+function placeFleet(
+  siteMw: readonly number[],
+  regions: readonly RegionalDemand[],
+  i: number,
+  installedMw: number,
+  kwPerAccelerator: number,
+): number[] {
+  const placed = siteMw.map(() => 0);
+  let left = installedMw;
+  for (const r of regions) {
+    let need = Math.min(left, ((r.demand[i] ?? 0) * kwPerAccelerator) / 1000);
+    for (const si of r.sites) {
+      const here = Math.min(need, (siteMw[si] ?? 0) - (placed[si] ?? 0));
+      placed[si] = (placed[si] ?? 0) + here;
+      need -= here;
+      left -= here;
+    }
+  }
+  siteMw.forEach((mw, si) => {
+    const here = Math.min(left, mw - (placed[si] ?? 0));
+    placed[si] = (placed[si] ?? 0) + here;
+    left -= here;
+  });
+  return placed;
+}
+
+/**
+ * Energy, water, carbon and cost quarter by quarter; accelerators fill sites in order (regional demand
+ * its own sites first). Capex is written
  * off straight-line over its life from the quarter after it is spent.
  */
 function quarterOutcomes(
@@ -443,6 +510,7 @@ function quarterOutcomes(
   ramp: SupplyResult,
   fac: ReturnType<typeof facilities>,
   loadAt: (i: number) => number,
+  regions: readonly RegionalDemand[],
 ): QuarterOutcome[] {
   const { p, a, power, capex, anyLiquidSite, q0 } = c;
   const { profiles, siteItMw, itMw } = fac;
@@ -453,7 +521,13 @@ function quarterOutcomes(
   const facSpent: number[] = [];
   return ramp.quarters.map((rq, i) => {
     const q = q0 + i;
-    let left = (rq.installed * power.kwPerAccelerator) / 1000;
+    const placed = placeFleet(
+      siteItMw.map((x) => x[i] ?? 0),
+      regions,
+      i,
+      (rq.installed * power.kwPerAccelerator) / 1000,
+      power.kwPerAccelerator,
+    );
     const load = loadAt(i);
     let facilityMw = 0;
     let peakFacilityMw = 0;
@@ -462,8 +536,7 @@ function quarterOutcomes(
     let water = 0;
     let energyUsd = 0;
     p.sites.forEach((s, si) => {
-      const here = Math.min(left, siteItMw[si]?.[i] ?? 0);
-      left -= here;
+      const here = placed[si] ?? 0;
       const prof = profiles[si];
       if (prof === undefined || here <= 0) return;
       const qp = quarterProfile(prof, quarterOfYear(q));
@@ -687,14 +760,17 @@ function shortfallsOf(c: PlanContext, quarters: readonly QuarterOutcome[], ramp:
     .filter((qo) => qo.binding !== null)
     .map((qo) => {
       const k = qo.binding as Constraint;
-      const gap = qo.demand - qo.installed;
+      // Regional demand can be short while the whole fleet is not: the gap is the demand not served.
+      const gap = qo.shortfall;
       const missing =
-        k === "hbm"
-          ? `${fmt(gap * p.stacks)} ${p.generation.name} stacks (${fmt(gap)} accelerators × ${p.stacks})`
-          : k === "packaging"
-            ? `${fmt(gap)} CoWoS packages (${fmt(gap / Math.max(1e-9, ramp.packagesPerWafer))} interposer wafers)`
-            : `${((gap * power.kwPerAccelerator) / 1000).toFixed(1)} MW (IT) of ${k === "grid" ? "grid connection" : "built data halls"}`;
-      return { quarter: qo.quarter, needed: qo.demand, available: qo.installed, constraint: k, missing };
+        k === "budget"
+          ? `$${fmt(gap * c.capex.total)} of capex (${fmt(gap)} accelerators × $${fmt(c.capex.total)})`
+          : k === "hbm"
+            ? `${fmt(gap * p.stacks)} ${p.generation.name} stacks (${fmt(gap)} accelerators × ${p.stacks})`
+            : k === "packaging"
+              ? `${fmt(gap)} CoWoS packages (${fmt(gap / Math.max(1e-9, ramp.packagesPerWafer))} interposer wafers)`
+              : `${((gap * power.kwPerAccelerator) / 1000).toFixed(1)} MW (IT) of ${k === "grid" ? "grid connection" : "built data halls"}`;
+      return { quarter: qo.quarter, needed: qo.demand, available: qo.demand - gap, constraint: k, missing };
     });
 }
 
@@ -703,6 +779,7 @@ function supplyInputOf(
   c: PlanContext,
   fac: ReturnType<typeof facilities>,
   demand: readonly number[],
+  regions: readonly RegionalDemand[] = [],
 ): SupplyInput {
   const { p } = c;
   return {
@@ -716,6 +793,8 @@ function supplyInputOf(
     sites: fac.sitePower,
     kwPerAccelerator: c.power.kwPerAccelerator,
     demand,
+    ...(p.budget !== undefined ? { budget: budgetAllows(p.budget, c.q0, c.n, c.capex.total) } : {}),
+    ...(regions.length > 0 ? { regions } : {}),
     a: c.a,
   };
 }
@@ -777,6 +856,7 @@ function eventOutcomes(
   events: readonly PlanEvent[],
   demand: readonly number[],
   ramp: SupplyResult,
+  regions: readonly RegionalDemand[],
 ): EventOutcome[] {
   return events.map((e, i) => {
     const others = withEvents(
@@ -784,13 +864,92 @@ function eventOutcomes(
       events.filter((_, k) => k !== i),
     );
     const without = { ...c, p: others };
-    const r = supplyRamp(supplyInputOf(without, facilities(without), demand));
+    const r = supplyRamp(supplyInputOf(without, facilities(without), demand, regions));
     return {
       quarter: quarterLabel(e.quarter),
       kind: e.kind,
       shortfallAcceleratorQuarters: totalShortfall(ramp) - totalShortfall(r),
+      lostAcceleratorQuarters: r.acceleratorQuarters - ramp.acceleratorQuarters,
     };
   });
+}
+
+/** Each regional demand's share and shortfall, and what the sovereignty rule costs against no rule. */
+export interface RegionsOutcome {
+  readonly regions: readonly {
+    readonly region: string;
+    readonly sites: readonly string[];
+    /** Share of the plan's accelerator-quarters of demand. */
+    readonly demandShare: number;
+    /** Provisioned IT MW the region's sites can host at the plan's end. */
+    readonly itMwAtEnd: number;
+    /** Regional demand its own sites' power cannot host, accelerator-quarters. */
+    readonly shortfallAcceleratorQuarters: number;
+  }[];
+  /** Shortfall of the whole plan with the rule, and without it (every demand may use any site). */
+  readonly shortfallWithRule: number;
+  readonly shortfallWithoutRule: number;
+}
+
+function regionOutcomes(
+  c: PlanContext,
+  regions: readonly RegionalDemand[],
+  ramp: SupplyResult,
+  supplyInput: SupplyInput,
+  fac: ReturnType<typeof facilities>,
+  demand: readonly number[],
+): RegionsOutcome | null {
+  if (regions.length === 0) return null;
+  const { regions: _r, ...free } = supplyInput;
+  const total = demand.reduce((x, y) => x + y, 0);
+  const count = (mw: number) => Math.floor((mw * 1000) / c.power.kwPerAccelerator + 1e-9);
+  return {
+    regions: regions.map((r) => {
+      const mwAt = (i: number) => r.sites.reduce((x, si) => x + (fac.siteItMw[si]?.[i] ?? 0), 0);
+      const short = r.demand.reduce((x, d, i) => x + Math.max(0, d - count(mwAt(i))), 0);
+      return {
+        region: r.region,
+        sites: r.sites.map((si) => c.p.sites[si]?.design.site.id ?? ""),
+        demandShare: total > 0 ? r.demand.reduce((x, y) => x + y, 0) / total : 0,
+        itMwAtEnd: mwAt(c.n - 1),
+        shortfallAcceleratorQuarters: short,
+      };
+    }),
+    shortfallWithRule: totalShortfall(ramp),
+    shortfallWithoutRule: totalShortfall(supplyRamp(free)),
+  };
+}
+
+/** With a budget: what it bought, the services and runs that fleet holds, and its capex per GW against the published figures. */
+function budgetOutcome(
+  c: PlanContext,
+  ramp: SupplyResult,
+  fac: ReturnType<typeof facilities>,
+  training: readonly SizedTraining[],
+  inference: readonly SizedInference[],
+): BudgetOutcome | null {
+  const b = c.p.budget;
+  if (b === undefined) return null;
+  const base = budgetSummary(b, ramp.quarters, c.q0, c.capex.total, c.power.kwPerAccelerator);
+  const mw = c.p.sites.map((s) => s.halls.count * s.halls.itMw);
+  const totalMw = mw.reduce((x, y) => x + y, 0);
+  const designPue =
+    totalMw > 0
+      ? fac.profiles.reduce((x, p, i) => x + (p.designPue * (mw[i] ?? 0)) / totalMw, 0)
+      : (fac.profiles[0]?.designPue ?? 1);
+  return {
+    ...base,
+    servingTokensPerDay: inference.map((x) => ({
+      name: x.d.name,
+      tokensPerDay: (base.accelerators * (x.cap?.tokensPerSPerGpu ?? 0) * 86_400) / c.a.peakToMeanLoad,
+    })),
+    trainingRuns: training.map(({ t, sizing }) => ({
+      name: t.name,
+      gpus: sizing.gpus,
+      firstQuarter: ramp.quarters.find((q) => q.installed >= sizing.gpus)?.quarter ?? null,
+    })),
+    costPerGw: costPerGw(c.capex.total, c.power.kwPerAccelerator, designPue),
+  };
 }
 
 /**
@@ -830,17 +989,22 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
 
   const training = sizeTrainingDemand(c, cache);
   const inference = sizeInferenceDemand(c, cache);
-  const { demand, loadAt } = quarterlyDemand(c, training, inference);
+  const { demand, loadAt, regions } = quarterlyDemand(c, training, inference);
   const fac = facilities(c);
-  const supplyInput = supplyInputOf(c, fac, demand);
+  const supplyInput = supplyInputOf(c, fac, demand, regions);
   const ramp = supplyRamp(supplyInput);
   const sens = sensitivity(supplyInput, ramp);
-  const quarters = quarterOutcomes(c, ramp, fac, loadAt);
+  const quarters = quarterOutcomes(c, ramp, fac, loadAt, regions);
   const costs = unitCosts(c, fac, loadAt);
   const trainingOut = trainingOutcomes(c, training, demand, ramp, quarters, costs);
   const inferenceOut = inferenceOutcomes(c, inference, costs);
   const shortfalls = shortfallsOf(c, quarters, ramp);
-  const narrative = narrate(quarters, shortfalls, trainingOut, inferenceOut, sens);
+  const budget = budgetOutcome(c, ramp, fac, training, inference);
+  const regionsOut = regionOutcomes(c, regions, ramp, supplyInput, fac, demand);
+  const narrative = [
+    ...narrate(quarters, shortfalls, trainingOut, inferenceOut, sens),
+    ...budgetAndRegionNarrative(budget, regionsOut),
+  ];
   const { quarters: _q, ...supply } = ramp;
   return {
     name: p.name,
@@ -857,14 +1021,35 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
     sensitivity: sens,
     concentration: concentration(supplyInput),
     supplierLoss: supplierLoss(supplyInput, ramp),
-    events: eventOutcomes(c, input, events, demand, ramp),
+    events: eventOutcomes(c, input, events, demand, ramp, regions),
+    regions: regionOutcomes(c, regions, ramp, supplyInput, fac, demand),
+    budget: budgetOutcome(c, ramp, fac, training, inference),
     shortfalls,
     demandMet: shortfalls.length === 0,
     narrative,
   };
 }
 
+/** What the budget bought and what held it; what a regional rule costs. */
+function budgetAndRegionNarrative(b: BudgetOutcome | null, g: RegionsOutcome | null): string[] {
+  const out: string[] = [];
+  if (b !== null) {
+    const firstBudget = b.limits.find((l) => l.constraint === "budget");
+    out.push(
+      `The budget of $${(b.capexUsd / 1e9).toFixed(1)}B buys ${fmt(b.accelerators)} accelerators (${b.itMw.toFixed(0)} MW IT) by the plan's end; ${b.bindsFirst !== null ? `${NAMES[b.bindsFirst]} holds the fleet first` : "nothing holds it"}${firstBudget !== undefined ? `, the money from ${firstBudget.from}` : ", and the money never binds"}. The stated demand needs $${(b.neededCapexUsd / 1e9).toFixed(1)}B.`,
+    );
+  }
+  if (g !== null)
+    for (const r of g.regions)
+      if (r.shortfallAcceleratorQuarters > 0)
+        out.push(
+          `Demand kept in ${r.region} is ${fmt(r.shortfallAcceleratorQuarters)} accelerator-quarters short of its own sites' power; the rule adds ${fmt(g.shortfallWithRule - g.shortfallWithoutRule)} to the plan's shortfall.`,
+        );
+  return out;
+}
+
 const NAMES: Record<Constraint, string> = {
+  budget: "the budget",
   hbm: "HBM supply",
   packaging: "CoWoS packaging",
   grid: "grid connection",

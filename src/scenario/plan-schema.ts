@@ -88,6 +88,8 @@ export const trainingDemandSchema = z.strictObject({
   /** Tokens per optimizer step (Llama 3 405B: 16M). */
   globalBatchTokens: positive.default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
+  /** A country code: the run may use only the plan's sites in that country. */
+  region: z.string().min(2).max(3).optional(),
 });
 
 export const inferenceDemandSchema = z.strictObject({
@@ -99,6 +101,8 @@ export const inferenceDemandSchema = z.strictObject({
   slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
   /** Output tokens per day: linear between points, held after the last, zero before the first. */
   tokensPerDay: z.array(z.strictObject({ quarter: quarterSchema, value: z.number().nonnegative() })).min(1),
+  /** A country code: the service may use only the plan's sites in that country. */
+  region: z.string().min(2).max(3).optional(),
 });
 
 const assumptionShape = Object.fromEntries(
@@ -150,6 +154,14 @@ export const planScenarioSchema = z.strictObject({
     cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
   }),
   events: z.array(planEventSchema).default([]),
+  /** Capex to spend from quarter `from` (at most perQuarterUsd a quarter): the plan buys all it allows. */
+  budget: z
+    .strictObject({
+      capexUsd: z.number().nonnegative(),
+      from: quarterSchema,
+      perQuarterUsd: positive.optional(),
+    })
+    .optional(),
   prices: pricesSchema.optional(),
   assumptions: assumptionsSchema.optional(),
   /** Ranges a Monte-Carlo run samples, by dotted scenario path (default: every assumption's stated range). */

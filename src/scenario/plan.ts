@@ -70,6 +70,7 @@ function planFor(
       seqLen: t.seqLen,
       globalBatch: Math.max(1, Math.round(t.globalBatchTokens / t.seqLen)),
       precision: t.precision,
+      ...(t.region !== undefined ? { region: t.region } : {}),
     };
   });
   for (const [i, t] of training.entries())
@@ -95,6 +96,7 @@ function planFor(
       quarter: parseQuarter(p.quarter, `demand.inference[${i}].tokensPerDay[${j}].quarter`),
       tokensPerDay: p.value,
     })),
+    ...(d.region !== undefined ? { region: d.region } : {}),
   }));
   const system = SYSTEMS.find((x) => x.accelerator === accelerator.id);
   const sites = s.sites.map((x, i) => ({
@@ -120,6 +122,7 @@ function planFor(
       everyQuarters: x.halls.everyQuarters,
     },
   }));
+  checkRegions(s, sites);
   const vendors = s.supply.hbm.map((v, i) => {
     const known = HBM_CAPACITY.find((c) => c.vendor === v.vendor);
     const points = v.points ?? known?.points;
@@ -152,8 +155,28 @@ function planFor(
     vendors,
     cowos: { points: s.supply.cowos.points ?? COWOS_CAPACITY.points, allocation: s.supply.cowos.allocation },
     events: resolveEvents(s, sites, catalog),
+    ...(s.budget !== undefined
+      ? {
+          budget: {
+            capexUsd: s.budget.capexUsd,
+            from: parseQuarter(s.budget.from, "budget.from"),
+            perQuarterUsd: s.budget.perQuarterUsd ?? null,
+          },
+        }
+      : {}),
     a,
   };
+}
+
+/** Every demand's region is a country of one of the plan's sites. */
+function checkRegions(s: PlanScenario, sites: readonly SitePlan[]): void {
+  const countries = [...new Set(sites.map((x) => x.design.site.country))];
+  const check = (region: string | undefined, path: string) => {
+    if (region !== undefined && !countries.includes(region))
+      throw new InputError(path, region, `a country of the plan's sites (${countries.join(", ")})`);
+  };
+  for (const [i, t] of s.demand.training.entries()) check(t.region, `demand.training[${i}].region`);
+  for (const [i, d] of s.demand.inference.entries()) check(d.region, `demand.inference[${i}].region`);
 }
 
 /** The scenario's events with quarters parsed, and their vendor, site or accelerator checked. */

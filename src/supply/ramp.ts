@@ -57,9 +57,13 @@ export function capacityAt(points: readonly CapacityPoint[], q: number, path = "
   return last.w;
 }
 
-/** The inputs that can hold a fleet below its demand. */
-export type Constraint = "hbm" | "packaging" | "grid" | "construction";
-export const CONSTRAINTS: readonly Constraint[] = ["hbm", "packaging", "grid", "construction"];
+/** The inputs that can hold a fleet below its demand: the physical ones, and a budget when one is given. */
+export type Constraint = "hbm" | "packaging" | "grid" | "construction" | "budget";
+export type PhysicalConstraint = Exclude<Constraint, "budget">;
+export const CONSTRAINTS: readonly PhysicalConstraint[] = ["hbm", "packaging", "grid", "construction"];
+
+/** Cumulative accelerators each input allows; `budget` only when the plan has one. */
+export type Allows = Readonly<Record<PhysicalConstraint, number>> & { readonly budget?: number };
 
 /** IT megawatts a site can host each quarter: its grid connection / design PUE, and its built halls. */
 export interface SitePower {
@@ -126,7 +130,45 @@ export interface SupplyInput {
   readonly kwPerAccelerator: number;
   /** Accelerators the demand needs installed, per quarter of the plan. */
   readonly demand: readonly number[];
+  /**
+   * With a budget: the cumulative accelerators the money allows by each quarter. The buyer then installs
+   * all the inputs and the money allow, whatever the demand (the demand still decides the shortfall).
+   */
+  readonly budget?: readonly number[];
+  /**
+   * Demand that may be served only from some sites (a region's sovereignty rule): the sites' indices and
+   * the accelerators it needs per quarter (part of `demand`). The rest of the demand may use any site.
+   */
+  readonly regions?: readonly RegionalDemand[];
   readonly a: Assumptions;
+}
+
+export interface RegionalDemand {
+  readonly region: string;
+  readonly sites: readonly number[];
+  readonly demand: readonly number[];
+}
+
+/**
+ * Accelerators of the demand the sites' power can serve in quarter i when regional demand may use only
+ * its own sites: each region up to its sites' power, the rest of the demand up to the power left.
+ */
+export function regionalCapacity(
+  s: SupplyInput,
+  regions: readonly RegionalDemand[],
+  i: number,
+  count: (mw: number) => number,
+): number {
+  const siteMw = s.sites.map((p) => Math.min(p.gridItMw[i] ?? 0, p.builtItMw[i] ?? 0));
+  let served = 0;
+  let regional = 0;
+  for (const r of regions) {
+    const d = r.demand[i] ?? 0;
+    regional += d;
+    served += Math.min(d, count(r.sites.reduce((x, si) => x + (siteMw[si] ?? 0), 0)));
+  }
+  const total = count(siteMw.reduce((x, y) => x + y, 0));
+  return served + Math.min(Math.max(0, (s.demand[i] ?? 0) - regional), Math.max(0, total - served));
 }
 
 /** Extra inputs for sensitivity runs, in the units a planner negotiates. */
@@ -148,7 +190,7 @@ export interface SupplyQuarter {
   /** Accelerators in service at the end of the quarter. */
   readonly installed: number;
   /** Cumulative accelerators each input allows by the end of the quarter. */
-  readonly allows: Readonly<Record<Constraint, number>>;
+  readonly allows: Allows;
   /** The input that allows the fewest accelerators this quarter. */
   readonly tightest: Constraint;
   /** The input that holds the fleet below demand, or null when demand is met. */
@@ -211,26 +253,41 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
     packages += pkgStarted[i - pkgLead] ?? 0;
     const count = (mw: number) => Math.floor((mw * 1000) / s.kwPerAccelerator + 1e-9);
     const sum = (f: (p: SitePower) => number) => s.sites.reduce((x, p) => x + f(p), 0);
-    const allows: Record<Constraint, number> = {
+    const money = s.budget?.[i];
+    const allows: Allows = {
       hbm: Math.floor(stacks / s.stacksPerAccelerator + 1e-9),
       packaging: Math.floor(packages + 1e-9),
       grid: count(sum((p) => p.gridItMw[i] ?? 0) + (extra.gridItMw ?? 0)),
       construction: count(sum((p) => p.builtItMw[i] ?? 0) + (extra.builtItMw ?? 0)),
+      ...(money !== undefined ? { budget: money } : {}),
     };
     const power = count(usableItMw(s.sites, i, extra));
     const demand = s.demand[i] ?? 0;
     const cap = Math.min(allows.hbm, allows.packaging, power);
-    installed = Math.max(installed, Math.min(demand, cap));
+    // With regions, the demand the sites' power can serve under the rule caps what is worth installing.
+    const servable =
+      s.regions !== undefined && s.regions.length > 0 ? regionalCapacity(s, s.regions, i, count) : demand;
+    installed = Math.max(
+      installed,
+      money !== undefined ? Math.min(money, cap) : Math.min(demand, servable, cap),
+    );
+    const served = Math.min(installed, servable);
     // The smallest cap is the tightest input; power is split by which of grid and halls is the scarcer
     // overall. It binds when the fleet falls short of demand.
     const powerCause: Constraint = allows.grid <= allows.construction ? "grid" : "construction";
-    const tightest: Constraint =
+    const physical: Constraint =
       allows.hbm <= Math.min(allows.packaging, power)
         ? "hbm"
         : allows.packaging <= power
           ? "packaging"
           : powerCause;
-    const binding: Constraint | null = installed < demand ? tightest : null;
+    const tightest: Constraint =
+      money !== undefined && money < cap
+        ? "budget"
+        : servable < Math.min(demand, cap)
+          ? powerCause
+          : physical;
+    const binding: Constraint | null = served < demand ? tightest : null;
     acceleratorQuarters += installed;
     capacityQuarters += cap;
     quarters.push({
@@ -241,7 +298,7 @@ export function supplyRamp(s: SupplyInput, extra: SupplyExtra = {}): SupplyResul
       allows,
       tightest,
       binding,
-      shortfall: Math.max(0, demand - installed),
+      shortfall: Math.max(0, demand - served),
       stacksDelivered: stacks,
       packagesDelivered: packages,
     });
