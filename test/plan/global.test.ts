@@ -32,7 +32,8 @@ describe("a plan across countries with a budget, events and a regional demand", 
     let prev: number[] | null = null;
     for (const capex of [0, 2e9, 8e9, 25e9, 60e9, 200e9]) {
       const installed = plan(setPath(GLOBAL, "budget.capexUsd", capex)).quarters.map((q) => q.installed);
-      if (prev !== null) installed.forEach((x, i) => expect(x).toBeGreaterThanOrEqual(prev?.[i] ?? 0));
+      if (prev !== null)
+        for (const [i, x] of installed.entries()) expect(x).toBeGreaterThanOrEqual(prev[i] ?? 0);
       prev = installed;
     }
     expect(plan(setPath(GLOBAL, "budget.capexUsd", 0)).quarters.every((q) => q.installed === 0)).toBe(true);
@@ -41,7 +42,7 @@ describe("a plan across countries with a budget, events and a regional demand", 
   it("a faster budget never buys later", () => {
     const slow = plan(setPath(GLOBAL, "budget.perQuarterUsd", 1e9)).quarters;
     const fast = plan(setPath(GLOBAL, "budget.perQuarterUsd", 5e9)).quarters;
-    fast.forEach((q, i) => expect(q.installed).toBeGreaterThanOrEqual(slow[i]?.installed ?? 0));
+    for (const [i, q] of fast.entries()) expect(q.installed).toBeGreaterThanOrEqual(slow[i]?.installed ?? 0);
   });
 
   it("the regional rule never lowers the shortfall, and without regional demand there is no rule", () => {
