@@ -2,7 +2,7 @@ import { type ChartSpec, htmlPage } from "./html.js";
 import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
 /**
- * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, capex/opex, HBM
+ * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, energy by part, capex/opex, HBM
  * concentration, single-supplier loss, the events' shortfalls when there are events, and the budget's
  * spending when there is one.
  */
@@ -68,6 +68,24 @@ function charts(o: PlanOutcome): ChartSpec[] {
               r.costPerGpuHour.network,
             ],
           },
+        ],
+      },
+    },
+    {
+      id: "chart-energy",
+      caption: "Energy by part: each training run and a million served tokens (share)",
+      kind: "bar",
+      data: {
+        labels: ["compute", "HBM", "network", "static and rest of server", "facility"],
+        series: [
+          ...r.energy.runs.map((x) => ({
+            name: `training ${x.name}`,
+            values: [x.shares.compute, x.shares.hbm, x.shares.network, x.shares.other, x.shares.facility],
+          })),
+          ...r.energy.services.map((x) => ({
+            name: `serving ${x.name}`,
+            values: [x.shares.compute, x.shares.hbm, x.shares.network, x.shares.other, x.shares.facility],
+          })),
         ],
       },
     },

@@ -369,6 +369,29 @@ function eventsSection(r: PlanResult): string[] {
   ];
 }
 
+/** Energy per training run and per million tokens by part, the HBM share, and the HBM what-if. */
+function energySection(r: PlanResult): string[] {
+  const e = r.energy;
+  const sh = (x: PlanResult["energy"]["shares"]) =>
+    `compute ${pct(x.compute)}, HBM ${pct(x.hbm)}, network ${pct(x.network)}, static and rest of server ${pct(x.other)}, facility ${pct(x.facility)}`;
+  const kwh = (x: number | null) => (x === null ? "-" : fixed(x, 3));
+  const mwh = (x: number | null) => (x === null ? "-" : n0(x));
+  return [
+    `Energy by part (bottom-up: FLOPs × pJ/FLOP, HBM bytes × ${fixed(e.hbmPjPerBit, 2)} pJ/bit, link bytes × pJ/bit, static and server power × time, PUE)`,
+    ...e.runs.map(
+      (x) =>
+        `  training ${x.name}: ${n0(x.mwh)} MWh (top-down ${n0(x.topDownMwh)} MWh) — ${sh(x.shares)}${x.withinTdp ? "" : " — exceeds TDP × time"}`,
+    ),
+    ...e.services.map(
+      (x) =>
+        `  serving ${x.name}: ${fixed(x.kwhPerMillionTokens, 3)} kWh per million output tokens — ${sh(x.shares)}${x.withinTdp ? "" : " — exceeds TDP × time"}`,
+    ),
+    `  the plan (its runs and a year of serving at the final rate): ${sh(e.shares)}`,
+    `  with HBM at ${fixed(e.hbmWhatIf.pjPerBit, 2)} pJ/bit: ${kwh(e.hbmWhatIf.kwhPerMillionTokens)} kWh per million tokens (now ${kwh(e.kwhPerMillionTokens)}), ${mwh(e.hbmWhatIf.mwhPerTrainingRun)} MWh for the first run (now ${mwh(e.mwhPerTrainingRun)})`,
+    "",
+  ];
+}
+
 /** Each region's share of the demand and its own shortfall, and the rule's cost against no rule. */
 function regionsSection(r: PlanResult): string[] {
   const g = r.regions;
@@ -502,6 +525,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
     ...shortfallSection(r),
     ...sitesAndYearsSection(r),
     ...costSection(r),
+    ...energySection(r),
     ...concentrationSection(r),
     ...eventsSection(r),
     ...regionsSection(r),

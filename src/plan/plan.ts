@@ -37,6 +37,7 @@ import {
 } from "../supply/ramp.js";
 import type { Precision } from "../units.js";
 import { type BudgetOutcome, budgetAllows, budgetSummary, costPerGw, type PlanBudget } from "./budget.js";
+import { type EnergyOutcome, energyOutcome } from "./energy.js";
 
 export type { PlanBudget } from "./budget.js";
 
@@ -246,6 +247,8 @@ export interface PlanResult {
   readonly budget: BudgetOutcome | null;
   /** Regional demand and what the sovereignty rule costs (null: no demand states a region). */
   readonly regions: RegionsOutcome | null;
+  /** Energy per training run and per million tokens by part, from the bytes and FLOPs the model moves. */
+  readonly energy: EnergyOutcome;
   readonly shortfalls: readonly Shortfall[];
   readonly demandMet: boolean;
   readonly narrative: readonly string[];
@@ -999,6 +1002,16 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
   const trainingOut = trainingOutcomes(c, training, demand, ramp, quarters, costs);
   const inferenceOut = inferenceOutcomes(c, inference, costs);
   const shortfalls = shortfallsOf(c, quarters, ramp);
+  const energy = energyOutcome({
+    acc,
+    generation: p.generation,
+    kwPerAccelerator: power.kwPerAccelerator,
+    pue: costs.pue,
+    a,
+    training,
+    inference,
+    tokensPerDayAtEnd: inference.map((x) => rampAt(x.d.ramp, c.q0 + c.n - 1)),
+  });
   const budget = budgetOutcome(c, ramp, fac, training, inference);
   const regionsOut = regionOutcomes(c, regions, ramp, supplyInput, fac, demand);
   const narrative = [
@@ -1022,8 +1035,9 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
     concentration: concentration(supplyInput),
     supplierLoss: supplierLoss(supplyInput, ramp),
     events: eventOutcomes(c, input, events, demand, ramp, regions),
-    regions: regionOutcomes(c, regions, ramp, supplyInput, fac, demand),
-    budget: budgetOutcome(c, ramp, fac, training, inference),
+    regions: regionsOut,
+    budget,
+    energy,
     shortfalls,
     demandMet: shortfalls.length === 0,
     narrative,

@@ -99,6 +99,35 @@ describe("stargate plan", () => {
     expect(noPrice.stderr).toMatch(/^stargate: /);
   });
 
+  it("a plan in four countries with a budget, events and a regional demand: every contract field, each section and its chart", () => {
+    const global = join(ROOT, "examples/plan-global.yaml");
+    const json = spawnSync("node", [bin, "plan", global, "--json"], { encoding: "utf8", cwd: ROOT });
+    expect(json.status).toBe(0);
+    const o = JSON.parse(json.stdout);
+    for (const f of ["capexUsd", "spentUsd", "accelerators", "itMw", "firstShortfallQuarter"])
+      expect(o.budget).toHaveProperty(f);
+    for (const f of ["kwhPerMillionTokens", "mwhPerTrainingRun"]) expect(o.energy[f]).toBeGreaterThan(0);
+    for (const f of ["compute", "hbm", "network", "other", "facility"])
+      expect(o.energy.shares).toHaveProperty(f);
+    for (const f of ["hbmVendorHhi", "hbmByVendor", "byCountry"]) expect(o.concentration).toHaveProperty(f);
+    for (const f of ["supplier", "shortfallAcceleratorQuarters", "delayQuarters"])
+      expect(o.supplierLoss[0]).toHaveProperty(f);
+    for (const f of ["quarter", "kind", "shortfallAcceleratorQuarters"])
+      expect(o.events[0]).toHaveProperty(f);
+    expect(o.regions.regions[0].region).toBe("KR");
+    const text = spawnSync("node", [bin, "plan", global], { encoding: "utf8", cwd: ROOT }).stdout;
+    for (const section of ["Budget: $25.00B", "Regions (demand", "Energy by part", "Events", "capex per GW"])
+      expect(text).toContain(section);
+    const out = join(TMP, "global.html");
+    expect(
+      spawnSync("node", [bin, "plan", global, "--html", out], { encoding: "utf8", cwd: ROOT }).status,
+    ).toBe(0);
+    const dom = renderedDom(out);
+    expect(dom).toContain('data-charts-drawn="10"');
+    for (const id of ["chart-budget", "chart-events", "chart-energy"])
+      expect(dom).toContain(`data-chart="${id}"`);
+  });
+
   it("--html writes a self-contained report whose charts draw in a headless browser", () => {
     const out = join(TMP, "plan.html");
     const r = spawnSync("node", [bin, "plan", "--html", out], { encoding: "utf8", cwd: ROOT });
@@ -106,12 +135,13 @@ describe("stargate plan", () => {
     const html = readFileSync(out, "utf8");
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing fetched
     const dom = renderedDom(out);
-    expect(dom).toContain('data-charts-drawn="7"');
+    expect(dom).toContain('data-charts-drawn="8"');
     for (const id of [
       "chart-fleet",
       "chart-power",
       "chart-pue",
       "chart-cost",
+      "chart-energy",
       "chart-years",
       "chart-concentration",
       "chart-supplier-loss",
@@ -134,7 +164,7 @@ describe("stargate plan", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Events\n/);
     const dom = renderedDom(out);
-    expect(dom).toContain('data-charts-drawn="8"');
+    expect(dom).toContain('data-charts-drawn="9"');
     expect(dom).toContain('data-chart="chart-events"');
   });
 

@@ -345,6 +345,37 @@ export const ASSUMPTIONS = {
     range: [5, 30],
     source: `${A}how often an inference autoscaler resizes a service`,
   },
+  // Energy decomposition (perf/energy.ts).
+  computePowerShare: {
+    value: 0.6,
+    unit: "fraction",
+    range: [0.45, 0.75],
+    source: `${A}share of an accelerator's TDP its compute units draw at peak dense throughput; energy per FLOP of a precision = TDP × this share / peak FLOP/s of that precision (a named physical argument: a chip running dense GEMM sits at its power limit; the rest of the TDP is HBM, I/O and static power)`,
+  },
+  acceleratorStaticShare: {
+    value: 0.2,
+    unit: "fraction",
+    range: [0.1, 0.3],
+    source: `${A}static and idle power of the accelerator package (leakage, clocks, uncore), share of TDP, drawn whenever it is on`,
+  },
+  hbmPjPerBit: {
+    value: 3.5,
+    unit: "pJ/bit",
+    range: [2.5, 4.5],
+    source: `${A}HBM access energy for generations without a primary figure: HBM2's 3.9 pJ/bit (O'Connor et al., MICRO-50 2017) less the ~10% each later generation's vendors claim; the reference lists pJ/bit for HBM2E-HBM4 among its gaps. A catalog generation's own energyPjPerBit wins`,
+  },
+  scaleUpPjPerBit: {
+    value: 5,
+    unit: "pJ/bit",
+    range: [1.3, 10],
+    source: `${A}scale-up link energy per bit moved (SerDes both ends plus the switch): NVLink-C2C's 1.3 pJ/bit on-package (NVIDIA Grace Hopper whitepaper) is the floor; board-to-switch copper and the switch ASIC cost several times that`,
+  },
+  scaleOutPjPerBit: {
+    value: 30,
+    unit: "pJ/bit",
+    range: [15, 60],
+    source: `${A}scale-out energy per bit moved: NIC, two to three switch hops and pluggable optics at each (a 400G/800G optical module draws 12-16 W, ~15-20 pJ/bit, per end)`,
+  },
 } as const satisfies Record<string, Sourced>;
 
 export type AssumptionKey = keyof typeof ASSUMPTIONS;
