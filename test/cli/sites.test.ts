@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { run } from "./run.js";
+import { ROOT, run } from "./run.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "stargate-sites-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -47,4 +47,43 @@ describe("stargate sites", () => {
     expect(r.stderr).toMatch(/^stargate: sites\[1\]: .*atlantis/);
     expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
   });
+});
+
+describe("plan beyond one country: bad input exits 2 with the field path", () => {
+  const cases: [string, (t: string) => string, RegExp][] = [
+    [
+      "unknown site",
+      (t) => t.replace("site: no-narvik", "site: no-atlantis"),
+      /^stargate: sites\[1\]\.site: /,
+    ],
+    [
+      "unknown event kind",
+      (t) => t.replace("kind: hbm-vendor-output", "kind: meteor"),
+      /^stargate: events\[0\]\.kind: /,
+    ],
+    [
+      "unknown vendor",
+      (t) => t.replace("vendor: SK hynix, factor", "vendor: Hynix, factor"),
+      /^stargate: events\[0\]\.vendor: /,
+    ],
+    [
+      "unknown region",
+      (t) => t.replace("region: KR", "region: FR"),
+      /^stargate: demand\.inference\[1\]\.region: /,
+    ],
+    [
+      "negative budget",
+      (t) => t.replace("capexUsd: 25.0e+9", "capexUsd: -5"),
+      /^stargate: budget\.capexUsd: /,
+    ],
+  ];
+  for (const [name, edit, message] of cases)
+    it(name, async () => {
+      const f = join(TMP, `${name.replace(/ /g, "-")}.yaml`);
+      writeFileSync(f, edit(readFileSync(join(ROOT, "examples/plan-global.yaml"), "utf8")));
+      const r = await run(["plan", f]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
 });

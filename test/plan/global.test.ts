@@ -77,3 +77,25 @@ describe("a plan across countries with a budget, events and a regional demand", 
     expect(() => plan(setPath(GLOBAL, "budget.from", "soon"))).toThrow(/budget\.from/);
   });
 });
+
+describe("low-confidence site figures are sampled", () => {
+  it("Monte Carlo's default ranges include each plan site's stated ranges", async () => {
+    const { uncertaintyRanges } = await import("../../src/cli/point.js");
+    const ranges = new Map(uncertaintyRanges(GLOBAL));
+    expect(ranges.get("sites.0.climateOffsetC")).toEqual([-1.5, 1.5]);
+    expect(ranges.get("sites.2.gridCarbonGPerKWh")).toEqual([300, 420]);
+    expect(ranges.get("sites.1.electricityUsdPerKWh")).toEqual([0.02, 0.08]);
+    expect(ranges.has("assumptions.hbmPjPerBit")).toBe(true);
+  });
+
+  it("a plan's own site figures change what they should: a warmer climate raises PUE, a dearer build raises capex", () => {
+    const base = plan();
+    const warm = plan(setPath(GLOBAL, "sites.2.climateOffsetC", 3));
+    expect(warm.sites[2]?.annualPue ?? 0).toBeGreaterThan(base.sites[2]?.annualPue ?? 9);
+    expect(warm.sites[0]?.annualPue).toBe(base.sites[0]?.annualPue);
+    const dear = plan(setPath(GLOBAL, "sites.0.constructionUsdPerMw", 20e6));
+    expect(dear.capex.facility).toBeGreaterThan(base.capex.facility);
+    const dirty = plan(setPath(GLOBAL, "sites.1.gridCarbonGPerKWh", 500));
+    expect(dirty.sites[1]?.gridCarbonGPerKWh).toBe(500);
+  });
+});
