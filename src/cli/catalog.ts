@@ -57,6 +57,28 @@ export function catalogJson(cat: Catalog, family?: string): Record<string, unkno
   return out;
 }
 
+/** The sites: climate, humidity, grid carbon, tariff and build cost per MW (sources: --json). */
+function sitesTable(cat: Catalog): string {
+  const rows = [...cat.sites.keys()].map((id) => {
+    const s = resolveSite(cat, id);
+    const t = s.monthlyMeanC;
+    return [
+      id,
+      s.country,
+      fixed(t.reduce((x, y) => x + y, 0) / 12, 1),
+      fixed(Math.min(...t), 1),
+      fixed(Math.max(...t), 1),
+      s.relativeHumidityPct === null ? "-" : fixed(s.relativeHumidityPct, 0),
+      fixed(s.wetBulbDepressionC, 1),
+      fixed(s.gridCarbonGPerKWh, 0),
+      fixed(s.electricityUsdPerKWh, 3),
+      s.constructionUsdPerMw === null ? "assumed" : fixed(s.constructionUsdPerMw / 1e6, 1),
+      s.name,
+    ];
+  });
+  return `Sites (monthly mean temperatures, °C; RH of the warmest month, %; wet-bulb depression, K; build cost, $M per MW of IT; sources: --json)\n${table(["id", "country", "mean", "coldest", "warmest", "RH", "WBD", "gCO2/kWh", "$/kWh", "$M/MW", "name"], rows, [false, false, true, true, true, true, true, true, true, true, false])}`;
+}
+
 export function catalogReport(cat: Catalog, family?: string): string {
   const parts: string[] = [];
   for (const f of families(family)) {
@@ -130,28 +152,7 @@ export function catalogReport(cat: Catalog, family?: string): string {
         `Networks (per accelerator, bidirectional)\n${table(["id", "kind", "GB/s", "µs", "name"], rows, [false, false, true, true, false])}`,
       );
     }
-    if (f === "sites") {
-      const rows = [...cat.sites.keys()].map((id) => {
-        const s = resolveSite(cat, id);
-        const t = s.monthlyMeanC;
-        return [
-          id,
-          s.country,
-          fixed(t.reduce((x, y) => x + y, 0) / 12, 1),
-          fixed(Math.min(...t), 1),
-          fixed(Math.max(...t), 1),
-          s.relativeHumidityPct === null ? "-" : fixed(s.relativeHumidityPct, 0),
-          fixed(s.wetBulbDepressionC, 1),
-          fixed(s.gridCarbonGPerKWh, 0),
-          fixed(s.electricityUsdPerKWh, 3),
-          s.constructionUsdPerMw === null ? "assumed" : fixed(s.constructionUsdPerMw / 1e6, 1),
-          s.name,
-        ];
-      });
-      parts.push(
-        `Sites (monthly mean temperatures, °C; RH of the warmest month, %; wet-bulb depression, K; build cost, $M per MW of IT; sources: --json)\n${table(["id", "country", "mean", "coldest", "warmest", "RH", "WBD", "gCO2/kWh", "$/kWh", "$M/MW", "name"], rows, [false, false, true, true, true, true, true, true, true, true, false])}`,
-      );
-    }
+    if (f === "sites") parts.push(sitesTable(cat));
     if (f === "systems") {
       const rows = SYSTEMS.map((s) => [
         s.id,

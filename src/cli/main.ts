@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { z } from "zod";
-import type { CatalogOverlay } from "../catalog/index.js";
+import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { fitTrace } from "../fleet/fit.js";
 import { parseJobTrace, resolveFleetScenario } from "../scenario/fleet.js";
@@ -177,44 +177,214 @@ function loadOverlays(files: readonly string[], cwd: string): CatalogOverlay[] {
   );
 }
 
+/** The command line's options (parseArgs, strict). */
+const OPTIONS = {
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+  catalog: { type: "string", multiple: true, default: [] },
+  top: { type: "string" },
+  gpus: { type: "string" },
+  accelerator: { type: "string" },
+  tp: { type: "string" },
+  pp: { type: "string" },
+  dp: { type: "string" },
+  cp: { type: "string" },
+  ep: { type: "string" },
+  "micro-batch": { type: "string" },
+  "global-batch": { type: "string" },
+  "seq-len": { type: "string" },
+  precision: { type: "string" },
+  "node-size": { type: "string" },
+  hbm: { type: "string" },
+  "scale-up-gbps": { type: "string" },
+  "scale-out-gbps": { type: "string" },
+  batch: { type: "string" },
+  sweep: { type: "string", multiple: true, default: [] },
+  shard: { type: "string" },
+  html: { type: "string" },
+  assumptions: { type: "boolean", default: false },
+  samples: { type: "string" },
+  seed: { type: "string" },
+  days: { type: "string" },
+  parts: { type: "boolean", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+function parseCli(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+type Values = ReturnType<typeof parseCli>["values"];
+
+/** What every command handler shares: the options, the files after the command, the catalog and output. */
+interface Ctx {
+  readonly values: Values;
+  readonly rest: readonly string[];
+  readonly io: Io;
+  readonly catalog: Catalog;
+  readonly overlays: readonly CatalogOverlay[];
+  readonly out: (json: unknown, text: string) => void;
+  readonly sweepOut: (job: SweepJob, samples?: number) => Promise<void>;
+}
+
+/** `train` and `infer`: one configuration, a search, a serving simulation or a deployment; or a sweep. */
+async function trainOrInfer(command: "train" | "infer", ctx: Ctx): Promise<number> {
+  const { values, rest, io, catalog, overlays, out, sweepOut } = ctx;
+  const file = rest[0];
+  if (file === undefined) throw new InputError(command, undefined, "a scenario FILE argument");
+  const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+  const overrides: TrainOverrides & InferOverrides = Object.fromEntries(
+    Object.entries({
+      gpus: intOption("gpus", values.gpus),
+      accelerator: values.accelerator,
+      tp: intOption("tp", values.tp),
+      pp: intOption("pp", values.pp),
+      dp: intOption("dp", values.dp),
+      cp: intOption("cp", values.cp),
+      ep: intOption("ep", values.ep),
+      microBatch: intOption("micro-batch", values["micro-batch"]),
+      globalBatch: intOption("global-batch", values["global-batch"]),
+      seqLen: intOption("seq-len", values["seq-len"]),
+      precision: values.precision,
+      top: intOption("top", values.top),
+      batch: intOption("batch", values.batch),
+      nodeSize: intOption("node-size", values["node-size"]),
+      hbm: hbmOption(values.hbm),
+      scaleUpGBps: numberOption("scale-up-gbps", values["scale-up-gbps"]),
+      scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
+    }).filter(([, v]) => v !== undefined),
+  );
+  if (values.sweep.length > 0) {
+    await sweepOut({ command, data, overlays, overrides });
+    return 0;
+  }
+  if (command === "train") {
+    const outcome = runTrain(resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides));
+    out(trainJson(outcome), trainReport(outcome));
+    return 0;
+  }
+  const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
+  if (scenario.deploy !== null) {
+    const d = runDeploy(scenario);
+    out(deployJson(scenario, d), deployReport(scenario, d));
+    return 0;
+  }
+  if (scenario.workload !== null && scenario.workload !== undefined) {
+    const w = scenario.workload;
+    const trace =
+      "trace" in w
+        ? parseTrace(
+            readText(resolve(dirname(resolve(io.cwd, file)), w.trace), io.cwd, "inference.workload.trace"),
+            w.trace,
+          )
+        : null;
+    const served = runServe(scenario, trace);
+    out(serveJson(served), serveReport(served));
+    return 0;
+  }
+  const outcome = runInferBatch(scenario);
+  out(inferJson(outcome), inferReport(outcome));
+  return 0;
+}
+
+/** `plan`: the built-in or a given scenario; a sweep or Monte Carlo; --html. */
+async function planCommand(ctx: Ctx): Promise<number> {
+  const { values, rest, io, catalog, overlays, out, sweepOut } = ctx;
+  const command = "plan" as const;
+  const file = rest[0] ?? BUILTIN_PLAN;
+  const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+  const samples = intOption("samples", values.samples);
+  if (values.sweep.length > 0 || samples !== undefined) {
+    const seedText = values.seed;
+    const seed = seedText === undefined ? 1 : Number(seedText);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new InputError("--seed", seedText, "a non-negative integer");
+    const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
+    // Validate the scenario once up front, so bad input is one error rather than an error per point.
+    runPlan(data, catalog, values.accelerator);
+    await sweepOut({ command, data, overlays, overrides, seed }, samples);
+    return 0;
+  }
+  const outcome = runPlan(data, catalog, values.accelerator);
+  if (values.html !== undefined) {
+    writeAtomic(resolve(io.cwd, values.html), planHtml(outcome), "--html");
+    if (!values.json) io.stderr(`wrote ${values.html}\n`);
+  }
+  out(planJson(outcome), planReport(outcome, values.assumptions));
+  return 0;
+}
+
+/** `fleet`: the twin over a scenario (and its job trace); a sweep or Monte Carlo; --html. */
+async function fleetCommand(ctx: Ctx): Promise<number> {
+  const { values, rest, io, catalog, overlays, out, sweepOut } = ctx;
+  const file = rest[0];
+  if (file === undefined) throw new InputError("fleet", undefined, "a scenario FILE argument");
+  const parsed = parseYaml(readText(file, io.cwd, "FILE"), file);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new InputError("input", parsed, "an object (a fleet scenario)");
+  let data = parsed as Record<string, unknown>;
+  const seed = values.seed;
+  if (seed !== undefined) {
+    const n = Number(seed);
+    if (!Number.isInteger(n) || n < 0) throw new InputError("--seed", seed, "a non-negative integer");
+    data = { ...data, seed: n };
+  }
+  if (values.sweep.length > 0 || values.samples !== undefined) {
+    const samples = intOption("samples", values.samples);
+    // Validate once up front, so bad input is one error rather than one per point.
+    resolveFleetScenario(data, catalog);
+    await sweepOut({ command: "fleet", data, overlays, overrides: {}, seed: 1 }, samples);
+    return 0;
+  }
+  const tracePath = data["trace"];
+  const trace =
+    typeof tracePath === "string"
+      ? parseJobTrace(
+          readText(resolve(dirname(resolve(io.cwd, file)), tracePath), io.cwd, "trace"),
+          tracePath,
+        )
+      : [];
+  const bar = progressBar(io.stderr, "days simulated");
+  const days = Math.ceil(Number((data as { days?: unknown }).days) || 0);
+  const outcome = runFleet(
+    data,
+    catalog,
+    trace,
+    () => performance.now() / 1000,
+    (f) => bar(Math.min(days, Math.floor(f * days)), days),
+  );
+  bar(days, days);
+  if (values.html !== undefined) {
+    writeAtomic(resolve(io.cwd, values.html), fleetHtml(outcome), "--html");
+    if (!values.json) io.stderr(`wrote ${values.html}\n`);
+  }
+  out(fleetJson(outcome), fleetReport(outcome));
+  return 0;
+}
+
+/** `schema`: the JSON Schema of a scenario or catalog file. */
+function schemaCommand(ctx: Ctx): number {
+  const { rest, io } = ctx;
+  const which = rest[0] ?? "train";
+  const schemas = {
+    train: trainScenarioSchema,
+    plan: planScenarioSchema,
+    fleet: fleetScenarioSchema,
+    catalog: catalogOverlaySchema,
+  } as const;
+  if (!Object.hasOwn(schemas, which))
+    throw new InputError("schema", which, 'one of "train", "plan", "fleet", "catalog"');
+  const chosen = schemas[which as keyof typeof schemas];
+  const schema = z.toJSONSchema(chosen, {
+    io: "input",
+  });
+  io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
+  return 0;
+}
+
 /** Run the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        catalog: { type: "string", multiple: true, default: [] },
-        top: { type: "string" },
-        gpus: { type: "string" },
-        accelerator: { type: "string" },
-        tp: { type: "string" },
-        pp: { type: "string" },
-        dp: { type: "string" },
-        cp: { type: "string" },
-        ep: { type: "string" },
-        "micro-batch": { type: "string" },
-        "global-batch": { type: "string" },
-        "seq-len": { type: "string" },
-        precision: { type: "string" },
-        "node-size": { type: "string" },
-        hbm: { type: "string" },
-        "scale-up-gbps": { type: "string" },
-        "scale-out-gbps": { type: "string" },
-        batch: { type: "string" },
-        sweep: { type: "string", multiple: true, default: [] },
-        shard: { type: "string" },
-        html: { type: "string" },
-        assumptions: { type: "boolean", default: false },
-        samples: { type: "string" },
-        seed: { type: "string" },
-        days: { type: "string" },
-        parts: { type: "boolean", default: false },
-      },
-    });
+    const { values, positionals } = parseCli(argv);
     const [command, ...rest] = positionals;
     if (values.help || command === undefined || command === "help") {
       io.stdout(USAGE);
@@ -238,143 +408,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       out(sweep, sweepReport(sweep));
     };
 
-    if (command === "train" || command === "infer") {
-      const file = rest[0];
-      if (file === undefined) throw new InputError(command, undefined, "a scenario FILE argument");
-      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
-      const overrides: TrainOverrides & InferOverrides = Object.fromEntries(
-        Object.entries({
-          gpus: intOption("gpus", values.gpus),
-          accelerator: values.accelerator,
-          tp: intOption("tp", values.tp),
-          pp: intOption("pp", values.pp),
-          dp: intOption("dp", values.dp),
-          cp: intOption("cp", values.cp),
-          ep: intOption("ep", values.ep),
-          microBatch: intOption("micro-batch", values["micro-batch"]),
-          globalBatch: intOption("global-batch", values["global-batch"]),
-          seqLen: intOption("seq-len", values["seq-len"]),
-          precision: values.precision,
-          top: intOption("top", values.top),
-          batch: intOption("batch", values.batch),
-          nodeSize: intOption("node-size", values["node-size"]),
-          hbm: hbmOption(values.hbm),
-          scaleUpGBps: numberOption("scale-up-gbps", values["scale-up-gbps"]),
-          scaleOutGBps: numberOption("scale-out-gbps", values["scale-out-gbps"]),
-        }).filter(([, v]) => v !== undefined),
-      );
-      if (values.sweep.length > 0) {
-        await sweepOut({ command, data, overlays, overrides });
-        return 0;
-      }
-      if (command === "train") {
-        const outcome = runTrain(
-          resolveTrainScenario(applyTrainOverrides(data, overrides), catalog, overrides),
-        );
-        out(trainJson(outcome), trainReport(outcome));
-        return 0;
-      }
-      const scenario = resolveInferScenario(applyInferOverrides(data, overrides), catalog, overrides);
-      if (scenario.deploy !== null) {
-        const d = runDeploy(scenario);
-        out(deployJson(scenario, d), deployReport(scenario, d));
-        return 0;
-      }
-      if (scenario.workload !== null && scenario.workload !== undefined) {
-        const w = scenario.workload;
-        const trace =
-          "trace" in w
-            ? parseTrace(
-                readText(
-                  resolve(dirname(resolve(io.cwd, file)), w.trace),
-                  io.cwd,
-                  "inference.workload.trace",
-                ),
-                w.trace,
-              )
-            : null;
-        const served = runServe(scenario, trace);
-        out(serveJson(served), serveReport(served));
-        return 0;
-      }
-      const outcome = runInferBatch(scenario);
-      out(inferJson(outcome), inferReport(outcome));
-      return 0;
-    }
-    if (command === "plan") {
-      const file = rest[0] ?? BUILTIN_PLAN;
-      const data = parseYaml(readText(file, io.cwd, "FILE"), file);
-      const samples = intOption("samples", values.samples);
-      if (values.sweep.length > 0 || samples !== undefined) {
-        const seedText = values.seed;
-        const seed = seedText === undefined ? 1 : Number(seedText);
-        if (!Number.isInteger(seed) || seed < 0)
-          throw new InputError("--seed", seedText, "a non-negative integer");
-        const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
-        // Validate the scenario once up front, so bad input is one error rather than an error per point.
-        runPlan(data, catalog, values.accelerator);
-        await sweepOut({ command, data, overlays, overrides, seed }, samples);
-        return 0;
-      }
-      const outcome = runPlan(data, catalog, values.accelerator);
-      if (values.html !== undefined) {
-        writeAtomic(resolve(io.cwd, values.html), planHtml(outcome), "--html");
-        if (!values.json) io.stderr(`wrote ${values.html}\n`);
-      }
-      out(planJson(outcome), planReport(outcome, values.assumptions));
-      return 0;
-    }
+    const ctx: Ctx = { values, rest, io, catalog, overlays, out, sweepOut };
+    if (command === "train" || command === "infer") return await trainOrInfer(command, ctx);
+    if (command === "plan") return await planCommand(ctx);
     if (command === "sites") {
       const file = rest[0] ?? BUILTIN_CAMPUS;
       const r = runSites(parseYaml(readText(file, io.cwd, "FILE"), file), catalog);
       out(sitesJson(r), sitesReport(r));
       return 0;
     }
-    if (command === "fleet") {
-      const file = rest[0];
-      if (file === undefined) throw new InputError("fleet", undefined, "a scenario FILE argument");
-      const parsed = parseYaml(readText(file, io.cwd, "FILE"), file);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new InputError("input", parsed, "an object (a fleet scenario)");
-      let data = parsed as Record<string, unknown>;
-      const seed = values.seed;
-      if (seed !== undefined) {
-        const n = Number(seed);
-        if (!Number.isInteger(n) || n < 0) throw new InputError("--seed", seed, "a non-negative integer");
-        data = { ...data, seed: n };
-      }
-      if (values.sweep.length > 0 || values.samples !== undefined) {
-        const samples = intOption("samples", values.samples);
-        // Validate once up front, so bad input is one error rather than one per point.
-        resolveFleetScenario(data, catalog);
-        await sweepOut({ command, data, overlays, overrides: {}, seed: 1 }, samples);
-        return 0;
-      }
-      const tracePath = data["trace"];
-      const trace =
-        typeof tracePath === "string"
-          ? parseJobTrace(
-              readText(resolve(dirname(resolve(io.cwd, file)), tracePath), io.cwd, "trace"),
-              tracePath,
-            )
-          : [];
-      const bar = progressBar(io.stderr, "days simulated");
-      const days = Math.ceil(Number((data as { days?: unknown }).days) || 0);
-      const outcome = runFleet(
-        data,
-        catalog,
-        trace,
-        () => performance.now() / 1000,
-        (f) => bar(Math.min(days, Math.floor(f * days)), days),
-      );
-      bar(days, days);
-      if (values.html !== undefined) {
-        writeAtomic(resolve(io.cwd, values.html), fleetHtml(outcome), "--html");
-        if (!values.json) io.stderr(`wrote ${values.html}\n`);
-      }
-      out(fleetJson(outcome), fleetReport(outcome));
-      return 0;
-    }
+    if (command === "fleet") return await fleetCommand(ctx);
     if (command === "fit-trace") {
       const file = rest[0];
       if (file === undefined) throw new InputError("fit-trace", undefined, "a trace CSV argument");
@@ -397,23 +440,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       out(catalogJson(catalog, family), catalogReport(catalog, family));
       return 0;
     }
-    if (command === "schema") {
-      const which = rest[0] ?? "train";
-      const schemas = {
-        train: trainScenarioSchema,
-        plan: planScenarioSchema,
-        fleet: fleetScenarioSchema,
-        catalog: catalogOverlaySchema,
-      } as const;
-      if (!Object.hasOwn(schemas, which))
-        throw new InputError("schema", which, 'one of "train", "plan", "fleet", "catalog"');
-      const chosen = schemas[which as keyof typeof schemas];
-      const schema = z.toJSONSchema(chosen, {
-        io: "input",
-      });
-      io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
-      return 0;
-    }
+    if (command === "schema") return schemaCommand(ctx);
     if (values.parts) {
       const parts = partsReport(catalog);
       out(partsJson(parts), partsText(parts));

@@ -1,14 +1,9 @@
+import type { PlanResult } from "../plan/plan.js";
 import { type ChartSpec, htmlPage } from "./html.js";
 import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
-/**
- * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, energy by part, capex/opex, HBM
- * concentration, single-supplier loss, the events' shortfalls when there are events, and the budget's
- * spending when there is one.
- */
-function charts(o: PlanOutcome): ChartSpec[] {
-  const r = o.result;
-  const labels = r.quarters.map((q) => q.quarter);
+/** Fleet against its inputs, power, monthly PUE by site, cost per accelerator-hour, energy by part. */
+function fleetAndSiteCharts(r: PlanResult, labels: readonly string[]): ChartSpec[] {
   return [
     {
       id: "chart-fleet",
@@ -89,6 +84,12 @@ function charts(o: PlanOutcome): ChartSpec[] {
         ],
       },
     },
+  ];
+}
+
+/** Capex/opex by year, HBM concentration, supplier loss, and events and the budget where present. */
+function moneyAndSupplyCharts(r: PlanResult, labels: readonly string[]): ChartSpec[] {
+  return [
     {
       id: "chart-years",
       caption: "Capex and opex by year ($M)",
@@ -159,6 +160,16 @@ function charts(o: PlanOutcome): ChartSpec[] {
         ]
       : []),
   ];
+}
+
+/**
+ * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, energy by part,
+ * capex/opex, HBM concentration, single-supplier loss, the events' shortfalls when there are events, and
+ * the budget's spending when there is one.
+ */
+function charts(o: PlanOutcome): ChartSpec[] {
+  const labels = o.result.quarters.map((q) => q.quarter);
+  return [...fleetAndSiteCharts(o.result, labels), ...moneyAndSupplyCharts(o.result, labels)];
 }
 
 /** A self-contained HTML report: the text report, and its charts drawn by an inline script. */
