@@ -87,7 +87,7 @@ function fleetAndSiteCharts(r: PlanResult, labels: readonly string[]): ChartSpec
   ];
 }
 
-/** Capex/opex by year, HBM concentration, supplier loss, and events and the budget where present. */
+/** Capex/opex by year, HBM concentration, supplier loss, and events, regions and the budget where present. */
 function moneyAndSupplyCharts(r: PlanResult, labels: readonly string[]): ChartSpec[] {
   return [
     {
@@ -139,6 +139,26 @@ function moneyAndSupplyCharts(r: PlanResult, labels: readonly string[]): ChartSp
           },
         ]
       : []),
+    ...(r.regions !== null
+      ? [
+          {
+            id: "chart-regions",
+            caption:
+              "Regions: share of the demand, and the shortfall of the region's own sites (accelerator-quarters)",
+            kind: "bar" as const,
+            data: {
+              labels: r.regions.regions.map((x) => x.region),
+              series: [
+                { name: "share of demand %", values: r.regions.regions.map((x) => 100 * x.demandShare) },
+                {
+                  name: "regional shortfall (thousand accelerator-quarters)",
+                  values: r.regions.regions.map((x) => x.shortfallAcceleratorQuarters / 1000),
+                },
+              ],
+            },
+          },
+        ]
+      : []),
     ...(r.budget !== null
       ? [
           {
@@ -164,8 +184,8 @@ function moneyAndSupplyCharts(r: PlanResult, labels: readonly string[]): ChartSp
 
 /**
  * The plan's charts: fleet against its inputs, power, monthly PUE, cost per hour, energy by part,
- * capex/opex, HBM concentration, single-supplier loss, the events' shortfalls when there are events, and
- * the budget's spending when there is one.
+ * capex/opex, HBM concentration, single-supplier loss, the events' shortfalls when there are events, the
+ * regions' shares and shortfalls when a demand states one, and the budget's spending when there is one.
  */
 function charts(o: PlanOutcome): ChartSpec[] {
   const labels = o.result.quarters.map((q) => q.quarter);

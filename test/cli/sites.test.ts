@@ -39,6 +39,31 @@ describe("stargate sites", () => {
     expect(new Set(o.sites.map((s: { country: string }) => s.country)).size).toBeGreaterThanOrEqual(8);
   });
 
+  it("sites stay data: a site added in catalog YAML is ranked with the rest", async () => {
+    const f = join(TMP, "site.yaml");
+    writeFileSync(
+      f,
+      [
+        "sites:",
+        "  - id: is-reykjavik",
+        "    name: Reykjavik, Iceland",
+        "    country: IS",
+        "    monthlyMeanC: [0.0, 0.5, 0.5, 3.5, 7.0, 9.5, 11.5, 11.5, 8.5, 4.5, 2.0, 0.5]",
+        "    diurnalRangeC: 4.9",
+        "    relativeHumidityPct: 78",
+        "    gridCarbonGPerKWh: 28",
+        "    electricityUsdPerKWh: 0.05",
+        "    source: climatestotravel.com Reykjavik (../shared/reference climateNormals); the rest assumed for a test",
+      ].join("\n"),
+    );
+    const r = await run(["sites", "--catalog", f, "--json"]);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout);
+    const s = o.sites.find((x: { site: string }) => x.site === "is-reykjavik");
+    expect(s.buildCostFrom).toBe("assumption");
+    expect(s.ranks.co2TonnesPerYear).toBeLessThanOrEqual(2);
+  });
+
   it("an unknown site exits 2 naming the field", async () => {
     const f = join(TMP, "bad.yaml");
     writeFileSync(f, "accelerator: gb200\nitMw: 100\nsites: [us-abilene, atlantis]\n");
