@@ -356,14 +356,21 @@ function eventsSection(r: PlanResult): string[] {
   return [
     "Events",
     table(
-      ["quarter", "event", "added shortfall (accelerator-quarters)", "fleet lost (accelerator-quarters)"],
+      [
+        "quarter",
+        "event",
+        "added shortfall (accelerator-quarters)",
+        "fleet lost (accelerator-quarters)",
+        "delay to the final fleet",
+      ],
       r.events.map((e) => [
         e.quarter,
         e.kind,
         n0(e.shortfallAcceleratorQuarters),
         n0(e.lostAcceleratorQuarters),
+        e.delayQuarters === null ? "not reached in the plan" : `${e.delayQuarters} quarter(s)`,
       ]),
-      [false, false, true, true],
+      [false, false, true, true, false],
     ),
     "",
   ];

@@ -22,6 +22,7 @@ import {
   type Concentration,
   type Constraint,
   concentration,
+  fleetDelay,
   type RegionalDemand,
   type SensitivityRow,
   type SitePower,
@@ -133,6 +134,8 @@ export interface EventOutcome {
   readonly shortfallAcceleratorQuarters: number;
   /** Accelerator-quarters the fleet delivers less with the event (with a budget the fleet grows past demand). */
   readonly lostAcceleratorQuarters: number;
+  /** Quarters later the fleet reaches the size it reaches without the event (null: not within the plan). */
+  readonly delayQuarters: number | null;
 }
 
 export interface TrainingOutcome {
@@ -873,6 +876,7 @@ function eventOutcomes(
       kind: e.kind,
       shortfallAcceleratorQuarters: totalShortfall(ramp) - totalShortfall(r),
       lostAcceleratorQuarters: r.acceleratorQuarters - ramp.acceleratorQuarters,
+      delayQuarters: fleetDelay(r, ramp),
     };
   });
 }

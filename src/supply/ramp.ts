@@ -413,18 +413,25 @@ export interface SupplierLossRow {
   readonly delayQuarters: number | null;
 }
 
-/** Each supplier in turn delivering nothing from the plan's first quarter: what it costs the plan. */
-export function supplierLoss(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SupplierLossRow[] {
+/**
+ * How many quarters later `changed` first reaches the fleet `base` reaches at its end (0 when that is
+ * no fleet; null when `changed` never reaches it within the plan).
+ */
+export function fleetDelay(base: SupplyResult, changed: SupplyResult): number | null {
   const target = base.quarters[base.quarters.length - 1]?.installed ?? 0;
   const reach = (r: SupplyResult) => r.quarters.findIndex((q) => q.installed >= target);
-  const baseReach = reach(base);
+  const at = reach(changed);
+  return target <= 0 ? 0 : at < 0 ? null : at - reach(base);
+}
+
+/** Each supplier in turn delivering nothing from the plan's first quarter: what it costs the plan. */
+export function supplierLoss(s: SupplyInput, base: SupplyResult = supplyRamp(s)): SupplierLossRow[] {
   const row = (supplier: string, input: SupplyInput): SupplierLossRow => {
     const r = supplyRamp(input);
-    const at = reach(r);
     return {
       supplier,
       shortfallAcceleratorQuarters: totalShortfall(r) - totalShortfall(base),
-      delayQuarters: target <= 0 ? 0 : at < 0 ? null : at - baseReach,
+      delayQuarters: fleetDelay(base, r),
     };
   };
   const vendors = [...new Set(s.vendors.map((v) => v.vendor))];

@@ -123,8 +123,8 @@ describe("stargate plan", () => {
       spawnSync("node", [bin, "plan", global, "--html", out], { encoding: "utf8", cwd: ROOT }).status,
     ).toBe(0);
     const dom = renderedDom(out);
-    expect(dom).toContain('data-charts-drawn="10"');
-    for (const id of ["chart-budget", "chart-events", "chart-energy"])
+    expect(dom).toContain('data-charts-drawn="11"');
+    for (const id of ["chart-budget", "chart-events", "chart-energy", "chart-regions"])
       expect(dom).toContain(`data-chart="${id}"`);
   });
 

@@ -169,10 +169,13 @@ describe("plan events", () => {
       expect(r.events).toHaveLength(1);
       expect(r.events[0]?.kind).toBe(e.kind);
       expect(r.events[0]?.shortfallAcceleratorQuarters, e.kind).toBeGreaterThanOrEqual(0);
+      expect(r.events[0]?.lostAcceleratorQuarters, e.kind).toBeGreaterThanOrEqual(0);
+      expect(r.events[0]?.delayQuarters ?? 99, e.kind).toBeGreaterThanOrEqual(0);
     }
     // CoWoS is the tightest input from 2027Q3: cutting it to a tenth leaves demand unmet.
     const cut = plan(withEvents([{ quarter: "2026Q3", kind: "cowos-output", factor: 0.1 }]));
     expect(cut.events[0]?.shortfallAcceleratorQuarters).toBeGreaterThan(0);
+    expect(cut.events[0]?.delayQuarters ?? 99).toBeGreaterThan(0);
     // An export rule on the accelerator stops new capacity in the listed countries: no growth after it.
     const stop = plan(
       withEvents([{ quarter: "2027Q3", kind: "export-control", accelerator: "gb200", countries: ["KR"] }]),
