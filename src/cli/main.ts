@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -34,7 +34,7 @@ import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
 import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
-import { mergeSweeps, progressBar, runSweep, type SweepOutput, sweepReport } from "./sweep.js";
+import { mergeSweeps, parseSweepOutput, progressBar, runSweep, sweepReport } from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { partsJson, partsText, runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -137,10 +137,24 @@ function writeAtomic(path: string, text: string, field: string): void {
   }
 }
 
+/** The largest input file read: scenarios, catalogs, traces and sweep outputs are far smaller. */
+export const MAX_INPUT_BYTES = 16 * 2 ** 20;
+
+/** Read a regular file of at most MAX_INPUT_BYTES (not a device, pipe or directory). */
 function readText(path: string, cwd: string, field: string): string {
+  const full = resolve(cwd, path);
   try {
-    return readFileSync(resolve(cwd, path), "utf8");
+    const st = statSync(full);
+    if (!st.isFile()) throw new InputError(field, path, "a regular file (not a directory, device or pipe)");
+    if (st.size > MAX_INPUT_BYTES)
+      throw new InputError(
+        field,
+        path,
+        `a file of at most 16 MiB (this one has ${(st.size / 2 ** 20).toFixed(1)} MiB)`,
+      );
+    return readFileSync(full, "utf8");
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     throw new InputError(field, path, `a readable file (${code})`);
   }
@@ -208,6 +222,76 @@ const OPTIONS = {
   days: { type: "string" },
   parts: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** The options each command uses beyond --json, --help and --catalog; any other is an error naming it. */
+const WHAT_IF = ["hbm", "scale-up-gbps", "scale-out-gbps"] as const;
+const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
+  train: [
+    "top",
+    "gpus",
+    "accelerator",
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "micro-batch",
+    "global-batch",
+    "seq-len",
+    "precision",
+    "node-size",
+    ...WHAT_IF,
+    "sweep",
+    "shard",
+  ],
+  infer: [
+    "gpus",
+    "accelerator",
+    "tp",
+    "pp",
+    "ep",
+    "precision",
+    "batch",
+    "node-size",
+    ...WHAT_IF,
+    "sweep",
+    "shard",
+  ],
+  plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed"],
+  sites: [],
+  fleet: ["html", "seed", "sweep", "shard", "samples"],
+  "fit-trace": ["days"],
+  catalog: [],
+  validate: ["parts"],
+  schema: [],
+  merge: [],
+};
+
+/**
+ * Every option given is one the command uses, and options that only shape a sweep come with one:
+ * otherwise exit 2 naming the option (an ignored flag is a silent wrong answer).
+ */
+function checkOptions(command: string, values: Values): void {
+  const allowed = new Set<string>(["json", "help", "catalog", ...(COMMAND_OPTIONS[command] ?? [])]);
+  for (const [k, v] of Object.entries(values)) {
+    const given = Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false;
+    if (given && !allowed.has(k))
+      throw new InputError(
+        `--${k}`,
+        v,
+        `an option of "${command}" (it takes ${[...allowed].map((x) => `--${x}`).join(", ")})`,
+      );
+  }
+  const sweeping = values.sweep.length > 0 || values.samples !== undefined;
+  if (values.shard !== undefined && !sweeping)
+    throw new InputError(
+      "--shard",
+      values.shard,
+      "--sweep or --samples beside it (a shard is a slice of a sweep)",
+    );
+  if (command === "plan" && values.seed !== undefined && values.samples === undefined)
+    throw new InputError("--seed", values.seed, "--samples beside it (the seed of the Monte Carlo samples)");
+}
 
 function parseCli(argv: readonly string[]) {
   return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
@@ -386,14 +470,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const { values, positionals } = parseCli(argv);
     const [command, ...rest] = positionals;
-    if (values.help || command === undefined || command === "help") {
+    if (values.help || command === "help") {
       io.stdout(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return 0;
+    }
+    if (command === undefined) {
+      // No command is a usage error: the usage goes to stderr, stdout stays empty.
+      io.stderr(USAGE);
+      return 2;
     }
     if (!(COMMANDS as readonly string[]).includes(command)) {
       const later = PLANNED.includes(command) ? " (not built yet)" : "";
       throw new InputError("command", command, `one of ${COMMANDS.join(", ")}${later}`);
     }
+    checkOptions(command, values);
     const overlays = loadOverlays(values.catalog, io.cwd);
     const catalog = catalogFor(overlays);
     const out = (json: unknown, text: string) =>
@@ -430,7 +520,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === "merge") {
       if (rest.length === 0) throw new InputError("merge", undefined, "sweep output files (--json) to merge");
-      const parts = rest.map((f) => JSON.parse(readText(f, io.cwd, "FILE")) as SweepOutput);
+      const parts = rest.map((f) => parseSweepOutput(readText(f, io.cwd, "FILE"), f));
       const merged = mergeSweeps(parts, rest);
       out(merged, sweepReport(merged));
       return 0;

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { z } from "zod";
 import { InputError } from "../errors.js";
+import { validate } from "../scenario/load.js";
 import { type SweepAxis, shardRange, sweepPoint, sweepSize } from "../scenario/sweep.js";
 import { fixed, table } from "./format.js";
 import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
@@ -111,6 +113,35 @@ export function progressBar(
 }
 
 /** Join shard outputs of the same sweep into the output of the whole sweep. */
+const scalar = z.union([z.number(), z.string(), z.boolean()]);
+/** A sweep's --json output, as merge reads it back. */
+const sweepOutputSchema = z.object({
+  kind: z.literal("sweep"),
+  command: z.enum(["train", "infer", "plan", "fleet"]),
+  axes: z.array(z.object({ path: z.string(), values: z.array(scalar) })),
+  total: z.number().int().nonnegative(),
+  shard: z.string(),
+  range: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  rows: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      point: z.record(z.string(), scalar),
+      result: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+/** Read one shard's --json output: JSON, and the shape a sweep writes, or an error naming the file and field. */
+export function parseSweepOutput(text: string, file: string): SweepOutput {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new InputError(file, text.slice(0, 40), "JSON: the --json output of a sweep shard");
+  }
+  return validate(sweepOutputSchema, data, file) as SweepOutput;
+}
+
 export function mergeSweeps(parts: readonly SweepOutput[], files: readonly string[]): SweepOutput {
   const first = parts[0];
   if (first === undefined) throw new InputError("merge", files, "at least one sweep output file");

@@ -97,18 +97,74 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, prefix =
   throw issueToInputError(issue, data, prefix);
 }
 
-/** Parse YAML (or JSON, a subset) text into plain data, with a clear error for malformed input. */
+/** How deep a scenario may nest (objects and lists): far beyond any real scenario, far below the stack. */
+export const MAX_NESTING = 64;
+/** How many alias expansions a file may make (YAML "billion laughs" guard). */
+export const MAX_ALIASES = 100;
+
+/** What each YAML syntax error means, in our words (the parser's own message is never shown). */
+const YAML_ERRORS: Readonly<Record<string, string>> = {
+  BAD_INDENT: "consistent indentation (spaces, children indented under their parent)",
+  TAB_AS_INDENT: "indentation with spaces, not tabs",
+  DUPLICATE_KEY: "each key once per mapping",
+  MISSING_CHAR: "a closing bracket, brace or quote",
+  BAD_DQ_ESCAPE: "a valid escape in a double-quoted string",
+  BLOCK_AS_IMPLICIT_KEY: "a simple key before the colon",
+  MULTILINE_IMPLICIT_KEY: "a key on one line",
+  KEY_OVER_1024_CHARS: "keys of at most 1,024 characters",
+  MULTIPLE_DOCS: "a single YAML document (no second ---)",
+  BAD_ALIAS: "an alias (*name) to an anchor (&name) defined before it",
+  UNEXPECTED_TOKEN: "a key: value mapping or a - list here",
+  BLOCK_IN_FLOW: "no block (indented) content inside [ ] or { }",
+  NON_STRING_KEY: "text keys",
+};
+
+/** The deepest nesting of objects and lists, walked without recursion. */
+function nestingDepth(root: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    deepest = Math.max(deepest, d + 1);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const c of Object.values(v)) stack.push([c, d + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Parse YAML (or JSON, a subset) text into plain data, with a clear error for malformed input, nesting
+ * deeper than MAX_NESTING and alias expansion beyond MAX_ALIASES: `FILE:line:col: expected ..., got ...`.
+ */
 export function parseYaml(text: string, fileName: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err !== undefined) {
     const line = err.linePos?.[0];
     const where = line !== undefined ? `${fileName}:${line.line}:${line.col}` : fileName;
+    const tooDeep = /call stack/i.test(err.message);
     throw new InputError(
       where,
       text.split("\n")[(line?.line ?? 1) - 1]?.trim() ?? "",
-      `well-formed YAML (${err.message.split("\n")[0]})`,
+      tooDeep
+        ? `at most ${MAX_NESTING} levels of nesting`
+        : `well-formed YAML: ${YAML_ERRORS[err.code] ?? "valid YAML syntax here"}`,
     );
   }
-  return doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    if (e instanceof ReferenceError || e instanceof RangeError)
+      throw new InputError(
+        fileName,
+        "its aliases",
+        `at most ${MAX_ALIASES} alias expansions and ${MAX_NESTING} levels of nesting`,
+      );
+    throw e;
+  }
+  if (nestingDepth(data) > MAX_NESTING)
+    throw new InputError(fileName, "its nesting", `at most ${MAX_NESTING} levels of nesting`);
+  return data;
 }

@@ -352,7 +352,7 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
     [
       "malformed YAML",
       "kind: train\nmodel: [llama3-8b\nsystem: {\n",
-      /^stargate: .*s\d+\.yaml:\d+:\d+: expected well-formed YAML .*\n$/,
+      /^stargate: .*s\d+\.yaml:\d+:\d+: expected well-formed YAML: .*\n$/,
     ],
     [
       "misspelt field",

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "./run.js";
+
+const TMP = mkdtempSync(join(tmpdir(), "stargate-hard-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+const file = (name: string, text: string) => {
+  const f = join(TMP, name);
+  writeFileSync(f, text);
+  return f;
+};
+
+/** One line on stderr, exit 2, none of JavaScript's own wording. */
+async function refused(args: string[], message: RegExp) {
+  const r = await run(args);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/Error:|at .*\.js:\d+|Maximum call stack|internal error|undefined is not/);
+}
+
+describe("input limits at the door", () => {
+  it("a YAML alias bomb is refused, not expanded", async () => {
+    const rows = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [k, prev] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+    ])
+      rows.push(`${k}: &${k} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    await refused(["train", file("bomb.yaml", `${rows.join("\n")}\n`)], /at most 100 alias expansions/);
+  });
+
+  it("nesting 1,000 deep, in flow or block style, names the limit", async () => {
+    await refused(
+      ["train", file("flow.yaml", `kind: train\nmodel: ${"[".repeat(1000)}${"]".repeat(1000)}\n`)],
+      /flow\.yaml:2:\d+: expected at most 64 levels of nesting/,
+    );
+    let block = "kind: train\nmodel:\n";
+    for (let i = 1; i <= 1000; i++) block += `${"  ".repeat(i)}-\n`;
+    await refused(["train", file("block.yaml", block)], /at most 64 levels of nesting/);
+    await refused(
+      ["train", file("seventy.yaml", `kind: train\nmodel: ${"[".repeat(70)}${"]".repeat(70)}\n`)],
+      /seventy\.yaml: expected at most 64 levels of nesting/,
+    );
+  });
+
+  it("a device, a directory or a file over 16 MiB is refused before it is read", async () => {
+    await refused(["train", "/dev/zero"], /^stargate: FILE: expected a regular file .*"\/dev\/zero"/);
+    await refused(["train", TMP], /expected a regular file/);
+    const big = file("big.yaml", "");
+    truncateSync(big, 17 * 2 ** 20);
+    await refused(["plan", big], /expected a file of at most 16 MiB \(this one has 17\.0 MiB\)/);
+  });
+
+  it("YAML syntax errors are in our words with file:line:col", async () => {
+    await refused(
+      ["train", file("tab.yaml", "kind: train\nmodel:\n\tx: 1\n")],
+      /tab\.yaml:3:1: expected well-formed YAML: indentation with spaces/,
+    );
+    await refused(
+      ["train", file("dup.yaml", "a: 1\na: 2\n")],
+      /dup\.yaml:2:1: expected well-formed YAML: each key once per mapping/,
+    );
+  });
+
+  it("merge reads only sweep outputs: not JSON, not an object, not a sweep", async () => {
+    await refused(
+      ["merge", file("a.json", "nope")],
+      /a\.json: expected JSON: the --json output of a sweep shard/,
+    );
+    await refused(["merge", file("b.json", "[1, 2]")], /b\.json: expected an object/);
+    await refused(["merge", file("c.json", '{"axes": 5}')], /c\.json\.kind: expected one of "sweep"/);
+  });
+});
+
+describe("flags", () => {
+  it("a flag the command does not use is an error naming it", async () => {
+    const scenario = join(import.meta.dirname, "../../examples/train-search.yaml");
+    await refused(
+      ["train", scenario, "--html", "/nonexistent/x.html"],
+      /^stargate: --html: expected an option of "train"/,
+    );
+    await refused(
+      ["train", scenario, "--shard", "3/2"],
+      /^stargate: --shard: expected --sweep or --samples beside it/,
+    );
+    await refused(["plan", "--seed", "x"], /^stargate: --seed: expected --samples beside it/);
+    await refused(["catalog", "--days", "3"], /^stargate: --days: expected an option of "catalog"/);
+  });
+
+  it("stargate alone prints its usage on stderr and exits 2; --help prints it on stdout and exits 0", async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toMatch(/^usage: stargate <command>/);
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: stargate <command>/);
+    expect(help.stderr).toBe("");
+  });
+});
