@@ -34,7 +34,14 @@ import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
 import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
-import { mergeSweeps, parseSweepOutput, progressBar, runSweep, sweepReport } from "./sweep.js";
+import {
+  checkSomePointRan,
+  mergeSweeps,
+  parseSweepOutput,
+  progressBar,
+  runSweep,
+  sweepReport,
+} from "./sweep.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { partsJson, partsText, runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -495,6 +502,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
       const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
       const sweep = await runSweep(job, axes, shard, progressBar(io.stderr));
+      checkSomePointRan(sweep);
       out(sweep, sweepReport(sweep));
     };
 

@@ -142,6 +142,25 @@ export function parseSweepOutput(text: string, file: string): SweepOutput {
   return validate(sweepOutputSchema, data, file) as SweepOutput;
 }
 
+/**
+ * A sweep all of whose points failed is bad input, not a result: one line with the count by error (the
+ * three commonest).
+ */
+export function checkSomePointRan(o: SweepOutput): void {
+  if (o.rows.length === 0 || o.rows.some((r) => typeof r.result["error"] !== "string")) return;
+  const counts = new Map<string, number>();
+  for (const r of o.rows) {
+    const e = String(r.result["error"]);
+    counts.set(e, (counts.get(e) ?? 0) + 1);
+  }
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  throw new InputError(
+    "--sweep",
+    o.axes.map((a) => a.path).join(", ") || "@sample",
+    `points that run: all ${o.rows.length} failed (${top.map(([e, n]) => `${n} × ${e}`).join("; ")})`,
+  );
+}
+
 export function mergeSweeps(parts: readonly SweepOutput[], files: readonly string[]): SweepOutput {
   const first = parts[0];
   if (first === undefined) throw new InputError("merge", files, "at least one sweep output file");

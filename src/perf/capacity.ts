@@ -33,12 +33,19 @@ export interface TrainingSizing {
 const MAX_MFU = 0.6;
 
 /**
+ * The largest cluster a sizing tries: 2^20 accelerators, beyond any announced campus (the largest are in
+ * the hundreds of thousands). A deadline that would need more is answered with this size and the days it
+ * takes, over its target.
+ */
+export const MAX_SIZED_ACCELERATORS = 2 ** 20;
+
+/**
  * Accelerators needed to train `tokens` within `days`: the smallest count, in whole scale-up domains
  * that some parallelism splits exactly, whose searched best configuration finishes in time. Time is not
  * monotone in the count (the best split changes with it), so candidates are searched in ascending order
  * from the count that would need MAX_MFU; after 24 misses the search jumps to the first candidate ≥
  * count × time / target (time ∝ 1/count to first order). When none meets the target within 16× the
- * 40%-MFU estimate, the largest count tried is returned with its time.
+ * 40%-MFU estimate (and MAX_SIZED_ACCELERATORS), the largest count tried is returned with its time.
  */
 export function sizeTraining(
   input: Omit<TrainingJobInput, "gpus" | "tokens">,
@@ -51,16 +58,26 @@ export function sizeTraining(
   const peak = base.accelerator.peakFlops[base.precision] ?? 0;
   const flops = modelFlopsPerToken(base.model, base.seqLen) * tokens;
   const ideal = flops / (days * SECONDS_PER_DAY * peak);
-  const maxK = Math.max(4, Math.ceil((16 * ideal) / FIRST_GUESS_MFU / g));
+  const maxK = Math.min(
+    Math.max(4, Math.ceil((16 * ideal) / FIRST_GUESS_MFU / g)),
+    Math.max(1, Math.floor(MAX_SIZED_ACCELERATORS / g)),
+  );
   // The first splittable count of at least k domains (maxK + 1 when none up to maxK).
   const from = (k: number) => {
     let j = Math.max(1, k);
     while (j <= maxK && !splittable(base, j * g)) j++;
     return j;
   };
+  // The largest splittable count up to maxK domains (1 when none: the search then says why).
+  const downFrom = (k: number) => {
+    let j = k;
+    while (j > 1 && !splittable(base, j * g)) j--;
+    return j;
+  };
   const daysAt = (r: TrainResult) => tokens / r.tokensPerS / SECONDS_PER_DAY;
   const search = (k: number) => searchTraining(trainingJob({ ...base, gpus: k * g, tokens })).best;
-  let k = Math.min(maxK, from(Math.floor(ideal / MAX_MFU / g)));
+  const first = from(Math.floor(ideal / MAX_MFU / g));
+  let k = first <= maxK ? first : downFrom(maxK);
   let r = search(k);
   let searches = 1;
   while (!(r.fits && daysAt(r) <= days) && r.fits) {

@@ -57,7 +57,8 @@ const serviceSchema = z.strictObject({
   outputTokens: positiveInt,
   slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
   /** Mean output tokens per day. */
-  tokensPerDay: positive,
+  /** At most 10^15 a day (a quadrillion: ~20× Google's whole 2025 daily token volume). */
+  tokensPerDay: positive.max(1e15),
   /** Daily swing around the mean, 0-1. */
   amplitude: z.number().min(0).max(1).default(0.5),
   peakHour: z.number().min(0).max(24).default(14),

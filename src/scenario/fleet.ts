@@ -27,6 +27,7 @@ import { seededRandom } from "../random.js";
 import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
 import { validate } from "./load.js";
 import { strip } from "./system.js";
+import { csvNumber } from "./trace.js";
 
 /** One row of a job trace. */
 export interface TraceJob {
@@ -57,7 +58,7 @@ export function parseJobTrace(text: string, file: string): TraceJob[] {
   return lines.slice(1).map((line, i) => {
     const cells = line.split(",").map((c) => c.trim());
     const num = (k: number, what: string, min: number) => {
-      const v = Number(cells[k]);
+      const v = csvNumber(cells, header, k, `${file}:${i + 2}`, `${what} ≥ ${min}`);
       if (!Number.isFinite(v) || v < min)
         throw new InputError(`${file}:${i + 2}`, cells[k], `${what} ≥ ${min}`);
       return v;

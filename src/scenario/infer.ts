@@ -139,12 +139,16 @@ function deployOptions(
   if (d === undefined) return [];
   const price = (id: string) => d.costPerGpuHourUsd?.[id] ?? null;
   if (d.accelerators === undefined) return [{ job, usdPerGpuHour: price(job.accelerator.id) }];
-  return d.accelerators.map((id, i) => {
+  // A repeated accelerator is compared once (its first mention names it in errors).
+  return d.accelerators.flatMap((id, i) => {
+    if (d.accelerators?.indexOf(id) !== i) return [];
     const accelerator = resolveAccelerator(catalog, id, `inference.deploy.accelerators[${i}]`);
-    return {
-      job: { ...job, accelerator, domainSize: accelerator.scaleUp.domainSize },
-      usdPerGpuHour: price(id),
-    };
+    return [
+      {
+        job: { ...job, accelerator, domainSize: accelerator.scaleUp.domainSize },
+        usdPerGpuHour: price(id),
+      },
+    ];
   });
 }
 

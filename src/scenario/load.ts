@@ -43,7 +43,15 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
       return new InputError(path, value, what);
     }
     case "too_big":
-      return new InputError(path, value, `a number ${issue.inclusive ? "≤" : "<"} ${String(issue.maximum)}`);
+      return new InputError(
+        path,
+        value,
+        issue.origin === "number"
+          ? `a number ${issue.inclusive ? "≤" : "<"} ${String(issue.maximum)}`
+          : issue.origin === "string"
+            ? `at most ${String(issue.maximum)} characters`
+            : `at most ${String(issue.maximum)} item(s)`,
+      );
     case "not_multiple_of":
       return new InputError(path, value, `a multiple of ${String(issue.divisor)}`);
     case "unrecognized_keys": {

@@ -274,8 +274,11 @@ export const lengthSchema = z.union([
   }),
 ]);
 
+/** The most requests one serving simulation runs: ~10 s at the simulator's ~1 M requests/s. */
+export const MAX_SIMULATED_REQUESTS = 10_000_000;
+
 export const generatedWorkloadSchema = z.strictObject({
-  requests: positiveInt,
+  requests: positiveInt.max(MAX_SIMULATED_REQUESTS),
   /** `offline`: every request queued at t = 0; a number: Poisson arrivals at that many requests/s. */
   arrival: z.union([z.literal("offline"), positive]),
   inputLen: lengthSchema,
@@ -336,12 +339,24 @@ export const inferenceSchema = z.strictObject({
    */
   deploy: z
     .strictObject({
-      rate: positive,
-      precisions: z.array(inferencePrecisionSchema).min(1).default(["bf16", "fp8"]),
-      batchLimits: z.array(positiveInt).min(1).default([32, 64, 128, 256]),
-      requests: positiveInt.default(1000),
+      /** Requests per second: at most 10^6 (a million a second is several times the largest public services). */
+      rate: positive.max(1e6),
+      // Repeated candidates are searched once.
+      precisions: z
+        .array(inferencePrecisionSchema)
+        .min(1)
+        .max(8)
+        .default(["bf16", "fp8"])
+        .transform((a) => [...new Set(a)]),
+      batchLimits: z
+        .array(positiveInt.max(65_536))
+        .min(1)
+        .max(16)
+        .default([32, 64, 128, 256])
+        .transform((a) => [...new Set(a)]),
+      requests: positiveInt.max(100_000).default(1000),
       /** Accelerators to compare (catalog ids); default: the system's. */
-      accelerators: z.array(z.string().min(1)).min(1).optional(),
+      accelerators: z.array(z.string().min(1)).min(1).max(64).optional(),
       /** Price of one accelerator-hour, USD, per accelerator id: enables $/M tokens and cheapest-first. */
       costPerGpuHourUsd: z.record(z.string(), positive).optional(),
     })

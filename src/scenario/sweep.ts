@@ -14,6 +14,9 @@ export const MAX_SWEEP_POINTS = 10_000_000;
  * true/false become booleans).
  * Paths are dotted scenario fields, e.g. `training.globalBatch` or `system.count`.
  */
+/** Object-machinery names a path must never walk into. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 export function parseSweep(spec: string): SweepAxis {
   const eq = spec.indexOf("=");
   const path = spec.slice(0, eq).trim();
@@ -21,6 +24,9 @@ export function parseSweep(spec: string): SweepAxis {
   if (eq <= 0 || body === "" || !/^[A-Za-z][\w]*(\.\w+)*$/.test(path)) {
     throw new InputError("--sweep", spec, "path=a:b:step or path=v1,v2,... with a dotted scenario path");
   }
+  const reserved = path.split(".").find((k) => RESERVED_KEYS.has(k));
+  if (reserved !== undefined)
+    throw new InputError("--sweep", spec, `a path of scenario fields ("${reserved}" is not one)`);
   if (body.includes(":")) {
     const parts = body.split(":").map(Number);
     const [a, b, step] = parts;
@@ -107,6 +113,9 @@ export function setPathInPlace(root: unknown, path: string, value: unknown): voi
   if (root === null || typeof root !== "object")
     throw new InputError(path, root, "a scenario mapping to sweep");
   const keys = path.split(".");
+  const reserved = keys.find((k) => RESERVED_KEYS.has(k));
+  if (reserved !== undefined)
+    throw new InputError(path, value, `a path of scenario fields ("${reserved}" is not one)`);
   let node = root as Record<string, unknown>;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i] ?? "";

@@ -13,6 +13,21 @@ const OUTPUT = [
 ];
 
 /**
+ * A CSV cell as a number: a blank cell is an error (not 0), named by file, row and column header.
+ */
+export function csvNumber(
+  cells: readonly string[],
+  header: readonly string[],
+  col: number,
+  where: string,
+  what: string,
+): number {
+  const raw = (cells[col] ?? "").trim();
+  if (raw === "") throw new InputError(`${where} column ${header[col] ?? col + 1}`, "an empty cell", what);
+  return Number(raw);
+}
+
+/**
  * Parse a request trace: CSV with a header naming an arrival column (seconds), an input-length column
  * and an output-length column (tokens), e.g. `arrival_s,input_tokens,output_tokens` (Azure LLM inference
  * traces use `TIMESTAMP,ContextTokens,GeneratedTokens`; give seconds). Rows are sorted by arrival and
@@ -37,10 +52,10 @@ export function parseTrace(text: string, file: string): RequestSet {
   const rows: [number, number, number][] = [];
   for (let k = 1; k < lines.length; k++) {
     const cells = (lines[k] ?? "").split(",");
-    const num = (i: number) => Number((cells[i] ?? "").trim());
-    const a = num(ia);
-    const inp = num(ii);
-    const out = num(io);
+    const where = `${file}:${k + 1}`;
+    const a = csvNumber(cells, header, ia, where, "an arrival time ≥ 0 in seconds");
+    const inp = csvNumber(cells, header, ii, where, "an input length ≥ 1 token");
+    const out = csvNumber(cells, header, io, where, "an output length ≥ 1 token");
     if (!Number.isFinite(a) || a < 0)
       throw new InputError(`${file}:${k + 1}`, cells[ia] ?? "", "an arrival time ≥ 0 in seconds");
     if (!Number.isInteger(inp) || inp < 1)

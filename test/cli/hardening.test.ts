@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -103,5 +103,79 @@ describe("flags", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: stargate <command>/);
     expect(help.stderr).toBe("");
+  });
+});
+
+describe("domains and verdicts", () => {
+  const ex = (f: string) => join(import.meta.dirname, "../../examples", f);
+  const edited = (from: string, name: string, edit: (t: string) => string) =>
+    file(name, edit(readFileSync(ex(from), "utf8")));
+
+  it("a training deadline no cluster can meet is a verdict (days over target), not a hang", async () => {
+    const f = edited("stargate-korea.yaml", "days.yaml", (t) =>
+      t.replace("      days: 90", "      days: 1.0e-9"),
+    );
+    const r = await run(["plan", f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/takes \d+ days on [\d,]+ accelerators, over its 1e-9-day target/);
+  });
+
+  it("a serving simulation, a deployment and a fleet service have bounds named in the message", async () => {
+    await refused(
+      [
+        "infer",
+        edited("serve-online.yaml", "req.yaml", (t) => t.replace("requests: 20000", "requests: 1000000000")),
+      ],
+      /inference\.workload\.requests: expected a number ≤ 10000000/,
+    );
+    await refused(
+      ["infer", edited("deploy-70b.yaml", "rate.yaml", (t) => t.replace("    rate: 20", "    rate: 1.0e+9"))],
+      /inference\.deploy\.rate: expected a number ≤ 1000000/,
+    );
+    await refused(
+      [
+        "fleet",
+        edited("fleet-small.yaml", "tok.yaml", (t) =>
+          t.replace("tokensPerDay: 20.0e+9", "tokensPerDay: 1.0e+308"),
+        ),
+      ],
+      /tokensPerDay: expected a number ≤ 1000000000000000/,
+    );
+  });
+
+  it("a repeated deployment candidate is searched once", async () => {
+    const once = JSON.parse((await run(["infer", ex("deploy-70b.yaml"), "--json"])).stdout);
+    const twice = JSON.parse(
+      (
+        await run([
+          "infer",
+          edited("deploy-70b.yaml", "dup.yaml", (t) =>
+            t.replace("accelerators: [h100-sxm, h200]", "accelerators: [h100-sxm, h200, h200, h100-sxm]"),
+          ),
+          "--json",
+        ])
+      ).stdout,
+    );
+    expect(twice.candidates).toBe(once.candidates);
+    expect(twice.gpus).toBe(once.gpus);
+  });
+
+  it("blank CSV cells name their row and column", async () => {
+    const csv = file("trace.csv", "job_id,tenant,submit_time,gpus,duration\n1,a,,8,100\n");
+    await refused(
+      ["fit-trace", csv],
+      /trace\.csv:2 column submit_time: expected a submit time \(s\) ≥ 0, got "an empty cell"/,
+    );
+  });
+
+  it("sweeps: object-machinery paths are refused; a sweep whose every point fails exits 2 with the count by error", async () => {
+    await refused(
+      ["train", ex("train-search.yaml"), "--sweep", "constructor.prototype.x=1,2"],
+      /"constructor" is not one/,
+    );
+    const r = await run(["train", ex("train-search.yaml"), "--sweep", "system.count=-1,-2"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/all 2 failed \(1 × system\.count: expected a positive number, got -1; 1 ×/);
   });
 });
