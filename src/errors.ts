@@ -14,6 +14,18 @@ export class InputError extends Error {
   ) {
     super(`${path === "" ? "input" : path}: expected ${expected}, got ${formatValue(value)}`);
   }
+
+  /** This error followed by others found in the same input, one line each (at most `limit` in all). */
+  static all(errors: readonly InputError[], limit = 10): InputError {
+    const [first, ...rest] = errors;
+    if (first === undefined) return new InputError("", undefined, "valid input");
+    if (rest.length === 0) return first;
+    const shown = rest.slice(0, limit - 1).map((e) => e.message);
+    if (rest.length > limit - 1) shown.push(`... and ${rest.length - (limit - 1)} more`);
+    const e = new InputError(first.path, first.value, first.expected);
+    e.message = [first.message, ...shown].join("\n");
+    return e;
+  }
 }
 
 /** Short printable form of a user value for error messages. */

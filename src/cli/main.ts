@@ -549,7 +549,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof InputError) {
-      io.stderr(`stargate: ${err.message}\n`);
+      // One line per problem found, the most specific first.
+      io.stderr(
+        `${err.message
+          .split("\n")
+          .map((l) => `stargate: ${l}`)
+          .join("\n")}\n`,
+      );
       return 2;
     }
     const code = (err as { code?: string }).code;

@@ -96,13 +96,22 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
   }
 }
 
-/** Validate `data` with `schema`, throwing the first problem as an InputError. */
+/**
+ * Validate `data` with `schema`, throwing every problem as one InputError, a line each: unknown keys
+ * first, then bad values, then fields missing (the deepest first within each).
+ */
 export function validate<S extends z.ZodType>(schema: S, data: unknown, prefix = ""): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new InputError(prefix, data, "valid input");
-  throw issueToInputError(issue, data, prefix);
+  // A misspelt key first (it usually explains a missing field), then values given wrong, then fields
+  // missing; deeper paths first within each.
+  const rank = (i: z.core.$ZodIssue) =>
+    i.code === "unrecognized_keys" ? 0 : valueAt(data, i.path) === undefined ? 2 : 1;
+  const issues = [...result.error.issues].sort((a, b) => rank(a) - rank(b) || b.path.length - a.path.length);
+  const errors = issues.map((issue) => issueToInputError(issue, data, prefix));
+  // The same message twice (a union's branches) is said once.
+  const unique = errors.filter((e, i) => errors.findIndex((x) => x.message === e.message) === i);
+  throw InputError.all(unique);
 }
 
 /** How deep a scenario may nest (objects and lists): far beyond any real scenario, far below the stack. */

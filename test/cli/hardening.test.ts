@@ -12,13 +12,15 @@ const file = (name: string, text: string) => {
   return f;
 };
 
-/** One line on stderr, exit 2, none of JavaScript's own wording. */
-async function refused(args: string[], message: RegExp) {
+/** Exit 2, one line on stderr (or one per problem with `several`), none of JavaScript's own wording. */
+async function refused(args: string[], message: RegExp, several = false) {
   const r = await run(args);
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe("");
-  expect(r.stderr.trim().split("\n")).toHaveLength(1);
-  expect(r.stderr).toMatch(message);
+  const lines = r.stderr.trim().split("\n");
+  if (!several) expect(lines).toHaveLength(1);
+  for (const l of lines) expect(l).toMatch(/^stargate: /);
+  expect(lines[0]).toMatch(message);
   expect(r.stderr).not.toMatch(/Error:|at .*\.js:\d+|Maximum call stack|internal error|undefined is not/);
 }
 
@@ -75,7 +77,25 @@ describe("input limits at the door", () => {
       /a\.json: expected JSON: the --json output of a sweep shard/,
     );
     await refused(["merge", file("b.json", "[1, 2]")], /b\.json: expected an object/);
-    await refused(["merge", file("c.json", '{"axes": 5}')], /c\.json\.kind: expected one of "sweep"/);
+    await refused(["merge", file("c.json", '{"axes": 5}')], /c\.json\.axes: expected an array, got 5/, true);
+  });
+});
+
+describe("all errors at once", () => {
+  it("every schema problem is listed, a line each; the field given wrong comes before the one missing", async () => {
+    const f = file(
+      "several.yaml",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, cuont: 8 }\ntraining: { seqLen: -1, globalBatch: 8 }\n",
+    );
+    const r = await run(["train", f]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines[0]).toMatch(/^stargate: system\.cuont: expected known fields only/);
+    expect(r.stderr).toMatch(/^stargate: training\.seqLen: expected a positive number, got -1$/m);
+    expect(lines[lines.length - 1]).toMatch(
+      /^stargate: system\.count: expected a number \(required field\), got nothing$/,
+    );
   });
 });
 
