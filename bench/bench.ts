@@ -4,8 +4,9 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   builtinCatalog,
@@ -377,6 +378,35 @@ for (const [label, ax] of [
     `fleet, PAI scale: ${jobs.length.toLocaleString("en-US")} jobs on ${res.accelerators.toLocaleString("en-US")} GPUs`,
     { medianS: took, minS: took, maxS: took, runs: 1 },
     `  ${res.kinds.reduce((x, k) => x + k.completed, 0).toLocaleString("en-US")} completed, utilisation ${(100 * res.utilisation.busy).toFixed(1)}%, ${res.events.toLocaleString("en-US")} events`,
+  );
+}
+
+// 10. A 10-million-point --jsonl sweep in a fresh process (the rows are counted, not kept): its peak RSS,
+// threads included, from the process's own resource usage. STARGATE_BENCH_JSONL_POINTS shortens it.
+{
+  const points = Number(process.env["STARGATE_BENCH_JSONL_POINTS"] ?? 10_000_000);
+  const mainJs = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+  const scenario = fileURLToPath(new URL("../../examples/train-explicit.yaml", import.meta.url));
+  const script = `
+    const { main } = await import(${JSON.stringify(mainJs)});
+    let lines = 0;
+    const code = await main(["train", ${JSON.stringify(scenario)}, "--sweep", "training.globalBatch=1:${points}:1", "--jsonl"],
+      { stdout: () => { lines++; }, stderr: () => {}, cwd: process.cwd() });
+    console.log(JSON.stringify({ code, lines, maxRssKiB: process.resourceUsage().maxRSS }));`;
+  const t0 = nowS();
+  // A module file, not --input-type (worker threads inherit the parent's flags).
+  const file = join(mkdtempSync(join(tmpdir(), "stargate-bench-")), "jsonl.mjs");
+  writeFileSync(file, script);
+  const r = JSON.parse(execFileSync("node", [file], { encoding: "utf8" })) as {
+    code: number;
+    lines: number;
+    maxRssKiB: number;
+  };
+  const took = nowS() - t0;
+  report(
+    `sweep --jsonl: ${points.toLocaleString("en-US")} train points streamed, fresh process`,
+    { medianS: took, minS: took, maxS: took, runs: 1 },
+    `  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB, ${r.lines.toLocaleString("en-US")} lines, exit ${r.code}`,
   );
 }
 

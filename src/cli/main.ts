@@ -12,7 +12,7 @@ import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
-import { parseShard, parseSweep } from "../scenario/sweep.js";
+import { MAX_SWEEP_POINTS, parseShard, parseSweep, type SweepAxis, sweepSize } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
@@ -37,11 +37,16 @@ import { runSites, sitesJson, sitesReport } from "./sites.js";
 import {
   checkSomePointRan,
   mergeSweeps,
+  PointTally,
   parseSweepOutput,
   progressBar,
   runSweep,
+  type SweepRow,
+  streamSweep,
+  sweepHeader,
   sweepReport,
 } from "./sweep.js";
+import { collected, headerLine, isJsonlSweep, mergeJsonl } from "./sweep-jsonl.js";
 import { runTrain, trainJson, trainReport } from "./train.js";
 import { partsJson, partsText, runValidate, validateJson, validateReport } from "./validate.js";
 
@@ -147,19 +152,22 @@ function writeAtomic(path: string, text: string, field: string): void {
 /** The largest input file read: scenarios, catalogs, traces and sweep outputs are far smaller. */
 export const MAX_INPUT_BYTES = 16 * 2 ** 20;
 
-/** Read a regular file of at most MAX_INPUT_BYTES (not a device, pipe or directory). */
-function readText(path: string, cwd: string, field: string): string {
+/**
+ * Read a regular file of at most `maxBytes` (not a device, pipe or directory); with `read` false, only
+ * check that it is one (for files streamed line by line).
+ */
+function readText(path: string, cwd: string, field: string, maxBytes = MAX_INPUT_BYTES, read = true): string {
   const full = resolve(cwd, path);
   try {
     const st = statSync(full);
     if (!st.isFile()) throw new InputError(field, path, "a regular file (not a directory, device or pipe)");
-    if (st.size > MAX_INPUT_BYTES)
+    if (st.size > maxBytes)
       throw new InputError(
         field,
         path,
         `a file of at most 16 MiB (this one has ${(st.size / 2 ** 20).toFixed(1)} MiB)`,
       );
-    return readFileSync(full, "utf8");
+    return read ? readFileSync(full, "utf8") : "";
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
@@ -228,6 +236,7 @@ const OPTIONS = {
   seed: { type: "string" },
   days: { type: "string" },
   parts: { type: "boolean", default: false },
+  jsonl: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** The options each command uses beyond --json, --help and --catalog; any other is an error naming it. */
@@ -250,6 +259,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
     ...WHAT_IF,
     "sweep",
     "shard",
+    "jsonl",
   ],
   infer: [
     "gpus",
@@ -263,15 +273,16 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
     ...WHAT_IF,
     "sweep",
     "shard",
+    "jsonl",
   ],
-  plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed"],
+  plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed", "jsonl"],
   sites: [],
-  fleet: ["html", "seed", "sweep", "shard", "samples"],
+  fleet: ["html", "seed", "sweep", "shard", "samples", "jsonl"],
   "fit-trace": ["days"],
   catalog: [],
   validate: ["parts"],
   schema: [],
-  merge: [],
+  merge: ["jsonl"],
 };
 
 /**
@@ -290,6 +301,8 @@ function checkOptions(command: string, values: Values): void {
       );
   }
   const sweeping = values.sweep.length > 0 || values.samples !== undefined;
+  if (values.jsonl && !sweeping && command !== "merge")
+    throw new InputError("--jsonl", true, "--sweep or --samples beside it (JSONL streams a sweep's rows)");
   if (values.shard !== undefined && !sweeping)
     throw new InputError(
       "--shard",
@@ -452,6 +465,46 @@ async function fleetCommand(ctx: Ctx): Promise<number> {
   return 0;
 }
 
+/**
+ * `merge`: join the shards of one sweep, --json outputs or --jsonl streams (read line by line); writes
+ * --jsonl as a stream, else the whole sweep.
+ */
+async function mergeCommand(ctx: Ctx): Promise<number> {
+  const { values, rest, io, out } = ctx;
+  if (rest.length === 0)
+    throw new InputError("merge", undefined, "sweep output files (--json or --jsonl) to merge");
+  const paths = rest.map((f) => {
+    readText(f, io.cwd, "FILE", Number.POSITIVE_INFINITY, false);
+    return resolve(io.cwd, f);
+  });
+  if (paths.every((p) => isJsonlSweep(p))) {
+    const rows: SweepRow[] = [];
+    const header = await mergeJsonl(
+      paths,
+      (h) => {
+        if (values.jsonl) io.stdout(headerLine(h));
+      },
+      (r) => {
+        if (values.jsonl) io.stdout(`${JSON.stringify(r)}\n`);
+        else rows.push(r);
+      },
+    );
+    if (!values.jsonl) {
+      const merged = collected(header, rows);
+      out(merged, sweepReport(merged));
+    }
+    return 0;
+  }
+  const parts = rest.map((f) => parseSweepOutput(readText(f, io.cwd, "FILE"), f));
+  const merged = mergeSweeps(parts, rest);
+  if (values.jsonl) {
+    const { rows, ...header } = merged;
+    io.stdout(headerLine(header));
+    for (const r of rows) io.stdout(`${JSON.stringify(r)}\n`);
+  } else out(merged, sweepReport(merged));
+  return 0;
+}
+
 /** `schema`: the JSON Schema of a scenario or catalog file. */
 function schemaCommand(ctx: Ctx): number {
   const { rest, io } = ctx;
@@ -497,10 +550,27 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
     /** Run a sweep (and, where `samples`, Monte-Carlo samples) of the job on the worker pool and print it. */
     const sweepOut = async (job: SweepJob, samples?: number) => {
-      const axes = values.sweep.map(parseSweep);
-      if (samples !== undefined)
-        axes.push({ path: SAMPLE_AXIS, values: Array.from({ length: samples }, (_, i) => i) });
+      const axes: SweepAxis[] = values.sweep.map(parseSweep);
+      if (samples !== undefined) axes.push({ path: SAMPLE_AXIS, from: 0, step: 1, count: samples });
+      const size = sweepSize(axes);
+      if (size > MAX_SWEEP_POINTS)
+        throw new InputError(
+          "--sweep",
+          size,
+          `at most ${MAX_SWEEP_POINTS.toLocaleString("en-US")} points in all (the product of the axes)`,
+        );
       const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+      if (values.jsonl) {
+        // One line per point as it completes, in index order: memory stays flat in the point count.
+        const tally = new PointTally();
+        io.stdout(headerLine(sweepHeader(job, axes, shard)));
+        await streamSweep(job, axes, shard, progressBar(io.stderr), (r) => {
+          tally.add(r);
+          io.stdout(`${JSON.stringify(r)}\n`);
+        });
+        tally.check(axes);
+        return;
+      }
       const sweep = await runSweep(job, axes, shard, progressBar(io.stderr));
       checkSomePointRan(sweep);
       out(sweep, sweepReport(sweep));
@@ -526,13 +596,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       out(fit, fitReport(fit, file));
       return 0;
     }
-    if (command === "merge") {
-      if (rest.length === 0) throw new InputError("merge", undefined, "sweep output files (--json) to merge");
-      const parts = rest.map((f) => parseSweepOutput(readText(f, io.cwd, "FILE"), f));
-      const merged = mergeSweeps(parts, rest);
-      out(merged, sweepReport(merged));
-      return 0;
-    }
+    if (command === "merge") return await mergeCommand(ctx);
     if (command === "catalog") {
       const family = rest[0];
       out(catalogJson(catalog, family), catalogReport(catalog, family));

@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { validate } from "../scenario/load.js";
-import { type SweepAxis, shardRange, sweepPoint, sweepSize } from "../scenario/sweep.js";
+import { listed, type SweepAxis, shardRange, sweepPoint, sweepSize } from "../scenario/sweep.js";
 import { fixed, table } from "./format.js";
 import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
 
@@ -28,39 +28,74 @@ export interface SweepOutput {
 
 const WORKER = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
 
+/** A sweep's header: what a JSONL stream's first line carries (its rows follow, one per line). */
+export type SweepHeader = Omit<SweepOutput, "rows">;
+
+/** The most rows a streaming sweep holds waiting for an earlier one: memory stays flat in the point count. */
+const MAX_BUFFERED_ROWS = 8192;
+
+/** The header of shard `shard` of a sweep over `axes`. */
+export function sweepHeader(
+  job: SweepJob,
+  axes: readonly SweepAxis[],
+  shard: { readonly index: number; readonly count: number },
+): SweepHeader {
+  const total = sweepSize(axes);
+  return {
+    kind: "sweep",
+    command: job.command,
+    axes,
+    total,
+    shard: `${shard.index}/${shard.count}`,
+    range: shardRange(total, shard),
+  };
+}
+
 /**
  * Evaluate the points of one shard on a pool of worker threads (one per core), handing out small chunks
- * of indices so the cores stay busy, with a progress bar on stderr. Rows come back in index order.
+ * of indices so the cores stay busy, with a progress bar on stderr. `onRow` receives the rows in index
+ * order as they complete; a worker waits for more work while MAX_BUFFERED_ROWS later rows wait for an
+ * earlier one, so memory does not grow with the number of points.
  */
-export async function runSweep(
+export async function streamSweep(
   job: SweepJob,
   axes: readonly SweepAxis[],
   shard: { readonly index: number; readonly count: number },
   progress: ((done: number, total: number) => void) | null,
-): Promise<SweepOutput> {
+  onRow: (row: SweepRow) => void,
+): Promise<SweepHeader> {
   const total = sweepSize(axes);
   const [start, end] = shardRange(total, shard);
   const n = end - start;
-  const rows: SweepRow[] = new Array(n);
   const threads = Math.min(availableParallelism(), Math.max(1, Math.ceil(n / 4)));
   let done = 0;
   if (threads <= 1 || !existsSync(WORKER)) {
     const catalog = catalogFor(job.overlays);
     for (let i = start; i < end; i++) {
       const point = sweepPoint(axes, i);
-      rows[i - start] = { index: i, point, result: evaluatePoint(job, catalog, point) };
+      onRow({ index: i, point, result: evaluatePoint(job, catalog, point) });
       progress?.(++done, n);
     }
   } else {
     const chunk = Math.max(1, Math.min(256, Math.ceil(n / (threads * 16))));
     let next = start;
+    let emitted = start;
+    const waiting = new Map<number, SweepRow>();
+    const idle: (() => void)[] = [];
     await new Promise<void>((resolve, reject) => {
       let live = threads;
       for (let w = 0; w < threads; w++) {
-        const worker = new Worker(WORKER, { workerData: { job, axes } });
+        const worker = new Worker(WORKER, {
+          workerData: { job, axes },
+          resourceLimits: { maxYoungGenerationSizeMb: 8 },
+        });
         const feed = () => {
           if (next >= end) {
             worker.postMessage(null);
+            return;
+          }
+          if (waiting.size >= MAX_BUFFERED_ROWS) {
+            idle.push(feed);
             return;
           }
           const s = next;
@@ -68,10 +103,16 @@ export async function runSweep(
           worker.postMessage({ start: s, end: next });
         };
         worker.on("message", (batch: SweepRow[]) => {
-          for (const r of batch) rows[r.index - start] = r;
+          for (const r of batch) waiting.set(r.index, r);
+          for (let r = waiting.get(emitted); r !== undefined; r = waiting.get(emitted)) {
+            waiting.delete(emitted);
+            onRow(r);
+            emitted++;
+          }
           done += batch.length;
           progress?.(done, n);
           feed();
+          while (waiting.size < MAX_BUFFERED_ROWS && idle.length > 0) idle.shift()?.();
         });
         worker.on("error", reject);
         worker.on("exit", () => {
@@ -81,15 +122,19 @@ export async function runSweep(
       }
     });
   }
-  return {
-    kind: "sweep",
-    command: job.command,
-    axes,
-    total,
-    shard: `${shard.index}/${shard.count}`,
-    range: [start, end],
-    rows,
-  };
+  return sweepHeader(job, axes, shard);
+}
+
+/** The whole sweep in memory, its axes listed: the --json output. */
+export async function runSweep(
+  job: SweepJob,
+  axes: readonly SweepAxis[],
+  shard: { readonly index: number; readonly count: number },
+  progress: ((done: number, total: number) => void) | null,
+): Promise<SweepOutput> {
+  const rows: SweepRow[] = [];
+  const header = await streamSweep(job, axes, shard, progress, (r) => rows.push(r));
+  return { ...header, axes: axes.map(listed), rows };
 }
 
 /** A progress bar on a stream, redrawn at most every 100 ms and once at the end. */
@@ -142,23 +187,38 @@ export function parseSweepOutput(text: string, file: string): SweepOutput {
   return validate(sweepOutputSchema, data, file) as SweepOutput;
 }
 
-/**
- * A sweep all of whose points failed is bad input, not a result: one line with the count by error (the
- * three commonest).
- */
-export function checkSomePointRan(o: SweepOutput): void {
-  if (o.rows.length === 0 || o.rows.some((r) => typeof r.result["error"] !== "string")) return;
-  const counts = new Map<string, number>();
-  for (const r of o.rows) {
-    const e = String(r.result["error"]);
-    counts.set(e, (counts.get(e) ?? 0) + 1);
+/** Counts a sweep's rows and their errors as they pass, to tell a sweep none of whose points ran. */
+export class PointTally {
+  private rows = 0;
+  private ran = 0;
+  private readonly errors = new Map<string, number>();
+
+  add(r: SweepRow): void {
+    this.rows++;
+    const e = r.result["error"];
+    if (typeof e !== "string") this.ran++;
+    else if (this.ran === 0) this.errors.set(e, (this.errors.get(e) ?? 0) + 1);
   }
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
-  throw new InputError(
-    "--sweep",
-    o.axes.map((a) => a.path).join(", ") || "@sample",
-    `points that run: all ${o.rows.length} failed (${top.map(([e, n]) => `${n} × ${e}`).join("; ")})`,
-  );
+
+  /**
+   * A sweep all of whose points failed is bad input, not a result: one line with the count by error (the
+   * three commonest).
+   */
+  check(axes: readonly SweepAxis[]): void {
+    if (this.rows === 0 || this.ran > 0) return;
+    const top = [...this.errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    throw new InputError(
+      "--sweep",
+      axes.map((a) => a.path).join(", ") || "@sample",
+      `points that run: all ${this.rows} failed (${top.map(([e, n]) => `${n} × ${e}`).join("; ")})`,
+    );
+  }
+}
+
+export function checkSomePointRan(o: SweepOutput): void {
+  const t = new PointTally();
+  for (const r of o.rows) t.add(r);
+  t.check(o.axes);
 }
 
 export function mergeSweeps(parts: readonly SweepOutput[], files: readonly string[]): SweepOutput {

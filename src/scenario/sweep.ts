@@ -1,22 +1,52 @@
 import { InputError } from "../errors.js";
 
-/** One swept field: a dotted path into the scenario and the values it takes. */
-export interface SweepAxis {
+export type SweepValue = number | string | boolean;
+
+/** One swept field: a dotted path into the scenario and the values it takes, listed. */
+export interface ListAxis {
   readonly path: string;
-  readonly values: readonly (number | string | boolean)[];
+  readonly values: readonly SweepValue[];
+}
+
+/**
+ * A numeric range held by its ends, not its values (a 10-million-point axis stays a few bytes): value i
+ * is from + i·step, rounded to 12 significant digits so values do not drift.
+ */
+export interface RangeAxis {
+  readonly path: string;
+  readonly from: number;
+  readonly step: number;
+  readonly count: number;
+}
+
+export type SweepAxis = ListAxis | RangeAxis;
+
+export function axisLength(a: SweepAxis): number {
+  return "values" in a ? a.values.length : a.count;
+}
+
+export function axisValue(a: SweepAxis, i: number): SweepValue {
+  return "values" in a ? (a.values[i] ?? "") : Number((a.from + i * a.step).toPrecision(12));
+}
+
+/** The axis with its values listed (what a sweep's --json output shows). */
+export function listed(a: SweepAxis): ListAxis {
+  return "values" in a
+    ? a
+    : { path: a.path, values: Array.from({ length: a.count }, (_, i) => axisValue(a, i)) };
 }
 
 /** The most points one sweep may have (a guard against typos such as a step of 0.0001). */
 export const MAX_SWEEP_POINTS = 10_000_000;
+
+/** Object-machinery names a path must never walk into. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
  * Parse `path=a:b:step` (inclusive numeric range) or `path=v1,v2,...` (a list; numbers stay numbers,
  * true/false become booleans).
  * Paths are dotted scenario fields, e.g. `training.globalBatch` or `system.count`.
  */
-/** Object-machinery names a path must never walk into. */
-const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
 export function parseSweep(spec: string): SweepAxis {
   const eq = spec.indexOf("=");
   const path = spec.slice(0, eq).trim();
@@ -43,9 +73,8 @@ export function parseSweep(spec: string): SweepAxis {
     }
     const count = Math.floor((b - a) / step + 1e-9) + 1;
     if (count > MAX_SWEEP_POINTS) throw new InputError("--sweep", spec, `at most ${MAX_SWEEP_POINTS} values`);
-    // Computed from the index, not by repeated addition, so values do not drift.
-    const values = Array.from({ length: count }, (_, i) => Number((a + i * step).toPrecision(12)));
-    return { path, values };
+    // Computed from the index, not by repeated addition, so values do not drift (axisValue).
+    return { path, from: a, step, count };
   }
   const values = body.split(",").map((v) => {
     const t = v.trim();
@@ -60,7 +89,7 @@ export function parseSweep(spec: string): SweepAxis {
 
 /** Number of points of the cartesian product of the axes. */
 export function sweepSize(axes: readonly SweepAxis[]): number {
-  return axes.reduce((n, a) => n * a.values.length, 1);
+  return axes.reduce((n, a) => n * axisLength(a), 1);
 }
 
 /** The `index`-th point (row-major: the last axis varies fastest). */
@@ -73,8 +102,8 @@ export function sweepPoint(
   for (let k = axes.length - 1; k >= 0; k--) {
     const axis = axes[k];
     if (axis === undefined) continue;
-    const n = axis.values.length;
-    point[axis.path] = axis.values[rest % n] ?? "";
+    const n = axisLength(axis);
+    point[axis.path] = axisValue(axis, rest % n);
     rest = Math.floor(rest / n);
   }
   return point;

@@ -199,3 +199,53 @@ describe("domains and verdicts", () => {
     expect(r.stderr).toMatch(/all 2 failed \(1 × system\.count: expected a positive number, got -1; 1 ×/);
   });
 });
+
+describe("bounded memory for big sweeps: --jsonl", () => {
+  const plan = join(import.meta.dirname, "../../examples/stargate-korea.yaml");
+
+  it("streams a header and one row per point in index order; shards merge into the unsharded --json", async () => {
+    const whole = await run(["plan", plan, "--samples", "12", "--jsonl"]);
+    expect(whole.code).toBe(0);
+    const lines = whole.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      kind: "sweep",
+      total: 12,
+      axes: [{ path: "@sample", from: 0, step: 1, count: 12 }],
+    });
+    expect(lines.slice(1).map((r) => r.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const a = file(
+      "a.jsonl",
+      (await run(["plan", plan, "--samples", "12", "--shard", "1/2", "--jsonl"])).stdout,
+    );
+    const b = file(
+      "b.jsonl",
+      (await run(["plan", plan, "--samples", "12", "--shard", "2/2", "--jsonl"])).stdout,
+    );
+    const merged = await run(["merge", b, a, "--json"]);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toBe((await run(["plan", plan, "--samples", "12", "--json"])).stdout);
+    const asJsonl = await run(["merge", a, b, "--jsonl"]);
+    expect(asJsonl.stdout).toBe(whole.stdout);
+  });
+
+  it("merge refuses a shard missing, a row out of order, or --jsonl without a sweep", async () => {
+    const a = file(
+      "a2.jsonl",
+      (await run(["plan", plan, "--samples", "6", "--shard", "1/3", "--jsonl"])).stdout,
+    );
+    const c = file(
+      "c2.jsonl",
+      (await run(["plan", plan, "--samples", "6", "--shard", "3/3", "--jsonl"])).stdout,
+    );
+    await refused(["merge", a, c], /shards covering every point once \(point 2 is missing or repeated\)/);
+    const [head, r0, r1] = (await run(["plan", plan, "--samples", "2", "--jsonl"])).stdout.trim().split("\n");
+    await refused(
+      ["merge", file("swap.jsonl", `${head}\n${r1}\n${r0}\n`)],
+      /swap\.jsonl: expected the rows of its range in order \(row 0 next\), got 1/,
+    );
+    await refused(["plan", "--jsonl"], /^stargate: --jsonl: expected --sweep or --samples beside it/);
+  });
+});

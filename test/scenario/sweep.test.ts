@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  listed,
   parseShard,
   parseSweep,
   setPath,
@@ -10,9 +11,11 @@ import {
 
 describe("sweep points", () => {
   it("parses ranges without drift and lists keeping numbers numeric", () => {
-    expect(parseSweep("a.b=0.1:0.5:0.1").values).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
-    expect(parseSweep("system.accelerator=h100-sxm,h200").values).toEqual(["h100-sxm", "h200"]);
-    expect(parseSweep("x=1,2.5").values).toEqual([1, 2.5]);
+    expect(listed(parseSweep("a.b=0.1:0.5:0.1")).values).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(listed(parseSweep("system.accelerator=h100-sxm,h200")).values).toEqual(["h100-sxm", "h200"]);
+    expect(listed(parseSweep("x=1,2.5")).values).toEqual([1, 2.5]);
+    // A range is held by its ends: ten million points cost a few bytes until listed.
+    expect(parseSweep("x=0:9999999:1")).toEqual({ path: "x", from: 0, step: 1, count: 10_000_000 });
     expect(() => parseSweep("=1:2:1")).toThrow(/--sweep/);
     expect(() => parseSweep("x=1:2:0")).toThrow(/step > 0/);
   });
