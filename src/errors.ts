@@ -28,13 +28,25 @@ export class InputError extends Error {
   }
 }
 
+/** A non-finite number as YAML writes it (.inf, -.inf, .nan): how the user wrote it, not JavaScript's name. */
+function yamlNumber(x: number): string | number {
+  return Number.isNaN(x)
+    ? ".nan"
+    : x === Number.POSITIVE_INFINITY
+      ? ".inf"
+      : x === Number.NEGATIVE_INFINITY
+        ? "-.inf"
+        : x;
+}
+
 /** Short printable form of a user value for error messages. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string")
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  const json = JSON.stringify(value);
+  if (typeof value === "number") return String(yamlNumber(value));
+  if (typeof value === "boolean" || value === null) return String(value);
+  const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" ? yamlNumber(v) : v));
   return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 

@@ -19,8 +19,9 @@ export function runFleet(
   trace: readonly TraceJob[],
   clock: () => number,
   progress?: (fraction: number) => void,
+  perfCache?: Map<string, unknown>,
 ): FleetOutcome {
-  const resolved = resolveFleetScenario(data, catalog, trace);
+  const resolved = resolveFleetScenario(data, catalog, trace, perfCache);
   const t0 = clock();
   const result = simulateFleet(resolved.input, progress);
   return { resolved, result, wallS: clock() - t0 };

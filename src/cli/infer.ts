@@ -1,5 +1,12 @@
+import { InputError } from "../errors.js";
 import { paramCount } from "../perf/accounting.js";
-import { type DeployCandidate, type DeployResult, searchDeployment } from "../perf/deploy.js";
+import {
+  DEPLOY_TRIALS,
+  type DeployCandidate,
+  type DeployResult,
+  deploymentWork,
+  searchDeployment,
+} from "../perf/deploy.js";
 import {
   type InferCause,
   type InferResult,
@@ -360,7 +367,7 @@ export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
     throw new Error("deployment search needs deploy, a generated workload and slo");
   }
   const workload = strip(w) as Workload;
-  return searchDeployment(scenario.deployOptions, {
+  const target = {
     rate: d.rate,
     inputLen: workload.inputLen,
     outputLen: workload.outputLen,
@@ -369,8 +376,21 @@ export function runDeploy(scenario: ResolvedInferScenario): DeployResult {
     batchLimits: d.batchLimits,
     requests: d.requests,
     seed: workload.seed,
-  });
+  };
+  const work = deploymentWork(scenario.deployOptions, target);
+  if (work.requests > MAX_DEPLOY_REQUESTS) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    throw new InputError(
+      "inference.deploy.requests",
+      d.requests,
+      `a search of at most ${n(MAX_DEPLOY_REQUESTS)} simulated requests; this one would simulate ${n(work.requests)} (${work.shapes} replica shapes × ${d.batchLimits.length} batch limits × ${DEPLOY_TRIALS} trials × ${n(d.requests)} requests): fewer requests, accelerators, precisions or batch limits`,
+    );
+  }
+  return searchDeployment(scenario.deployOptions, target);
 }
+
+/** The most requests one deployment search may simulate: about a minute at the measured ~170,000 requests/s. */
+export const MAX_DEPLOY_REQUESTS = 10_000_000;
 
 function candidateJson(c: DeployCandidate): Record<string, unknown> {
   return {

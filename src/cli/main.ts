@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -32,7 +32,7 @@ import {
 } from "./infer.js";
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
-import { catalogFor, SAMPLE_AXIS, type SweepJob } from "./point.js";
+import { bounded, catalogFor, FLEET_RATES, PERF_CACHE, SAMPLE_AXIS, type SweepJob } from "./point.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
 import {
   checkSomePointRan,
@@ -131,6 +131,16 @@ export const BUILTIN_PLAN =
     .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
     .find((p) => existsSync(p)) ?? "examples/stargate-korea.yaml";
 
+/**
+ * JSON has no NaN or Infinity (they would print as null, a silent wrong answer): a model that produces one
+ * is a bug, reported as such (exit 1) rather than printed.
+ */
+function finiteOnly(key: string, v: unknown): unknown {
+  if (typeof v === "number" && !Number.isFinite(v))
+    throw new Error(`non-finite number ${v} in the output's "${key}"`);
+  return v;
+}
+
 /** The built-in campus design for `stargate sites` (see BUILTIN_PLAN). */
 export const BUILTIN_CAMPUS =
   ["../../examples/campus-1gw.yaml", "../../../examples/campus-1gw.yaml"]
@@ -144,10 +154,27 @@ function writeAtomic(path: string, text: string, field: string): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unwritable";
-    throw new InputError(field, path, `a writable file path (${code})`);
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw new InputError(
+      field,
+      path,
+      `a writable file path (${FILE_ERRORS[code] ?? "it could not be written"})`,
+    );
   }
 }
+
+/** Why a file could not be read or written, in our words. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "it, or its folder, does not exist",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "the disk is full",
+  ENAMETOOLONG: "the name is too long",
+};
 
 /** The largest input file read: scenarios, catalogs, traces and sweep outputs are far smaller. */
 export const MAX_INPUT_BYTES = 16 * 2 ** 20;
@@ -170,8 +197,8 @@ function readText(path: string, cwd: string, field: string, maxBytes = MAX_INPUT
     return read ? readFileSync(full, "utf8") : "";
   } catch (err) {
     if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InputError(field, path, `a readable file (${code})`);
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw new InputError(field, path, `a readable file (${FILE_ERRORS[code] ?? "it could not be read"})`);
   }
 }
 
@@ -317,6 +344,24 @@ function parseCli(argv: readonly string[]) {
   return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
 }
 
+/** Node's parseArgs errors as a field line: the flag, what was expected and what was given. */
+function argsErrorInOurWords(first: string): InputError {
+  const flag = /'(-[\w-]*)/.exec(first)?.[1] ?? "argument";
+  // "--days -1": the value looks like an option; say what to write instead.
+  if (/argument is ambiguous/.test(first))
+    return new InputError(
+      flag,
+      undefined,
+      `a value after it (one starting with "-" is written ${flag}=VALUE)`,
+    );
+  if (/argument missing/.test(first)) return new InputError(flag, undefined, "a value after it");
+  if (/does not take an argument/.test(first))
+    return new InputError(flag, "a value", "no value (it is a switch: give it alone)");
+  if (/^Unknown option/.test(first))
+    return new InputError(flag, flag, "an option stargate has (stargate --help lists them)");
+  return new InputError("argument", first, "a command line stargate reads (stargate --help)");
+}
+
 type Values = ReturnType<typeof parseCli>["values"];
 
 /** What every command handler shares: the options, the files after the command, the catalog and output. */
@@ -404,11 +449,11 @@ async function planCommand(ctx: Ctx): Promise<number> {
       throw new InputError("--seed", seedText, "a non-negative integer");
     const overrides = values.accelerator !== undefined ? { accelerator: values.accelerator } : {};
     // Validate the scenario once up front, so bad input is one error rather than an error per point.
-    runPlan(data, catalog, values.accelerator);
+    runPlan(data, catalog, values.accelerator, bounded(PERF_CACHE));
     await sweepOut({ command, data, overlays, overrides, seed }, samples);
     return 0;
   }
-  const outcome = runPlan(data, catalog, values.accelerator);
+  const outcome = runPlan(data, catalog, values.accelerator, bounded(PERF_CACHE));
   if (values.html !== undefined) {
     writeAtomic(resolve(io.cwd, values.html), planHtml(outcome), "--html");
     if (!values.json) io.stderr(`wrote ${values.html}\n`);
@@ -455,6 +500,7 @@ async function fleetCommand(ctx: Ctx): Promise<number> {
     trace,
     () => performance.now() / 1000,
     (f) => bar(Math.min(days, Math.floor(f * days)), days),
+    bounded(FLEET_RATES),
   );
   bar(days, days);
   if (values.html !== undefined) {
@@ -485,7 +531,7 @@ async function mergeCommand(ctx: Ctx): Promise<number> {
         if (values.jsonl) io.stdout(headerLine(h));
       },
       (r) => {
-        if (values.jsonl) io.stdout(`${JSON.stringify(r)}\n`);
+        if (values.jsonl) io.stdout(`${JSON.stringify(r, finiteOnly)}\n`);
         else rows.push(r);
       },
     );
@@ -500,7 +546,7 @@ async function mergeCommand(ctx: Ctx): Promise<number> {
   if (values.jsonl) {
     const { rows, ...header } = merged;
     io.stdout(headerLine(header));
-    for (const r of rows) io.stdout(`${JSON.stringify(r)}\n`);
+    for (const r of rows) io.stdout(`${JSON.stringify(r, finiteOnly)}\n`);
   } else out(merged, sweepReport(merged));
   return 0;
 }
@@ -547,7 +593,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const overlays = loadOverlays(values.catalog, io.cwd);
     const catalog = catalogFor(overlays);
     const out = (json: unknown, text: string) =>
-      io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
+      io.stdout(values.json ? `${JSON.stringify(json, finiteOnly, 2)}\n` : text);
     /** Run a sweep (and, where `samples`, Monte-Carlo samples) of the job on the worker pool and print it. */
     const sweepOut = async (job: SweepJob, samples?: number) => {
       const axes: SweepAxis[] = values.sweep.map(parseSweep);
@@ -566,7 +612,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.stdout(headerLine(sweepHeader(job, axes, shard)));
         await streamSweep(job, axes, shard, progressBar(io.stderr), (r) => {
           tally.add(r);
-          io.stdout(`${JSON.stringify(r)}\n`);
+          io.stdout(`${JSON.stringify(r, finiteOnly)}\n`);
         });
         tally.check(axes);
         return;
@@ -624,14 +670,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const code = (err as { code?: string }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      const first = (err as Error).message.split("\n")[0] ?? "";
-      // "--days -1": the value looks like an option; say what to write instead.
-      const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
-      io.stderr(
-        ambiguous !== null
-          ? `stargate: ${ambiguous[1]}: expected a value after it (one starting with "-" is written ${ambiguous[1]}=VALUE)\n`
-          : `stargate: ${first}\n`,
-      );
+      io.stderr(`stargate: ${argsErrorInOurWords((err as Error).message.split("\n")[0] ?? "").message}\n`);
       return 2;
     }
     io.stderr(`stargate: internal error: ${(err as Error).stack ?? String(err)}\n`);

@@ -173,7 +173,7 @@ function inferenceSection(r: PlanResult): string[] {
           fixed(x.tpotMs, 1),
           x.bottleneck,
           n0(x.gpusAtEnd),
-          fixed(x.usdPerMillionTokens, 2),
+          x.usdPerMillionTokens === null ? "-" : fixed(x.usdPerMillionTokens, 2),
         ]),
       ),
       "",

@@ -88,7 +88,18 @@ export function sampleValues(data: unknown, seed: number, k: number): Record<str
 }
 
 /** Perf results reused across the points a thread evaluates (plans whose demand did not change). */
-const PERF_CACHE: PerfCache = new Map();
+export const PERF_CACHE: PerfCache = new Map();
+/** Training rates and replica capacities of fleets' workloads, reused across the points (or runs) of a process. */
+export const FLEET_RATES = new Map<string, unknown>();
+
+/**
+ * A process-wide cache, emptied once past `limit` entries so that a long-lived process (a sweep worker,
+ * the HTTP server, a test runner) stays bounded. Entries are keyed by their whole inputs.
+ */
+export function bounded<M extends Map<string, unknown>>(cache: M, limit = 1000): M {
+  if (cache.size > limit) cache.clear();
+  return cache;
+}
 
 export function catalogFor(overlays: readonly CatalogOverlay[]): Catalog {
   return overlays.reduce((c, o) => extendCatalog(c, strip(o) as CatalogOverlay), builtinCatalog());
@@ -159,13 +170,15 @@ export function evaluatePoint(
       } else setPathInPlace(data, path, value);
     }
     if (job.command === "plan") {
-      const row = planSummary(runPlan(data, catalog, job.overrides.accelerator, PERF_CACHE));
+      const row = planSummary(runPlan(data, catalog, job.overrides.accelerator, bounded(PERF_CACHE)));
       return sampled === null ? row : { ...row, sampled };
     }
     if (job.command === "fleet") {
       if ((data as { trace?: unknown } | null)?.trace !== undefined)
         throw new InputError("trace", (data as { trace?: unknown }).trace, "no job trace in a fleet sweep");
-      const row = fleetSummaryRow(runFleet(data, catalog, [], () => 0).result);
+      const row = fleetSummaryRow(
+        runFleet(data, catalog, [], () => 0, undefined, bounded(FLEET_RATES)).result,
+      );
       return sampled === null ? row : { ...row, sampled };
     }
     let full: Record<string, unknown>;

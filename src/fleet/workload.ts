@@ -94,13 +94,14 @@ export function pretrainJob(
     /** The accelerator type (pool) it runs on. */
     readonly pool?: number;
   },
-  cache: Map<string, number>,
+  cache: Map<string, unknown>,
 ): JobSpec {
   const domain = p.accelerator.scaleUp.domainSize;
+  // Keyed by the whole model and accelerator: an inline one may reuse a catalog id with other figures.
+  const spec = JSON.stringify([p.model, p.accelerator]);
   const rateAt = (d: number, pod?: PodSpec) => {
     const key = JSON.stringify([
-      p.model.id,
-      p.accelerator.id,
+      spec,
       p.size,
       p.seqLen,
       p.globalBatch,
@@ -109,7 +110,7 @@ export function pretrainJob(
       pod?.size ?? 0,
       pod?.oversubscription ?? 1,
     ]);
-    let r = cache.get(key);
+    let r = cache.get(key) as number | undefined;
     if (r === undefined) {
       const best = searchTraining(
         trainingJob({

@@ -66,6 +66,53 @@ function meets(r: ReturnType<typeof simulateServing>, slo: Slo): boolean {
   );
 }
 
+/** Serving simulations per candidate: the offline throughput, then 8 bisection steps of the rate. */
+export const DEPLOY_TRIALS = 9;
+
+const meanLength = (l: LengthSpec) =>
+  typeof l === "number" ? l : l.dist === "uniform" ? (l.min + l.max) / 2 : l.mean;
+
+/** A replica the search will size: an accelerator, a precision and a shape whose weights and KV fit. */
+interface DeployShape {
+  readonly job: InferenceJob;
+  readonly usdPerGpuHour: number | null;
+  readonly shape: ReplicaShape;
+}
+
+/** Every accelerator × precision × replica shape that fits one sequence of the workload's mean lengths. */
+function deployShapes(options: readonly DeployOption[], target: DeployTarget): DeployShape[] {
+  const out: DeployShape[] = [];
+  for (const { job: base, usdPerGpuHour } of options)
+    for (const precision of target.precisions) {
+      const job: InferenceJob = { ...base, precision };
+      for (const shape of replicaShapes({ ...job, gpus: 1 << 20 }, {}))
+        if (
+          evaluateInference(
+            { ...job, gpus: shape.tp * shape.pp },
+            shape,
+            1,
+            Math.round(meanLength(target.inputLen)),
+            Math.round(meanLength(target.outputLen)),
+          ).fits
+        )
+          out.push({ job, usdPerGpuHour, shape });
+    }
+  return out;
+}
+
+/**
+ * The search's work before it runs: candidates (fitting shapes × batch limits), serving simulations
+ * (candidates × DEPLOY_TRIALS) and requests simulated (simulations × requests per trial).
+ */
+export function deploymentWork(
+  options: readonly DeployOption[],
+  target: DeployTarget,
+): { readonly shapes: number; readonly candidates: number; readonly requests: number } {
+  const shapes = deployShapes(options, target).length;
+  const candidates = shapes * target.batchLimits.length;
+  return { shapes, candidates, requests: candidates * DEPLOY_TRIALS * target.requests };
+}
+
 /**
  * Search precisions × replica shapes × engine batch limits. For each, bisect the highest Poisson rate one
  * replica sustains within the SLO (serving simulation at each trial rate), then size the deployment:
@@ -74,77 +121,60 @@ function meets(r: ReturnType<typeof simulateServing>, slo: Slo): boolean {
 export function searchDeployment(options: readonly DeployOption[], target: DeployTarget): DeployResult {
   const candidates: DeployCandidate[] = [];
   let trials = 0;
-  const mean = (l: LengthSpec) =>
-    typeof l === "number" ? l : l.dist === "uniform" ? (l.min + l.max) / 2 : l.mean;
   // $/M output tokens = accelerators × price per hour / (output tokens per hour at the target rate) × 10⁶.
-  const tokensPerHour = target.rate * mean(target.outputLen) * 3600;
-  for (const { job: base, usdPerGpuHour } of options)
-    for (const precision of target.precisions) {
-      const job: InferenceJob = { ...base, precision };
-      for (const shape of replicaShapes({ ...job, gpus: 1 << 20 }, {})) {
-        if (
-          !evaluateInference(
-            { ...job, gpus: shape.tp * shape.pp },
-            shape,
-            1,
-            Math.round(mean(target.inputLen)),
-            Math.round(mean(target.outputLen)),
-          ).fits
-        )
-          continue;
-        for (const maxNumSeqs of target.batchLimits) {
-          const engine: EngineOptions = { ...DEFAULT_ENGINE, maxNumSeqs };
-          const one = { ...job, gpus: shape.tp * shape.pp };
-          const trial = (arrival: "offline" | number) => {
-            trials++;
-            return simulateServing(
-              one,
-              shape,
-              {
-                requests: target.requests,
-                arrival,
-                inputLen: target.inputLen,
-                outputLen: target.outputLen,
-                seed: target.seed,
-              },
-              null,
-              engine,
-            );
-          };
-          // No rate beyond the offline request throughput is sustainable.
-          const offline = trial("offline");
-          let hi = offline.requests / offline.makespanS;
-          let lo = 0;
-          let atLo: ReturnType<typeof simulateServing> | null = null;
-          for (let k = 0; k < 8; k++) {
-            const mid = (lo + hi) / 2;
-            const r = trial(mid);
-            if (meets(r, target.slo)) {
-              lo = mid;
-              atLo = r;
-            } else hi = mid;
-          }
-          if (atLo === null || lo <= 0) continue;
-          const replicas = Math.ceil(target.rate / lo);
-          const gpus = replicas * shape.tp * shape.pp;
-          candidates.push({
-            accelerator: base.accelerator.id,
-            precision,
-            shape,
-            maxNumSeqs,
-            ratePerReplica: lo,
-            replicas,
-            gpus,
-            tokensPerSPerGpu: atLo.outputTokensPerS / (shape.tp * shape.pp),
-            ttftP99S: atLo.ttftS.p99,
-            tpotP99S: atLo.tpotS.p99,
-            tpotP50S: atLo.tpotS.p50,
-            usdPerMillionTokens:
-              usdPerGpuHour !== null ? ((gpus * usdPerGpuHour) / tokensPerHour) * 1e6 : null,
-          });
-        }
+  const tokensPerHour = target.rate * meanLength(target.outputLen) * 3600;
+  for (const { job, usdPerGpuHour, shape } of deployShapes(options, target)) {
+    for (const maxNumSeqs of target.batchLimits) {
+      const engine: EngineOptions = { ...DEFAULT_ENGINE, maxNumSeqs };
+      const one = { ...job, gpus: shape.tp * shape.pp };
+      const trial = (arrival: "offline" | number) => {
+        trials++;
+        return simulateServing(
+          one,
+          shape,
+          {
+            requests: target.requests,
+            arrival,
+            inputLen: target.inputLen,
+            outputLen: target.outputLen,
+            seed: target.seed,
+          },
+          null,
+          engine,
+        );
+      };
+      // No rate beyond the offline request throughput is sustainable.
+      const offline = trial("offline");
+      let hi = offline.requests / offline.makespanS;
+      let lo = 0;
+      let atLo: ReturnType<typeof simulateServing> | null = null;
+      for (let k = 0; k < DEPLOY_TRIALS - 1; k++) {
+        const mid = (lo + hi) / 2;
+        const r = trial(mid);
+        if (meets(r, target.slo)) {
+          lo = mid;
+          atLo = r;
+        } else hi = mid;
       }
+      if (atLo === null || lo <= 0) continue;
+      const replicas = Math.ceil(target.rate / lo);
+      const gpus = replicas * shape.tp * shape.pp;
+      candidates.push({
+        accelerator: job.accelerator.id,
+        precision: job.precision,
+        shape,
+        maxNumSeqs,
+        ratePerReplica: lo,
+        replicas,
+        gpus,
+        tokensPerSPerGpu: atLo.outputTokensPerS / (shape.tp * shape.pp),
+        ttftP99S: atLo.ttftS.p99,
+        tpotP99S: atLo.tpotS.p99,
+        tpotP50S: atLo.tpotS.p50,
+        usdPerMillionTokens: usdPerGpuHour !== null ? ((gpus * usdPerGpuHour) / tokensPerHour) * 1e6 : null,
+      });
     }
+  }
   const priced = candidates.length > 0 && candidates.every((c) => c.usdPerMillionTokens !== null);
   const better = (c: DeployCandidate, b: DeployCandidate) =>
     priced

@@ -167,7 +167,8 @@ export interface InferenceOutcome {
   readonly bottleneck: string;
   /** Accelerators at the plan's last quarter, sized for the peak rate. */
   readonly gpusAtEnd: number;
-  readonly usdPerMillionTokens: number;
+  /** Null when no replica shape meets the SLO (nothing is served). */
+  readonly usdPerMillionTokens: number | null;
   readonly meetsSlo: boolean;
 }
 
@@ -702,7 +703,7 @@ function inferenceOutcomes(
       tpotMs: (r?.tpotS ?? 0) * 1000,
       bottleneck: r?.bottleneck ?? "latency limits unmet",
       gpusAtEnd: servingGpus(c, x, c.q0 + c.n - 1),
-      usdPerMillionTokens: per > 0 ? (costs.serveHour.total / tokensPerHour) * 1e6 : Number.POSITIVE_INFINITY,
+      usdPerMillionTokens: per > 0 ? (costs.serveHour.total / tokensPerHour) * 1e6 : null,
       meetsSlo: x.cap !== null,
     };
   });

@@ -30,7 +30,7 @@ import { strip } from "./system.js";
 export const campusScenarioSchema = z.strictObject({
   name: z.string().optional(),
   accelerator: z.union([z.string().min(1), acceleratorSchema]),
-  itMw: positive,
+  itMw: positive.max(1e5),
   cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
   heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
   sites: z

@@ -5,6 +5,7 @@ import { planScenarioSchema } from "./plan-schema.js";
 import {
   acceleratorSchema,
   catalogOverlaySchema,
+  DOMAIN,
   inferencePrecisionSchema,
   modelSchema,
   positive,
@@ -14,6 +15,7 @@ import {
 } from "./schema.js";
 
 const priority = z.number().int().min(0).max(3);
+const acceleratorCount = positiveInt.max(DOMAIN.accelerators);
 const model = z.union([z.string().min(1), modelSchema]);
 /** The accelerator type a workload needs (a site holding it); default: fleet.accelerator. */
 const needs = z.string().min(1).optional();
@@ -21,14 +23,15 @@ const needs = z.string().min(1).optional();
 const pretrainSchema = z.strictObject({
   kind: z.literal("pretrain"),
   model,
-  accelerators: positiveInt,
-  tokens: positive,
+  accelerators: acceleratorCount,
+  /** At most 10^17 tokens (~6,000× Llama 3's 15.6 T). */
+  tokens: positive.max(1e17),
   /** Day of the run's submission (first run), and days between further runs. */
-  startDay: z.number().nonnegative().default(0),
-  count: positiveInt.default(1),
+  startDay: z.number().nonnegative().max(3660).default(0),
+  count: positiveInt.max(10_000).default(1),
   everyDays: positive.optional(),
-  seqLen: positiveInt.default(8192),
-  globalBatchTokens: positive.default(16 * 2 ** 20),
+  seqLen: positiveInt.max(2 ** 21).default(8192),
+  globalBatchTokens: positive.max(2 ** 34).default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
   priority: priority.default(2),
   /** The type it needs, or several in order of preference (it starts on the first that can take it). */
@@ -37,10 +40,16 @@ const pretrainSchema = z.strictObject({
 
 const streamSchema = z.strictObject({
   kind: z.enum(["finetune", "eval"]),
+  /** Jobs submitted a day (the estimate of the whole simulation's jobs is checked before it runs). */
   perDay: z.number().nonnegative(),
-  sizes: z.array(z.strictObject({ accelerators: positiveInt, weight: positive })).min(1),
-  medianHours: positive,
-  sigma: z.number().nonnegative().default(1),
+  sizes: z
+    .array(z.strictObject({ accelerators: acceleratorCount, weight: positive.max(1e9) }))
+    .min(1)
+    .max(64),
+  /** Median run time: at most a year. */
+  medianHours: positive.max(8784),
+  /** Spread of log run time: at most 5 (a factor of e^5 ≈ 150 per standard deviation). */
+  sigma: z.number().nonnegative().max(5).default(1),
   priority: priority.default(1),
   accelerator: needs,
   /** Daily cycle of submissions around perDay, 0-1 (0: constant), and the hour of the peak. */
@@ -53,11 +62,10 @@ const serviceSchema = z.strictObject({
   name: z.string().min(1).optional(),
   model,
   precision: inferencePrecisionSchema.default("fp8"),
-  inputTokens: positiveInt,
-  outputTokens: positiveInt,
-  slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
-  /** Mean output tokens per day. */
-  /** At most 10^15 a day (a quadrillion: ~20× Google's whole 2025 daily token volume). */
+  inputTokens: positiveInt.max(2 ** 21),
+  outputTokens: positiveInt.max(2 ** 21),
+  slo: z.strictObject({ ttftMs: positive.max(3.6e6), tpotMs: positive.max(6e4) }),
+  /** Mean output tokens per day: at most 10^15 a day (a quadrillion: ~20× Google's whole 2025 daily token volume). */
   tokensPerDay: positive.max(1e15),
   /** Daily swing around the mean, 0-1. */
   amplitude: z.number().min(0).max(1).default(0.5),
@@ -74,9 +82,14 @@ export const partnerSchema = z.strictObject({
    * Accelerators guaranteed; defaults to the whole fleet (no quota). By accelerator type in a fleet of
    * several (`{ h100-sxm: 512, gb200: 288 }`): a type not named has none (its jobs only borrow).
    */
-  quota: z.union([positiveInt, z.record(z.string().min(1), z.number().int().nonnegative())]).optional(),
-  weight: positive.default(1),
-  workloads: z.array(workloadSchema).default([]),
+  quota: z
+    .union([
+      acceleratorCount,
+      z.record(z.string().min(1), z.number().int().nonnegative().max(DOMAIN.accelerators)),
+    ])
+    .optional(),
+  weight: positive.max(1e6).default(1),
+  workloads: z.array(workloadSchema).max(1000).default([]),
 });
 
 /**
@@ -84,29 +97,35 @@ export const partnerSchema = z.strictObject({
  * day 0).
  */
 const phasesSchema = z
-  .array(z.strictObject({ day: positive, count: positiveInt }))
+  .array(z.strictObject({ day: positive.max(3660), count: acceleratorCount }))
   .min(1)
+  .max(1000)
   .optional();
 
 const failuresSchema = z.union([
   z.boolean(),
   z.strictObject({
-    /** Interruptions per accelerator-hour; default from the Llama 3 405B run. */
-    ratePerAccHour: z.number().nonnegative().optional(),
+    /** Interruptions per accelerator-hour (at most 1); default from the Llama 3 405B run. */
+    ratePerAccHour: z.number().nonnegative().max(1).optional(),
     /** Minutes between checkpoints; default: the Young/Daly optimum √(2·cost·MTBF) of the largest job. */
-    checkpointMinutes: positive.optional(),
+    checkpointMinutes: positive.max(527_040).optional(),
   }),
 ]);
 
 export const fleetScenarioSchema = z.strictObject({
   name: z.string().optional(),
   days: positive.max(3660),
-  seed: z.number().int().nonnegative().default(1),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31 - 1)
+    .default(1),
   fleet: z
     .strictObject({
       accelerator: z.union([z.string().min(1), acceleratorSchema]),
       /** A single-site fleet: its accelerator count (and optionally its site). */
-      count: positiveInt.optional(),
+      count: acceleratorCount.optional(),
       site: z.union([z.string().min(1), siteSchema]).optional(),
       phases: phasesSchema,
       cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
@@ -115,7 +134,9 @@ export const fleetScenarioSchema = z.strictObject({
        * Pods within each site: accelerators per pod (rounded down to whole scale-up domains) with a
        * non-blocking fabric inside, and the oversubscription r of the layer between pods (r:1).
        */
-      pod: z.strictObject({ accelerators: positiveInt, oversubscription: z.number().min(1) }).optional(),
+      pod: z
+        .strictObject({ accelerators: acceleratorCount, oversubscription: z.number().min(1).max(1000) })
+        .optional(),
       /** A multi-site fleet: accelerators per site; a job runs inside one site. */
       sites: z
         .array(
@@ -123,13 +144,14 @@ export const fleetScenarioSchema = z.strictObject({
             site: z.union([z.string().min(1), siteSchema]),
             /** The site's accelerator type (default: fleet.accelerator): a fleet of several pools. */
             accelerator: z.union([z.string().min(1), acceleratorSchema]).optional(),
-            count: positiveInt,
+            count: acceleratorCount,
             phases: phasesSchema,
             cooling: z.enum(COOLING_IDS as [string, ...string[]]).default("dlc"),
             heatRejection: z.enum(HEAT_REJECTIONS as [string, ...string[]]).default("dry"),
           }),
         )
         .min(1)
+        .max(1000)
         .optional(),
     })
     .refine((f) => (f.count === undefined) !== (f.sites === undefined), {
@@ -141,10 +163,11 @@ export const fleetScenarioSchema = z.strictObject({
   /** Move small jobs off partly used domains when a gang job cannot otherwise be placed. */
   defragment: z.boolean().default(false),
   failures: failuresSchema.default(true),
-  partners: z.array(partnerSchema).min(1),
+  partners: z.array(partnerSchema).min(1).max(1000),
   /** A job trace CSV (job_id, tenant, submit_time, accelerators, duration; seconds), relative to this file. */
   trace: z.string().min(1).optional(),
   /** Days between points of the utilisation series. */
+  /** Days between points of the utilisation series (at most 100,000 points in all). */
   sampleDays: positive.default(1),
   assumptions: planScenarioSchema.shape.assumptions,
   catalog: catalogOverlaySchema.optional(),

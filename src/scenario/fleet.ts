@@ -26,8 +26,9 @@ import type { PodSpec } from "../perf/collectives.js";
 import { seededRandom } from "../random.js";
 import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
 import { validate } from "./load.js";
+import { DOMAIN } from "./schema.js";
 import { strip } from "./system.js";
-import { csvNumber } from "./trace.js";
+import { csvNumber, TRACE_MAX_S } from "./trace.js";
 
 /** One row of a job trace. */
 export interface TraceJob {
@@ -57,20 +58,18 @@ export function parseJobTrace(text: string, file: string): TraceJob[] {
   const dur = col(["duration", "duration_s", "runtime"]);
   return lines.slice(1).map((line, i) => {
     const cells = line.split(",").map((c) => c.trim());
-    const num = (k: number, what: string, min: number) => {
-      const v = csvNumber(cells, header, k, `${file}:${i + 2}`, `${what} ≥ ${min}`);
-      if (!Number.isFinite(v) || v < min)
-        throw new InputError(`${file}:${i + 2}`, cells[k], `${what} ≥ ${min}`);
-      return v;
-    };
-    const accelerators = num(acc, "an accelerator count", 1);
-    if (!Number.isInteger(accelerators))
-      throw new InputError(`${file}:${i + 2}`, cells[acc], "an integer accelerator count");
+    const where = `${file}:${i + 2}`;
+    const seconds = (what: string) => ({ what, min: 0, max: TRACE_MAX_S });
     return {
       tenant: cells[tenant] ?? "",
-      submitS: num(submit, "a submit time (s)", 0),
-      accelerators,
-      durationS: num(dur, "a duration (s)", 0),
+      submitS: csvNumber(cells, header, submit, where, seconds("a submit time (s)")),
+      accelerators: csvNumber(cells, header, acc, where, {
+        what: "an accelerator count",
+        min: 1,
+        max: DOMAIN.accelerators,
+        integer: true,
+      }),
+      durationS: csvNumber(cells, header, dur, where, seconds("a duration (s)")),
     };
   });
 }
@@ -99,15 +98,111 @@ export interface ResolvedFleet {
   readonly notes: readonly string[];
 }
 
+/**
+ * What one fleet simulation may hold: about a million jobs (≈ 10 s and under 1 GB at the measured ~0.6 KB
+ * and ~100,000 events/s a job), a million failures, a million autoscaler steps and 100,000 samples.
+ */
+export const FLEET_WORK_LIMITS = {
+  jobs: 1_000_000,
+  failures: 1_000_000,
+  autoscaleSteps: 1_000_000,
+  samples: 100_000,
+};
+
+/** One part of the simulation's work: its expected count and the input field that sets it most. */
+interface WorkPart {
+  readonly what: keyof typeof FLEET_WORK_LIMITS;
+  readonly expected: number;
+  readonly path: string;
+  readonly value: unknown;
+  readonly how: string;
+}
+
+/**
+ * The simulation's work estimated before it runs (expected jobs, failures, autoscaler steps and samples
+ * over the horizon); beyond a limit, an error naming the field that contributes most, the estimate and
+ * the limit.
+ */
+export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMinutes: number): void {
+  const fmt = (x: number) => (x < 1e12 ? Math.round(x).toLocaleString("en-US") : x.toExponential(2));
+  const accelerators = (s.fleet.sites ?? [{ count: s.fleet.count ?? 0 }]).reduce((x, y) => x + y.count, 0);
+  let jobs = traceJobs;
+  let biggest: { path: string; value: unknown; jobs: number } = {
+    path: "trace",
+    value: traceJobs,
+    jobs: traceJobs,
+  };
+  for (const [pi, p] of s.partners.entries())
+    for (const [wi, w] of p.workloads.entries()) {
+      const n = w.kind === "pretrain" ? w.count : w.kind === "inference" ? 0 : w.perDay * s.days;
+      jobs += n;
+      const field = w.kind === "pretrain" ? "count" : "perDay";
+      const value = w.kind === "pretrain" ? w.count : w.kind === "inference" ? 0 : w.perDay;
+      if (n > biggest.jobs) biggest = { path: `partners[${pi}].workloads[${wi}].${field}`, value, jobs: n };
+    }
+  const services = s.partners.reduce(
+    (x, p) => x + p.workloads.filter((w) => w.kind === "inference").length,
+    0,
+  );
+  const rate =
+    s.failures === false
+      ? 0
+      : s.failures === true
+        ? INTERRUPTIONS_PER_ACC_HOUR
+        : (s.failures.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR);
+  const parts: WorkPart[] = [
+    {
+      what: "jobs",
+      expected: jobs,
+      path: biggest.path,
+      value: biggest.value,
+      how: `${fmt(jobs)} jobs over ${s.days} days`,
+    },
+    {
+      what: "failures",
+      expected: rate * accelerators * s.days * 24,
+      path: "failures.ratePerAccHour",
+      value: rate,
+      how: `${fmt(rate * accelerators * s.days * 24)} failures (${fmt(accelerators)} accelerators × ${s.days} days)`,
+    },
+    {
+      what: "autoscaleSteps",
+      expected: (services * s.days * 1440) / autoscaleMinutes,
+      path: "assumptions.autoscaleMinutes",
+      value: autoscaleMinutes,
+      how: `${fmt((services * s.days * 1440) / autoscaleMinutes)} autoscaler steps (${services} services × ${s.days} days)`,
+    },
+    {
+      what: "samples",
+      expected: s.days / s.sampleDays,
+      path: "sampleDays",
+      value: s.sampleDays,
+      how: `${fmt(s.days / s.sampleDays)} samples over ${s.days} days`,
+    },
+  ];
+  for (const w of parts) {
+    const limit = FLEET_WORK_LIMITS[w.what];
+    if (w.expected > limit)
+      throw new InputError(
+        w.path,
+        w.value,
+        `a simulation of at most ${fmt(limit)} ${w.what === "autoscaleSteps" ? "autoscaler steps" : w.what}; this one would run ${w.how}`,
+      );
+  }
+}
+
 /** Validate a fleet scenario and build the simulation input (jobs generated from the seed). */
 export function resolveFleetScenario(
   data: unknown,
   base: Catalog,
   trace: readonly TraceJob[] = [],
+  /** Training rates by their full inputs: may be shared across runs of a sweep (or a session). */
+  perfCache: Map<string, unknown> = new Map(),
 ): ResolvedFleet {
   const s = validate(fleetScenarioSchema, data);
   const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
   const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
+  checkFleetWork(s, trace.length, a.autoscaleMinutes);
   const siteSpecs = s.fleet.sites ?? [
     {
       site: s.fleet.site,
@@ -251,7 +346,6 @@ export function resolveFleetScenario(
   });
   const tenants = new Map(s.partners.map((p, i) => [p.name, i]));
 
-  const perfCache = new Map<string, number>();
   const jobs: JobSpec[] = [];
   const streams: JobStream[] = [];
   const services: ServiceSpec[] = [];
@@ -345,7 +439,7 @@ export function resolveFleetScenario(
           typeof w.model === "string" ? w.model : strip(w.model),
           `${path}.model`,
         );
-        const cap = replicaCapacity({
+        const serving = {
           model: m,
           accelerator: acc,
           precision: w.precision,
@@ -353,7 +447,10 @@ export function resolveFleetScenario(
           outputTokens: w.outputTokens,
           ttftS: w.slo.ttftMs / 1000,
           tpotS: w.slo.tpotMs / 1000,
-        });
+        };
+        const capKey = JSON.stringify(["replica", serving]);
+        if (!perfCache.has(capKey)) perfCache.set(capKey, replicaCapacity(serving));
+        const cap = perfCache.get(capKey) as ReturnType<typeof replicaCapacity>;
         if (cap === null)
           throw new InputError(
             `${path}.slo`,

@@ -30,6 +30,9 @@ export function issueToInputError(issue: z.core.$ZodIssue, root: unknown, prefix
       // zod 4 reports an integer check on a non-integer number as an invalid type "int".
       const expected = String(issue.expected) === "int" ? "integer" : String(issue.expected);
       if (value === undefined) return new InputError(path, value, `${article(expected)} (required field)`);
+      // YAML's .inf and .nan are numbers to the parser but never a figure.
+      if (typeof value === "number" && !Number.isFinite(value))
+        return new InputError(path, value, "a finite number");
       return new InputError(path, value, article(expected));
     }
     case "too_small": {

@@ -18,7 +18,8 @@ export const quarterSchema = z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter such a
 
 const capacityPointSchema = z.strictObject({
   quarter: quarterSchema,
-  wafersPerMonth: z.number().nonnegative(),
+  /** At most 10^7 wafers a month (the whole DRAM industry starts ~2 million). */
+  wafersPerMonth: z.number().nonnegative().max(1e7),
 });
 
 export const planSiteSchema = z.strictObject({
@@ -28,17 +29,21 @@ export const planSiteSchema = z.strictObject({
   /** The plan's own figures for the site (Monte Carlo samples them within the site's stated ranges). */
   climateOffsetC: z.number().min(-15).max(15).optional(),
   relativeHumidityPct: z.number().min(5).max(100).optional(),
-  gridCarbonGPerKWh: z.number().nonnegative().optional(),
-  electricityUsdPerKWh: z.number().nonnegative().optional(),
-  constructionUsdPerMw: positive.optional(),
+  gridCarbonGPerKWh: z.number().nonnegative().max(2000).optional(),
+  electricityUsdPerKWh: z.number().nonnegative().max(10).optional(),
+  constructionUsdPerMw: positive.max(1e9).optional(),
   /** Grid connection (facility MW) from each quarter on. */
-  grid: z.array(z.strictObject({ from: quarterSchema, mw: z.number().nonnegative() })).min(1),
+  /** Domains: at most 10^5 MW per connection (100 GW), 10^4 MW per hall and 10^4 halls a site. */
+  grid: z
+    .array(z.strictObject({ from: quarterSchema, mw: z.number().nonnegative().max(1e5) }))
+    .min(1)
+    .max(200),
   /** Data halls of `itMw` each: the first starts construction at `firstStart`, one more every `everyQuarters`. */
   halls: z.strictObject({
-    itMw: positive,
-    count: positiveInt,
+    itMw: positive.max(1e4),
+    count: positiveInt.max(1e4),
     firstStart: quarterSchema,
-    everyQuarters: positiveInt.default(1),
+    everyQuarters: positiveInt.max(80).default(1),
   }),
 });
 
@@ -52,12 +57,12 @@ export const planEventSchema = z.discriminatedUnion("kind", [
     quarter: quarterSchema,
     kind: z.literal("hbm-vendor-output"),
     vendor: z.string().min(1),
-    factor: z.number().nonnegative(),
+    factor: z.number().nonnegative().max(100),
   }),
   z.strictObject({
     quarter: quarterSchema,
     kind: z.literal("cowos-output"),
-    factor: z.number().nonnegative(),
+    factor: z.number().nonnegative().max(100),
   }),
   z
     .strictObject({
@@ -74,19 +79,20 @@ export const planEventSchema = z.discriminatedUnion("kind", [
     quarter: quarterSchema,
     kind: z.literal("grid-delay"),
     site: z.string().min(1),
-    quarters: positiveInt,
+    quarters: positiveInt.max(80),
   }),
 ]);
 
 export const trainingDemandSchema = z.strictObject({
   name: z.string().min(1),
   model: z.union([z.string().min(1), modelSchema]),
-  tokens: positive,
-  days: positive,
+  /** At most 10^17 tokens (~6,000× Llama 3's 15.6 T) and 10 years. */
+  tokens: positive.max(1e17),
+  days: positive.max(3650),
   start: quarterSchema,
-  seqLen: positiveInt.default(8192),
+  seqLen: positiveInt.max(2 ** 21).default(8192),
   /** Tokens per optimizer step (Llama 3 405B: 16M). */
-  globalBatchTokens: positive.default(16 * 2 ** 20),
+  globalBatchTokens: positive.max(2 ** 34).default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
   /** A country code: the run may use only the plan's sites in that country. */
   region: z.string().min(2).max(3).optional(),
@@ -96,11 +102,15 @@ export const inferenceDemandSchema = z.strictObject({
   name: z.string().min(1),
   model: z.union([z.string().min(1), modelSchema]),
   precision: inferencePrecisionSchema.default("fp8"),
-  inputTokens: positiveInt,
-  outputTokens: positiveInt,
-  slo: z.strictObject({ ttftMs: positive, tpotMs: positive }),
+  inputTokens: positiveInt.max(2 ** 21),
+  outputTokens: positiveInt.max(2 ** 21),
+  slo: z.strictObject({ ttftMs: positive.max(3.6e6), tpotMs: positive.max(6e4) }),
   /** Output tokens per day: linear between points, held after the last, zero before the first. */
-  tokensPerDay: z.array(z.strictObject({ quarter: quarterSchema, value: z.number().nonnegative() })).min(1),
+  /** At most 10^15 output tokens a day (~20× Google's whole 2025 daily volume). */
+  tokensPerDay: z
+    .array(z.strictObject({ quarter: quarterSchema, value: z.number().nonnegative().max(1e15) }))
+    .min(1)
+    .max(200),
   /** A country code: the service may use only the plan's sites in that country. */
   region: z.string().min(2).max(3).optional(),
 });
@@ -112,8 +122,12 @@ const assumptionShape = Object.fromEntries(
       unit === "fraction"
         ? z.number().gt(0).lte(1)
         : k === "cyclesOfConcentration"
-          ? z.number().gt(1)
-          : z.number().positive();
+          ? z.number().gt(1).max(1000)
+          : // An override may be 1,000× the built-in value at most: beyond that no figure means anything.
+            z
+              .number()
+              .positive()
+              .max(ASSUMPTIONS[k].value * 1000);
     return [k, base.optional()];
   }),
 ) as Record<AssumptionKey, z.ZodOptional<z.ZodNumber>>;
@@ -124,7 +138,11 @@ export const assumptionsSchema = z.strictObject(assumptionShape);
 /** Accelerator prices by id, each with its source. */
 export const pricesSchema = z.record(
   z.string(),
-  z.strictObject({ usd: positive, perSystem: z.string().min(1).optional(), source: z.string().min(1) }),
+  z.strictObject({
+    usd: positive.max(1e9),
+    perSystem: z.string().min(1).optional(),
+    source: z.string().min(1),
+  }),
 );
 
 export const planScenarioSchema = z.strictObject({
@@ -157,9 +175,10 @@ export const planScenarioSchema = z.strictObject({
   /** Capex to spend from quarter `from` (at most perQuarterUsd a quarter): the plan buys all it allows. */
   budget: z
     .strictObject({
-      capexUsd: z.number().nonnegative(),
+      /** At most 10^14 USD (a hundred trillion). */
+      capexUsd: z.number().nonnegative().max(1e14),
       from: quarterSchema,
-      perQuarterUsd: positive.optional(),
+      perQuarterUsd: positive.max(1e14).optional(),
     })
     .optional(),
   prices: pricesSchema.optional(),

@@ -12,16 +12,49 @@ export const positive = z.number().positive();
 export const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const fraction = z.number().gt(0).lte(1);
+
+/**
+ * Domains: the largest value each kind of figure may take. Each is far beyond any system built or
+ * announced, so that no real input meets it, yet small enough that the models stay finite and fast.
+ */
+export const DOMAIN = {
+  /** Transformer layers: the deepest published dense models have ~126-160. */
+  layers: 10_000,
+  /** Hidden, FFN and expert widths: the widest published are ~53,000 (GPT-4-class FFNs). */
+  width: 2 ** 22,
+  /** Attention heads, head dimensions, low-rank widths. */
+  heads: 2 ** 16,
+  /** Vocabulary: the largest published are ~256,000. */
+  vocab: 2 ** 24,
+  /** Routed experts (DeepSeek-V3: 256) and experts per token. */
+  experts: 2 ** 16,
+  /** Tokens in one sequence: 16 M, beyond the longest announced context (10 M). */
+  sequence: 2 ** 24,
+  /** Sequences in a batch. */
+  batch: 2 ** 24,
+  /** Accelerators in one system or parallel dimension: 16 M, beyond every fleet on Earth together. */
+  accelerators: 2 ** 24,
+  /** Peak TFLOP/s of one accelerator (B200 FP4: 9,000). */
+  tflops: 1e6,
+  /** GB/s of one memory or link (B200 HBM3e: 8,000). */
+  bandwidthGBps: 1e7,
+  /** GB of memory on one accelerator (B300: 288). */
+  memoryGB: 1e6,
+} as const;
+const width = positiveInt.max(DOMAIN.width);
+const headCount = positiveInt.max(DOMAIN.heads);
+const tokensInSequence = positiveInt.max(DOMAIN.sequence);
+const acceleratorCount = positiveInt.max(DOMAIN.accelerators);
 export const precisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "fp4"]);
 
 export const hbmGenerationSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
-  interfaceBits: positiveInt,
-  pinSpeedGbps: positive,
-  capacityPerStackGB: positive,
-  stackHeight: positiveInt.optional(),
-  energyPjPerBit: positive.optional(),
+  interfaceBits: positiveInt.max(2 ** 16),
+  pinSpeedGbps: positive.max(1000),
+  capacityPerStackGB: positive.max(DOMAIN.memoryGB),
+  stackHeight: positiveInt.max(256).optional(),
+  energyPjPerBit: positive.max(1000).optional(),
   vendors: z.array(z.string()).default([]),
   source: z.string().min(1),
 });
@@ -30,8 +63,9 @@ export const interconnectSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
   kind: z.enum(["scale-up", "scale-out"]),
-  bandwidthGBps: positive,
-  latencyUs: positive,
+  bandwidthGBps: positive.max(DOMAIN.bandwidthGBps),
+  /** One-way latency: at most a second. */
+  latencyUs: positive.max(1e6),
   source: z.string().min(1),
 });
 
@@ -41,28 +75,32 @@ export const acceleratorSchema = z.strictObject({
   vendor: z.string().optional(),
   peakTflops: z
     .strictObject({
-      fp32: positive.optional(),
-      fp16: positive.optional(),
-      bf16: positive.optional(),
-      fp8: positive.optional(),
-      fp4: positive.optional(),
+      fp32: positive.max(DOMAIN.tflops).optional(),
+      fp16: positive.max(DOMAIN.tflops).optional(),
+      bf16: positive.max(DOMAIN.tflops).optional(),
+      fp8: positive.max(DOMAIN.tflops).optional(),
+      fp4: positive.max(DOMAIN.tflops).optional(),
     })
     .refine((v) => Object.keys(v).length > 0, { message: "at least one precision's peak TFLOP/s" }),
   hbm: z.strictObject({
     generation: z.string().min(1).optional(),
-    stacks: positiveInt.optional(),
-    capacityGB: positive.optional(),
+    stacks: positiveInt.max(1024).optional(),
+    capacityGB: positive.max(DOMAIN.memoryGB).optional(),
     /** Capacity in GiB (2^30 bytes): what the device reports; vendors' "GB" of HBM are GiB. */
-    capacityGiB: positive.optional(),
-    bandwidthGBps: positive.optional(),
+    capacityGiB: positive.max(DOMAIN.memoryGB).optional(),
+    bandwidthGBps: positive.max(DOMAIN.bandwidthGBps).optional(),
   }),
   scaleUp: z.strictObject({
     fabric: z.string().min(1).optional(),
-    bandwidthGBps: positive.optional(),
-    domainSize: positiveInt,
+    bandwidthGBps: positive.max(DOMAIN.bandwidthGBps).optional(),
+    domainSize: acceleratorCount,
   }),
-  scaleOut: z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
-  tdpW: positive.optional(),
+  scaleOut: z.strictObject({
+    fabric: z.string().min(1).optional(),
+    bandwidthGBps: positive.max(DOMAIN.bandwidthGBps).optional(),
+  }),
+  /** Board power, W: at most 100 kW for one accelerator. */
+  tdpW: positive.max(1e5).optional(),
   family: z.string().min(1).optional(),
   matmulEfficiency: z
     .union([
@@ -83,39 +121,40 @@ export const acceleratorSchema = z.strictObject({
 export const modelSchema = z.strictObject({
   id: z.string().min(1).optional(),
   name: z.string().min(1),
-  layers: positiveInt,
-  hidden: positiveInt,
-  ffnHidden: positiveInt,
-  heads: positiveInt,
-  kvHeads: positiveInt.optional(),
-  headDim: positiveInt.optional(),
-  vocab: positiveInt,
+  layers: positiveInt.max(DOMAIN.layers),
+  hidden: width,
+  ffnHidden: width,
+  heads: headCount,
+  kvHeads: headCount.optional(),
+  headDim: headCount.optional(),
+  vocab: positiveInt.max(DOMAIN.vocab),
   gatedMlp: z.boolean().optional(),
   tiedEmbeddings: z.boolean().optional(),
   bias: z.boolean().optional(),
-  positionEmbeddings: nonNegativeInt.optional(),
+  positionEmbeddings: nonNegativeInt.max(DOMAIN.sequence).optional(),
   moe: z
     .strictObject({
-      experts: positiveInt,
-      topK: positiveInt,
-      sharedExperts: nonNegativeInt.default(0),
-      expertFfnHidden: positiveInt,
-      denseLayers: nonNegativeInt.default(0),
-      maxNodesPerToken: positiveInt.optional(),
+      experts: positiveInt.max(DOMAIN.experts),
+      topK: positiveInt.max(DOMAIN.experts),
+      sharedExperts: nonNegativeInt.max(DOMAIN.experts).default(0),
+      expertFfnHidden: width,
+      denseLayers: nonNegativeInt.max(DOMAIN.layers).default(0),
+      maxNodesPerToken: positiveInt.max(DOMAIN.accelerators).optional(),
     })
     .optional(),
   mla: z
     .strictObject({
-      qLoraRank: nonNegativeInt,
-      kvLoraRank: positiveInt,
-      qkNopeHeadDim: positiveInt,
-      qkRopeHeadDim: positiveInt,
-      vHeadDim: positiveInt,
+      qLoraRank: nonNegativeInt.max(DOMAIN.width),
+      kvLoraRank: width,
+      qkNopeHeadDim: headCount,
+      qkRopeHeadDim: headCount,
+      vHeadDim: headCount,
     })
     .optional(),
   /** Multi-token-prediction modules trained beside the model (DeepSeek-V3: 1). */
-  mtpDepth: nonNegativeInt.optional(),
-  publishedParams: positive.optional(),
+  mtpDepth: nonNegativeInt.max(64).optional(),
+  /** At most 10^16 parameters. */
+  publishedParams: positive.max(1e16).optional(),
   source: z.string().optional(),
 });
 
@@ -161,14 +200,17 @@ export const catalogOverlaySchema = z.strictObject({
 
 const scaleOutOverride = z.union([
   z.string().min(1),
-  z.strictObject({ fabric: z.string().min(1).optional(), bandwidthGBps: positive.optional() }),
+  z.strictObject({
+    fabric: z.string().min(1).optional(),
+    bandwidthGBps: positive.max(DOMAIN.bandwidthGBps).optional(),
+  }),
 ]);
 
 export const systemSchema = z.strictObject({
   accelerator: z.union([z.string().min(1), acceleratorSchema]),
-  count: positiveInt,
+  count: acceleratorCount,
   /** Accelerators per scale-up domain; defaults to the accelerator's. */
-  nodeSize: positiveInt.optional(),
+  nodeSize: acceleratorCount.optional(),
   /** Replace the accelerator's scale-out network: a fabric id or `{bandwidthGBps}`. */
   scaleOut: scaleOutOverride.optional(),
 });
@@ -176,22 +218,22 @@ export const systemSchema = z.strictObject({
 export const recomputeSchema = z.enum(["none", "selective", "full"]);
 
 export const parallelismSchema = z.strictObject({
-  tp: positiveInt.optional(),
-  pp: positiveInt.optional(),
-  dp: positiveInt.optional(),
-  ep: positiveInt.optional(),
-  cp: positiveInt.optional(),
-  interleave: positiveInt.optional(),
-  microBatch: positiveInt.optional(),
+  tp: acceleratorCount.optional(),
+  pp: acceleratorCount.optional(),
+  dp: acceleratorCount.optional(),
+  ep: acceleratorCount.optional(),
+  cp: acceleratorCount.optional(),
+  interleave: positiveInt.max(DOMAIN.layers).optional(),
+  microBatch: positiveInt.max(DOMAIN.batch).optional(),
   sequenceParallel: z.boolean().optional(),
   zero: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).optional(),
   recompute: recomputeSchema.optional(),
 });
 
 export const trainingSchema = z.strictObject({
-  seqLen: positiveInt,
-  globalBatch: positiveInt,
-  microBatch: positiveInt.optional(),
+  seqLen: tokensInSequence,
+  globalBatch: positiveInt.max(DOMAIN.batch),
+  microBatch: positiveInt.max(DOMAIN.batch).optional(),
   precision: precisionSchema.default("bf16"),
   recompute: recomputeSchema.optional(),
   /**
@@ -225,14 +267,18 @@ export const trainingSchema = z.strictObject({
   fp8ActivationCache: z.boolean().optional(),
   /** Share of SMs held by overlapped communication kernels (DeepSeek-V3: 20 of 132). */
   commSmShare: z.number().min(0).max(0.9).optional(),
-  tokens: positive.optional(),
+  /** At most 10^17 tokens (~6,000× Llama 3's 15.6 T). */
+  tokens: positive.max(1e17).optional(),
   /** LoRA fine-tuning: frozen base weights, rank-r adapters on attention (or all) projections. */
   lora: z
-    .strictObject({ rank: positiveInt, targets: z.enum(["attention", "all"]).default("all") })
+    .strictObject({
+      rank: positiveInt.max(DOMAIN.width),
+      targets: z.enum(["attention", "all"]).default("all"),
+    })
     .optional(),
   parallelism: parallelismSchema.optional(),
   /** Configurations to report when searching. */
-  top: positiveInt.optional(),
+  top: positiveInt.max(1000).optional(),
 });
 
 export const trainScenarioSchema = z.strictObject({
@@ -248,29 +294,29 @@ export const inferencePrecisionSchema = z.enum(["fp32", "fp16", "bf16", "fp8", "
 
 /** A length: a number of tokens, or a distribution of them (used by serving workloads). */
 export const lengthSchema = z.union([
-  positiveInt,
+  tokensInSequence,
   z
-    .strictObject({ dist: z.literal("uniform"), min: positiveInt, max: positiveInt })
+    .strictObject({ dist: z.literal("uniform"), min: tokensInSequence, max: tokensInSequence })
     .refine((u) => u.max >= u.min, { message: "max no smaller than min" }),
   z.strictObject({
     dist: z.literal("normal"),
-    mean: positive,
-    sd: z.number().nonnegative(),
-    min: positiveInt.optional(),
-    max: positiveInt.optional(),
+    mean: positive.max(DOMAIN.sequence),
+    sd: z.number().nonnegative().max(DOMAIN.sequence),
+    min: tokensInSequence.optional(),
+    max: tokensInSequence.optional(),
   }),
   z.strictObject({
     dist: z.literal("lognormal"),
-    mean: positive,
-    sd: z.number().nonnegative(),
-    min: positiveInt.optional(),
-    max: positiveInt.optional(),
+    mean: positive.max(DOMAIN.sequence),
+    sd: z.number().nonnegative().max(DOMAIN.sequence),
+    min: tokensInSequence.optional(),
+    max: tokensInSequence.optional(),
   }),
   z.strictObject({
     dist: z.literal("exponential"),
-    mean: positive,
-    min: positiveInt.optional(),
-    max: positiveInt.optional(),
+    mean: positive.max(DOMAIN.sequence),
+    min: tokensInSequence.optional(),
+    max: tokensInSequence.optional(),
   }),
 ]);
 
@@ -280,10 +326,15 @@ export const MAX_SIMULATED_REQUESTS = 10_000_000;
 export const generatedWorkloadSchema = z.strictObject({
   requests: positiveInt.max(MAX_SIMULATED_REQUESTS),
   /** `offline`: every request queued at t = 0; a number: Poisson arrivals at that many requests/s. */
-  arrival: z.union([z.literal("offline"), positive]),
+  arrival: z.union([z.literal("offline"), positive.max(1e6)]),
   inputLen: lengthSchema,
   outputLen: lengthSchema,
-  seed: z.number().int().default(1),
+  seed: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .default(1),
 });
 
 /** A generated workload, or a request trace: a CSV file (path relative to the scenario file). */
@@ -297,11 +348,15 @@ export const inferenceSchema = z.strictObject({
   /** KV-cache element format; defaults to fp8 with fp8/fp4 weights, else 16-bit. */
   kvPrecision: z.enum(["fp16", "bf16", "fp8"]).optional(),
   parallelism: z
-    .strictObject({ tp: positiveInt.optional(), pp: positiveInt.optional(), ep: positiveInt.optional() })
+    .strictObject({
+      tp: acceleratorCount.optional(),
+      pp: acceleratorCount.optional(),
+      ep: acceleratorCount.optional(),
+    })
     .optional(),
-  batch: positiveInt.optional(),
-  inputLen: positiveInt.optional(),
-  outputLen: positiveInt.optional(),
+  batch: positiveInt.max(DOMAIN.batch).optional(),
+  inputLen: tokensInSequence.optional(),
+  outputLen: tokensInSequence.optional(),
   workload: workloadSchema.optional(),
   /**
    * The serving engine: a preset (`trtllm`, `vllm`, `sglang`: `stargate catalog presets`) or settings,
@@ -312,9 +367,9 @@ export const inferenceSchema = z.strictObject({
       z.enum(INFERENCE_ENGINES),
       z.strictObject({
         preset: z.enum(INFERENCE_ENGINES).optional(),
-        maxNumSeqs: positiveInt.optional(),
-        maxBatchedTokens: positiveInt.optional(),
-        blockSize: positiveInt.optional(),
+        maxNumSeqs: positiveInt.max(DOMAIN.batch).optional(),
+        maxBatchedTokens: positiveInt.max(2 ** 30).optional(),
+        blockSize: positiveInt.max(DOMAIN.sequence).optional(),
         memoryUtilization: fraction.optional(),
         chunkedPrefill: z.boolean().optional(),
         /** Without chunking, run whole prompts beside decoding (true) or in their own iterations (false). */
@@ -324,15 +379,18 @@ export const inferenceSchema = z.strictObject({
         cudaGraphs: z.boolean().optional(),
         fusedEpilogues: z.boolean().optional(),
         /** The most output tokens a request may ask for (its max_tokens): what `reserve` holds KV for. */
-        maxOutputTokens: positiveInt.optional(),
+        maxOutputTokens: tokensInSequence.optional(),
         /** Disaggregated serving: replicas that only prefill (the rest only decode); 0 = colocated. */
-        prefillReplicas: z.number().int().nonnegative().optional(),
+        prefillReplicas: z.number().int().nonnegative().max(DOMAIN.accelerators).optional(),
       }),
     ])
     .optional(),
-  slo: z.strictObject({ ttftMs: positive.optional(), tpotMs: positive.optional() }).optional(),
-  /** Price of one accelerator-hour, USD (yours to state): adds $/M output tokens to the results. */
-  costPerGpuHourUsd: positive.optional(),
+  /** At most an hour to the first token and a minute between tokens. */
+  slo: z
+    .strictObject({ ttftMs: positive.max(3.6e6).optional(), tpotMs: positive.max(6e4).optional() })
+    .optional(),
+  /** Price of one accelerator-hour, USD (yours to state, at most $10,000): adds $/M output tokens. */
+  costPerGpuHourUsd: positive.max(1e4).optional(),
   /**
    * Deployment search: the fewest accelerators (of the system's type) that serve `rate` requests/s of the
    * workload's lengths within the SLO, over precisions, replica shapes and engine batch limits.
@@ -358,7 +416,7 @@ export const inferenceSchema = z.strictObject({
       /** Accelerators to compare (catalog ids); default: the system's. */
       accelerators: z.array(z.string().min(1)).min(1).max(64).optional(),
       /** Price of one accelerator-hour, USD, per accelerator id: enables $/M tokens and cheapest-first. */
-      costPerGpuHourUsd: z.record(z.string(), positive).optional(),
+      costPerGpuHourUsd: z.record(z.string(), positive.max(1e4)).optional(),
     })
     .optional(),
 });

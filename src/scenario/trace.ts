@@ -12,19 +12,41 @@ const OUTPUT = [
   "generatedtokens",
 ];
 
+/** A decimal number as a CSV cell holds one: digits, an optional point, an optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The longest time a trace may span: ten years, in seconds. */
+export const TRACE_MAX_S = 3.16e8;
+/** The most tokens one request of a trace may have (as a scenario's sequence lengths). */
+export const TRACE_MAX_TOKENS = 2 ** 24;
+
+/** What a CSV column holds: its name in messages, its range and whether it counts things. */
+export interface CsvField {
+  readonly what: string;
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+}
+
 /**
- * A CSV cell as a number: a blank cell is an error (not 0), named by file, row and column header.
+ * A CSV cell as a number within its field's range: a blank cell is an error (not 0), and so is anything
+ * but a finite decimal (Infinity, 0x10, 1e400) or a value out of range, named by file, row and column.
  */
 export function csvNumber(
   cells: readonly string[],
   header: readonly string[],
   col: number,
   where: string,
-  what: string,
+  field: CsvField,
 ): number {
   const raw = (cells[col] ?? "").trim();
-  if (raw === "") throw new InputError(`${where} column ${header[col] ?? col + 1}`, "an empty cell", what);
-  return Number(raw);
+  const at = `${where} column ${header[col] ?? col + 1}`;
+  const expected = `${field.what}${field.integer ? ", a whole number" : ""} from ${field.min} to ${field.max.toLocaleString("en-US")}`;
+  if (raw === "") throw new InputError(at, "an empty cell", expected);
+  const x = Number(raw);
+  if (!DECIMAL.test(raw) || !(x >= field.min && x <= field.max) || (field.integer && !Number.isInteger(x)))
+    throw new InputError(at, raw, expected);
+  return x;
 }
 
 /**
@@ -53,15 +75,10 @@ export function parseTrace(text: string, file: string): RequestSet {
   for (let k = 1; k < lines.length; k++) {
     const cells = (lines[k] ?? "").split(",");
     const where = `${file}:${k + 1}`;
-    const a = csvNumber(cells, header, ia, where, "an arrival time ≥ 0 in seconds");
-    const inp = csvNumber(cells, header, ii, where, "an input length ≥ 1 token");
-    const out = csvNumber(cells, header, io, where, "an output length ≥ 1 token");
-    if (!Number.isFinite(a) || a < 0)
-      throw new InputError(`${file}:${k + 1}`, cells[ia] ?? "", "an arrival time ≥ 0 in seconds");
-    if (!Number.isInteger(inp) || inp < 1)
-      throw new InputError(`${file}:${k + 1}`, cells[ii] ?? "", "an input length ≥ 1 token");
-    if (!Number.isInteger(out) || out < 1)
-      throw new InputError(`${file}:${k + 1}`, cells[io] ?? "", "an output length ≥ 1 token");
+    const a = csvNumber(cells, header, ia, where, { what: "an arrival time (s)", min: 0, max: TRACE_MAX_S });
+    const tokens = (what: string) => ({ what, min: 1, max: TRACE_MAX_TOKENS, integer: true });
+    const inp = csvNumber(cells, header, ii, where, tokens("an input length (tokens)"));
+    const out = csvNumber(cells, header, io, where, tokens("an output length (tokens)"));
     rows.push([a, inp, out]);
   }
   if (rows.length === 0) throw new InputError(file, "", "at least one request row after the header");

@@ -247,7 +247,9 @@ describe("stargate infer", () => {
     );
     const bad = await run(["infer", missing]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^stargate: inference\.workload\.trace: expected a readable file \(ENOENT\)/);
+    expect(bad.stderr).toMatch(
+      /^stargate: inference\.workload\.trace: expected a readable file \(it, or its folder, does not exist\)/,
+    );
   });
 
   it("searches a deployment for a rate and an SLO", async () => {
@@ -407,7 +409,7 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
     const r = await run(["train", "no-such-file.yaml"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^stargate: FILE: expected a readable file \(ENOENT\), got "no-such-file\.yaml"\n$/,
+      /^stargate: FILE: expected a readable file \(it, or its folder, does not exist\), got "no-such-file\.yaml"\n$/,
     );
   });
 
@@ -426,7 +428,7 @@ describe("bad input: exit 2, one line naming the field, the value and what was e
     const dash = await run(["train", join(EXAMPLES, "train-search.yaml"), "--gpus", "-3"]);
     expect(dash.code).toBe(2);
     expect(dash.stderr).toBe(
-      'stargate: --gpus: expected a value after it (one starting with "-" is written --gpus=VALUE)\n',
+      'stargate: --gpus: expected a value after it (one starting with "-" is written --gpus=VALUE), got nothing\n',
     );
   });
 });

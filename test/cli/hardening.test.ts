@@ -114,6 +114,14 @@ describe("flags", () => {
     await refused(["catalog", "--days", "3"], /^stargate: --days: expected an option of "catalog"/);
   });
 
+  it("a file that cannot be written or read is named with the reason in our words", async () => {
+    await refused(
+      ["plan", "--html", "/nonexistent/x.html"],
+      /^stargate: --html: expected a writable file path \(it, or its folder, does not exist\), got "\/nonexistent\/x\.html"$/,
+    );
+    await refused(["plan", TMP, "--json"], /^stargate: FILE: expected a regular file/);
+  });
+
   it("stargate alone prints its usage on stderr and exits 2; --help prints it on stdout and exits 0", async () => {
     const none = await run([]);
     expect(none.code).toBe(2);
@@ -152,6 +160,16 @@ describe("domains and verdicts", () => {
       ["infer", edited("deploy-70b.yaml", "rate.yaml", (t) => t.replace("    rate: 20", "    rate: 1.0e+9"))],
       /inference\.deploy\.rate: expected a number ≤ 1000000/,
     );
+    // The search's work is counted before it runs: 63 fitting shapes × 4 batch limits × 9 trials × requests.
+    await refused(
+      [
+        "infer",
+        edited("deploy-70b.yaml", "work.yaml", (t) =>
+          t.replace("    rate: 20", "    rate: 20\n    requests: 100000"),
+        ),
+      ],
+      /^stargate: inference\.deploy\.requests: expected a search of at most 10,000,000 simulated requests; this one would simulate 226,800,000 \(63 replica shapes × 4 batch limits × 9 trials × 100,000 requests\)/,
+    );
     await refused(
       [
         "fleet",
@@ -160,6 +178,37 @@ describe("domains and verdicts", () => {
         ),
       ],
       /tokensPerDay: expected a number ≤ 1000000000000000/,
+    );
+  });
+
+  it("a fleet's work is estimated before it runs: jobs, failures, samples, each refused past its limit", async () => {
+    await refused(
+      ["fleet", edited("fleet-small.yaml", "jobs.yaml", (t) => t.replace("perDay: 200", "perDay: 1.0e+6"))],
+      /^stargate: partners\[1\]\.workloads\[1\]\.perDay: expected a simulation of at most 1,000,000 jobs; this one would run 14,000,\d{3} jobs over 14 days, got 1000000$/,
+    );
+    // 0.5 per accelerator-hour over 14 days is 172,032 failures, within the limit; over 3,000 days it is not.
+    await refused(
+      [
+        "fleet",
+        edited("fleet-small.yaml", "fail2.yaml", (t) =>
+          t.replace("failures: true", "failures: { ratePerAccHour: 0.5 }").replace("days: 14", "days: 3000"),
+        ),
+      ],
+      /failures\.ratePerAccHour: expected a simulation of at most 1,000,000 failures; this one would run 36,864,000 failures \(1,024 accelerators × 3000 days\), got 0\.5/,
+    );
+    await refused(
+      [
+        "fleet",
+        edited("fleet-small.yaml", "samp.yaml", (t) => t.replace("days: 14", "days: 14\nsampleDays: 0.0001")),
+      ],
+      /^stargate: sampleDays: expected a simulation of at most 100,000 samples; this one would run 140,000 samples over 14 days, got 0\.0001$/,
+    );
+    await refused(
+      [
+        "train",
+        edited("train-explicit.yaml", "layers.yaml", (t) => t.replace("layers: 96", "layers: 96000000")),
+      ],
+      /^stargate: model\.layers: expected a number ≤ 10000, got 96000000$/,
     );
   });
 
@@ -184,7 +233,7 @@ describe("domains and verdicts", () => {
     const csv = file("trace.csv", "job_id,tenant,submit_time,gpus,duration\n1,a,,8,100\n");
     await refused(
       ["fit-trace", csv],
-      /trace\.csv:2 column submit_time: expected a submit time \(s\) ≥ 0, got "an empty cell"/,
+      /trace\.csv:2 column submit_time: expected a submit time \(s\) from 0 to 316,000,000, got "an empty cell"/,
     );
   });
 

@@ -18,7 +18,17 @@ describe("request traces", () => {
   it("names the file, the line and the value of a bad row", () => {
     expect(() => parseTrace("arrival,input,output\n0,10,2\n1,ten,2\n", "t.csv")).toThrow(InputError);
     expect(() => parseTrace("arrival,input,output\n0,10,2\n1,ten,2\n", "t.csv")).toThrow(
-      /^t\.csv:3: expected an input length ≥ 1 token, got "ten"$/,
+      /^t\.csv:3 column input: expected an input length \(tokens\), a whole number from 1 to 16,777,216, got "ten"$/,
+    );
+    // Beyond the domain, or not a finite decimal: 1e400, Infinity, hex.
+    for (const bad of ["1e400", "Infinity", "0x10", "99999999999"])
+      expect(() => parseTrace(`arrival,input,output\n0,10,2\n1,${bad},2\n`, "t.csv")).toThrow(
+        new RegExp(
+          `^t\\.csv:3 column input: expected an input length \\(tokens\\), a whole number from .*, got "${bad}"$`,
+        ),
+      );
+    expect(() => parseTrace("arrival,input,output\n1e308,10,2\n", "t.csv")).toThrow(
+      /^t\.csv:2 column arrival: expected an arrival time \(s\) from 0 to 316,000,000, got "1e308"$/,
     );
     expect(() => parseTrace("when,input,output\n0,10,2\n", "t.csv")).toThrow(
       /^t\.csv:1: expected a CSV header with an arrival column/,
