@@ -1,19 +1,7 @@
 import { describe, it } from "vitest";
+import { BASES } from "../../bench/fuzz-gen.js";
 import { property, RUNS } from "./fuzz.js";
 
 describe(`generated shared fleets (${RUNS.toLocaleString("en-US")})`, () => {
-  // The fleet twin simulates every job event by event: each fleet over one day.
-  it(
-    "fleet: mutated shared fleets, one type and two",
-    () =>
-      property(
-        "fleet",
-        [
-          { example: "examples/fleet-small.yaml", edit: (s) => ({ ...s, days: 1 }) },
-          { example: "examples/fleet-mixed.yaml", edit: (s) => ({ ...s, days: 1 }) },
-        ],
-        RUNS,
-      ),
-    600_000,
-  );
+  it("fleet: mutated shared fleets, one type and two", () => property("fleet", BASES.fleet, RUNS), 600_000);
 });
