@@ -1,6 +1,7 @@
 import {
   type Accelerator,
   type AssumptionKey,
+  type Assumptions,
   assumptionValues,
   type Catalog,
   type CatalogOverlay,
@@ -12,6 +13,7 @@ import {
   resolveSite,
   SYSTEMS,
 } from "../catalog/index.js";
+import type { Model } from "../catalog/types.js";
 import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
 import { facilityProfile } from "../datacenter/facility.js";
 import { itPower } from "../datacenter/power.js";
@@ -170,7 +172,7 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
       expected: (services * s.days * 1440) / autoscaleMinutes,
       path: "assumptions.autoscaleMinutes",
       value: autoscaleMinutes,
-      how: `${fmt((services * s.days * 1440) / autoscaleMinutes)} autoscaler steps (${services} services × ${s.days} days)`,
+      how: `${fmt((services * s.days * 1440) / autoscaleMinutes)} autoscaler steps (${services} service${services === 1 ? "" : "s"} × ${s.days} days)`,
     },
     {
       what: "samples",
@@ -191,143 +193,147 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
   }
 }
 
-/** Validate a fleet scenario and build the simulation input (jobs generated from the seed). */
-export function resolveFleetScenario(
-  data: unknown,
-  base: Catalog,
-  trace: readonly TraceJob[] = [],
-  /** Training rates by their full inputs: may be shared across runs of a sweep (or a session). */
-  perfCache: Map<string, unknown> = new Map(),
-): ResolvedFleet {
-  const s = validate(fleetScenarioSchema, data);
-  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
-  const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
-  checkFleetWork(s, trace.length, a.autoscaleMinutes);
-  const siteSpecs = s.fleet.sites ?? [
-    {
-      site: s.fleet.site,
-      accelerator: undefined,
-      count: s.fleet.count ?? 0,
-      phases: s.fleet.phases,
-      cooling: s.fleet.cooling,
-      heatRejection: s.fleet.heatRejection,
-    },
-  ];
-  const notes: string[] = [];
-  // Pools: one per accelerator type, the fleet's first; each with its scale-up domain, failing node,
-  // power, pods and largest site.
-  const pools: Pool[] = [];
-  const poolOf = (x: FleetScenario["fleet"]["accelerator"], path: string): number => {
-    const acc = resolveAccelerator(catalog, typeof x === "string" ? x : strip(x), path);
-    const k = pools.findIndex((p) => p.acc.id === acc.id);
-    if (k >= 0) return k;
-    const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
-    // The failure unit: the catalog system's node (server or tray), else an 8-accelerator server.
-    const sys = SYSTEMS.find((y) => y.accelerator === acc.id);
-    const per = sys?.acceleratorsPerNode ?? Math.min(8, domainSize);
-    const power = itPower(acc, SYSTEMS, a, path);
-    let podDomains: number | undefined;
-    let pod: PodSpec | undefined;
-    if (s.fleet.pod !== undefined) {
-      podDomains = Math.floor(s.fleet.pod.accelerators / domainSize);
-      if (podDomains < 1)
-        throw new InputError(
-          "fleet.pod.accelerators",
-          s.fleet.pod.accelerators,
-          `at least one scale-up domain (${domainSize} × ${acc.id})`,
-        );
-      if (podDomains * domainSize !== s.fleet.pod.accelerators)
-        notes.push(
-          `fleet.pod: ${s.fleet.pod.accelerators} accelerators rounded to ${podDomains * domainSize} ${acc.id} (${podDomains} domains)`,
-        );
-      pod = { size: podDomains * domainSize, oversubscription: s.fleet.pod.oversubscription };
-    }
-    pools.push({
-      acc,
-      domainSize,
-      nodeSize: domainSize % per === 0 ? per : domainSize,
-      busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
-      idleKw: power.kwPerAccelerator * a.idlePowerFraction,
-      ...(podDomains !== undefined ? { podDomains } : {}),
-      ...(pod !== undefined ? { pod } : {}),
-      largestSite: 0,
-      count: 0,
-    });
-    return pools.length - 1;
-  };
-  poolOf(s.fleet.accelerator, "fleet.accelerator");
-  const parts: SitePart[] = siteSpecs.map((x, i) => {
-    const path = s.fleet.sites !== undefined ? `fleet.sites[${i}]` : "fleet";
-    const pi = x.accelerator !== undefined ? poolOf(x.accelerator, `${path}.accelerator`) : 0;
-    const pool = pools[pi] as Pool;
-    const { domainSize } = pool;
-    const domains = Math.max(1, Math.floor(x.count / domainSize));
-    if (domains * domainSize !== x.count)
-      notes.push(
-        `${path}: ${x.count} accelerators rounded to ${domains * domainSize} (${domains} domains of ${domainSize})`,
-      );
-    pool.largestSite = Math.max(pool.largestSite, domains * domainSize);
-    pool.count += domains * domainSize;
-    // Later phases take the site's last domains, the latest phase last.
-    let laterDomains = 0;
-    const later = [...(x.phases ?? [])]
-      .map((ph, j) => ({ ph, j }))
-      .sort((u, v) => v.ph.day - u.ph.day)
-      .map(({ ph, j }) => {
-        const n = Math.round(ph.count / domainSize);
-        laterDomains += n;
-        if (n < 1 || laterDomains > domains)
-          throw new InputError(
-            `${path}.phases[${j}].count`,
-            ph.count,
-            `whole scale-up domains (${domainSize}) within the site's ${domains * domainSize} accelerators`,
-          );
-        return { domains: n, atS: ph.day * 86_400 };
-      });
-    const shape = {
-      ...(later.length > 0 ? { later } : {}),
-      domains,
-      domainSize,
-      nodeSize: pool.nodeSize,
-      pool: pi,
-      accelerator: pool.acc.id,
-      busyKw: pool.busyKw,
-      idleKw: pool.idleKw,
-      ...(pool.podDomains !== undefined ? { podDomains: pool.podDomains } : {}),
-    };
-    if (x.site === undefined) return { name: "fleet", pue: 1, carbonGPerKWh: 0, ...shape };
-    const site = resolveSite(catalog, typeof x.site === "string" ? x.site : strip(x.site), `${path}.site`);
-    const prof = facilityProfile(
-      { site, cooling: x.cooling as CoolingId, heatRejection: x.heatRejection as HeatRejection },
-      a,
-    );
-    return { name: site.id, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh, ...shape };
-  });
-  const first = pools[0] as Pool;
-  const domains = parts.reduce((x, p) => x + p.domains, 0);
-  const total = pools.reduce((x, p) => x + p.count, 0);
-  /** The pool a workload needs: the fleet accelerator's unless it names one some site holds. */
-  const needs = (id: string | undefined, path: string): number => {
-    if (id === undefined) return 0;
-    const k = pools.findIndex((p) => p.acc.id === id);
-    if (k < 0)
+/** What the steps of resolving a fleet share: the scenario, its catalog and assumptions, what they found. */
+interface FleetCtx {
+  readonly s: FleetScenario;
+  readonly catalog: Catalog;
+  readonly a: Assumptions;
+  /** Notes for the report (roundings). */
+  readonly notes: string[];
+  /** Accelerator types, the fleet's first, in the order the scenario names them. */
+  readonly pools: Pool[];
+  readonly perfCache: Map<string, unknown>;
+}
+
+type Workload = FleetScenario["partners"][number]["workloads"][number];
+
+/**
+ * The pool of accelerator type `x`, added on first sight: its scale-up domain, failing node, power and
+ * pods.
+ */
+function poolOf(c: FleetCtx, x: FleetScenario["fleet"]["accelerator"], path: string): number {
+  const { s, a, pools } = c;
+  const acc = resolveAccelerator(c.catalog, typeof x === "string" ? x : strip(x), path);
+  const k = pools.findIndex((p) => p.acc.id === acc.id);
+  if (k >= 0) return k;
+  const domainSize = Math.min(acc.scaleUp.domainSize, 1024);
+  // The failure unit: the catalog system's node (server or tray), else an 8-accelerator server.
+  const sys = SYSTEMS.find((y) => y.accelerator === acc.id);
+  const per = sys?.acceleratorsPerNode ?? Math.min(8, domainSize);
+  const power = itPower(acc, SYSTEMS, a, path);
+  let podDomains: number | undefined;
+  let pod: PodSpec | undefined;
+  if (s.fleet.pod !== undefined) {
+    podDomains = Math.floor(s.fleet.pod.accelerators / domainSize);
+    if (podDomains < 1)
       throw new InputError(
-        path,
-        id,
-        `an accelerator some site holds (${pools
-          .filter((p) => p.count > 0)
-          .map((p) => p.acc.id)
-          .join(", ")})`,
+        "fleet.pod.accelerators",
+        s.fleet.pod.accelerators,
+        `at least one scale-up domain (${domainSize} × ${acc.id})`,
       );
-    return k;
+    if (podDomains * domainSize !== s.fleet.pod.accelerators)
+      c.notes.push(
+        `fleet.pod: ${s.fleet.pod.accelerators} accelerators rounded to ${podDomains * domainSize} ${acc.id} (${podDomains} domains)`,
+      );
+    pod = { size: podDomains * domainSize, oversubscription: s.fleet.pod.oversubscription };
+  }
+  pools.push({
+    acc,
+    domainSize,
+    nodeSize: domainSize % per === 0 ? per : domainSize,
+    busyKw: power.kwPerAccelerator * a.trainingLoadFactor,
+    idleKw: power.kwPerAccelerator * a.idlePowerFraction,
+    ...(podDomains !== undefined ? { podDomains } : {}),
+    ...(pod !== undefined ? { pod } : {}),
+    largestSite: 0,
+    count: 0,
+  });
+  return pools.length - 1;
+}
+
+type SiteSpec = NonNullable<FleetScenario["fleet"]["sites"]>[number];
+
+/** One site: whole scale-up domains of its pool, later phases, and its PUE and carbon from the site. */
+function sitePart(
+  c: FleetCtx,
+  x: Omit<SiteSpec, "site" | "accelerator"> & {
+    readonly site: SiteSpec["site"] | undefined;
+    readonly accelerator?: SiteSpec["accelerator"] | undefined;
+  },
+  i: number,
+): SitePart {
+  const { s, a } = c;
+  const path = s.fleet.sites !== undefined ? `fleet.sites[${i}]` : "fleet";
+  const pi = x.accelerator !== undefined ? poolOf(c, x.accelerator, `${path}.accelerator`) : 0;
+  const pool = c.pools[pi] as Pool;
+  const { domainSize } = pool;
+  const domains = Math.max(1, Math.floor(x.count / domainSize));
+  if (domains * domainSize !== x.count)
+    c.notes.push(
+      `${path}: ${x.count} accelerators rounded to ${domains * domainSize} (${domains} domains of ${domainSize})`,
+    );
+  pool.largestSite = Math.max(pool.largestSite, domains * domainSize);
+  pool.count += domains * domainSize;
+  // Later phases take the site's last domains, the latest phase last.
+  let laterDomains = 0;
+  const later = [...(x.phases ?? [])]
+    .map((ph, j) => ({ ph, j }))
+    .sort((u, v) => v.ph.day - u.ph.day)
+    .map(({ ph, j }) => {
+      const n = Math.round(ph.count / domainSize);
+      laterDomains += n;
+      if (n < 1 || laterDomains > domains)
+        throw new InputError(
+          `${path}.phases[${j}].count`,
+          ph.count,
+          `whole scale-up domains (${domainSize}) within the site's ${domains * domainSize} accelerators`,
+        );
+      return { domains: n, atS: ph.day * 86_400 };
+    });
+  const shape = {
+    ...(later.length > 0 ? { later } : {}),
+    domains,
+    domainSize,
+    nodeSize: pool.nodeSize,
+    pool: pi,
+    accelerator: pool.acc.id,
+    busyKw: pool.busyKw,
+    idleKw: pool.idleKw,
+    ...(pool.podDomains !== undefined ? { podDomains: pool.podDomains } : {}),
   };
-  const horizonS = s.days * 86_400;
-  const rng = seededRandom(s.seed);
-  const partners = s.partners.map((p, i) => {
+  if (x.site === undefined) return { name: "fleet", pue: 1, carbonGPerKWh: 0, ...shape };
+  const site = resolveSite(c.catalog, typeof x.site === "string" ? x.site : strip(x.site), `${path}.site`);
+  const prof = facilityProfile(
+    { site, cooling: x.cooling as CoolingId, heatRejection: x.heatRejection as HeatRejection },
+    a,
+  );
+  return { name: site.id, pue: prof.annualPue, carbonGPerKWh: site.gridCarbonGPerKWh, ...shape };
+}
+
+/** The pool a workload needs: the fleet accelerator's unless it names one some site holds. */
+function poolNeeded(pools: readonly Pool[], id: string | undefined, path: string): number {
+  if (id === undefined) return 0;
+  const k = pools.findIndex((p) => p.acc.id === id);
+  if (k < 0)
+    throw new InputError(
+      path,
+      id,
+      `an accelerator some site holds (${pools
+        .filter((p) => p.count > 0)
+        .map((p) => p.acc.id)
+        .join(", ")})`,
+    );
+  return k;
+}
+
+/** Partners with their quotas (in all, or by accelerator type) checked against the fleet. */
+function fleetPartners(c: FleetCtx, total: number): FleetSimInput["partners"] {
+  const { pools } = c;
+  return c.s.partners.map((p, i) => {
     if (typeof p.quota === "object") {
       const poolQuotas = pools.map(() => 0);
       for (const [id, n] of Object.entries(p.quota)) {
-        const k = needs(id, `partners[${i}].quota.${id}`);
+        const k = poolNeeded(pools, id, `partners[${i}].quota.${id}`);
         const count = pools[k]?.count ?? 0;
         if (n > count)
           throw new InputError(`partners[${i}].quota.${id}`, n, `at most the fleet's ${count} ${id}`);
@@ -344,154 +350,187 @@ export function resolveFleetScenario(
       throw new InputError(`partners[${i}].quota`, p.quota, `at most the fleet's ${total} accelerators`);
     return { name: p.name, quota: p.quota ?? total, weight: p.weight };
   });
-  const tenants = new Map(s.partners.map((p, i) => [p.name, i]));
+}
 
-  const jobs: JobSpec[] = [];
-  const streams: JobStream[] = [];
-  const services: ServiceSpec[] = [];
-  s.partners.forEach((p, pi) => {
-    p.workloads.forEach((w, wi) => {
-      const path = `partners[${pi}].workloads[${wi}]`;
-      // A pretraining run may list several types; the first is its own.
-      const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
-      const poolIndex = needs(
-        listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
-        listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+/** A pretraining run on pool `k`: its work and speed there (checked: fits the sites, splits, fits memory). */
+function pretrainOn(
+  c: FleetCtx,
+  w: Extract<Workload, { kind: "pretrain" }>,
+  at: {
+    readonly path: string;
+    readonly partner: number;
+    readonly model: Model;
+    readonly globalBatch: number;
+  },
+  k: number,
+  accPath: string,
+): JobSpec {
+  const { path, model: m, globalBatch } = at;
+  const t = c.pools[k] as Pool;
+  if (w.accelerators > t.largestSite)
+    throw new InputError(
+      `${path}.accelerators`,
+      w.accelerators,
+      `at most the ${t.largestSite} accelerators of the largest ${t.acc.id} site (${accPath})`,
+    );
+  if (w.accelerators % t.domainSize !== 0 && w.accelerators > t.domainSize)
+    throw new InputError(
+      `${path}.accelerators`,
+      w.accelerators,
+      `a multiple of the scale-up domain (${t.domainSize} × ${t.acc.id})`,
+    );
+  if (!splittable({ model: m, accelerator: t.acc, globalBatch }, w.accelerators))
+    throw new InputError(
+      `${path}.accelerators`,
+      w.accelerators,
+      `a count that tp·cp·pp·dp splits exactly for ${m.id} (pp ≤ ${m.layers} layers, dp dividing the ${globalBatch}-sequence batch)`,
+    );
+  try {
+    return pretrainJob(
+      {
+        partner: at.partner,
+        model: m,
+        accelerator: t.acc,
+        size: w.accelerators,
+        tokens: w.tokens,
+        seqLen: w.seqLen,
+        globalBatch,
+        precision: w.precision,
+        submitS: 0,
+        priority: w.priority,
+        ...(t.pod !== undefined ? { pod: t.pod } : {}),
+        ...(c.pools.length > 1 ? { pool: k } : {}),
+      },
+      c.perfCache,
+    );
+  } catch (err) {
+    if (err instanceof InputError)
+      throw new InputError(`${path}.accelerators`, w.accelerators, `a valid split (${err.message})`);
+    if (err instanceof Error && /fits/.test(err.message))
+      throw new InputError(
+        `${path}.accelerators`,
+        w.accelerators,
+        `a size at which ${m.id} fits in memory on ${t.acc.id}`,
       );
-      const pool = pools[poolIndex] as Pool;
-      const { acc, largestSite } = pool;
-      const onPool = pools.length > 1 ? { pool: poolIndex } : {};
-      if (w.kind === "pretrain") {
-        const m = resolveModel(
-          catalog,
-          typeof w.model === "string" ? w.model : strip(w.model),
-          `${path}.model`,
-        );
-        const globalBatch = Math.max(1, Math.round(w.globalBatchTokens / w.seqLen));
-        /** The run on one type: its work and speed there (checked: fits the sites, splits, fits memory). */
-        const runOn = (k: number, accPath: string): JobSpec => {
-          const t = pools[k] as Pool;
-          if (w.accelerators > t.largestSite)
-            throw new InputError(
-              `${path}.accelerators`,
-              w.accelerators,
-              `at most the ${t.largestSite} accelerators of the largest ${t.acc.id} site (${accPath})`,
-            );
-          if (w.accelerators % t.domainSize !== 0 && w.accelerators > t.domainSize)
-            throw new InputError(
-              `${path}.accelerators`,
-              w.accelerators,
-              `a multiple of the scale-up domain (${t.domainSize} × ${t.acc.id})`,
-            );
-          if (!splittable({ model: m, accelerator: t.acc, globalBatch }, w.accelerators))
-            throw new InputError(
-              `${path}.accelerators`,
-              w.accelerators,
-              `a count that tp·cp·pp·dp splits exactly for ${m.id} (pp ≤ ${m.layers} layers, dp dividing the ${globalBatch}-sequence batch)`,
-            );
-          try {
-            return pretrainJob(
-              {
-                partner: pi,
-                model: m,
-                accelerator: t.acc,
-                size: w.accelerators,
-                tokens: w.tokens,
-                seqLen: w.seqLen,
-                globalBatch,
-                precision: w.precision,
-                submitS: 0,
-                priority: w.priority,
-                ...(t.pod !== undefined ? { pod: t.pod } : {}),
-                ...(pools.length > 1 ? { pool: k } : {}),
-              },
-              perfCache,
-            );
-          } catch (err) {
-            if (err instanceof InputError)
-              throw new InputError(`${path}.accelerators`, w.accelerators, `a valid split (${err.message})`);
-            if (err instanceof Error && /fits/.test(err.message))
-              throw new InputError(
-                `${path}.accelerators`,
-                w.accelerators,
-                `a size at which ${m.id} fits in memory on ${t.acc.id}`,
-              );
-            throw err;
-          }
-        };
-        const own = runOn(poolIndex, `${path}.accelerator`);
-        const alternatives = (listed ?? []).slice(1).map((id, k) => {
-          const alt = runOn(needs(id, `${path}.accelerator[${k + 1}]`), `${path}.accelerator[${k + 1}]`);
-          return {
-            pool: alt.pool ?? 0,
-            workS: alt.workS,
-            ...(alt.speedAt !== undefined ? { speedAt: alt.speedAt } : {}),
-          };
-        });
-        for (let k = 0; k < w.count; k++) {
-          const submitS = (w.startDay + k * (w.everyDays ?? s.days)) * 86_400;
-          if (submitS >= horizonS) break;
-          jobs.push({ ...own, submitS, ...(alternatives.length > 0 ? { alternatives } : {}) });
-        }
-      } else if (w.kind === "inference") {
-        const m = resolveModel(
-          catalog,
-          typeof w.model === "string" ? w.model : strip(w.model),
-          `${path}.model`,
-        );
-        const serving = {
-          model: m,
-          accelerator: acc,
-          precision: w.precision,
-          inputTokens: w.inputTokens,
-          outputTokens: w.outputTokens,
-          ttftS: w.slo.ttftMs / 1000,
-          tpotS: w.slo.tpotMs / 1000,
-        };
-        const capKey = JSON.stringify(["replica", serving]);
-        if (!perfCache.has(capKey)) perfCache.set(capKey, replicaCapacity(serving));
-        const cap = perfCache.get(capKey) as ReturnType<typeof replicaCapacity>;
-        if (cap === null)
-          throw new InputError(
-            `${path}.slo`,
-            w.slo,
-            `limits that some replica of ${m.id} on ${acc.id} meets`,
-          );
-        services.push({
-          name: w.name ?? `${p.name}/${m.id}`,
-          partner: pi,
-          replicaSize: cap.size,
-          tokensPerSPerReplica: cap.tokensPerS,
-          meanTokensPerS: w.tokensPerDay / 86_400,
-          amplitude: w.amplitude,
-          peakHour: w.peakHour,
-          priority: w.priority,
-          ...onPool,
-        });
-      } else {
-        for (const [zi, z] of w.sizes.entries())
-          if (z.accelerators > largestSite)
-            throw new InputError(
-              `${path}.sizes[${zi}].accelerators`,
-              z.accelerators,
-              `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
-            );
-        streams.push({
-          partner: pi,
-          kind: w.kind,
-          perDay: w.perDay,
-          sizes: w.sizes,
-          medianHours: w.medianHours,
-          sigma: w.sigma,
-          priority: w.priority,
-          amplitude: w.amplitude,
-          peakHour: w.peakHour,
-          ...onPool,
-        });
-      }
-    });
+    throw err;
+  }
+}
+
+/**
+ * A pretraining workload's runs within the horizon: on its own type, with the other types it lists as
+ * alternatives (the first that can take a run starts it).
+ */
+function pretrainJobs(
+  c: FleetCtx,
+  w: Extract<Workload, { kind: "pretrain" }>,
+  partner: number,
+  path: string,
+  horizonS: number,
+): JobSpec[] {
+  // A pretraining run may list several types; the first is its own.
+  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
+  const poolIndex = poolNeeded(
+    c.pools,
+    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
+    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+  );
+  const model = resolveModel(
+    c.catalog,
+    typeof w.model === "string" ? w.model : strip(w.model),
+    `${path}.model`,
+  );
+  const at = { path, partner, model, globalBatch: Math.max(1, Math.round(w.globalBatchTokens / w.seqLen)) };
+  const own = pretrainOn(c, w, at, poolIndex, `${path}.accelerator`);
+  const alternatives = (listed ?? []).slice(1).map((id, k) => {
+    const where = `${path}.accelerator[${k + 1}]`;
+    const alt = pretrainOn(c, w, at, poolNeeded(c.pools, id, where), where);
+    return {
+      pool: alt.pool ?? 0,
+      workS: alt.workS,
+      ...(alt.speedAt !== undefined ? { speedAt: alt.speedAt } : {}),
+    };
   });
-  for (const j of generateJobs(streams, horizonS, rng)) jobs.push(j);
+  const jobs: JobSpec[] = [];
+  for (let k = 0; k < w.count; k++) {
+    const submitS = (w.startDay + k * (w.everyDays ?? c.s.days)) * 86_400;
+    if (submitS >= horizonS) break;
+    jobs.push({ ...own, submitS, ...(alternatives.length > 0 ? { alternatives } : {}) });
+  }
+  return jobs;
+}
+
+/** An inference service: its replica (size and tokens/s within the SLO) and its traffic. */
+function serviceSpec(
+  c: FleetCtx,
+  w: Extract<Workload, { kind: "inference" }>,
+  partner: number,
+  path: string,
+): ServiceSpec {
+  const poolIndex = poolNeeded(c.pools, w.accelerator, `${path}.accelerator`);
+  const acc = (c.pools[poolIndex] as Pool).acc;
+  const m = resolveModel(c.catalog, typeof w.model === "string" ? w.model : strip(w.model), `${path}.model`);
+  const serving = {
+    model: m,
+    accelerator: acc,
+    precision: w.precision,
+    inputTokens: w.inputTokens,
+    outputTokens: w.outputTokens,
+    ttftS: w.slo.ttftMs / 1000,
+    tpotS: w.slo.tpotMs / 1000,
+  };
+  const capKey = JSON.stringify(["replica", serving]);
+  if (!c.perfCache.has(capKey)) c.perfCache.set(capKey, replicaCapacity(serving));
+  const cap = c.perfCache.get(capKey) as ReturnType<typeof replicaCapacity>;
+  if (cap === null)
+    throw new InputError(`${path}.slo`, w.slo, `limits that some replica of ${m.id} on ${acc.id} meets`);
+  return {
+    name: w.name ?? `${c.s.partners[partner]?.name}/${m.id}`,
+    partner,
+    replicaSize: cap.size,
+    tokensPerSPerReplica: cap.tokensPerS,
+    meanTokensPerS: w.tokensPerDay / 86_400,
+    amplitude: w.amplitude,
+    peakHour: w.peakHour,
+    priority: w.priority,
+    ...(c.pools.length > 1 ? { pool: poolIndex } : {}),
+  };
+}
+
+/** A stream of fine-tunes or evaluations, its sizes checked against the largest site of its type. */
+function jobStream(
+  c: FleetCtx,
+  w: Extract<Workload, { kind: "finetune" | "eval" }>,
+  partner: number,
+  path: string,
+): JobStream {
+  const poolIndex = poolNeeded(c.pools, w.accelerator, `${path}.accelerator`);
+  const { acc, largestSite } = c.pools[poolIndex] as Pool;
+  for (const [zi, z] of w.sizes.entries())
+    if (z.accelerators > largestSite)
+      throw new InputError(
+        `${path}.sizes[${zi}].accelerators`,
+        z.accelerators,
+        `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
+      );
+  return {
+    partner,
+    kind: w.kind,
+    perDay: w.perDay,
+    sizes: w.sizes,
+    medianHours: w.medianHours,
+    sigma: w.sigma,
+    priority: w.priority,
+    amplitude: w.amplitude,
+    peakHour: w.peakHour,
+    ...(c.pools.length > 1 ? { pool: poolIndex } : {}),
+  };
+}
+
+/** Jobs of a trace, each by a partner named in the scenario, within the horizon. */
+function traceJobs(c: FleetCtx, trace: readonly TraceJob[], horizonS: number): JobSpec[] {
+  const first = c.pools[0] as Pool;
+  const tenants = new Map(c.s.partners.map((p, i) => [p.name, i]));
+  const jobs: JobSpec[] = [];
   trace.forEach((t, i) => {
     const p = tenants.get(t.tenant);
     if (p === undefined)
@@ -516,47 +555,100 @@ export function resolveFleetScenario(
         priority: 1,
       });
   });
-  jobs.sort((x, y) => x.submitS - y.submitS);
+  return jobs;
+}
 
-  let failures: FailureModel | null = null;
-  if (s.failures !== false) {
-    const f = s.failures === true ? {} : s.failures;
-    const rate = f.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR;
-    const largest = Math.max(
-      first.domainSize,
-      ...jobs.filter((j) => j.kind === "pretrain").map((j) => j.size),
-    );
-    const costS = a.checkpointCostMinutes * 60;
-    // Young/Daly: the interval that minimises checkpoint cost plus expected lost work, √(2·C·MTBF).
-    const mtbfS = rate > 0 ? 3600 / (rate * largest) : Number.POSITIVE_INFINITY;
-    const intervalS =
-      f.checkpointMinutes !== undefined
-        ? f.checkpointMinutes * 60
-        : Math.min(24 * 3600, Math.sqrt(2 * costS * mtbfS));
-    failures = {
-      ratePerAccHour: rate,
-      causes: LLAMA3_INTERRUPTIONS.causes.map((c) => ({
-        name: c.name,
-        share: c.count,
-        hardware: c.hardware,
-      })),
-      repairS: a.repairHours * 3600,
-      restartS: a.restartMinutes * 60,
-      checkpointIntervalS: intervalS,
-      checkpointCostS: costS,
-    };
-  }
+/**
+ * The failure model: the rate (default from the Llama 3 run), its causes, repair and restart, and the
+ * checkpoint interval (Young/Daly for the largest job unless given).
+ */
+function failureModel(c: FleetCtx, jobs: readonly JobSpec[]): FailureModel | null {
+  const { s, a } = c;
+  if (s.failures === false) return null;
+  const f = s.failures === true ? {} : s.failures;
+  const rate = f.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR;
+  const largest = Math.max(
+    (c.pools[0] as Pool).domainSize,
+    ...jobs.filter((j) => j.kind === "pretrain").map((j) => j.size),
+  );
+  const costS = a.checkpointCostMinutes * 60;
+  // Young/Daly: the interval that minimises checkpoint cost plus expected lost work, √(2·C·MTBF).
+  const mtbfS = rate > 0 ? 3600 / (rate * largest) : Number.POSITIVE_INFINITY;
+  const intervalS =
+    f.checkpointMinutes !== undefined
+      ? f.checkpointMinutes * 60
+      : Math.min(24 * 3600, Math.sqrt(2 * costS * mtbfS));
+  return {
+    ratePerAccHour: rate,
+    causes: LLAMA3_INTERRUPTIONS.causes.map((x) => ({
+      name: x.name,
+      share: x.count,
+      hardware: x.hardware,
+    })),
+    repairS: a.repairHours * 3600,
+    restartS: a.restartMinutes * 60,
+    checkpointIntervalS: intervalS,
+    checkpointCostS: costS,
+  };
+}
+
+/** Validate a fleet scenario and build the simulation input (jobs generated from the seed). */
+export function resolveFleetScenario(
+  data: unknown,
+  base: Catalog,
+  trace: readonly TraceJob[] = [],
+  /** Training rates by their full inputs: may be shared across runs of a sweep (or a session). */
+  perfCache: Map<string, unknown> = new Map(),
+): ResolvedFleet {
+  const s = validate(fleetScenarioSchema, data);
+  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
+  const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
+  checkFleetWork(s, trace.length, a.autoscaleMinutes);
+  const c: FleetCtx = { s, catalog, a, notes: [], pools: [], perfCache };
+  poolOf(c, s.fleet.accelerator, "fleet.accelerator");
+  const siteSpecs = s.fleet.sites ?? [
+    {
+      site: s.fleet.site,
+      accelerator: undefined,
+      count: s.fleet.count ?? 0,
+      phases: s.fleet.phases,
+      cooling: s.fleet.cooling,
+      heatRejection: s.fleet.heatRejection,
+    },
+  ];
+  const parts = siteSpecs.map((x, i) => sitePart(c, x, i));
+  const first = c.pools[0] as Pool;
+  const horizonS = s.days * 86_400;
+  const rng = seededRandom(s.seed);
+  const partners = fleetPartners(
+    c,
+    c.pools.reduce((x, p) => x + p.count, 0),
+  );
+  const jobs: JobSpec[] = [];
+  const streams: JobStream[] = [];
+  const services: ServiceSpec[] = [];
+  for (const [pi, p] of s.partners.entries())
+    for (const [wi, w] of p.workloads.entries()) {
+      const path = `partners[${pi}].workloads[${wi}]`;
+      if (w.kind === "pretrain") for (const j of pretrainJobs(c, w, pi, path, horizonS)) jobs.push(j);
+      else if (w.kind === "inference") services.push(serviceSpec(c, w, pi, path));
+      else streams.push(jobStream(c, w, pi, path));
+    }
+  // Appended one by one: a stream may generate more jobs than a call's arguments can hold.
+  for (const j of generateJobs(streams, horizonS, rng)) jobs.push(j);
+  for (const j of traceJobs(c, trace, horizonS)) jobs.push(j);
+  jobs.sort((x, y) => x.submitS - y.submitS);
 
   const scheduler = SCHEDULERS.find((x) => x.id === s.scheduler);
   if (scheduler === undefined) throw new InputError("scheduler", s.scheduler, "a scheduler id");
   return {
     name: s.name ?? "fleet",
     accelerator: first.acc.id,
-    pools: pools.filter((p) => p.count > 0).map((p) => ({ accelerator: p.acc.id, count: p.count })),
+    pools: c.pools.filter((p) => p.count > 0).map((p) => ({ accelerator: p.acc.id, count: p.count })),
     scenario: s,
-    notes,
+    notes: c.notes,
     input: {
-      domains,
+      domains: parts.reduce((x, p) => x + p.domains, 0),
       sites: parts,
       domainSize: first.domainSize,
       nodeSize: first.nodeSize,
@@ -572,7 +664,7 @@ export function resolveFleetScenario(
       defragment: s.defragment
         ? { restartS: a.restartMinutes * 60, checkpointS: a.checkpointCostMinutes * 60 }
         : null,
-      failures,
+      failures: failureModel(c, jobs),
       power: {
         busyKw: first.busyKw,
         idleKw: first.idleKw,
