@@ -413,8 +413,11 @@ export const inferenceSchema = z.strictObject({
         .default([32, 64, 128, 256])
         .transform((a) => [...new Set(a)]),
       requests: positiveInt.max(100_000).default(1000),
-      /** Accelerators to compare (catalog ids); default: the system's. */
-      accelerators: z.array(z.string().min(1)).min(1).max(64).optional(),
+      /**
+       * Accelerators to compare (catalog ids); default: the system's. A repeated id is compared once; the
+       * search's work is estimated (and refused past its limit) before it runs.
+       */
+      accelerators: z.array(z.string().min(1)).min(1).max(1000).optional(),
       /** Price of one accelerator-hour, USD, per accelerator id: enables $/M tokens and cheapest-first. */
       costPerGpuHourUsd: z.record(z.string(), positive.max(1e4)).optional(),
     })
