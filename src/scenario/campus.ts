@@ -36,6 +36,7 @@ export const campusScenarioSchema = z.strictObject({
   sites: z
     .array(z.union([z.string().min(1), siteSchema]))
     .min(1)
+    .max(1000)
     .optional(),
   serve: inferenceDemandSchema.omit({ tokensPerDay: true }).optional(),
   rankBy: z.enum(SITE_METRICS).default("usdPerGpuHour"),

@@ -29,7 +29,7 @@ const pretrainSchema = z.strictObject({
   /** Day of the run's submission (first run), and days between further runs. */
   startDay: z.number().nonnegative().max(3660).default(0),
   count: positiveInt.max(10_000).default(1),
-  everyDays: positive.optional(),
+  everyDays: positive.max(3660).optional(),
   seqLen: positiveInt.max(2 ** 21).default(8192),
   globalBatchTokens: positive.max(2 ** 34).default(16 * 2 ** 20),
   precision: precisionSchema.default("bf16"),
@@ -41,7 +41,7 @@ const pretrainSchema = z.strictObject({
 const streamSchema = z.strictObject({
   kind: z.enum(["finetune", "eval"]),
   /** Jobs submitted a day (the estimate of the whole simulation's jobs is checked before it runs). */
-  perDay: z.number().nonnegative(),
+  perDay: z.number().nonnegative().max(1e7),
   sizes: z
     .array(z.strictObject({ accelerators: acceleratorCount, weight: positive.max(1e9) }))
     .min(1)
@@ -168,7 +168,7 @@ export const fleetScenarioSchema = z.strictObject({
   trace: z.string().min(1).optional(),
   /** Days between points of the utilisation series. */
   /** Days between points of the utilisation series (at most 100,000 points in all). */
-  sampleDays: positive.default(1),
+  sampleDays: positive.max(3660).default(1),
   assumptions: planScenarioSchema.shape.assumptions,
   catalog: catalogOverlaySchema.optional(),
 });

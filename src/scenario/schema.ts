@@ -178,9 +178,10 @@ export const siteSchema = z
     diurnalRangeC: z.number().nonnegative().max(40),
     wetBulbDepressionC: z.number().nonnegative().max(40).optional(),
     relativeHumidityPct: z.number().min(5).max(100).optional(),
-    gridCarbonGPerKWh: z.number().nonnegative(),
-    electricityUsdPerKWh: z.number().nonnegative(),
-    constructionUsdPerMw: positive.optional(),
+    /** At most 2,000 g/kWh (lignite is ~1,100), $10/kWh and $10^9 per MW. */
+    gridCarbonGPerKWh: z.number().nonnegative().max(2000),
+    electricityUsdPerKWh: z.number().nonnegative().max(10),
+    constructionUsdPerMw: positive.max(1e9).optional(),
     sources: z.strictObject(siteFigureShape(z.string().min(1))).optional(),
     ranges: z.strictObject(siteFigureShape(rangeSchema)).optional(),
     source: z.string().min(1),
