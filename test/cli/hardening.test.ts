@@ -146,6 +146,17 @@ describe("domains and verdicts", () => {
     const r = await run(["plan", f]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/takes \d+ days on [\d,]+ accelerators, over its 1e-9-day target/);
+    // A tenth of a day was answered by naming training.parallelism.microBatch, a field plans do not have.
+    const tenth = await run([
+      "plan",
+      edited("stargate-korea.yaml", "tenth.yaml", (t) => t.replace("      days: 90", "      days: 0.1")),
+      "--json",
+    ]);
+    expect(tenth.code, tenth.stderr).toBe(0);
+    const run0 = JSON.parse(tenth.stdout).training[0];
+    expect(run0.days).toBeGreaterThan(0.1);
+    expect(run0.targetDays).toBe(0.1);
+    expect(tenth.stderr).not.toMatch(/microBatch/);
   });
 
   it("a serving simulation, a deployment and a fleet service have bounds named in the message", async () => {
