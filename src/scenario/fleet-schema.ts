@@ -89,7 +89,7 @@ export const partnerSchema = z.strictObject({
     ])
     .optional(),
   weight: positive.max(1e6).default(1),
-  workloads: z.array(workloadSchema).max(1000).default([]),
+  workloads: z.array(workloadSchema).max(100).default([]),
 });
 
 /**
@@ -163,7 +163,8 @@ export const fleetScenarioSchema = z.strictObject({
   /** Move small jobs off partly used domains when a gang job cannot otherwise be placed. */
   defragment: z.boolean().default(false),
   failures: failuresSchema.default(true),
-  partners: z.array(partnerSchema).min(1).max(1000),
+  /** At most 100 partners of 100 workloads each (and 1,000 workloads in all: see checkFleetWork). */
+  partners: z.array(partnerSchema).min(1).max(100),
   /** A job trace CSV (job_id, tenant, submit_time, accelerators, duration; seconds), relative to this file. */
   trace: z.string().min(1).optional(),
   /** Days between points of the utilisation series. */

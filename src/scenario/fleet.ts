@@ -102,13 +102,15 @@ export interface ResolvedFleet {
 
 /**
  * What one fleet simulation may hold: about a million jobs (≈ 10 s and under 1 GB at the measured ~0.6 KB
- * and ~100,000 events/s a job), a million failures, a million autoscaler steps and 100,000 samples.
+ * and ~100,000 events/s a job), a million failures, a million autoscaler steps, 100,000 samples and
+ * 1,000 workloads (each sized by the performance model before the simulation starts).
  */
 export const FLEET_WORK_LIMITS = {
   jobs: 1_000_000,
   failures: 1_000_000,
   autoscaleSteps: 1_000_000,
   samples: 100_000,
+  workloads: 1000,
 };
 
 /** One part of the simulation's work: its expected count and the input field that sets it most. */
@@ -152,7 +154,15 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
       : s.failures === true
         ? INTERRUPTIONS_PER_ACC_HOUR
         : (s.failures.ratePerAccHour ?? INTERRUPTIONS_PER_ACC_HOUR);
+  const workloads = s.partners.reduce((x, p) => x + p.workloads.length, 0);
   const parts: WorkPart[] = [
+    {
+      what: "workloads",
+      expected: workloads,
+      path: "partners",
+      value: `${s.partners.length} partners`,
+      how: `${fmt(workloads)} workloads`,
+    },
     {
       what: "jobs",
       expected: jobs,

@@ -151,12 +151,13 @@ export const planScenarioSchema = z.strictObject({
   quarters: positiveInt.max(80),
   accelerator: z.union([z.string().min(1), acceleratorSchema]),
   /** Other accelerators to plan the same demand with, for comparison. */
-  candidates: z.array(z.string().min(1)).optional(),
+  candidates: z.array(z.string().min(1)).max(20).optional(),
+  /** At most 100 training runs, 100 services and 100 sites: each is sized or modelled quarter by quarter. */
   demand: z.strictObject({
-    training: z.array(trainingDemandSchema).default([]),
-    inference: z.array(inferenceDemandSchema).default([]),
+    training: z.array(trainingDemandSchema).max(100).default([]),
+    inference: z.array(inferenceDemandSchema).max(100).default([]),
   }),
-  sites: z.array(planSiteSchema).min(1),
+  sites: z.array(planSiteSchema).min(1).max(100),
   supply: z.strictObject({
     hbm: z
       .array(
@@ -165,13 +166,17 @@ export const planScenarioSchema = z.strictObject({
           /** The supplier's home country (ISO alpha-2), for concentration by country; built-in vendors carry theirs. */
           country: z.string().min(2).max(3).optional(),
           allocation: share,
-          points: z.array(capacityPointSchema).min(1).optional(),
+          points: z.array(capacityPointSchema).min(1).max(200).optional(),
         }),
       )
-      .min(1),
-    cowos: z.strictObject({ allocation: share, points: z.array(capacityPointSchema).min(1).optional() }),
+      .min(1)
+      .max(50),
+    cowos: z.strictObject({
+      allocation: share,
+      points: z.array(capacityPointSchema).min(1).max(200).optional(),
+    }),
   }),
-  events: z.array(planEventSchema).default([]),
+  events: z.array(planEventSchema).max(200).default([]),
   /** Capex to spend from quarter `from` (at most perQuarterUsd a quarter): the plan buys all it allows. */
   budget: z
     .strictObject({

@@ -191,12 +191,19 @@ export const siteSchema = z
     path: ["relativeHumidityPct"],
   });
 
+/** A catalog overlay: at most 1,000 entries of each kind. */
 export const catalogOverlaySchema = z.strictObject({
-  accelerators: z.array(acceleratorSchema.extend({ id: z.string().min(1) })).optional(),
-  memory: z.array(hbmGenerationSchema).optional(),
-  networks: z.array(interconnectSchema).optional(),
-  models: z.array(modelSchema.extend({ id: z.string().min(1) })).optional(),
-  sites: z.array(siteSchema).optional(),
+  accelerators: z
+    .array(acceleratorSchema.extend({ id: z.string().min(1) }))
+    .max(1000)
+    .optional(),
+  memory: z.array(hbmGenerationSchema).max(1000).optional(),
+  networks: z.array(interconnectSchema).max(1000).optional(),
+  models: z
+    .array(modelSchema.extend({ id: z.string().min(1) }))
+    .max(1000)
+    .optional(),
+  sites: z.array(siteSchema).max(1000).optional(),
 });
 
 const scaleOutOverride = z.union([

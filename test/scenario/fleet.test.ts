@@ -26,6 +26,14 @@ describe("resolveFleetScenario", () => {
     expect(() => checkFleetWork(s, 2_000_000, 15)).toThrow(
       /^trace: expected a simulation of at most 1,000,000 jobs/,
     );
+    const eval1 = { kind: "eval", perDay: 1, sizes: [{ accelerators: 8, weight: 1 }], medianHours: 1 };
+    const crowd = fleetScenarioSchema.parse({
+      ...small(),
+      partners: Array.from({ length: 11 }, (_, i) => ({ name: `p${i}`, workloads: Array(100).fill(eval1) })),
+    });
+    expect(() => checkFleetWork(crowd, 0, 15)).toThrow(
+      /^partners: expected a simulation of at most 1,000 workloads; this one would run 1,100 workloads, got "11 partners"$/,
+    );
     expect(() => checkFleetWork(s, 0, 1e-4)).toThrow(
       /^assumptions\.autoscaleMinutes: expected a simulation of at most 1,000,000 autoscaler steps; this one would run 201,600,000 autoscaler steps \(1 service × 14 days\)/,
     );
