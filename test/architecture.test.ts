@@ -32,7 +32,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   fleet: ["catalog", "perf", "datacenter"],
   scenario: ["catalog", "perf", "datacenter", "supply", "plan", "fleet"],
   validation: ["catalog", "perf", "scenario"],
-  cli: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation"],
+  // The interfaces are peers: the CLI starts the server (`serve`), the server answers with the CLI's
+  // --json objects. Nothing below them imports either.
+  cli: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation", "server"],
+  server: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation", "cli"],
 };
 const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan", "fleet"];
 

@@ -16,6 +16,7 @@ import { MAX_SWEEP_POINTS, parseShard, parseSweep, type SweepAxis, sweepSize } f
 import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
+import { startServer } from "../server/serve.js";
 import { partsReport } from "../validation/parts.js";
 import { catalogJson, catalogReport } from "./catalog.js";
 import { fitReport, fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
@@ -98,6 +99,10 @@ commands:
   train|infer FILE --sweep PATH=A:B:STEP [--sweep PATH=V1,V2 ...] [--shard I/N] [--json]
              evaluate every point of a sweep over scenario fields on all cores (progress on stderr);
              a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
+  serve [--port N] [--host H] [--data DIR] [--token T]
+             the HTTP API under /v1 on 127.0.0.1:8787 by default (runs of train, infer, plan, sites and
+             fleet scenarios, kept in a SQLite store under --data, default ./.stargate); beyond
+             loopback --token is required and every request carries it as a bearer token
   merge FILE...
              join --json outputs of the shards of one sweep
   schema [train|plan|fleet|catalog]
@@ -119,6 +124,7 @@ const COMMANDS = [
   "validate",
   "schema",
   "merge",
+  "serve",
 ] as const;
 const PLANNED: string[] = [];
 
@@ -264,6 +270,10 @@ const OPTIONS = {
   days: { type: "string" },
   parts: { type: "boolean", default: false },
   jsonl: { type: "boolean", default: false },
+  port: { type: "string" },
+  host: { type: "string" },
+  data: { type: "string" },
+  token: { type: "string" },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** The options each command uses beyond --json, --help and --catalog; any other is an error naming it. */
@@ -310,6 +320,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
   validate: ["parts"],
   schema: [],
   merge: ["jsonl"],
+  serve: ["port", "host", "data", "token"],
 };
 
 /**
@@ -459,6 +470,32 @@ async function planCommand(ctx: Ctx): Promise<number> {
     if (!values.json) io.stderr(`wrote ${values.html}\n`);
   }
   out(planJson(outcome), planReport(outcome, values.assumptions));
+  return 0;
+}
+
+/** `serve`: the HTTP API until SIGINT or SIGTERM; its address on stdout. */
+async function serveCommand(ctx: Ctx): Promise<number> {
+  const { values, io, overlays } = ctx;
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InputError("--port", values.port, "a port number from 0 to 65535 (0: any free port)");
+  const server = await startServer({
+    port,
+    host: values.host ?? "127.0.0.1",
+    dataDir: resolve(io.cwd, values.data ?? ".stargate"),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    overlays,
+  });
+  if (server.store.interrupted > 0)
+    io.stderr(
+      `stargate: ${server.store.interrupted} run(s) left unfinished by the last server marked failed: interrupted\n`,
+    );
+  io.stdout(`stargate: serving ${server.url} (API under /v1)\n`);
+  await new Promise<void>((stop) => {
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
   return 0;
 }
 
@@ -632,6 +669,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     if (command === "fleet") return await fleetCommand(ctx);
+    if (command === "serve") return await serveCommand(ctx);
     if (command === "fit-trace") {
       const file = rest[0];
       if (file === undefined) throw new InputError("fit-trace", undefined, "a trace CSV argument");

@@ -1,0 +1,199 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import type { Catalog, CatalogOverlay } from "../catalog/index.js";
+import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
+import { InputError } from "../errors.js";
+import { parseYaml, validate } from "../scenario/load.js";
+import { errorBody, type RunReply, type RunRequest } from "./run-messages.js";
+import type { RunRecord, RunStore } from "./store.js";
+
+/** The largest request body the API reads: 1 MiB. */
+export const MAX_BODY_BYTES = 2 ** 20;
+/** Runs that may wait their turn; beyond it a POST is answered 429 with Retry-After. */
+export const MAX_QUEUED = 64;
+
+const runRequestSchema = z
+  .strictObject({
+    kind: z.enum(RUN_KINDS),
+    /** The scenario as a JSON object, or YAML text in `scenarioYaml`. */
+    scenario: z.unknown().optional(),
+    scenarioYaml: z.string().max(MAX_BODY_BYTES).optional(),
+  })
+  .refine((r) => (r.scenario === undefined) !== (r.scenarioYaml === undefined), {
+    message: "either scenario (an object) or scenarioYaml (text), not both",
+    path: ["scenario"],
+  });
+
+export interface AppOptions {
+  readonly store: RunStore;
+  /** The catalog scenarios are checked against, and the overlays that made it (for the run worker). */
+  readonly catalog: Catalog;
+  readonly overlays: readonly CatalogOverlay[];
+  /** Bearer token every /v1 request must carry; none on loopback by default. */
+  readonly token?: string;
+}
+
+/** The run worker, built beside this file (under dist when these sources run from a test). */
+const RUN_WORKER = [
+  fileURLToPath(new URL("./run-worker.js", import.meta.url)),
+  fileURLToPath(new URL("../../dist/src/server/run-worker.js", import.meta.url)),
+].find((p) => existsSync(p));
+
+/**
+ * Runs one at a time, in order, on a worker thread, so the event loop keeps answering: each POST queues
+ * a run and answers at once. A worker that dies fails its run (internal error) and is replaced.
+ */
+class RunQueue {
+  private readonly waiting: string[] = [];
+  private current: string | null = null;
+  private stopped = false;
+  private worker: Worker | null = null;
+
+  constructor(private readonly o: AppOptions) {}
+
+  get length(): number {
+    return this.waiting.length;
+  }
+
+  push(id: string): void {
+    this.waiting.push(id);
+    this.kick();
+  }
+
+  /** Take a queued run off the queue (a DELETE before it starts). */
+  drop(id: string): void {
+    const i = this.waiting.indexOf(id);
+    if (i >= 0) this.waiting.splice(i, 1);
+  }
+
+  /** Run nothing more (the server is closing): what waits stays queued, and is marked interrupted on reopening. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private spawn(): Worker {
+    if (RUN_WORKER === undefined) throw new Error("the run worker is not built (npm run build)");
+    const w = new Worker(RUN_WORKER, { workerData: { overlays: this.o.overlays } });
+    w.on("message", (r: RunReply) => {
+      if (r.ok) this.o.store.finish(r.id, r.result, r.wallS);
+      else this.o.store.fail(r.id, r.error, r.wallS);
+      this.current = null;
+      this.kick();
+    });
+    w.on("error", (err) => {
+      if (this.current !== null) this.o.store.fail(this.current, errorBody(err), 0);
+      this.current = null;
+      this.worker = null;
+      this.kick();
+    });
+    return w;
+  }
+
+  private kick(): void {
+    if (this.stopped || this.current !== null) return;
+    // The next run still queued (a deleted one is skipped).
+    let run: RunRecord | null = null;
+    while (run === null && this.waiting.length > 0) {
+      const next = this.o.store.get(this.waiting.shift() as string);
+      run = next !== null && next.status === "queued" ? next : null;
+    }
+    if (run === null) return;
+    const { id } = run;
+    this.worker ??= this.spawn();
+    this.current = id;
+    this.o.store.start(id);
+    const request: RunRequest = { id, kind: run.kind, scenario: run.scenario };
+    this.worker.postMessage(request);
+  }
+}
+
+/** The body of a POST /v1/runs: kind and scenario, validated; InputError otherwise. */
+async function readRunRequest(c: Context): Promise<{ kind: RunKind; scenario: unknown }> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new InputError("body", "not JSON", 'a JSON object { "kind": ..., "scenario": {...} }');
+  }
+  const r = validate(runRequestSchema, body);
+  const scenario = r.scenarioYaml !== undefined ? parseYaml(r.scenarioYaml, "scenarioYaml") : r.scenario;
+  return { kind: r.kind, scenario };
+}
+
+/** The HTTP API: health, and runs under /v1 (create, read, list, delete); `stop` ends its run queue. */
+export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<void> } {
+  const app = new Hono();
+  const queue = new RunQueue(o);
+  const bad = (c: Context, err: unknown) => c.json({ error: errorBody(err) }, 400);
+
+  app.use("*", secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"] } }));
+  app.onError((err, c) => (err instanceof InputError ? bad(c, err) : c.json({ error: errorBody(err) }, 500)));
+  app.notFound((c) =>
+    c.json({ error: { path: "url", message: `url: no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.use("/v1/*", async (c, next) => {
+    if (o.token !== undefined && c.req.header("authorization") !== `Bearer ${o.token}`)
+      return c.json(
+        { error: { path: "authorization", message: "authorization: expected Bearer TOKEN" } },
+        401,
+      );
+    await next();
+  });
+  app.post(
+    "/v1/runs",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              path: "body",
+              message: `body: expected at most 1 MiB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes)`,
+            },
+          },
+          413,
+        ),
+    }),
+    async (c) => {
+      const { kind, scenario } = await readRunRequest(c);
+      checkScenario(kind, scenario, o.catalog);
+      if (queue.length >= MAX_QUEUED) {
+        c.header("Retry-After", "5");
+        return c.json(
+          { error: { path: "queue", message: `queue: expected fewer than ${MAX_QUEUED} runs waiting` } },
+          429,
+        );
+      }
+      const run = o.store.create(kind, scenario);
+      queue.push(run.id);
+      return c.json({ id: run.id, status: run.status }, 201);
+    },
+  );
+  app.get("/v1/runs", (c) => {
+    const kind = c.req.query("kind");
+    if (kind !== undefined && !(RUN_KINDS as readonly string[]).includes(kind))
+      throw new InputError("kind", kind, `one of ${RUN_KINDS.join(", ")}`);
+    return c.json({ runs: o.store.list(kind) });
+  });
+  app.get("/v1/runs/:id", (c) => {
+    const run = o.store.get(c.req.param("id"));
+    return run === null ? c.json({ error: { path: "id", message: "id: no such run" } }, 404) : c.json(run);
+  });
+  app.delete("/v1/runs/:id", (c) => {
+    const id = c.req.param("id");
+    queue.drop(id);
+    return o.store.delete(id)
+      ? c.body(null, 204)
+      : c.json({ error: { path: "id", message: "id: no such run" } }, 404);
+  });
+  return { app, stop: () => queue.stop() };
+}

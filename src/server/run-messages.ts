@@ -1,0 +1,26 @@
+import { InputError } from "../errors.js";
+import type { RunError } from "./store.js";
+
+/** What the server asks the run worker: one run. */
+export interface RunRequest {
+  readonly id: string;
+  readonly kind: string;
+  readonly scenario: unknown;
+}
+
+/** What the worker answers: the result as JSON text, or the error; and the seconds it took. */
+export type RunReply =
+  | { readonly id: string; readonly ok: true; readonly result: string; readonly wallS: number }
+  | { readonly id: string; readonly ok: false; readonly error: RunError; readonly wallS: number };
+
+/** A CLI error line as the API's error body: `{ path, message }` with the same message. */
+export function errorBody(err: unknown): RunError {
+  if (err instanceof InputError) return { path: err.path, message: err.message };
+  return { path: "run", message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+/** JSON with non-finite numbers refused, as the CLI's --json does. */
+export function finite(key: string, v: unknown): unknown {
+  if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`non-finite number ${v} in "${key}"`);
+  return v;
+}

@@ -1,0 +1,23 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { CatalogOverlay } from "../catalog/index.js";
+import { catalogFor } from "../cli/point.js";
+import { type RunKind, resultJson } from "../cli/results.js";
+import { errorBody, finite, type RunReply, type RunRequest } from "./run-messages.js";
+
+/**
+ * The run worker: runs one scenario at a time off the server's event loop and posts back its result as
+ * `--json` would print it (or the error, as the CLI's line would name it).
+ */
+const catalog = catalogFor((workerData as { overlays: CatalogOverlay[] }).overlays);
+const clock = () => performance.now() / 1000;
+parentPort?.on("message", (m: RunRequest) => {
+  const t0 = clock();
+  let reply: RunReply;
+  try {
+    const result = JSON.stringify(resultJson(m.kind as RunKind, m.scenario, catalog, clock), finite);
+    reply = { id: m.id, ok: true, result, wallS: clock() - t0 };
+  } catch (err) {
+    reply = { id: m.id, ok: false, error: errorBody(err), wallS: clock() - t0 };
+  }
+  parentPort?.postMessage(reply);
+});

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+
+/** Where a run is: waiting its turn, running, finished with a result, or failed with an error. */
+export type RunStatus = "queued" | "running" | "done" | "failed";
+
+/** An error as the CLI's exit-2 line gives it: the field path and the whole message. */
+export interface RunError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: RunStatus;
+  readonly scenario: unknown;
+  /** What `stargate KIND FILE --json` prints; null until done. */
+  readonly result: unknown;
+  readonly error: RunError | null;
+  /** The package version that made the run. */
+  readonly version: string;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  /** Seconds the run took. */
+  readonly wallS: number | null;
+}
+
+interface Row {
+  id: string;
+  kind: string;
+  status: RunStatus;
+  scenario: string;
+  result: string | null;
+  error: string | null;
+  version: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  wall_s: number | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  version TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  wall_s REAL
+);
+CREATE INDEX IF NOT EXISTS runs_kind ON runs (kind, seq);
+`;
+
+function record(r: Row, withResult = true): RunRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    scenario: JSON.parse(r.scenario) as unknown,
+    result: withResult && r.result !== null ? (JSON.parse(r.result) as unknown) : null,
+    error: r.error !== null ? (JSON.parse(r.error) as RunError) : null,
+    version: r.version,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    wallS: r.wall_s,
+  };
+}
+
+/**
+ * The run store: one SQLite file (`runs.sqlite` under the data folder) in WAL mode with full sync, so a
+ * run saved is a run kept, whatever kills the process after; each save is one statement, so a run is
+ * never half-written. Opening it marks runs left queued or running by a process that died as
+ * `failed: interrupted`.
+ */
+export class RunStore {
+  private readonly db: Database.Database;
+  readonly interrupted: number;
+
+  constructor(
+    dir: string,
+    private readonly version: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, "runs.sqlite"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.exec(SCHEMA);
+    this.interrupted = this.db
+      .prepare(
+        "UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')",
+      )
+      .run(
+        JSON.stringify({ path: "run", message: "interrupted: the server stopped before the run finished" }),
+        this.stamp(),
+      ).changes;
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** A new queued run of `kind` for `scenario`. */
+  create(kind: string, scenario: unknown): RunRecord {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        "INSERT INTO runs (id, kind, status, scenario, version, created_at) VALUES (?, ?, 'queued', ?, ?, ?)",
+      )
+      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp());
+    return this.get(id) as RunRecord;
+  }
+
+  get(id: string): RunRecord | null {
+    const r = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return r === undefined ? null : record(r);
+  }
+
+  /** Runs newest first (of one kind when given), without their results. */
+  list(kind?: string, limit = 200): RunRecord[] {
+    const rows = (
+      kind === undefined
+        ? this.db.prepare("SELECT * FROM runs ORDER BY seq DESC LIMIT ?").all(limit)
+        : this.db.prepare("SELECT * FROM runs WHERE kind = ? ORDER BY seq DESC LIMIT ?").all(kind, limit)
+    ) as Row[];
+    return rows.map((r) => record(r, false));
+  }
+
+  start(id: string): void {
+    this.db
+      .prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'")
+      .run(this.stamp(), id);
+  }
+
+  finish(id: string, result: string, wallS: number): void {
+    this.db
+      .prepare(
+        "UPDATE runs SET status = 'done', result = ?, finished_at = ?, wall_s = ? WHERE id = ? AND status = 'running'",
+      )
+      .run(result, this.stamp(), wallS, id);
+  }
+
+  fail(id: string, error: RunError, wallS: number): void {
+    this.db
+      .prepare(
+        "UPDATE runs SET status = 'failed', error = ?, finished_at = ?, wall_s = ? WHERE id = ? AND status = 'running'",
+      )
+      .run(JSON.stringify(error), this.stamp(), wallS, id);
+  }
+
+  /** Forget a run; false when there was none. */
+  delete(id: string): boolean {
+    return this.db.prepare("DELETE FROM runs WHERE id = ?").run(id).changes > 0;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,268 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseYaml } from "../../src/scenario/load.js";
+import { type RunningServer, startServer } from "../../src/server/serve.js";
+import { RunStore } from "../../src/server/store.js";
+import { ROOT, run } from "../cli/run.js";
+
+/** The API on a real loopback port with a real SQLite file, as `stargate serve` runs it. */
+const TMP = mkdtempSync(join(tmpdir(), "stargate-server-"));
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: join(TMP, "data"),
+    overlays: [],
+  });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+const example = (f: string) => parseYaml(readFileSync(join(ROOT, f), "utf8"), f);
+const post = (body: unknown, headers: Record<string, string> = {}, url = server.url) =>
+  fetch(`${url}/v1/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+/** Poll a run until it is done or failed. */
+async function finished(id: string, url = server.url): Promise<Record<string, unknown>> {
+  for (;;) {
+    const r = (await (await fetch(`${url}/v1/runs/${id}`)).json()) as Record<string, unknown>;
+    if (r["status"] === "done" || r["status"] === "failed") return r;
+    await new Promise((t) => setTimeout(t, 20));
+  }
+}
+
+describe("HTTP API", () => {
+  it("GET /healthz answers ok, with security headers", async () => {
+    const r = await fetch(`${server.url}/healthz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true });
+    expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(r.headers.get("content-security-policy")).toContain("default-src 'self'");
+  });
+
+  it("a run through the API returns the same result as --json on the CLI, for every kind", async () => {
+    for (const [kind, file] of [
+      ["train", "examples/train-explicit.yaml"],
+      ["infer", "examples/infer-batch.yaml"],
+      ["sites", "examples/campus-1gw.yaml"],
+      ["plan", "examples/plan-global.yaml"],
+    ] as const) {
+      const created = await post({ kind, scenario: example(file) });
+      expect(created.status, kind).toBe(201);
+      const { id, status } = (await created.json()) as { id: string; status: string };
+      expect(status).toBe("queued");
+      const done = await finished(id);
+      expect(done["status"], JSON.stringify(done["error"])).toBe("done");
+      const cli = await run([kind, join(ROOT, file), "--json"]);
+      expect(done["result"], kind).toEqual(JSON.parse(cli.stdout));
+      expect(done["kind"]).toBe(kind);
+      expect(typeof done["version"]).toBe("string");
+    }
+    // YAML text is accepted as well as an object.
+    const yaml = await post({
+      kind: "train",
+      scenarioYaml: readFileSync(join(ROOT, "examples/train-explicit.yaml"), "utf8"),
+    });
+    expect(yaml.status).toBe(201);
+    expect((await finished(((await yaml.json()) as { id: string }).id))["status"]).toBe("done");
+  });
+
+  it("bad input is 400 with the CLI's field path and message", async () => {
+    const scenario = {
+      kind: "train",
+      model: "llama3-8b",
+      system: { accelerator: "h100-sxm", count: -1 },
+      training: { seqLen: 2048, globalBatch: 8 },
+    };
+    const r = await post({ kind: "train", scenario });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { error: { path: string; message: string } };
+    writeFileSync(join(TMP, "bad.yaml"), JSON.stringify(scenario));
+    const cli = await run(["train", join(TMP, "bad.yaml")]);
+    expect(cli.code).toBe(2);
+    expect(body.error).toEqual({
+      path: "system.count",
+      message: cli.stderr.trim().replace(/^stargate: /, ""),
+    });
+
+    expect((await post("{not json")).status).toBe(400);
+    const kind = (await (await post({ kind: "bake", scenario: {} })).json()) as { error: { path: string } };
+    expect(kind.error.path).toBe("kind");
+    const both = await post({ kind: "train", scenario: {}, scenarioYaml: "" });
+    expect(both.status).toBe(400);
+    // A scenario may not make the server read a file.
+    const traced = await post({
+      kind: "infer",
+      scenario: {
+        kind: "infer",
+        model: "llama3-8b",
+        system: { accelerator: "h100-sxm", count: 1 },
+        inference: { workload: { trace: "/etc/passwd" } },
+      },
+    });
+    expect(traced.status).toBe(400);
+    expect(((await traced.json()) as { error: { path: string } }).error.path).toBe(
+      "inference.workload.trace",
+    );
+  });
+
+  it("lists runs newest first, by kind; deletes a run; an unknown run is 404", async () => {
+    const a = (
+      (await (await post({ kind: "train", scenario: example("examples/train-explicit.yaml") })).json()) as {
+        id: string;
+      }
+    ).id;
+    const b = (
+      (await (await post({ kind: "sites", scenario: example("examples/campus-1gw.yaml") })).json()) as {
+        id: string;
+      }
+    ).id;
+    await finished(a);
+    await finished(b);
+    const all = (await (await fetch(`${server.url}/v1/runs`)).json()) as {
+      runs: { id: string; kind: string }[];
+    };
+    expect(all.runs[0]?.id).toBe(b);
+    expect(all.runs[1]?.id).toBe(a);
+    const trains = (await (await fetch(`${server.url}/v1/runs?kind=train`)).json()) as {
+      runs: { kind: string }[];
+    };
+    expect(trains.runs.every((x) => x.kind === "train")).toBe(true);
+    expect((await fetch(`${server.url}/v1/runs?kind=bake`)).status).toBe(400);
+    expect((await fetch(`${server.url}/v1/runs/${a}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${server.url}/v1/runs/${a}`)).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/runs/${a}`, { method: "DELETE" })).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/nothing`)).status).toBe(404);
+  });
+
+  it("beyond loopback needs a token; with one, every /v1 request must carry it", async () => {
+    expect(() => startServer({ port: 0, host: "0.0.0.0", dataDir: join(TMP, "open"), overlays: [] })).toThrow(
+      /^--host: expected a loopback address .*or --token beside it, got "0\.0\.0\.0"$/,
+    );
+    const guarded = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: join(TMP, "guarded"),
+      token: "s3cret",
+      overlays: [],
+    });
+    try {
+      const scenario = example("examples/train-explicit.yaml");
+      expect((await post({ kind: "train", scenario }, {}, guarded.url)).status).toBe(401);
+      expect(
+        (await post({ kind: "train", scenario }, { authorization: "Bearer s3cret" }, guarded.url)).status,
+      ).toBe(201);
+      expect((await fetch(`${guarded.url}/healthz`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+// Last against this server: it answers 413 without reading the body, and closes that connection.
+describe("HTTP API limits", () => {
+  it("a body over 1 MiB is 413", async () => {
+    const big = await post({ kind: "train", scenarioYaml: "a".repeat(2 ** 20 + 10) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(
+      /at most 1 MiB \(1,048,576 bytes\)/,
+    );
+  });
+});
+
+describe("HTTP API queue", () => {
+  it("past its bound the queue answers 429 with Retry-After, and the server stays up", async () => {
+    const busy = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: join(TMP, "busy"),
+      overlays: [],
+    });
+    try {
+      // Fleets take a while each, so posts pile up behind the one running.
+      const scenario = example("examples/fleet-small.yaml");
+      const answers = await Promise.all(
+        Array.from({ length: 90 }, () => post({ kind: "fleet", scenario }, {}, busy.url)),
+      );
+      const codes = answers.map((a) => a.status);
+      expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
+      expect(codes.every((c) => c === 201 || c === 429)).toBe(true);
+      expect(answers.find((a) => a.status === 429)?.headers.get("retry-after")).toBe("5");
+      expect((await fetch(`${busy.url}/healthz`)).status).toBe(200);
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
+describe("run store", () => {
+  it("runs a dead server left queued or running are failed: interrupted on reopening; finished runs are intact", () => {
+    const dir = join(TMP, "store");
+    const s1 = new RunStore(dir, "test");
+    const done = s1.create("train", { a: 1 });
+    s1.start(done.id);
+    s1.finish(done.id, JSON.stringify({ mfu: 0.4 }), 1.5);
+    const running = s1.create("fleet", { b: 2 });
+    s1.start(running.id);
+    const queued = s1.create("plan", { c: 3 });
+    s1.close();
+    const s2 = new RunStore(dir, "test");
+    expect(s2.interrupted).toBe(2);
+    expect(s2.get(done.id)).toMatchObject({
+      status: "done",
+      result: { mfu: 0.4 },
+      wallS: 1.5,
+      scenario: { a: 1 },
+    });
+    for (const id of [running.id, queued.id])
+      expect(s2.get(id)).toMatchObject({
+        status: "failed",
+        error: { path: "run", message: expect.stringMatching(/^interrupted/) },
+      });
+    s2.close();
+  });
+});
+
+describe("stargate serve", () => {
+  it("prints its address, serves, and stops on SIGTERM with exit 0", async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "bin/stargate.js"), "serve", "--port", "0", "--data", join(TMP, "cli")],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const url = await new Promise<string>((found, fail) => {
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /serving (http:\/\/\S+)/.exec(out);
+        if (m?.[1] !== undefined) found(m[1]);
+      });
+      child.on("exit", (code) => fail(new Error(`exited ${code}`)));
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("a bad port or a host without a token is exit 2 with one line", async () => {
+    const r = await run(["serve", "--port", "70000"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^stargate: --port: expected a port number from 0 to 65535/);
+    const h = await run(["serve", "--host", "0.0.0.0", "--port", "0", "--data", join(TMP, "h")]);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/^stargate: --host: expected a loopback address/);
+  });
+});
