@@ -4,12 +4,14 @@ import { Worker } from "node:worker_threads";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
-import { errorBody, type RunReply, type RunRequest } from "./run-messages.js";
+import { openApiDocument } from "./openapi.js";
+import { errorBody, type RunEvent, type RunReply, type RunRequest } from "./run-messages.js";
 import type { RunRecord, RunStore } from "./store.js";
 
 /** The largest request body the API reads: 1 MiB. */
@@ -34,6 +36,8 @@ export interface AppOptions {
   /** The catalog scenarios are checked against, and the overlays that made it (for the run worker). */
   readonly catalog: Catalog;
   readonly overlays: readonly CatalogOverlay[];
+  /** The package version, in the OpenAPI document. */
+  readonly version: string;
   /** Bearer token every /v1 request must carry; none on loopback by default. */
   readonly token?: string;
 }
@@ -50,6 +54,8 @@ const RUN_WORKER = [
  */
 class RunQueue {
   private readonly waiting: string[] = [];
+  /** Who listens to each run's events (its SSE streams). */
+  private readonly listeners = new Map<string, Set<(e: RunEvent) => void>>();
   private current: string | null = null;
   private stopped = false;
   private worker: Worker | null = null;
@@ -65,10 +71,32 @@ class RunQueue {
     this.kick();
   }
 
-  /** Take a queued run off the queue (a DELETE before it starts). */
-  drop(id: string): void {
+  /** Hear run `id`'s events until its final status; returns the way to stop hearing them. */
+  listen(id: string, f: (e: RunEvent) => void): () => void {
+    const set = this.listeners.get(id) ?? new Set();
+    set.add(f);
+    this.listeners.set(id, set);
+    return () => {
+      set.delete(f);
+      if (set.size === 0) this.listeners.delete(id);
+    };
+  }
+
+  private tell(id: string, e: RunEvent): void {
+    for (const f of this.listeners.get(id) ?? []) f(e);
+  }
+
+  /** Take a run off the queue, or stop it if it is running (a DELETE): its worker is replaced. */
+  cancel(id: string): void {
     const i = this.waiting.indexOf(id);
     if (i >= 0) this.waiting.splice(i, 1);
+    if (this.current === id) {
+      void this.worker?.terminate();
+      this.worker = null;
+      this.current = null;
+      this.tell(id, { type: "status", status: "failed" });
+      this.kick();
+    }
   }
 
   /** Run nothing more (the server is closing): what waits stays queued, and is marked interrupted on reopening. */
@@ -82,13 +110,20 @@ class RunQueue {
     if (RUN_WORKER === undefined) throw new Error("the run worker is not built (npm run build)");
     const w = new Worker(RUN_WORKER, { workerData: { overlays: this.o.overlays } });
     w.on("message", (r: RunReply) => {
-      if (r.ok) this.o.store.finish(r.id, r.result, r.wallS);
+      if (r.id !== this.current) return;
+      if (r.type === "progress") return this.tell(r.id, { type: "progress", fraction: r.fraction });
+      if (r.type === "done") this.o.store.finish(r.id, r.result, r.wallS);
       else this.o.store.fail(r.id, r.error, r.wallS);
       this.current = null;
+      this.tell(r.id, { type: "status", status: r.type });
       this.kick();
     });
     w.on("error", (err) => {
-      if (this.current !== null) this.o.store.fail(this.current, errorBody(err), 0);
+      const id = this.current;
+      if (id !== null) {
+        this.o.store.fail(id, errorBody(err), 0);
+        this.tell(id, { type: "status", status: "failed" });
+      }
       this.current = null;
       this.worker = null;
       this.kick();
@@ -139,6 +174,8 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     c.json({ error: { path: "url", message: `url: no route ${c.req.method} ${c.req.path}` } }, 404),
   );
   app.get("/healthz", (c) => c.json({ ok: true }));
+  const document = openApiDocument(o.version);
+  app.get("/v1/openapi.json", (c) => c.json(document));
 
   app.use("/v1/*", async (c, next) => {
     if (o.token !== undefined && c.req.header("authorization") !== `Bearer ${o.token}`)
@@ -188,9 +225,45 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     const run = o.store.get(c.req.param("id"));
     return run === null ? c.json({ error: { path: "id", message: "id: no such run" } }, 404) : c.json(run);
   });
+  app.get("/v1/runs/:id/events", (c) => {
+    const id = c.req.param("id");
+    const run = o.store.get(id);
+    if (run === null) return c.json({ error: { path: "id", message: "id: no such run" } }, 404);
+    return streamSSE(c, async (stream) => {
+      // Writes in order, one after another; the stream ends after the final status is written.
+      let written: Promise<void> = Promise.resolve();
+      const send = (e: RunEvent) => {
+        written = written.then(() => stream.writeSSE({ event: e.type, data: JSON.stringify(e) }));
+        return written;
+      };
+      if (run.status === "done" || run.status === "failed") {
+        await send({ type: "status", status: run.status });
+        return;
+      }
+      await new Promise<void>((ended) => {
+        const stop = queue.listen(id, (e) => {
+          const sent = send(e);
+          if (e.type === "status") {
+            stop();
+            void sent.then(ended);
+          }
+        });
+        stream.onAbort(() => {
+          stop();
+          ended();
+        });
+        // It may have ended between the first look and listening.
+        const now = o.store.get(id);
+        if (now === null || now.status === "done" || now.status === "failed") {
+          stop();
+          void send({ type: "status", status: now?.status === "done" ? "done" : "failed" }).then(ended);
+        }
+      });
+    });
+  });
   app.delete("/v1/runs/:id", (c) => {
     const id = c.req.param("id");
-    queue.drop(id);
+    queue.cancel(id);
     return o.store.delete(id)
       ? c.body(null, 204)
       : c.json({ error: { path: "id", message: "id: no such run" } }, 404);

@@ -8,10 +8,16 @@ export interface RunRequest {
   readonly scenario: unknown;
 }
 
-/** What the worker answers: the result as JSON text, or the error; and the seconds it took. */
+/** What the worker answers: progress (a share done), then the result as JSON text or the error, with the seconds it took. */
 export type RunReply =
-  | { readonly id: string; readonly ok: true; readonly result: string; readonly wallS: number }
-  | { readonly id: string; readonly ok: false; readonly error: RunError; readonly wallS: number };
+  | { readonly id: string; readonly type: "progress"; readonly fraction: number }
+  | { readonly id: string; readonly type: "done"; readonly result: string; readonly wallS: number }
+  | { readonly id: string; readonly type: "failed"; readonly error: RunError; readonly wallS: number };
+
+/** What a run's event stream carries: progress, then its final status. */
+export type RunEvent =
+  | { readonly type: "progress"; readonly fraction: number }
+  | { readonly type: "status"; readonly status: "done" | "failed" };
 
 /** A CLI error line as the API's error body: `{ path, message }` with the same message. */
 export function errorBody(err: unknown): RunError {

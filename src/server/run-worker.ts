@@ -12,12 +12,24 @@ const catalog = catalogFor((workerData as { overlays: CatalogOverlay[] }).overla
 const clock = () => performance.now() / 1000;
 parentPort?.on("message", (m: RunRequest) => {
   const t0 = clock();
+  // Progress in whole percent, each step once.
+  let told = -1;
+  const progress = (fraction: number) => {
+    const pct = Math.floor(fraction * 100);
+    if (pct <= told) return;
+    told = pct;
+    const reply: RunReply = { id: m.id, type: "progress", fraction: pct / 100 };
+    parentPort?.postMessage(reply);
+  };
   let reply: RunReply;
   try {
-    const result = JSON.stringify(resultJson(m.kind as RunKind, m.scenario, catalog, clock), finite);
-    reply = { id: m.id, ok: true, result, wallS: clock() - t0 };
+    const result = JSON.stringify(
+      resultJson(m.kind as RunKind, m.scenario, catalog, clock, progress),
+      finite,
+    );
+    reply = { id: m.id, type: "done", result, wallS: clock() - t0 };
   } catch (err) {
-    reply = { id: m.id, ok: false, error: errorBody(err), wallS: clock() - t0 };
+    reply = { id: m.id, type: "failed", error: errorBody(err), wallS: clock() - t0 };
   }
   parentPort?.postMessage(reply);
 });

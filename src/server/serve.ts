@@ -55,6 +55,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     store,
     catalog: catalogFor(o.overlays),
     overlays: o.overlays,
+    version: VERSION,
     ...(o.token !== undefined ? { token: o.token } : {}),
   });
   return new Promise((done, fail) => {

@@ -169,6 +169,63 @@ describe("HTTP API", () => {
   });
 });
 
+describe("HTTP API: events, cancel, OpenAPI", () => {
+  it("a run's events are progress, then its final status; a finished run's stream is its status", async () => {
+    const { id } = (await (
+      await post({ kind: "fleet", scenario: example("examples/fleet-small.yaml") })
+    ).json()) as {
+      id: string;
+    };
+    const text = await (await fetch(`${server.url}/v1/runs/${id}/events`)).text();
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => [
+      m[1],
+      JSON.parse(m[2] ?? ""),
+    ]);
+    expect(events.at(-1)).toEqual(["status", { type: "status", status: "done" }]);
+    const fractions = events.filter(([e]) => e === "progress").map(([, d]) => d.fraction as number);
+    expect(fractions.length).toBeGreaterThan(1);
+    expect(fractions.every((f, i) => i === 0 || f >= (fractions[i - 1] ?? 0))).toBe(true);
+    const again = await (await fetch(`${server.url}/v1/runs/${id}/events`)).text();
+    expect(again).toMatch(/^event: status\ndata: \{"type":"status","status":"done"\}/);
+    expect((await fetch(`${server.url}/v1/runs/nope/events`)).status).toBe(404);
+  });
+
+  it("DELETE stops a running run; the next run still runs", async () => {
+    const long = { ...(example("examples/fleet-small.yaml") as Record<string, unknown>), days: 365 };
+    const { id } = (await (await post({ kind: "fleet", scenario: long })).json()) as { id: string };
+    for (;;) {
+      const r = (await (await fetch(`${server.url}/v1/runs/${id}`)).json()) as { status: string };
+      if (r.status === "running") break;
+      expect(r.status).toBe("queued");
+      await new Promise((t) => setTimeout(t, 10));
+    }
+    expect((await fetch(`${server.url}/v1/runs/${id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${server.url}/v1/runs/${id}`)).status).toBe(404);
+    const next = (await (
+      await post({ kind: "train", scenario: example("examples/train-explicit.yaml") })
+    ).json()) as {
+      id: string;
+    };
+    expect((await finished(next.id))["status"]).toBe("done");
+  });
+
+  it("GET /v1/openapi.json is an OpenAPI 3.1 document of every route, scenarios from the CLI's schemas", async () => {
+    const doc = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { oneOf?: unknown[]; properties?: Record<string, unknown> }> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ["/healthz", "/v1/openapi.json", "/v1/runs", "/v1/runs/{id}", "/v1/runs/{id}/events"].sort(),
+    );
+    expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(5);
+    expect(Object.keys(doc.components.schemas["TrainScenario"]?.properties ?? {})).toEqual(
+      expect.arrayContaining(["kind", "model", "system", "training"]),
+    );
+  });
+});
+
 // Last against this server: it answers 413 without reading the body, and closes that connection.
 describe("HTTP API limits", () => {
   it("a body over 1 MiB is 413", async () => {

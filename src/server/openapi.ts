@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { campusScenarioSchema } from "../scenario/campus.js";
+import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
+import { planScenarioSchema } from "../scenario/plan-schema.js";
+import { inferScenarioSchema, trainScenarioSchema } from "../scenario/schema.js";
+
+/** A scenario kind's schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), as a user writes it. */
+const jsonSchema = (s: z.ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+};
+
+const error = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the same zod schemas the CLI validates with: a
+ * run request's scenario is the kind's scenario schema.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const kinds = {
+    train: trainScenarioSchema,
+    infer: inferScenarioSchema,
+    plan: planScenarioSchema,
+    sites: campusScenarioSchema,
+    fleet: fleetScenarioSchema,
+  } as const;
+  const scenarios = Object.fromEntries(
+    Object.entries(kinds).map(([k, s]) => [`${k[0]?.toUpperCase()}${k.slice(1)}Scenario`, jsonSchema(s)]),
+  );
+  const request = {
+    oneOf: Object.keys(kinds).map((k) => ({
+      type: "object",
+      required: ["kind"],
+      additionalProperties: false,
+      properties: {
+        kind: { const: k },
+        scenario: { $ref: `#/components/schemas/${k[0]?.toUpperCase()}${k.slice(1)}Scenario` },
+        scenarioYaml: { type: "string", description: "the scenario as YAML text (instead of scenario)" },
+      },
+    })),
+  };
+  const run = {
+    type: "object",
+    required: ["id", "kind", "status", "scenario", "result", "error", "version", "createdAt"],
+    properties: {
+      id: { type: "string" },
+      kind: { enum: Object.keys(kinds) },
+      status: { enum: ["queued", "running", "done", "failed"] },
+      scenario: {},
+      result: { description: "what `stargate KIND FILE --json` prints; null until done" },
+      error: { oneOf: [{ type: "null" }, { $ref: "#/components/schemas/ErrorBody" }] },
+      version: { type: "string" },
+      createdAt: { type: "string", format: "date-time" },
+      startedAt: { type: ["string", "null"], format: "date-time" },
+      finishedAt: { type: ["string", "null"], format: "date-time" },
+      wallS: { type: ["number", "null"] },
+    },
+  };
+  const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+  return {
+    openapi: "3.1.0",
+    info: { title: "Stargate API", version },
+    paths: {
+      "/healthz": { get: { responses: { "200": { description: "the server is up" } } } },
+      "/v1/runs": {
+        post: {
+          summary: "queue a run of a scenario",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
+          },
+          responses: {
+            "201": { description: "queued: { id, status }" },
+            "400": error("bad input: the field path and the CLI's message"),
+            "401": error("a bearer token is required"),
+            "413": error("the body is over 1 MiB"),
+            "429": error("the queue is full; Retry-After says when to try again"),
+          },
+        },
+        get: {
+          summary: "runs, newest first (without their results)",
+          parameters: [{ name: "kind", in: "query", required: false, schema: { enum: Object.keys(kinds) } }],
+          responses: { "200": { description: "{ runs: [...] }" }, "400": error("an unknown kind") },
+        },
+      },
+      "/v1/runs/{id}": {
+        get: {
+          parameters: [id],
+          responses: {
+            "200": {
+              description: "the run",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } },
+            },
+            "404": error("no such run"),
+          },
+        },
+        delete: {
+          summary: "cancel (if queued or running) and forget a run",
+          parameters: [id],
+          responses: { "204": { description: "gone" }, "404": error("no such run") },
+        },
+      },
+      "/v1/runs/{id}/events": {
+        get: {
+          summary: "server-sent events: progress { fraction }, then status { status }",
+          parameters: [id],
+          responses: { "200": { description: "text/event-stream" }, "404": error("no such run") },
+        },
+      },
+      "/v1/openapi.json": { get: { responses: { "200": { description: "this document" } } } },
+    },
+    components: {
+      schemas: {
+        RunRequest: request,
+        Run: run,
+        ErrorBody: {
+          type: "object",
+          required: ["path", "message"],
+          properties: { path: { type: "string" }, message: { type: "string" } },
+        },
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: { error: { $ref: "#/components/schemas/ErrorBody" } },
+        },
+        ...scenarios,
+      },
+    },
+  };
+}
