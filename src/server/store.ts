@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS runs (
   created_at TEXT NOT NULL,
   started_at TEXT,
   finished_at TEXT,
-  wall_s REAL
+  wall_s REAL,
+  key TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_kind ON runs (kind, seq);
 `;
@@ -97,6 +98,10 @@ export class RunStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
+    // Stores made before runs had a key gain the column (their runs are never found by key).
+    const columns = this.db.prepare("PRAGMA table_info(runs)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "key")) this.db.exec("ALTER TABLE runs ADD COLUMN key TEXT");
+    this.db.exec("CREATE INDEX IF NOT EXISTS runs_key ON runs (key, seq)");
     this.interrupted = this.db
       .prepare(
         "UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')",
@@ -111,15 +116,33 @@ export class RunStore {
     return this.now().toISOString();
   }
 
+  /**
+   * The key of a run: its kind and scenario as given, under this version (the models are deterministic,
+   * so the same key means the same result).
+   */
+  key(kind: string, scenario: unknown): string {
+    return createHash("sha256")
+      .update(JSON.stringify([this.version, kind, scenario]))
+      .digest("hex");
+  }
+
   /** A new queued run of `kind` for `scenario`. */
   create(kind: string, scenario: unknown): RunRecord {
     const id = randomUUID();
     this.db
       .prepare(
-        "INSERT INTO runs (id, kind, status, scenario, version, created_at) VALUES (?, ?, 'queued', ?, ?, ?)",
+        "INSERT INTO runs (id, kind, status, scenario, version, created_at, key) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
       )
-      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp());
+      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp(), this.key(kind, scenario));
     return this.get(id) as RunRecord;
+  }
+
+  /** The newest finished run of the same kind and scenario under this version, if any: its id. */
+  cached(kind: string, scenario: unknown): string | null {
+    const r = this.db
+      .prepare("SELECT id FROM runs WHERE key = ? AND status = 'done' ORDER BY seq DESC LIMIT 1")
+      .get(this.key(kind, scenario)) as { id: string } | undefined;
+    return r?.id ?? null;
   }
 
   get(id: string): RunRecord | null {

@@ -117,13 +117,19 @@ describe("HTTP API", () => {
   });
 
   it("lists runs newest first, by kind; deletes a run; an unknown run is 404", async () => {
+    // Named anew, so that neither is the cached answer of an earlier test's run.
+    const named = (f: string, name: string) => ({ ...(example(f) as Record<string, unknown>), name });
     const a = (
-      (await (await post({ kind: "train", scenario: example("examples/train-explicit.yaml") })).json()) as {
+      (await (
+        await post({ kind: "train", scenario: named("examples/train-explicit.yaml", "list-a") })
+      ).json()) as {
         id: string;
       }
     ).id;
     const b = (
-      (await (await post({ kind: "sites", scenario: example("examples/campus-1gw.yaml") })).json()) as {
+      (await (
+        await post({ kind: "sites", scenario: named("examples/campus-1gw.yaml", "list-b") })
+      ).json()) as {
         id: string;
       }
     ).id;
@@ -143,6 +149,29 @@ describe("HTTP API", () => {
     expect((await fetch(`${server.url}/v1/runs/${a}`)).status).toBe(404);
     expect((await fetch(`${server.url}/v1/runs/${a}`, { method: "DELETE" })).status).toBe(404);
     expect((await fetch(`${server.url}/v1/nothing`)).status).toBe(404);
+  });
+
+  it("the same scenario again is answered by its finished run, with nothing queued", async () => {
+    const scenario = {
+      ...(example("examples/train-explicit.yaml") as Record<string, unknown>),
+      name: "cached",
+    };
+    const first = (await (await post({ kind: "train", scenario })).json()) as { id: string };
+    await finished(first.id);
+    const before = ((await (await fetch(`${server.url}/v1/runs`)).json()) as { runs: unknown[] }).runs.length;
+    const again = await post({ kind: "train", scenario });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual({ id: first.id, status: "done" });
+    expect(((await (await fetch(`${server.url}/v1/runs`)).json()) as { runs: unknown[] }).runs).toHaveLength(
+      before,
+    );
+    // Another scenario is another run.
+    const other = (await (
+      await post({ kind: "train", scenario: { ...scenario, name: "cached-2" } })
+    ).json()) as {
+      id: string;
+    };
+    expect(other.id).not.toBe(first.id);
   });
 
   it("beyond loopback needs a token; with one, every /v1 request must carry it", async () => {
