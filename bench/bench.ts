@@ -3,11 +3,12 @@
  * runs after a warm-up and prints median and spread; nothing here asserts.
  */
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
 import {
   builtinCatalog,
   INTERRUPTIONS_PER_ACC_HOUR,
@@ -408,6 +409,65 @@ for (const [label, ax] of [
     { medianS: took, minS: took, maxS: took, runs: 1 },
     `  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB, ${r.lines.toLocaleString("en-US")} lines, exit ${r.code}`,
   );
+}
+
+// 11. The HTTP API under load: `stargate serve` in its own process on loopback; 200 clients post the same
+// train scenario (answered by its finished run) for STARGATE_BENCH_LOAD_S seconds (default 60); then 200
+// fleet runs at once, past the queue's bound: 429s, and the server still answers.
+{
+  const seconds = Number(process.env["STARGATE_BENCH_LOAD_S"] ?? 60);
+  const bin = fileURLToPath(new URL("../../bin/stargate.js", import.meta.url));
+  const data = mkdtempSync(join(tmpdir(), "stargate-bench-serve-"));
+  const server = spawn(process.execPath, [bin, "serve", "--port", "0", "--data", data], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((found) => {
+    let out = "";
+    server.stdout?.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /serving (http:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) found(m[1]);
+    });
+  });
+  const example = (f: string) =>
+    parseYaml(readFileSync(fileURLToPath(new URL(`../../examples/${f}`, import.meta.url)), "utf8"), f);
+  const headers = { "content-type": "application/json" };
+  const body = JSON.stringify({ kind: "train", scenario: example("train-explicit.yaml") });
+  // The first post runs it; every later one is answered by that run.
+  const { id } = (await (await fetch(`${url}/v1/runs`, { method: "POST", headers, body })).json()) as {
+    id: string;
+  };
+  while (((await (await fetch(`${url}/v1/runs/${id}`)).json()) as { status: string }).status !== "done")
+    await new Promise((t) => setTimeout(t, 50));
+  const load = await autocannon({
+    url: `${url}/v1/runs`,
+    method: "POST",
+    headers,
+    body,
+    connections: 200,
+    duration: seconds,
+  });
+  report(
+    `serve: 200 clients × ${seconds} s posting a finished train run`,
+    {
+      medianS: load.latency.p50 / 1000,
+      minS: load.latency.p50 / 1000,
+      maxS: load.latency.p99 / 1000,
+      runs: load.requests.total,
+    },
+    `  p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${Math.round(load.requests.average)} req/s, errors ${load.errors}, timeouts ${load.timeouts}, non-2xx ${load.non2xx}`,
+  );
+  const fleet = JSON.stringify({ kind: "fleet", scenario: example("fleet-small.yaml") });
+  const codes = (
+    await Promise.all(
+      Array.from({ length: 200 }, () => fetch(`${url}/v1/runs`, { method: "POST", headers, body: fleet })),
+    )
+  ).map((r) => r.status);
+  const up = (await fetch(`${url}/healthz`)).status;
+  console.log(
+    `serve stress: 200 fleet runs posted at once: ${codes.filter((c) => c === 201).length} queued, ${codes.filter((c) => c === 429).length} answered 429, ${codes.filter((c) => c !== 201 && c !== 429).length} other; healthz ${up} after`,
+  );
+  server.kill("SIGTERM");
 }
 
 const mem = process.memoryUsage();
