@@ -13,6 +13,7 @@ import { parseYaml, validate } from "../scenario/load.js";
 import { openApiDocument } from "./openapi.js";
 import { errorBody, type RunEvent, type RunReply, type RunRequest } from "./run-messages.js";
 import type { RunRecord, RunStore } from "./store.js";
+import { addWorkbench } from "./web.js";
 
 /** The largest request body the API reads: 1 MiB. */
 export const MAX_BODY_BYTES = 2 ** 20;
@@ -174,6 +175,7 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     c.json({ error: { path: "url", message: `url: no route ${c.req.method} ${c.req.path}` } }, 404),
   );
   app.get("/healthz", (c) => c.json({ ok: true }));
+  addWorkbench(app);
   const document = openApiDocument(o.version);
   app.get("/v1/openapi.json", (c) => c.json(document));
 

@@ -1,0 +1,119 @@
+/// <reference lib="dom" />
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../src/server/serve.js";
+import { ROOT } from "../cli/run.js";
+
+/**
+ * The workbench in Debian's chromium, driven by playwright-core (no browser download), against a real
+ * `stargate serve` on loopback: load examples, run them, see their charts, follow a run's URL, download.
+ */
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+const TMP = mkdtempSync(join(tmpdir(), "stargate-web-"));
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  expect(CHROMIUM, "Debian's chromium is needed for this test (.ci/run installs it)").toBeDefined();
+  server = await startServer({ port: 0, host: "127.0.0.1", dataDir: join(TMP, "data"), overlays: [] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM as string,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+/** Pick an example, run it, wait for its chart; the number of bars drawn. */
+async function runExample(page: Page, name: string): Promise<number> {
+  const value = await page.locator("#examples option", { hasText: `${name} (` }).getAttribute("value");
+  await page.selectOption("#examples", value ?? "");
+  await page.click("#run");
+  await page.waitForFunction(
+    () => /: (done|failed)$/.test(document.getElementById("title")?.textContent ?? ""),
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  expect(await page.textContent("#title")).toMatch(/: done$/);
+  return page.locator("#chart svg.chart rect").count();
+}
+
+describe("workbench", () => {
+  it("runs an example of every kind and draws a non-empty chart for each; a run has its own URL", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    for (const name of [
+      "train-explicit",
+      "infer-batch",
+      "serve-online",
+      "campus-1gw",
+      "plan-global",
+      "fleet-small",
+    ])
+      expect(await runExample(page, name), name).toBeGreaterThan(0);
+    // The run list shows them, newest first; a run's URL opens it.
+    await page.waitForFunction(() => document.querySelectorAll("#runs li").length >= 6);
+    const url = page.url();
+    expect(url).toMatch(/#[0-9a-f-]{36}$/);
+    const again = await browser.newPage();
+    await again.goto(url);
+    await again.waitForFunction(() =>
+      (document.getElementById("title")?.textContent ?? "").includes("fleet run"),
+    );
+    expect(await again.locator("#chart svg.chart rect").count()).toBeGreaterThan(0);
+    // The README's picture: STARGATE_UPDATE_SCREENSHOT=1 writes docs/workbench.png.
+    const shot =
+      process.env["STARGATE_UPDATE_SCREENSHOT"] === "1"
+        ? join(ROOT, "docs/workbench.png")
+        : join(TMP, "shot.png");
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.screenshot({ path: shot });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("shows the field a bad scenario gets wrong, as the CLI names it", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    await page.fill(
+      "#scenario",
+      "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: -1 }\ntraining: { seqLen: 2048, globalBatch: 8 }\n",
+    );
+    await page.selectOption("#kind", "train");
+    await page.click("#run");
+    await page.waitForFunction(() => (document.getElementById("problems")?.textContent ?? "") !== "");
+    expect(await page.textContent("#problems")).toBe("system.count: expected a positive number, got -1");
+  });
+
+  it("downloads a result as JSON", async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    await runExample(page, "train-explicit");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const path = join(TMP, "result.json");
+    await download.saveAs(path);
+    const result = JSON.parse(readFileSync(path, "utf8")) as { kind: string; mfu: number };
+    expect(result.kind).toBe("train");
+    expect(result.mfu).toBeGreaterThan(0);
+  });
+});

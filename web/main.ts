@@ -1,0 +1,215 @@
+/**
+ * The workbench page: pick or edit a scenario, run it through the API, watch its progress, see a chart of
+ * what binds and the whole result, and come back to any run by its URL (#RUN-ID).
+ */
+
+type Kind = "train" | "infer" | "plan" | "sites" | "fleet";
+interface Example {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly yaml: string;
+}
+interface Run {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly status: string;
+  readonly result: Record<string, unknown> | null;
+  readonly error: { path: string; message: string } | null;
+  readonly createdAt: string;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const examples = $<HTMLSelectElement>("examples");
+const kind = $<HTMLSelectElement>("kind");
+const scenario = $<HTMLTextAreaElement>("scenario");
+const problems = $<HTMLDivElement>("problems");
+const progress = $<HTMLProgressElement>("progress");
+
+/** Bars of `values` by label: the chart each kind shows. */
+function bars(title: string, values: readonly (readonly [string, number])[], unit: string): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const row = 18;
+  const width = 560;
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("width", String(width));
+  svg.setAttribute("height", String(row * values.length + 24));
+  const caption = document.createElementNS(ns, "text");
+  caption.setAttribute("x", "0");
+  caption.setAttribute("y", "12");
+  caption.textContent = `${title} (${unit})`;
+  svg.append(caption);
+  const max = Math.max(...values.map(([, v]) => v), 1e-12);
+  values.forEach(([label, v], i) => {
+    const y = 20 + i * row;
+    const name = document.createElementNS(ns, "text");
+    name.setAttribute("x", "0");
+    name.setAttribute("y", String(y + 12));
+    name.textContent = label;
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", "170");
+    rect.setAttribute("y", String(y + 2));
+    rect.setAttribute("height", String(row - 5));
+    rect.setAttribute("width", String(Math.max(1, (v / max) * (width - 260))));
+    const tip = document.createElementNS(ns, "title");
+    tip.textContent = `${label}: ${v.toPrecision(4)} ${unit}`;
+    rect.append(tip);
+    const value = document.createElementNS(ns, "text");
+    value.setAttribute("x", String(175 + (v / max) * (width - 260)));
+    value.setAttribute("y", String(y + 12));
+    value.textContent = v.toPrecision(3);
+    svg.append(name, rect, value);
+  });
+  return svg;
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : 0);
+const entries = (o: unknown) =>
+  Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => [k, num(v)] as const);
+
+/** The chart of a result: where the time goes, what each site costs, what is installed, how busy. */
+function chartOf(k: Kind, r: Record<string, unknown>): SVGSVGElement {
+  if (k === "train") return bars("step time by cause", entries(r["breakdown"]), "s");
+  if (k === "infer") {
+    const decode = r["decode"] as { breakdown?: unknown } | undefined;
+    if (decode !== undefined) return bars("decode step by cause", entries(decode.breakdown), "s");
+    if (r["ttftP50Ms"] !== undefined)
+      return bars(
+        "latency percentiles",
+        ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms"].map((f) => [f, num(r[f])] as const),
+        "ms",
+      );
+    const best = (r["best"] ?? {}) as Record<string, unknown>;
+    return bars("best deployment", [["accelerators", num(best["gpus"] ?? r["gpus"])]], "count");
+  }
+  if (k === "sites")
+    return bars(
+      "cost per accelerator-hour by site",
+      ((r["sites"] ?? []) as Record<string, unknown>[]).map(
+        (s) => [String(s["site"]), num(s["usdPerGpuHour"])] as const,
+      ),
+      "USD",
+    );
+  if (k === "plan")
+    return bars(
+      "accelerators installed by quarter",
+      ((r["quarters"] ?? []) as Record<string, unknown>[]).map(
+        (q) => [String(q["quarter"]), num(q["installed"])] as const,
+      ),
+      "accelerators",
+    );
+  const samples = ((r["utilisation"] as { samples?: unknown } | undefined)?.samples ?? []) as Record<
+    string,
+    unknown
+  >[];
+  return bars(
+    "busy share by day",
+    samples.map((s) => [`day ${num(s["day"])}`, num(s["busy"])] as const),
+    "of the fleet",
+  );
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const r = await fetch(path, init);
+  return { status: r.status, body: (r.status === 204 ? null : await r.json()) as T };
+}
+
+async function listRuns(): Promise<void> {
+  const filter = $<HTMLSelectElement>("filter").value;
+  const { body } = await api<{ runs: Run[] }>(`/v1/runs${filter ? `?kind=${filter}` : ""}`);
+  const list = $<HTMLUListElement>("runs");
+  list.replaceChildren(
+    ...body.runs.map((r) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `#${r.id}`;
+      a.textContent = `${r.kind} · ${r.status} · ${r.createdAt.slice(11, 19)}`;
+      li.append(a);
+      return li;
+    }),
+  );
+}
+
+async function show(id: string): Promise<void> {
+  const { status, body: run } = await api<Run>(`/v1/runs/${id}`);
+  if (status !== 200) return;
+  $("title").textContent = `${run.kind} run ${run.id.slice(0, 8)}: ${run.status}`;
+  const chart = $("chart");
+  const json = $("json");
+  const download = $<HTMLAnchorElement>("download");
+  if (run.status === "done" && run.result !== null) {
+    chart.replaceChildren(chartOf(run.kind, run.result));
+    json.textContent = JSON.stringify(run.result, null, 2);
+    download.href = URL.createObjectURL(
+      new Blob([JSON.stringify(run.result, null, 2)], { type: "application/json" }),
+    );
+    download.download = `${run.kind}-${run.id}.json`;
+    download.hidden = false;
+  } else {
+    chart.replaceChildren();
+    json.textContent = run.error !== null ? run.error.message : "";
+    download.hidden = true;
+  }
+}
+
+/** Follow a run's events to its end, then show it. */
+function follow(id: string): void {
+  progress.hidden = false;
+  progress.value = 0;
+  const events = new EventSource(`/v1/runs/${id}/events`);
+  events.addEventListener("progress", (e) => {
+    progress.value = (JSON.parse((e as MessageEvent<string>).data) as { fraction: number }).fraction;
+  });
+  events.addEventListener("status", () => {
+    events.close();
+    progress.hidden = true;
+    location.hash = id;
+    void show(id);
+    void listRuns();
+  });
+}
+
+async function run(): Promise<void> {
+  problems.textContent = "";
+  $("title").textContent = `${kind.value} run: submitting`;
+  $("chart").replaceChildren();
+  const { status, body } = await api<{ id: string; error?: { path: string; message: string } }>("/v1/runs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: kind.value, scenarioYaml: scenario.value }),
+  });
+  if (status !== 201 || body.error !== undefined) {
+    problems.textContent = body.error?.message ?? `the server answered ${status}`;
+    return;
+  }
+  $("title").textContent = `${kind.value} run ${body.id.slice(0, 8)}: queued`;
+  follow(body.id);
+}
+
+async function start(): Promise<void> {
+  const { body } = await api<{ examples: Example[] }>("/v1/examples");
+  examples.replaceChildren(
+    ...body.examples.map((x, i) => {
+      const o = document.createElement("option");
+      o.value = String(i);
+      o.textContent = `${x.name} (${x.kind})`;
+      return o;
+    }),
+  );
+  const pick = () => {
+    const x = body.examples[Number(examples.value)];
+    if (x === undefined) return;
+    kind.value = x.kind;
+    scenario.value = x.yaml;
+  };
+  examples.addEventListener("change", pick);
+  pick();
+  $("run").addEventListener("click", () => void run());
+  $("filter").addEventListener("change", () => void listRuns());
+  window.addEventListener("hashchange", () => void show(location.hash.slice(1)));
+  if (location.hash.length > 1) await show(location.hash.slice(1));
+  await listRuns();
+  $("server").textContent = "connected";
+}
+
+void start();
