@@ -13,6 +13,7 @@ interface Run {
   readonly id: string;
   readonly kind: Kind;
   readonly status: string;
+  readonly scenario: unknown;
   readonly result: Record<string, unknown> | null;
   readonly error: { path: string; message: string } | null;
   readonly createdAt: string;
@@ -114,6 +115,57 @@ async function api<T>(path: string, init?: RequestInit): Promise<{ status: numbe
   return { status: r.status, body: (r.status === 204 ? null : await r.json()) as T };
 }
 
+/** Leaves of a JSON value by dotted path (arrays of more than 24 items left out: series, not settings). */
+function leaves(v: unknown, at = "", out = new Map<string, unknown>()): Map<string, unknown> {
+  if (Array.isArray(v)) {
+    if (v.length <= 24) for (const [i, c] of v.entries()) leaves(c, `${at}[${i}]`, out);
+  } else if (v !== null && typeof v === "object") {
+    for (const [k, c] of Object.entries(v)) leaves(c, at === "" ? k : `${at}.${k}`, out);
+  } else out.set(at, v);
+  return out;
+}
+
+const ticked = new Set<string>();
+
+/** Two runs side by side: the inputs that differ, and every numeric output with its change. */
+async function compare(): Promise<void> {
+  const [a, b] = await Promise.all(
+    [...ticked].slice(0, 2).map(async (id) => (await api<Run>(`/v1/runs/${id}`)).body),
+  );
+  if (a === undefined || b === undefined) return;
+  const rows: HTMLTableRowElement[] = [];
+  const row = (cls: string, cells: readonly string[]) => {
+    const tr = document.createElement("tr");
+    tr.className = cls;
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      tr.append(td);
+    }
+    rows.push(tr);
+  };
+  const show = (x: unknown) =>
+    x === undefined ? "—" : typeof x === "number" ? String(Number(x.toPrecision(5))) : String(x);
+  const inA = leaves(a.scenario);
+  const inB = leaves(b.scenario);
+  for (const path of new Set([...inA.keys(), ...inB.keys()]))
+    if (inA.get(path) !== inB.get(path)) row("input", [path, show(inA.get(path)), show(inB.get(path)), ""]);
+  const outA = leaves(a.result);
+  const outB = leaves(b.result);
+  for (const [path, x] of outA) {
+    const y = outB.get(path);
+    if (typeof x !== "number" || typeof y !== "number") continue;
+    const change = x === 0 ? "" : ` (${(((y - x) / Math.abs(x)) * 100).toFixed(1)}%)`;
+    row("output", [path, show(x), show(y), `${show(y - x)}${change}`]);
+  }
+  $("compare-title").textContent =
+    `Comparison: A = ${a.kind} ${a.id.slice(0, 8)}, B = ${b.kind} ${b.id.slice(0, 8)}`;
+  $("compare-table")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+  $("comparison").hidden = false;
+}
+
 async function listRuns(): Promise<void> {
   const filter = $<HTMLSelectElement>("filter").value;
   const { body } = await api<{ runs: Run[] }>(`/v1/runs${filter ? `?kind=${filter}` : ""}`);
@@ -121,6 +173,16 @@ async function listRuns(): Promise<void> {
   list.replaceChildren(
     ...body.runs.map((r) => {
       const li = document.createElement("li");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = ticked.has(r.id);
+      box.setAttribute("aria-label", `compare ${r.id}`);
+      box.addEventListener("change", () => {
+        if (box.checked) ticked.add(r.id);
+        else ticked.delete(r.id);
+        $<HTMLButtonElement>("compare").disabled = ticked.size !== 2;
+      });
+      li.append(box);
       const a = document.createElement("a");
       a.href = `#${r.id}`;
       a.textContent = `${r.kind} · ${r.status} · ${r.createdAt.slice(11, 19)}`;
@@ -206,6 +268,7 @@ async function start(): Promise<void> {
   pick();
   $("run").addEventListener("click", () => void run());
   $("filter").addEventListener("change", () => void listRuns());
+  $("compare").addEventListener("click", () => void compare());
   window.addEventListener("hashchange", () => void show(location.hash.slice(1)));
   if (location.hash.length > 1) await show(location.hash.slice(1));
   await listRuns();

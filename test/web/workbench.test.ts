@@ -104,6 +104,37 @@ describe("workbench", () => {
     expect(await page.textContent("#problems")).toBe("system.count: expected a positive number, got -1");
   });
 
+  it("compares two runs: the inputs that differ, and each output with its change", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    await runExample(page, "train-explicit");
+    await page.waitForFunction(() => location.hash.length > 1);
+    const first = new URL(page.url()).hash.slice(1);
+    // The same configuration on half the accelerators.
+    const yaml = (await page.inputValue("#scenario"))
+      .replace("count: 1024", "count: 512")
+      .replace("dp: 16", "dp: 8");
+    await page.fill("#scenario", yaml);
+    await page.click("#run");
+    await page.waitForFunction(() =>
+      /train run \w+: done$/.test(document.getElementById("title")?.textContent ?? ""),
+    );
+    await page.waitForFunction((id) => location.hash.length > 1 && location.hash !== `#${id}`, first);
+    const second = new URL(page.url()).hash.slice(1);
+    // Ticked in this order, compared as A = the 1,024-accelerator run, B = the 512.
+    await page.waitForSelector(`[aria-label="compare ${second}"]`);
+    await page.check(`[aria-label="compare ${first}"]`);
+    await page.check(`[aria-label="compare ${second}"]`);
+    await page.click("#compare");
+    const rows = page.locator("#compare-table tbody tr");
+    await page.waitForFunction(() => document.querySelectorAll("#compare-table tbody tr").length > 0);
+    const text = await rows.allTextContents();
+    expect(text).toContain("system.count1024512");
+    expect(text.find((t) => t.startsWith("gpus"))).toMatch(/^gpus1024512-512 \(-50\.0%\)$/);
+    expect(text.some((t) => t.startsWith("tokensPerS"))).toBe(true);
+  });
+
   it("downloads a result as JSON", async () => {
     const page = await browser.newPage({ acceptDownloads: true });
     await page.goto(server.url);
