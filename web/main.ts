@@ -207,10 +207,17 @@ async function show(id: string): Promise<void> {
     );
     download.download = `${run.kind}-${run.id}.json`;
     download.hidden = false;
+    // Every leaf of the result as field,value rows (series of more than 24 points left to the JSON).
+    const csv = [...leaves(run.result)].map(([k, v]) => `${k},${JSON.stringify(v ?? "")}`).join("\n");
+    const csvLink = $<HTMLAnchorElement>("download-csv");
+    csvLink.href = URL.createObjectURL(new Blob([`field,value\n${csv}\n`], { type: "text/csv" }));
+    csvLink.download = `${run.kind}-${run.id}.csv`;
+    csvLink.hidden = false;
   } else {
     chart.replaceChildren();
     json.textContent = run.error !== null ? run.error.message : "";
     download.hidden = true;
+    $("download-csv").hidden = true;
   }
 }
 

@@ -10,7 +10,7 @@ import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
-import { openApiDocument } from "./openapi.js";
+import { openApiDocument, referencePage } from "./openapi.js";
 import { errorBody, type RunEvent, type RunReply, type RunRequest } from "./run-messages.js";
 import type { RunRecord, RunStore } from "./store.js";
 import { addWorkbench } from "./web.js";
@@ -178,6 +178,8 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   addWorkbench(app);
   const document = openApiDocument(o.version);
   app.get("/v1/openapi.json", (c) => c.json(document));
+  const reference = referencePage(document);
+  app.get("/v1/reference", (c) => c.html(reference));
 
   app.use("/v1/*", async (c, next) => {
     if (o.token !== undefined && c.req.header("authorization") !== `Bearer ${o.token}`)

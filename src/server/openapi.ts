@@ -114,6 +114,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       "/v1/openapi.json": { get: { responses: { "200": { description: "this document" } } } },
+      "/v1/reference": {
+        get: { summary: "this document as a page", responses: { "200": { description: "HTML" } } },
+      },
+      "/v1/examples": {
+        get: {
+          summary: "the package's example scenarios, by kind",
+          responses: { "200": { description: "{ examples: [{ name, kind, yaml }] }" } },
+        },
+      },
     },
     components: {
       schemas: {
@@ -133,4 +142,24 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
     },
   };
+}
+
+const htmlText = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The API reference as a plain HTML page (no script, no style: it renders under the strictest CSP). */
+export function referencePage(doc: Record<string, unknown>): string {
+  const paths = doc["paths"] as Record<
+    string,
+    Record<string, { summary?: string; responses?: Record<string, { description?: string }> }>
+  >;
+  const rows = Object.entries(paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => {
+      const answers = Object.entries(op.responses ?? {})
+        .map(([code, r]) => `<li><code>${code}</code> ${htmlText(r.description ?? "")}</li>`)
+        .join("");
+      return `<h2><code>${method.toUpperCase()} ${htmlText(path)}</code></h2><p>${htmlText(op.summary ?? "")}</p><ul>${answers}</ul>`;
+    }),
+  );
+  const info = doc["info"] as { title: string; version: string };
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${htmlText(info.title)} reference</title></head><body><h1>${htmlText(info.title)} ${htmlText(info.version)}</h1><p>Every route, from <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI 3.1). A run's scenario is the schema of its kind, as <code>stargate schema</code> prints it.</p>${rows.join("")}</body></html>`;
 }

@@ -246,9 +246,25 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/healthz", "/v1/openapi.json", "/v1/runs", "/v1/runs/{id}", "/v1/runs/{id}/events"].sort(),
+      [
+        "/healthz",
+        "/v1/examples",
+        "/v1/openapi.json",
+        "/v1/reference",
+        "/v1/runs",
+        "/v1/runs/{id}",
+        "/v1/runs/{id}/events",
+      ].sort(),
     );
     expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(5);
+    // Every route in it answers (none is 404), and the reference page lists each.
+    const page = await (await fetch(`${server.url}/v1/reference`)).text();
+    for (const path of Object.keys(doc.paths)) {
+      expect(page).toContain(path);
+      const concrete = path.replace("{id}", "nope");
+      const status = (await fetch(`${server.url}${concrete}`)).status;
+      expect([200, 404].includes(status) && !(status === 404 && !path.includes("{id}")), path).toBe(true);
+    }
     expect(Object.keys(doc.components.schemas["TrainScenario"]?.properties ?? {})).toEqual(
       expect.arrayContaining(["kind", "model", "system", "training"]),
     );

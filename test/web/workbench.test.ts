@@ -135,7 +135,7 @@ describe("workbench", () => {
     expect(text.some((t) => t.startsWith("tokensPerS"))).toBe(true);
   });
 
-  it("downloads a result as JSON", async () => {
+  it("downloads a result as JSON and as CSV", async () => {
     const page = await browser.newPage({ acceptDownloads: true });
     await page.goto(server.url);
     await page.waitForSelector("#examples option", { state: "attached" });
@@ -146,5 +146,12 @@ describe("workbench", () => {
     const result = JSON.parse(readFileSync(path, "utf8")) as { kind: string; mfu: number };
     expect(result.kind).toBe("train");
     expect(result.mfu).toBeGreaterThan(0);
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const csvPath = join(TMP, "result.csv");
+    await csv.saveAs(csvPath);
+    const lines = readFileSync(csvPath, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("field,value");
+    expect(lines).toContain(`mfu,${result.mfu}`);
+    expect(lines).toContain("parallelism.tp,8");
   });
 });
