@@ -238,7 +238,26 @@ function follow(id: string): void {
   });
 }
 
+/** Check the scenario as it is typed (after a pause): each problem with its line, as the CLI words it. */
+let checking = 0;
+function checkSoon(): void {
+  const mine = ++checking;
+  setTimeout(async () => {
+    if (mine !== checking) return;
+    const { body } = await api<{ problems?: { message: string; line: number | null }[] }>("/v1/check", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: kind.value, scenarioYaml: scenario.value }),
+    });
+    if (mine !== checking) return;
+    problems.textContent = (body.problems ?? [])
+      .map((p) => (p.line !== null ? `line ${p.line}: ${p.message}` : p.message))
+      .join("\n");
+  }, 300);
+}
+
 async function run(): Promise<void> {
+  checking++;
   problems.textContent = "";
   $("title").textContent = `${kind.value} run: submitting`;
   $("chart").replaceChildren();
@@ -274,6 +293,8 @@ async function start(): Promise<void> {
   examples.addEventListener("change", pick);
   pick();
   $("run").addEventListener("click", () => void run());
+  scenario.addEventListener("input", checkSoon);
+  kind.addEventListener("change", checkSoon);
   $("filter").addEventListener("change", () => void listRuns());
   $("compare").addEventListener("click", () => void compare());
   window.addEventListener("hashchange", () => void show(location.hash.slice(1)));

@@ -10,6 +10,7 @@ import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
+import { problemsOf } from "./check.js";
 import { openApiDocument, referencePage } from "./openapi.js";
 import { errorBody, type RunEvent, type RunReply, type RunRequest } from "./run-messages.js";
 import type { RunRecord, RunStore } from "./store.js";
@@ -151,7 +152,7 @@ class RunQueue {
 }
 
 /** The body of a POST /v1/runs: kind and scenario, validated; InputError otherwise. */
-async function readRunRequest(c: Context): Promise<{ kind: RunKind; scenario: unknown }> {
+async function readRunRequest(c: Context): Promise<{ kind: RunKind; scenario: unknown; yaml?: string }> {
   let body: unknown;
   try {
     body = await c.req.json();
@@ -160,7 +161,7 @@ async function readRunRequest(c: Context): Promise<{ kind: RunKind; scenario: un
   }
   const r = validate(runRequestSchema, body);
   const scenario = r.scenarioYaml !== undefined ? parseYaml(r.scenarioYaml, "scenarioYaml") : r.scenario;
-  return { kind: r.kind, scenario };
+  return { kind: r.kind, scenario, ...(r.scenarioYaml !== undefined ? { yaml: r.scenarioYaml } : {}) };
 }
 
 /** The HTTP API: health, and runs under /v1 (create, read, list, delete); `stop` ends its run queue. */
@@ -174,6 +175,19 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   app.notFound((c) =>
     c.json({ error: { path: "url", message: `url: no route ${c.req.method} ${c.req.path}` } }, 404),
   );
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        {
+          error: {
+            path: "body",
+            message: `body: expected at most 1 MiB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes)`,
+          },
+        },
+        413,
+      ),
+  });
   app.get("/healthz", (c) => c.json({ ok: true }));
   addWorkbench(app);
   const document = openApiDocument(o.version);
@@ -189,40 +203,40 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
       );
     await next();
   });
-  app.post(
-    "/v1/runs",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          {
-            error: {
-              path: "body",
-              message: `body: expected at most 1 MiB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes)`,
-            },
-          },
-          413,
-        ),
-    }),
-    async (c) => {
+  app.post("/v1/runs", limit, async (c) => {
+    const { kind, scenario } = await readRunRequest(c);
+    // The same scenario finished before, under this version: its run is the answer (the models are
+    // deterministic), with nothing queued or written.
+    const done = o.store.cached(kind, scenario);
+    if (done !== null) return c.json({ id: done, status: "done" }, 201);
+    checkScenario(kind, scenario, o.catalog);
+    if (queue.length >= MAX_QUEUED) {
+      c.header("Retry-After", "5");
+      return c.json(
+        { error: { path: "queue", message: `queue: expected fewer than ${MAX_QUEUED} runs waiting` } },
+        429,
+      );
+    }
+    const run = o.store.create(kind, scenario);
+    queue.push(run.id);
+    return c.json({ id: run.id, status: run.status }, 201);
+  });
+  // Check a scenario without running it: every problem with its line in the YAML (the editor's hints).
+  app.post("/v1/check", limit, async (c) => {
+    const raw = (await c.req.raw
+      .clone()
+      .json()
+      .catch(() => ({}))) as { scenarioYaml?: unknown };
+    const yaml = typeof raw.scenarioYaml === "string" ? raw.scenarioYaml : undefined;
+    try {
       const { kind, scenario } = await readRunRequest(c);
-      // The same scenario finished before, under this version: its run is the answer (the models are
-      // deterministic), with nothing queued or written.
-      const done = o.store.cached(kind, scenario);
-      if (done !== null) return c.json({ id: done, status: "done" }, 201);
       checkScenario(kind, scenario, o.catalog);
-      if (queue.length >= MAX_QUEUED) {
-        c.header("Retry-After", "5");
-        return c.json(
-          { error: { path: "queue", message: `queue: expected fewer than ${MAX_QUEUED} runs waiting` } },
-          429,
-        );
-      }
-      const run = o.store.create(kind, scenario);
-      queue.push(run.id);
-      return c.json({ id: run.id, status: run.status }, 201);
-    },
-  );
+      return c.json({ problems: [] });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return c.json({ problems: problemsOf(err, yaml) });
+    }
+  });
   app.get("/v1/runs", (c) => {
     const kind = c.req.query("kind");
     if (kind !== undefined && !(RUN_KINDS as readonly string[]).includes(kind))

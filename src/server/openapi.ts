@@ -89,6 +89,19 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "200": { description: "{ runs: [...] }" }, "400": error("an unknown kind") },
         },
       },
+      "/v1/check": {
+        post: {
+          summary: "check a scenario without running it: every problem with its line in the YAML",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
+          },
+          responses: {
+            "200": { description: "{ problems: [{ path, message, line }] } (none: it would run)" },
+            "413": error("the body is over 1 MiB"),
+          },
+        },
+      },
       "/v1/runs/{id}": {
         get: {
           parameters: [id],

@@ -116,6 +116,35 @@ describe("HTTP API", () => {
     );
   });
 
+  it("POST /v1/check names every problem with its line in the YAML, and runs nothing", async () => {
+    const check = async (kind: string, scenarioYaml: string) =>
+      (await (
+        await fetch(`${server.url}/v1/check`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ kind, scenarioYaml }),
+        })
+      ).json()) as { problems: { path: string; message: string; line: number | null }[] };
+    const yaml =
+      "kind: train\nmodel: llama3-8b\nsystem:\n  accelerator: h100-sxm\n  count: -1\ntraining:\n  seqLen: 0\n";
+    const { problems } = await check("train", yaml);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: "system.count", message: "system.count: expected a positive number, got -1", line: 5 },
+        expect.objectContaining({ path: "training.seqLen", line: 7 }),
+        // A field missing is shown at its parent.
+        expect.objectContaining({ path: "training.globalBatch", line: 6 }),
+      ]),
+    );
+    expect(
+      (await check("train", readFileSync(join(ROOT, "examples/train-explicit.yaml"), "utf8"))).problems,
+    ).toEqual([]);
+    // A syntax error is placed where the parser found it.
+    const syntax = (await check("train", "kind: [train\n")).problems[0];
+    expect(syntax?.message).toMatch(/^scenarioYaml:2:\d+: expected well-formed YAML: /);
+    expect(syntax?.line).toBe(2);
+  });
+
   it("lists runs newest first, by kind; deletes a run; an unknown run is 404", async () => {
     // Named anew, so that neither is the cached answer of an earlier test's run.
     const named = (f: string, name: string) => ({ ...(example(f) as Record<string, unknown>), name });
@@ -248,6 +277,7 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/healthz",
+        "/v1/check",
         "/v1/examples",
         "/v1/openapi.json",
         "/v1/reference",
@@ -259,11 +289,17 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(5);
     // Every route in it answers (none is 404), and the reference page lists each.
     const page = await (await fetch(`${server.url}/v1/reference`)).text();
-    for (const path of Object.keys(doc.paths)) {
+    for (const [path, ops] of Object.entries(doc.paths)) {
       expect(page).toContain(path);
-      const concrete = path.replace("{id}", "nope");
-      const status = (await fetch(`${server.url}${concrete}`)).status;
-      expect([200, 404].includes(status) && !(status === 404 && !path.includes("{id}")), path).toBe(true);
+      for (const method of Object.keys(ops as Record<string, unknown>)) {
+        const init =
+          method === "post"
+            ? { method: "POST", body: "{}", headers: { "content-type": "application/json" } }
+            : { method: method.toUpperCase() };
+        const status = (await fetch(`${server.url}${path.replace("{id}", "nope")}`, init)).status;
+        // Only an unknown run is not found; the route itself always is.
+        expect(status !== 404 || path.includes("{id}"), `${method} ${path}: ${status}`).toBe(true);
+      }
     }
     expect(Object.keys(doc.components.schemas["TrainScenario"]?.properties ?? {})).toEqual(
       expect.arrayContaining(["kind", "model", "system", "training"]),

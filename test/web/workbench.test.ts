@@ -90,7 +90,7 @@ describe("workbench", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
-  it("shows the field a bad scenario gets wrong, as the CLI names it", async () => {
+  it("shows the field a bad scenario gets wrong, as the CLI names it, with its line as it is typed", async () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForSelector("#examples option", { state: "attached" });
@@ -99,6 +99,13 @@ describe("workbench", () => {
       "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: -1 }\ntraining: { seqLen: 2048, globalBatch: 8 }\n",
     );
     await page.selectOption("#kind", "train");
+    // As it is typed: the problem and its line.
+    await page.waitForFunction(() =>
+      (document.getElementById("problems")?.textContent ?? "").startsWith("line "),
+    );
+    expect(await page.textContent("#problems")).toBe(
+      "line 3: system.count: expected a positive number, got -1",
+    );
     await page.click("#run");
     await page.waitForFunction(() => (document.getElementById("problems")?.textContent ?? "") !== "");
     expect(await page.textContent("#problems")).toBe("system.count: expected a positive number, got -1");
