@@ -110,8 +110,19 @@ function chartOf(k: Kind, r: Record<string, unknown>): SVGSVGElement {
   );
 }
 
+/** The bearer token a server beyond loopback asks for (kept for this tab only). */
+let token = sessionStorage.getItem("stargate-token") ?? "";
+
 async function api<T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const r = await fetch(path, init);
+  const headers = {
+    ...(init?.headers as Record<string, string> | undefined),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
+  const r = await fetch(path, { ...init, headers });
+  if (r.status === 401) {
+    $("server").textContent = "this server is reachable beyond this machine: it asks for its token";
+    $("token-form").hidden = false;
+  }
   return { status: r.status, body: (r.status === 204 ? null : await r.json()) as T };
 }
 
@@ -225,7 +236,9 @@ async function show(id: string): Promise<void> {
 function follow(id: string): void {
   progress.hidden = false;
   progress.value = 0;
-  const events = new EventSource(`/v1/runs/${id}/events`);
+  const events = new EventSource(
+    `/v1/runs/${id}/events${token ? `?access_token=${encodeURIComponent(token)}` : ""}`,
+  );
   events.addEventListener("progress", (e) => {
     progress.value = (JSON.parse((e as MessageEvent<string>).data) as { fraction: number }).fraction;
   });
@@ -274,33 +287,50 @@ async function run(): Promise<void> {
   follow(body.id);
 }
 
-async function start(): Promise<void> {
-  const { body } = await api<{ examples: Example[] }>("/v1/examples");
+let shown: Example[] = [];
+
+/** The examples, the run shown by the URL and the run list (again once a token is given). */
+async function load(): Promise<void> {
+  const { status, body } = await api<{ examples: Example[] }>("/v1/examples");
+  if (status !== 200) return;
+  shown = body.examples;
   examples.replaceChildren(
-    ...body.examples.map((x, i) => {
+    ...shown.map((x, i) => {
       const o = document.createElement("option");
       o.value = String(i);
       o.textContent = `${x.name} (${x.kind})`;
       return o;
     }),
   );
-  const pick = () => {
-    const x = body.examples[Number(examples.value)];
-    if (x === undefined) return;
-    kind.value = x.kind;
-    scenario.value = x.yaml;
-  };
-  examples.addEventListener("change", pick);
   pick();
+  if (location.hash.length > 1) await show(location.hash.slice(1));
+  await listRuns();
+  $("server").textContent = token ? "connected (with the server's token)" : "connected (this machine only)";
+}
+
+function pick(): void {
+  const x = shown[Number(examples.value)];
+  if (x === undefined) return;
+  kind.value = x.kind;
+  scenario.value = x.yaml;
+}
+
+function start(): void {
+  $("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    token = $<HTMLInputElement>("token").value;
+    sessionStorage.setItem("stargate-token", token);
+    $("token-form").hidden = true;
+    void load();
+  });
+  examples.addEventListener("change", pick);
   $("run").addEventListener("click", () => void run());
   scenario.addEventListener("input", checkSoon);
   kind.addEventListener("change", checkSoon);
   $("filter").addEventListener("change", () => void listRuns());
   $("compare").addEventListener("click", () => void compare());
   window.addEventListener("hashchange", () => void show(location.hash.slice(1)));
-  if (location.hash.length > 1) await show(location.hash.slice(1));
-  await listRuns();
-  $("server").textContent = "connected";
+  void load();
 }
 
-void start();
+start();

@@ -196,7 +196,13 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   app.get("/v1/reference", (c) => c.html(reference));
 
   app.use("/v1/*", async (c, next) => {
-    if (o.token !== undefined && c.req.header("authorization") !== `Bearer ${o.token}`)
+    // A browser's EventSource cannot send headers: an event stream may carry the token in its query.
+    const queryToken = c.req.path.endsWith("/events") ? c.req.query("access_token") : undefined;
+    if (
+      o.token !== undefined &&
+      c.req.header("authorization") !== `Bearer ${o.token}` &&
+      queryToken !== o.token
+    )
       return c.json(
         { error: { path: "authorization", message: "authorization: expected Bearer TOKEN" } },
         401,

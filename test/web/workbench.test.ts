@@ -142,6 +142,29 @@ describe("workbench", () => {
     expect(text.some((t) => t.startsWith("tokensPerS"))).toBe(true);
   });
 
+  it("beyond loopback the page says so, asks for the token, and then works", async () => {
+    const guarded = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: join(TMP, "guarded"),
+      token: "s3cret",
+      overlays: [],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(guarded.url);
+      await page.waitForSelector("#token-form:not([hidden])");
+      expect(await page.textContent("#server")).toMatch(/asks for its token/);
+      await page.fill("#token", "s3cret");
+      await page.click("#token-form button");
+      await page.waitForSelector("#examples option", { state: "attached" });
+      expect(await runExample(page, "train-explicit")).toBeGreaterThan(0);
+      expect(await page.textContent("#server")).toMatch(/with the server's token/);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it("downloads a result as JSON and as CSV", async () => {
     const page = await browser.newPage({ acceptDownloads: true });
     await page.goto(server.url);
