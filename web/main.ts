@@ -155,19 +155,19 @@ async function compare(): Promise<void> {
     }
     rows.push(tr);
   };
-  const show = (x: unknown) =>
+  const cell = (x: unknown) =>
     x === undefined ? "—" : typeof x === "number" ? String(Number(x.toPrecision(5))) : String(x);
   const inA = leaves(a.scenario);
   const inB = leaves(b.scenario);
   for (const path of new Set([...inA.keys(), ...inB.keys()]))
-    if (inA.get(path) !== inB.get(path)) row("input", [path, show(inA.get(path)), show(inB.get(path)), ""]);
+    if (inA.get(path) !== inB.get(path)) row("input", [path, cell(inA.get(path)), cell(inB.get(path)), ""]);
   const outA = leaves(a.result);
   const outB = leaves(b.result);
   for (const [path, x] of outA) {
     const y = outB.get(path);
     if (typeof x !== "number" || typeof y !== "number") continue;
     const change = x === 0 ? "" : ` (${(((y - x) / Math.abs(x)) * 100).toFixed(1)}%)`;
-    row("output", [path, show(x), show(y), `${show(y - x)}${change}`]);
+    row("output", [path, cell(x), cell(y), `${cell(y - x)}${change}`]);
   }
   $("compare-title").textContent =
     `Comparison: A = ${a.kind} ${a.id.slice(0, 8)}, B = ${b.kind} ${b.id.slice(0, 8)}`;

@@ -34,6 +34,7 @@ import {
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
 import { bounded, catalogFor, FLEET_RATES, PERF_CACHE, SAMPLE_AXIS, type SweepJob } from "./point.js";
+import { finiteOnly } from "./results.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
 import {
   checkSomePointRan,
@@ -136,16 +137,6 @@ export const BUILTIN_PLAN =
   ["../../examples/stargate-korea.yaml", "../../../examples/stargate-korea.yaml"]
     .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
     .find((p) => existsSync(p)) ?? "examples/stargate-korea.yaml";
-
-/**
- * JSON has no NaN or Infinity (they would print as null, a silent wrong answer): a model that produces one
- * is a bug, reported as such (exit 1) rather than printed.
- */
-function finiteOnly(key: string, v: unknown): unknown {
-  if (typeof v === "number" && !Number.isFinite(v))
-    throw new Error(`non-finite number ${v} in the output's "${key}"`);
-  return v;
-}
 
 /** The built-in campus design for `stargate sites` (see BUILTIN_PLAN). */
 export const BUILTIN_CAMPUS =

@@ -119,8 +119,18 @@ interface WorkPart {
   readonly expected: number;
   readonly path: string;
   readonly value: unknown;
-  readonly how: string;
+  /** What sets the count, after it in the message. */
+  readonly from: string;
 }
+
+/** How each part's count reads in a message. */
+const WORK_NOUNS: Readonly<Record<keyof typeof FLEET_WORK_LIMITS, string>> = {
+  jobs: "jobs",
+  failures: "failures",
+  autoscaleSteps: "autoscaler steps",
+  samples: "samples",
+  workloads: "workloads",
+};
 
 /**
  * The simulation's work estimated before it runs (expected jobs, failures, autoscaler steps and samples
@@ -161,35 +171,35 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
       expected: workloads,
       path: "partners",
       value: `${s.partners.length} partners`,
-      how: `${fmt(workloads)} workloads`,
+      from: "",
     },
     {
       what: "jobs",
       expected: jobs,
       path: biggest.path,
       value: biggest.value,
-      how: `${fmt(jobs)} jobs over ${s.days} days`,
+      from: ` over ${s.days} days`,
     },
     {
       what: "failures",
       expected: rate * accelerators * s.days * 24,
       path: "failures.ratePerAccHour",
       value: rate,
-      how: `${fmt(rate * accelerators * s.days * 24)} failures (${fmt(accelerators)} accelerators × ${s.days} days)`,
+      from: ` (${fmt(accelerators)} accelerators × ${s.days} days)`,
     },
     {
       what: "autoscaleSteps",
       expected: (services * s.days * 1440) / autoscaleMinutes,
       path: "assumptions.autoscaleMinutes",
       value: autoscaleMinutes,
-      how: `${fmt((services * s.days * 1440) / autoscaleMinutes)} autoscaler steps (${services} service${services === 1 ? "" : "s"} × ${s.days} days)`,
+      from: ` (${services} service${services === 1 ? "" : "s"} × ${s.days} days)`,
     },
     {
       what: "samples",
       expected: s.days / s.sampleDays,
       path: "sampleDays",
       value: s.sampleDays,
-      how: `${fmt(s.days / s.sampleDays)} samples over ${s.days} days`,
+      from: ` over ${s.days} days`,
     },
   ];
   for (const w of parts) {
@@ -198,9 +208,25 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
       throw new InputError(
         w.path,
         w.value,
-        `a simulation of at most ${fmt(limit)} ${w.what === "autoscaleSteps" ? "autoscaler steps" : w.what}; this one would run ${w.how}`,
+        `a simulation of at most ${fmt(limit)} ${WORK_NOUNS[w.what]}; this one would run ${fmt(w.expected)} ${WORK_NOUNS[w.what]}${w.from}`,
       );
   }
+}
+
+/**
+ * A fleet scenario validated, with its catalog and assumptions, and its work checked against the limits
+ * (`traceJobs`: the rows of its job trace): everything that can be refused before anything is sized.
+ */
+export function validateFleetScenario(
+  data: unknown,
+  base: Catalog,
+  traceJobs = 0,
+): { readonly s: FleetScenario; readonly catalog: Catalog; readonly a: Assumptions } {
+  const s = validate(fleetScenarioSchema, data);
+  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
+  const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
+  checkFleetWork(s, traceJobs, a.autoscaleMinutes);
+  return { s, catalog, a };
 }
 
 /** What the steps of resolving a fleet share: the scenario, its catalog and assumptions, what they found. */
@@ -610,10 +636,7 @@ export function resolveFleetScenario(
   /** Training rates by their full inputs: may be shared across runs of a sweep (or a session). */
   perfCache: Map<string, unknown> = new Map(),
 ): ResolvedFleet {
-  const s = validate(fleetScenarioSchema, data);
-  const catalog = s.catalog !== undefined ? extendCatalog(base, strip(s.catalog) as CatalogOverlay) : base;
-  const a = assumptionValues(strip(s.assumptions ?? {}) as Partial<Record<AssumptionKey, number>>);
-  checkFleetWork(s, trace.length, a.autoscaleMinutes);
+  const { s, catalog, a } = validateFleetScenario(data, base, trace.length);
   const c: FleetCtx = { s, catalog, a, notes: [], pools: [], perfCache };
   poolOf(c, s.fleet.accelerator, "fleet.accelerator");
   const siteSpecs = s.fleet.sites ?? [

@@ -1,5 +1,6 @@
 import { InputError } from "../errors.js";
 import type { RequestSet } from "../perf/serving.js";
+import { DOMAIN } from "./schema.js";
 
 const ARRIVAL = ["arrival_s", "arrival", "timestamp", "time"];
 const INPUT = ["input_tokens", "input", "inputlen", "prompt_tokens", "context_tokens", "contexttokens"];
@@ -17,8 +18,6 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The longest time a trace may span: ten years, in seconds. */
 export const TRACE_MAX_S = 3.16e8;
-/** The most tokens one request of a trace may have (as a scenario's sequence lengths). */
-export const TRACE_MAX_TOKENS = 2 ** 24;
 
 /** What a CSV column holds: its name in messages, its range and whether it counts things. */
 export interface CsvField {
@@ -76,7 +75,8 @@ export function parseTrace(text: string, file: string): RequestSet {
     const cells = (lines[k] ?? "").split(",");
     const where = `${file}:${k + 1}`;
     const a = csvNumber(cells, header, ia, where, { what: "an arrival time (s)", min: 0, max: TRACE_MAX_S });
-    const tokens = (what: string) => ({ what, min: 1, max: TRACE_MAX_TOKENS, integer: true });
+    // As long as a scenario's sequence lengths may be.
+    const tokens = (what: string) => ({ what, min: 1, max: DOMAIN.sequence, integer: true });
     const inp = csvNumber(cells, header, ii, where, tokens("an input length (tokens)"));
     const out = csvNumber(cells, header, io, where, tokens("an output length (tokens)"));
     rows.push([a, inp, out]);

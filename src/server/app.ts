@@ -151,17 +151,20 @@ class RunQueue {
   }
 }
 
-/** The body of a POST /v1/runs: kind and scenario, validated; InputError otherwise. */
-async function readRunRequest(c: Context): Promise<{ kind: RunKind; scenario: unknown; yaml?: string }> {
-  let body: unknown;
+/** A request's body as JSON; InputError when it is not. */
+async function readBody(c: Context): Promise<unknown> {
   try {
-    body = await c.req.json();
+    return await c.req.json();
   } catch {
     throw new InputError("body", "not JSON", 'a JSON object { "kind": ..., "scenario": {...} }');
   }
+}
+
+/** The body of a POST /v1/runs or /v1/check: kind and scenario, validated; InputError otherwise. */
+function runRequest(body: unknown): { kind: RunKind; scenario: unknown } {
   const r = validate(runRequestSchema, body);
   const scenario = r.scenarioYaml !== undefined ? parseYaml(r.scenarioYaml, "scenarioYaml") : r.scenario;
-  return { kind: r.kind, scenario, ...(r.scenarioYaml !== undefined ? { yaml: r.scenarioYaml } : {}) };
+  return { kind: r.kind, scenario };
 }
 
 /** The HTTP API: health, and runs under /v1 (create, read, list, delete); `stop` ends its run queue. */
@@ -210,10 +213,11 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     await next();
   });
   app.post("/v1/runs", limit, async (c) => {
-    const { kind, scenario } = await readRunRequest(c);
+    const { kind, scenario } = runRequest(await readBody(c));
     // The same scenario finished before, under this version: its run is the answer (the models are
     // deterministic), with nothing queued or written.
-    const done = o.store.cached(kind, scenario);
+    const key = o.store.key(kind, scenario);
+    const done = o.store.cached(key);
     if (done !== null) return c.json({ id: done, status: "done" }, 201);
     checkScenario(kind, scenario, o.catalog);
     if (queue.length >= MAX_QUEUED) {
@@ -223,19 +227,18 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
         429,
       );
     }
-    const run = o.store.create(kind, scenario);
+    const run = o.store.create(kind, scenario, key);
     queue.push(run.id);
     return c.json({ id: run.id, status: run.status }, 201);
   });
   // Check a scenario without running it: every problem with its line in the YAML (the editor's hints).
   app.post("/v1/check", limit, async (c) => {
-    const raw = (await c.req.raw
-      .clone()
-      .json()
-      .catch(() => ({}))) as { scenarioYaml?: unknown };
-    const yaml = typeof raw.scenarioYaml === "string" ? raw.scenarioYaml : undefined;
+    let yaml: string | undefined;
     try {
-      const { kind, scenario } = await readRunRequest(c);
+      const body = await readBody(c);
+      const text = (body as { scenarioYaml?: unknown } | null)?.scenarioYaml;
+      yaml = typeof text === "string" ? text : undefined;
+      const { kind, scenario } = runRequest(body);
       checkScenario(kind, scenario, o.catalog);
       return c.json({ problems: [] });
     } catch (err) {

@@ -63,6 +63,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
   };
   const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+  const runRequestBody = {
+    required: true,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
+  };
   return {
     openapi: "3.1.0",
     info: { title: "Stargate API", version },
@@ -71,10 +75,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/v1/runs": {
         post: {
           summary: "queue a run of a scenario",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
-          },
+          requestBody: runRequestBody,
           responses: {
             "201": { description: "queued: { id, status }" },
             "400": error("bad input: the field path and the CLI's message"),
@@ -92,10 +93,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/v1/check": {
         post: {
           summary: "check a scenario without running it: every problem with its line in the YAML",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
-          },
+          requestBody: runRequestBody,
           responses: {
             "200": { description: "{ problems: [{ path, message, line }] } (none: it would run)" },
             "413": error("the body is over 1 MiB"),

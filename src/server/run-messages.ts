@@ -24,9 +24,3 @@ export function errorBody(err: unknown): RunError {
   if (err instanceof InputError) return { path: err.path, message: err.message };
   return { path: "run", message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
 }
-
-/** JSON with non-finite numbers refused, as the CLI's --json does. */
-export function finite(key: string, v: unknown): unknown {
-  if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`non-finite number ${v} in "${key}"`);
-  return v;
-}

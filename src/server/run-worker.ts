@@ -1,8 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { catalogFor } from "../cli/point.js";
-import { type RunKind, resultJson } from "../cli/results.js";
-import { errorBody, finite, type RunReply, type RunRequest } from "./run-messages.js";
+import { finiteOnly, type RunKind, resultJson } from "../cli/results.js";
+import { errorBody, type RunReply, type RunRequest } from "./run-messages.js";
 
 /**
  * The run worker: runs one scenario at a time off the server's event loop and posts back its result as
@@ -25,7 +25,7 @@ parentPort?.on("message", (m: RunRequest) => {
   try {
     const result = JSON.stringify(
       resultJson(m.kind as RunKind, m.scenario, catalog, clock, progress),
-      finite,
+      finiteOnly,
     );
     reply = { id: m.id, type: "done", result, wallS: clock() - t0 };
   } catch (err) {

@@ -126,22 +126,22 @@ export class RunStore {
       .digest("hex");
   }
 
-  /** A new queued run of `kind` for `scenario`. */
-  create(kind: string, scenario: unknown): RunRecord {
+  /** A new queued run of `kind` for `scenario` (its key, when the caller has it already). */
+  create(kind: string, scenario: unknown, key = this.key(kind, scenario)): RunRecord {
     const id = randomUUID();
     this.db
       .prepare(
         "INSERT INTO runs (id, kind, status, scenario, version, created_at, key) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
       )
-      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp(), this.key(kind, scenario));
+      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp(), key);
     return this.get(id) as RunRecord;
   }
 
-  /** The newest finished run of the same kind and scenario under this version, if any: its id. */
-  cached(kind: string, scenario: unknown): string | null {
+  /** The newest finished run with this key (same kind and scenario under this version), if any: its id. */
+  cached(key: string): string | null {
     const r = this.db
       .prepare("SELECT id FROM runs WHERE key = ? AND status = 'done' ORDER BY seq DESC LIMIT 1")
-      .get(this.key(kind, scenario)) as { id: string } | undefined;
+      .get(key) as { id: string } | undefined;
     return r?.id ?? null;
   }
 

@@ -32,6 +32,9 @@ const post = (body: unknown, headers: Record<string, string> = {}, url = server.
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
+/** The id a POST /v1/runs answers with. */
+const postedId = async (body: unknown) => ((await (await post(body)).json()) as { id: string }).id;
+
 /** Poll a run until it is done or failed. */
 async function finished(id: string, url = server.url): Promise<Record<string, unknown>> {
   for (;;) {
@@ -148,20 +151,8 @@ describe("HTTP API", () => {
   it("lists runs newest first, by kind; deletes a run; an unknown run is 404", async () => {
     // Named anew, so that neither is the cached answer of an earlier test's run.
     const named = (f: string, name: string) => ({ ...(example(f) as Record<string, unknown>), name });
-    const a = (
-      (await (
-        await post({ kind: "train", scenario: named("examples/train-explicit.yaml", "list-a") })
-      ).json()) as {
-        id: string;
-      }
-    ).id;
-    const b = (
-      (await (
-        await post({ kind: "sites", scenario: named("examples/campus-1gw.yaml", "list-b") })
-      ).json()) as {
-        id: string;
-      }
-    ).id;
+    const a = await postedId({ kind: "train", scenario: named("examples/train-explicit.yaml", "list-a") });
+    const b = await postedId({ kind: "sites", scenario: named("examples/campus-1gw.yaml", "list-b") });
     await finished(a);
     await finished(b);
     const all = (await (await fetch(`${server.url}/v1/runs`)).json()) as {
@@ -195,12 +186,8 @@ describe("HTTP API", () => {
       before,
     );
     // Another scenario is another run.
-    const other = (await (
-      await post({ kind: "train", scenario: { ...scenario, name: "cached-2" } })
-    ).json()) as {
-      id: string;
-    };
-    expect(other.id).not.toBe(first.id);
+    const other = await postedId({ kind: "train", scenario: { ...scenario, name: "cached-2" } });
+    expect(other).not.toBe(first.id);
   });
 
   it("beyond loopback needs a token; with one, every /v1 request must carry it", async () => {
@@ -229,11 +216,7 @@ describe("HTTP API", () => {
 
 describe("HTTP API: events, cancel, OpenAPI", () => {
   it("a run's events are progress, then its final status; a finished run's stream is its status", async () => {
-    const { id } = (await (
-      await post({ kind: "fleet", scenario: example("examples/fleet-small.yaml") })
-    ).json()) as {
-      id: string;
-    };
+    const id = await postedId({ kind: "fleet", scenario: example("examples/fleet-small.yaml") });
     const text = await (await fetch(`${server.url}/v1/runs/${id}/events`)).text();
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => [
       m[1],
@@ -259,12 +242,8 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     }
     expect((await fetch(`${server.url}/v1/runs/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${server.url}/v1/runs/${id}`)).status).toBe(404);
-    const next = (await (
-      await post({ kind: "train", scenario: example("examples/train-explicit.yaml") })
-    ).json()) as {
-      id: string;
-    };
-    expect((await finished(next.id))["status"]).toBe("done");
+    const next = await postedId({ kind: "train", scenario: example("examples/train-explicit.yaml") });
+    expect((await finished(next))["status"]).toBe("done");
   });
 
   it("GET /v1/openapi.json is an OpenAPI 3.1 document of every route, scenarios from the CLI's schemas", async () => {
