@@ -7,8 +7,13 @@ import { main } from "../../src/cli/main.js";
 /** The repository root: CLI tests run from it. */
 export const ROOT = resolve(import.meta.dirname, "../..");
 
-/** Run the CLI in-process from the repository root; what it printed and its exit code. */
+/**
+ * Run the CLI in-process from the repository root; what it printed and its exit code. Each run first
+ * yields to the event loop: a property test's thousands of runs would otherwise chain microtasks for
+ * minutes, and vitest's worker could not answer its own RPC in that time ("Timeout calling onTaskUpdate").
+ */
 export async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  await new Promise<void>((done) => setImmediate(done));
   let stdout = "";
   let stderr = "";
   const code = await main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
