@@ -1,6 +1,10 @@
+import type { ChartSpec, PageView } from "../src/cli/chart-spec.js";
+import { drawChart } from "./charts.js";
+
 /**
- * The workbench page: pick or edit a scenario, run it through the API, watch its progress, see a chart of
- * what binds and the whole result, and come back to any run by its URL (#RUN-ID).
+ * The workbench page: pick or edit a scenario, run it through the API, watch its progress, see its charts
+ * (the same the `--html` reports draw) and the whole result, download it, and come back to any run by its
+ * URL (#RUN-ID).
  */
 
 type Kind = "train" | "infer" | "plan" | "sites" | "fleet";
@@ -15,6 +19,7 @@ interface Run {
   readonly status: string;
   readonly scenario: unknown;
   readonly result: Record<string, unknown> | null;
+  readonly view: PageView | null;
   readonly error: { path: string; message: string } | null;
   readonly createdAt: string;
 }
@@ -25,90 +30,6 @@ const kind = $<HTMLSelectElement>("kind");
 const scenario = $<HTMLTextAreaElement>("scenario");
 const problems = $<HTMLDivElement>("problems");
 const progress = $<HTMLProgressElement>("progress");
-
-/** Bars of `values` by label: the chart each kind shows. */
-function bars(title: string, values: readonly (readonly [string, number])[], unit: string): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const row = 18;
-  const width = 560;
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("width", String(width));
-  svg.setAttribute("height", String(row * values.length + 24));
-  const caption = document.createElementNS(ns, "text");
-  caption.setAttribute("x", "0");
-  caption.setAttribute("y", "12");
-  caption.textContent = `${title} (${unit})`;
-  svg.append(caption);
-  const max = Math.max(...values.map(([, v]) => v), 1e-12);
-  values.forEach(([label, v], i) => {
-    const y = 20 + i * row;
-    const name = document.createElementNS(ns, "text");
-    name.setAttribute("x", "0");
-    name.setAttribute("y", String(y + 12));
-    name.textContent = label;
-    const rect = document.createElementNS(ns, "rect");
-    rect.setAttribute("x", "170");
-    rect.setAttribute("y", String(y + 2));
-    rect.setAttribute("height", String(row - 5));
-    rect.setAttribute("width", String(Math.max(1, (v / max) * (width - 260))));
-    const tip = document.createElementNS(ns, "title");
-    tip.textContent = `${label}: ${v.toPrecision(4)} ${unit}`;
-    rect.append(tip);
-    const value = document.createElementNS(ns, "text");
-    value.setAttribute("x", String(175 + (v / max) * (width - 260)));
-    value.setAttribute("y", String(y + 12));
-    value.textContent = v.toPrecision(3);
-    svg.append(name, rect, value);
-  });
-  return svg;
-}
-
-const num = (v: unknown) => (typeof v === "number" ? v : 0);
-const entries = (o: unknown) =>
-  Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => [k, num(v)] as const);
-
-/** The chart of a result: where the time goes, what each site costs, what is installed, how busy. */
-function chartOf(k: Kind, r: Record<string, unknown>): SVGSVGElement {
-  if (k === "train") return bars("step time by cause", entries(r["breakdown"]), "s");
-  if (k === "infer") {
-    const decode = r["decode"] as { breakdown?: unknown } | undefined;
-    if (decode !== undefined) return bars("decode step by cause", entries(decode.breakdown), "s");
-    if (r["ttftP50Ms"] !== undefined)
-      return bars(
-        "latency percentiles",
-        ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms"].map((f) => [f, num(r[f])] as const),
-        "ms",
-      );
-    const best = (r["best"] ?? {}) as Record<string, unknown>;
-    return bars("best deployment", [["accelerators", num(best["gpus"] ?? r["gpus"])]], "count");
-  }
-  if (k === "sites")
-    return bars(
-      "cost per accelerator-hour by site",
-      ((r["sites"] ?? []) as Record<string, unknown>[]).map(
-        (s) => [String(s["site"]), num(s["usdPerGpuHour"])] as const,
-      ),
-      "USD",
-    );
-  if (k === "plan")
-    return bars(
-      "accelerators installed by quarter",
-      ((r["quarters"] ?? []) as Record<string, unknown>[]).map(
-        (q) => [String(q["quarter"]), num(q["installed"])] as const,
-      ),
-      "accelerators",
-    );
-  const samples = ((r["utilisation"] as { samples?: unknown } | undefined)?.samples ?? []) as Record<
-    string,
-    unknown
-  >[];
-  return bars(
-    "busy share by day",
-    samples.map((s) => [`day ${num(s["day"])}`, num(s["busy"])] as const),
-    "of the fleet",
-  );
-}
 
 /** The bearer token a server beyond loopback asks for (kept for this tab only). */
 let token = sessionStorage.getItem("stargate-token") ?? "";
@@ -211,7 +132,16 @@ async function show(id: string): Promise<void> {
   const json = $("json");
   const download = $<HTMLAnchorElement>("download");
   if (run.status === "done" && run.result !== null) {
-    chart.replaceChildren(chartOf(run.kind, run.result));
+    chart.replaceChildren(...(run.view?.charts ?? []).map(figure));
+    $("bullets").replaceChildren(
+      ...(run.view?.bullets ?? []).map((b) => {
+        const li = document.createElement("li");
+        li.textContent = b;
+        return li;
+      }),
+    );
+    $<HTMLButtonElement>("download-html").hidden = run.view === null;
+    $<HTMLButtonElement>("download-html").dataset["run"] = run.id;
     json.textContent = JSON.stringify(run.result, null, 2);
     download.href = URL.createObjectURL(
       new Blob([JSON.stringify(run.result, null, 2)], { type: "application/json" }),
@@ -226,10 +156,41 @@ async function show(id: string): Promise<void> {
     csvLink.hidden = false;
   } else {
     chart.replaceChildren();
+    $("bullets").replaceChildren();
+    $("download-html").hidden = true;
     json.textContent = run.error !== null ? run.error.message : "";
     download.hidden = true;
     $("download-csv").hidden = true;
   }
+}
+
+/** A chart in its own figure, with its caption. */
+function figure(spec: ChartSpec): HTMLElement {
+  const f = document.createElement("figure");
+  const caption = document.createElement("figcaption");
+  caption.textContent = spec.caption;
+  const host = document.createElement("div");
+  f.append(caption, host);
+  drawChart(host, spec);
+  return f;
+}
+
+/** Save `blob` as `name` (a download the browser offers). */
+function save(blob: Blob, name: string): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** The shown run as one self-contained HTML page (the server renders it; the token goes as a header). */
+async function downloadHtml(): Promise<void> {
+  const id = $("download-html").dataset["run"] ?? "";
+  const r = await fetch(`/v1/runs/${id}/report.html`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (r.ok) save(await r.blob(), `run-${id}.html`);
 }
 
 /** Follow a run's events to its end, then show it. */
@@ -329,6 +290,7 @@ function start(): void {
   kind.addEventListener("change", checkSoon);
   $("filter").addEventListener("change", () => void listRuns());
   $("compare").addEventListener("click", () => void compare());
+  $("download-html").addEventListener("click", () => void downloadHtml());
   window.addEventListener("hashchange", () => void show(location.hash.slice(1)));
   void load();
 }

@@ -4,7 +4,7 @@ import type { TraceFit } from "../fleet/fit.js";
 import { type FleetResult, simulateFleet } from "../fleet/sim.js";
 import { type ResolvedFleet, resolveFleetScenario, type TraceJob } from "../scenario/fleet.js";
 import { fixed, pct, table } from "./format.js";
-import { type ChartSpec, htmlPage } from "./html.js";
+import { type ChartSpec, htmlPage, type PageView } from "./html.js";
 
 export interface FleetOutcome {
   readonly resolved: ResolvedFleet;
@@ -255,14 +255,13 @@ function charts(o: FleetOutcome): ChartSpec[] {
   ];
 }
 
+/** The fleet's page: its summary, charts and text report. */
+export function fleetView(o: FleetOutcome): PageView {
+  return { title: o.resolved.name, bullets: fleetSummary(o), charts: charts(o), report: fleetReport(o) };
+}
+
 export function fleetHtml(o: FleetOutcome): string {
-  return htmlPage({
-    title: o.resolved.name,
-    bullets: fleetSummary(o),
-    charts: charts(o),
-    report: fleetReport(o),
-    data: fleetJson(o),
-  });
+  return htmlPage({ ...fleetView(o), data: fleetJson(o) });
 }
 
 const sig = (x: number) => Number(x.toPrecision(3));

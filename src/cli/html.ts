@@ -1,103 +1,52 @@
-/** Self-contained HTML reports: charts drawn as SVG by an inline script from embedded data. */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { ChartSpec, PageView } from "./chart-spec.js";
 
-export interface ChartSpec {
-  readonly id: string;
-  readonly caption: string;
-  readonly kind: "line" | "bar";
-  readonly data: {
-    readonly labels: readonly string[];
-    readonly series: readonly {
-      readonly name: string;
-      readonly values: readonly number[];
-      readonly dashed?: boolean;
-    }[];
-  };
-}
+/**
+ * Self-contained HTML pages (`--html` reports, a run's HTML download): the text report, and charts drawn
+ * from the data embedded in the page by the charts script inlined beside it (the workbench's drawing
+ * code), so a page needs nothing from the network.
+ */
+export type { ChartSpec, PageView };
 
 export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-const SCRIPT = `
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
-const NS = "http://www.w3.org/2000/svg";
-function el(name, attrs, parent) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
-function fmt(v) {
-  const a = Math.abs(v);
-  if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
-  if (a >= 1e3) return (v / 1e3).toFixed(a >= 1e4 ? 0 : 1) + "k";
-  return a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
-}
-function frame(id, data, kind) {
-  const host = document.getElementById(id);
-  const W = 720, H = 300, L = 64, R = 16, T = 16, B = 64;
-  const svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "data-chart": id }, host);
-  const all = data.series.flatMap((s) => s.values).filter((v) => Number.isFinite(v));
-  let lo = kind === "line" ? Math.min(...all) : 0;
-  let hi = Math.max(...all, 0);
-  if (kind === "line" && lo > 0 && lo / (hi || 1) > 0.5) lo = lo * 0.98; else lo = Math.min(lo, 0);
-  if (hi === lo) hi = lo + 1;
-  const x = (i) => L + ((W - L - R) * (kind === "line" ? i / Math.max(1, data.labels.length - 1) : (i + 0.5) / data.labels.length));
-  const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    el("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
-    el("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11 }, svg).textContent = fmt(v);
+/** The charts script (web/report.ts bundled with Observable Plot by `npm run build`): beside this file's dist folder or under the package root. */
+const CHARTS_JS = [
+  fileURLToPath(new URL("../../report/charts.js", import.meta.url)),
+  fileURLToPath(new URL("../../dist/report/charts.js", import.meta.url)),
+].find((f) => existsSync(f));
+
+let chartsScript: string | null = null;
+/** The charts script, read once; `</script` written so that it cannot end the inline element early. */
+export function chartsScriptText(): string {
+  if (chartsScript === null) {
+    if (CHARTS_JS === undefined)
+      throw new Error("the charts script dist/report/charts.js is missing: run npm run build");
+    chartsScript = readFileSync(CHARTS_JS, "utf8").replace(/<\/script/gi, "<\\/script");
   }
-  data.labels.forEach((lab, i) => {
-    const t = el("text", { x: x(i), y: H - B + 16, "text-anchor": "middle", "font-size": 10 }, svg);
-    t.textContent = lab;
-  });
-  return { svg, x, y, W, H, L, B };
+  return chartsScript;
 }
-function legend(f, data) {
-  data.series.forEach((s, k) => {
-    const lx = f.L + (k % 3) * 220, ly = f.H - 24 + Math.floor(k / 3) * 14;
-    el("rect", { x: lx, y: ly - 9, width: 10, height: 10, fill: COLORS[k % COLORS.length] }, f.svg);
-    el("text", { x: lx + 14, y: ly, "font-size": 11 }, f.svg).textContent = s.name;
-  });
+
+/**
+ * The page's content security policy: nothing from the network, no script but the charts script (by its
+ * hash), inline styles (Plot styles its SVG inline). In the page itself, so a downloaded file keeps it.
+ */
+export function pageCsp(): string {
+  const hash = createHash("sha256").update(chartsScriptText()).digest("base64");
+  return `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:`;
 }
-function lineChart(id, data) {
-  const f = frame(id, data, "line");
-  data.series.forEach((s, k) => {
-    const d = s.values.map((v, i) => (i === 0 ? "M" : "L") + f.x(i).toFixed(1) + "," + f.y(v).toFixed(1)).join(" ");
-    el("path", { d, fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2, "stroke-dasharray": s.dashed ? "5,4" : "none", "data-series": s.name }, f.svg);
-  });
-  legend(f, data);
-}
-function barChart(id, data) {
-  const f = frame(id, data, "bar");
-  const n = data.series.length, slot = (f.W - 80) / data.labels.length, w = (slot * 0.8) / n;
-  data.series.forEach((s, k) => {
-    s.values.forEach((v, i) => {
-      const x0 = f.x(i) - (slot * 0.8) / 2 + k * w;
-      el("rect", { x: x0, y: Math.min(f.y(v), f.y(0)), width: Math.max(1, w - 1), height: Math.abs(f.y(0) - f.y(v)), fill: COLORS[k % COLORS.length], "data-series": s.name }, f.svg);
-    });
-  });
-  legend(f, data);
-}
-const DATA = JSON.parse(document.getElementById("report-data").textContent);
-for (const c of DATA.charts) (c.kind === "line" ? lineChart : barChart)(c.id, c.data);
-document.body.dataset.chartsDrawn = String(document.querySelectorAll("svg[data-chart]").length);
-`;
 
 /** A page: title, bullet points, charts, the text report, and the data (JSON) the charts came from. */
-export function htmlPage(p: {
-  readonly title: string;
-  readonly bullets: readonly string[];
-  readonly charts: readonly ChartSpec[];
-  readonly report: string;
-  readonly data: unknown;
-}): string {
+export function htmlPage(p: PageView & { readonly data: unknown }): string {
   const json = JSON.stringify({ charts: p.charts, data: p.data }).replace(/</g, "\\u003c");
   const title = esc(p.title);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${pageCsp()}">
 <title>${title} — Stargate</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -116,7 +65,7 @@ ${p.charts.map((c) => `<figure><figcaption>${esc(c.caption)}</figcaption><div id
 <h2>Report</h2>
 <pre>${esc(p.report)}</pre>
 <script type="application/json" id="report-data">${json}</script>
-<script>${SCRIPT}</script>
+<script>${chartsScriptText()}</script>
 </body>
 </html>
 `;

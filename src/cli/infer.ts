@@ -110,7 +110,7 @@ export function inferJson(o: InferOutcome): Record<string, unknown> {
   };
 }
 
-const LABEL: Record<InferCause, string> = {
+export const INFER_CAUSE_LABEL: Record<InferCause, string> = {
   compute: "compute (math-bound kernels)",
   "hbm-bandwidth": "HBM bandwidth (memory-bound kernels)",
   "tensor-parallel": "tensor-parallel all-reduce",
@@ -122,7 +122,7 @@ function phaseRows(p: PhaseTime): string[][] {
   return (Object.entries(p.breakdown) as [InferCause, number][])
     .filter(([, v]) => v > 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => [LABEL[k], duration(v), pct(v / p.timeS)]);
+    .map(([k, v]) => [INFER_CAUSE_LABEL[k], duration(v), pct(v / p.timeS)]);
 }
 
 export function inferReport(o: InferOutcome): string {

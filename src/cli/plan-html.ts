@@ -1,5 +1,5 @@
 import type { PlanResult } from "../plan/plan.js";
-import { type ChartSpec, htmlPage } from "./html.js";
+import { type ChartSpec, htmlPage, type PageView } from "./html.js";
 import { type PlanOutcome, planJson, planReport } from "./plan.js";
 
 /** Fleet against its inputs, power, monthly PUE by site, cost per accelerator-hour, energy by part. */
@@ -192,13 +192,17 @@ function charts(o: PlanOutcome): ChartSpec[] {
   return [...fleetAndSiteCharts(o.result, labels), ...moneyAndSupplyCharts(o.result, labels)];
 }
 
-/** A self-contained HTML report: the text report, and its charts drawn by an inline script. */
-export function planHtml(o: PlanOutcome): string {
-  return htmlPage({
+/** The plan's page: its narrative, charts and text report (with the assumptions it used). */
+export function planView(o: PlanOutcome): PageView {
+  return {
     title: o.result.name,
     bullets: o.result.narrative,
     charts: charts(o),
     report: planReport(o, true),
-    data: planJson(o),
-  });
+  };
+}
+
+/** A self-contained HTML report: the text report, and its charts drawn by the inline charts script. */
+export function planHtml(o: PlanOutcome): string {
+  return htmlPage({ ...planView(o), data: planJson(o) });
 }

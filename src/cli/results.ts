@@ -5,12 +5,15 @@ import { validateFleetScenario } from "../scenario/fleet.js";
 import { resolveInferScenario } from "../scenario/infer.js";
 import { resolvePlanScenario } from "../scenario/plan.js";
 import { resolveTrainScenario } from "../scenario/train.js";
-import { fleetJson, runFleet } from "./fleet.js";
+import type { PageView } from "./chart-spec.js";
+import { fleetJson, fleetView, runFleet } from "./fleet.js";
 import { deployJson, inferJson, runDeploy, runInferBatch, runServe, serveJson } from "./infer.js";
 import { planJson, runPlan } from "./plan.js";
+import { planView } from "./plan-html.js";
 import { bounded, FLEET_RATES, PERF_CACHE } from "./point.js";
 import { runSites, sitesJson } from "./sites.js";
 import { runTrain, trainJson } from "./train.js";
+import { deployView, inferView, serveView, sitesView, trainView } from "./views.js";
 
 /**
  * JSON has no NaN or Infinity (they would print as null, a silent wrong answer): a model that produces one
@@ -59,19 +62,51 @@ export function resultJson(
   clock: () => number,
   progress?: (fraction: number) => void,
 ): Record<string, unknown> {
-  if (kind === "train") return trainJson(runTrain(resolveTrainScenario(data, catalog, {})));
+  return runResult(kind, data, catalog, clock, progress).json;
+}
+
+/** A run's result: what `--json` prints, and the page that shows it (charts, text report). */
+export interface RunResult {
+  readonly json: Record<string, unknown>;
+  readonly view: PageView;
+}
+
+/** Run the scenario `data` of `kind` (see resultJson); its JSON and its page. */
+export function runResult(
+  kind: RunKind,
+  data: unknown,
+  catalog: Catalog,
+  clock: () => number,
+  progress?: (fraction: number) => void,
+): RunResult {
+  if (kind === "train") {
+    const o = runTrain(resolveTrainScenario(data, catalog, {}));
+    return { json: trainJson(o), view: trainView(o) };
+  }
   if (kind === "infer") {
     const scenario = resolveInferScenario(data, catalog, {});
-    if (scenario.deploy !== null) return deployJson(scenario, runDeploy(scenario));
+    if (scenario.deploy !== null) {
+      const r = runDeploy(scenario);
+      return { json: deployJson(scenario, r), view: deployView(scenario, r) };
+    }
     const w = scenario.workload;
     if (w !== null && w !== undefined) {
       if ("trace" in w) noFile("inference.workload.trace", w.trace);
-      return serveJson(runServe(scenario, null));
+      const o = runServe(scenario, null);
+      return { json: serveJson(o), view: serveView(o) };
     }
-    return inferJson(runInferBatch(scenario));
+    const o = runInferBatch(scenario);
+    return { json: inferJson(o), view: inferView(o) };
   }
-  if (kind === "plan") return planJson(runPlan(data, catalog, undefined, bounded(PERF_CACHE)));
-  if (kind === "sites") return sitesJson(runSites(data, catalog));
+  if (kind === "plan") {
+    const o = runPlan(data, catalog, undefined, bounded(PERF_CACHE));
+    return { json: planJson(o), view: planView(o) };
+  }
+  if (kind === "sites") {
+    const r = runSites(data, catalog);
+    return { json: sitesJson(r), view: sitesView(r) };
+  }
   noFile("trace", (data as { trace?: unknown } | null)?.trace);
-  return fleetJson(runFleet(data, catalog, [], clock, progress, bounded(FLEET_RATES)));
+  const o = runFleet(data, catalog, [], clock, progress, bounded(FLEET_RATES));
+  return { json: fleetJson(o), view: fleetView(o) };
 }

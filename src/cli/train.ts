@@ -85,7 +85,7 @@ function parallelismText(p: Parallelism): string {
   return `tp ${p.tp} · pp ${p.pp} · dp ${p.dp} · cp ${p.cp} · ep ${p.ep} · interleave ${p.interleave} · micro-batch ${p.microBatch} · SP ${p.sequenceParallel ? "on" : "off"} · ZeRO-${p.zero} · recompute ${p.recompute}`;
 }
 
-const CAUSE_LABEL: Record<Cause, string> = {
+export const CAUSE_LABEL: Record<Cause, string> = {
   compute: "compute (math-bound kernels)",
   "hbm-bandwidth": "HBM bandwidth (memory-bound kernels)",
   recompute: "activation recompute",

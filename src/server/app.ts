@@ -7,6 +7,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Catalog, CatalogOverlay } from "../catalog/index.js";
+import { htmlPage, type PageView, pageCsp } from "../cli/html.js";
 import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
@@ -114,7 +115,7 @@ class RunQueue {
     w.on("message", (r: RunReply) => {
       if (r.id !== this.current) return;
       if (r.type === "progress") return this.tell(r.id, { type: "progress", fraction: r.fraction });
-      if (r.type === "done") this.o.store.finish(r.id, r.result, r.wallS);
+      if (r.type === "done") this.o.store.finish(r.id, r.result, r.view, r.wallS);
       else this.o.store.fail(r.id, r.error, r.wallS);
       this.current = null;
       this.tell(r.id, { type: "status", status: r.type });
@@ -173,7 +174,15 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   const queue = new RunQueue(o);
   const bad = (c: Context, err: unknown) => c.json({ error: errorBody(err) }, 400);
 
-  app.use("*", secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"] } }));
+  // Scripts only from the server; inline styles allowed (Plot styles the SVG it draws). A route that sets
+  // its own policy keeps it (a run's self-contained page).
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] },
+      overwrite: false,
+    }),
+  );
   app.onError((err, c) => (err instanceof InputError ? bad(c, err) : c.json({ error: errorBody(err) }, 500)));
   app.notFound((c) =>
     c.json({ error: { path: "url", message: `url: no route ${c.req.method} ${c.req.path}` } }, 404),
@@ -255,6 +264,21 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   app.get("/v1/runs/:id", (c) => {
     const run = o.store.get(c.req.param("id"));
     return run === null ? c.json({ error: { path: "id", message: "id: no such run" } }, 404) : c.json(run);
+  });
+  // A finished run as one self-contained HTML page (its charts drawn by the inline charts script), to keep.
+  app.get("/v1/runs/:id/report.html", (c) => {
+    const run = o.store.get(c.req.param("id"));
+    if (run === null) return c.json({ error: { path: "id", message: "id: no such run" } }, 404);
+    const problem =
+      run.status !== "done"
+        ? `a finished run; this one is ${run.status}`
+        : run.view === null
+          ? "a run that kept its page; this one was made before runs did (run it again)"
+          : null;
+    if (problem !== null) return c.json({ error: { path: "id", message: `id: expected ${problem}` } }, 409);
+    c.header("Content-Security-Policy", pageCsp());
+    c.header("Content-Disposition", `attachment; filename="${run.kind}-${run.id}.html"`);
+    return c.html(htmlPage({ ...(run.view as PageView), data: run.result }));
   });
   app.get("/v1/runs/:id/events", (c) => {
     const id = c.req.param("id");

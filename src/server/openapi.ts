@@ -54,6 +54,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       status: { enum: ["queued", "running", "done", "failed"] },
       scenario: {},
       result: { description: "what `stargate KIND FILE --json` prints; null until done" },
+      view: {
+        description:
+          "the page that shows the result: { title, bullets, charts: [{ id, caption, kind, unit, data: { labels, series } }], report }; null until done",
+      },
       error: { oneOf: [{ type: "null" }, { $ref: "#/components/schemas/ErrorBody" }] },
       version: { type: "string" },
       createdAt: { type: "string", format: "date-time" },
@@ -115,6 +119,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: "cancel (if queued or running) and forget a run",
           parameters: [id],
           responses: { "204": { description: "gone" }, "404": error("no such run") },
+        },
+      },
+      "/v1/runs/{id}/report.html": {
+        get: {
+          summary:
+            "a finished run as one self-contained HTML page (charts drawn by an inline script), as a download",
+          parameters: [id],
+          responses: {
+            "200": { description: "text/html" },
+            "404": error("no such run"),
+            "409": error("the run has not finished, or was made before runs kept their page"),
+          },
         },
       },
       "/v1/runs/{id}/events": {

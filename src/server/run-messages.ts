@@ -8,10 +8,19 @@ export interface RunRequest {
   readonly scenario: unknown;
 }
 
-/** What the worker answers: progress (a share done), then the result as JSON text or the error, with the seconds it took. */
+/**
+ * What the worker answers: progress (a share done), then the result and its page as JSON texts, or the
+ * error, with the seconds it took.
+ */
 export type RunReply =
   | { readonly id: string; readonly type: "progress"; readonly fraction: number }
-  | { readonly id: string; readonly type: "done"; readonly result: string; readonly wallS: number }
+  | {
+      readonly id: string;
+      readonly type: "done";
+      readonly result: string;
+      readonly view: string;
+      readonly wallS: number;
+    }
   | { readonly id: string; readonly type: "failed"; readonly error: RunError; readonly wallS: number };
 
 /** What a run's event stream carries: progress, then its final status. */

@@ -1,12 +1,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { CatalogOverlay } from "../catalog/index.js";
 import { catalogFor } from "../cli/point.js";
-import { finiteOnly, type RunKind, resultJson } from "../cli/results.js";
+import { finiteOnly, type RunKind, runResult } from "../cli/results.js";
 import { errorBody, type RunReply, type RunRequest } from "./run-messages.js";
 
 /**
  * The run worker: runs one scenario at a time off the server's event loop and posts back its result as
- * `--json` would print it (or the error, as the CLI's line would name it).
+ * `--json` would print it, and the page that shows it (or the error, as the CLI's line would name it).
  */
 const catalog = catalogFor((workerData as { overlays: CatalogOverlay[] }).overlays);
 const clock = () => performance.now() / 1000;
@@ -23,11 +23,9 @@ parentPort?.on("message", (m: RunRequest) => {
   };
   let reply: RunReply;
   try {
-    const result = JSON.stringify(
-      resultJson(m.kind as RunKind, m.scenario, catalog, clock, progress),
-      finiteOnly,
-    );
-    reply = { id: m.id, type: "done", result, wallS: clock() - t0 };
+    const r = runResult(m.kind as RunKind, m.scenario, catalog, clock, progress);
+    const result = JSON.stringify(r.json, finiteOnly);
+    reply = { id: m.id, type: "done", result, view: JSON.stringify(r.view, finiteOnly), wallS: clock() - t0 };
   } catch (err) {
     reply = { id: m.id, type: "failed", error: errorBody(err), wallS: clock() - t0 };
   }

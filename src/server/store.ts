@@ -19,6 +19,8 @@ export interface RunRecord {
   readonly scenario: unknown;
   /** What `stargate KIND FILE --json` prints; null until done. */
   readonly result: unknown;
+  /** The page that shows the result (title, bullets, charts, text report); null until done. */
+  readonly view: unknown;
   readonly error: RunError | null;
   /** The package version that made the run. */
   readonly version: string;
@@ -35,6 +37,7 @@ interface Row {
   status: RunStatus;
   scenario: string;
   result: string | null;
+  view: string | null;
   error: string | null;
   version: string;
   created_at: string;
@@ -57,7 +60,8 @@ CREATE TABLE IF NOT EXISTS runs (
   started_at TEXT,
   finished_at TEXT,
   wall_s REAL,
-  key TEXT
+  key TEXT,
+  view TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_kind ON runs (kind, seq);
 `;
@@ -69,6 +73,7 @@ function record(r: Row, withResult = true): RunRecord {
     status: r.status,
     scenario: JSON.parse(r.scenario) as unknown,
     result: withResult && r.result !== null ? (JSON.parse(r.result) as unknown) : null,
+    view: withResult && r.view !== null ? (JSON.parse(r.view) as unknown) : null,
     error: r.error !== null ? (JSON.parse(r.error) as RunError) : null,
     version: r.version,
     createdAt: r.created_at,
@@ -98,9 +103,11 @@ export class RunStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
-    // Stores made before runs had a key gain the column (their runs are never found by key).
+    // Stores made before runs had a key or a page gain the columns (their runs are never found by key,
+    // and have no page to download).
     const columns = this.db.prepare("PRAGMA table_info(runs)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "key")) this.db.exec("ALTER TABLE runs ADD COLUMN key TEXT");
+    for (const c of ["key", "view"])
+      if (!columns.some((x) => x.name === c)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${c} TEXT`);
     this.db.exec("CREATE INDEX IF NOT EXISTS runs_key ON runs (key, seq)");
     this.interrupted = this.db
       .prepare(
@@ -140,7 +147,9 @@ export class RunStore {
   /** The newest finished run with this key (same kind and scenario under this version), if any: its id. */
   cached(key: string): string | null {
     const r = this.db
-      .prepare("SELECT id FROM runs WHERE key = ? AND status = 'done' ORDER BY seq DESC LIMIT 1")
+      .prepare(
+        "SELECT id FROM runs WHERE key = ? AND status = 'done' AND view IS NOT NULL ORDER BY seq DESC LIMIT 1",
+      )
       .get(key) as { id: string } | undefined;
     return r?.id ?? null;
   }
@@ -166,12 +175,13 @@ export class RunStore {
       .run(this.stamp(), id);
   }
 
-  finish(id: string, result: string, wallS: number): void {
+  /** A run done: its result and page (JSON texts), in one statement. */
+  finish(id: string, result: string, view: string, wallS: number): void {
     this.db
       .prepare(
-        "UPDATE runs SET status = 'done', result = ?, finished_at = ?, wall_s = ? WHERE id = ? AND status = 'running'",
+        "UPDATE runs SET status = 'done', result = ?, view = ?, finished_at = ?, wall_s = ? WHERE id = ? AND status = 'running'",
       )
-      .run(result, this.stamp(), wallS, id);
+      .run(result, view, this.stamp(), wallS, id);
   }
 
   fail(id: string, error: RunError, wallS: number): void {

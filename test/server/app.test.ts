@@ -70,6 +70,17 @@ describe("HTTP API", () => {
       expect(done["result"], kind).toEqual(JSON.parse(cli.stdout));
       expect(done["kind"]).toBe(kind);
       expect(typeof done["version"]).toBe("string");
+      // Its page: a title, the text report the CLI prints without --json, and charts with data.
+      const view = done["view"] as {
+        title: string;
+        report: string;
+        charts: { data: { labels: string[] } }[];
+      };
+      expect(view.title.length, kind).toBeGreaterThan(0);
+      expect(view.charts.length, kind).toBeGreaterThan(0);
+      for (const chart of view.charts) expect(chart.data.labels.length, kind).toBeGreaterThan(0);
+      const text = await run([kind, join(ROOT, file)]);
+      if (kind !== "plan") expect(text.stdout, kind).toContain(view.report.trim().split("\n")[0]);
     }
     // YAML text is accepted as well as an object.
     const yaml = await post({
@@ -263,6 +274,7 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
         "/v1/runs",
         "/v1/runs/{id}",
         "/v1/runs/{id}/events",
+        "/v1/runs/{id}/report.html",
       ].sort(),
     );
     expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(5);
@@ -283,6 +295,53 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     expect(Object.keys(doc.components.schemas["TrainScenario"]?.properties ?? {})).toEqual(
       expect.arrayContaining(["kind", "model", "system", "training"]),
     );
+  });
+});
+
+describe("a run's page", () => {
+  it("GET /v1/runs/:id/report.html is the finished run as one self-contained page, kept by its policy", async () => {
+    const id = await postedId({ kind: "sites", scenario: example("examples/campus-1gw.yaml") });
+    expect((await finished(id))["status"]).toBe("done");
+    const r = await fetch(`${server.url}/v1/runs/${id}/report.html`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(r.headers.get("content-disposition")).toBe(`attachment; filename="sites-${id}.html"`);
+    // Its own policy: nothing from the network, only the inline charts script by its hash.
+    const csp = r.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    const page = await r.text();
+    expect(page).toContain(`content="${csp}"`);
+    expect(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=/.test(page), "loads nothing").toBe(false);
+    expect(page).toContain('id="chart-cost"');
+    const unknown = await fetch(`${server.url}/v1/runs/nope/report.html`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("is 409 for a run not finished, and for one made before runs kept their page", async () => {
+    const dir = join(TMP, "old-store");
+    const store = new RunStore(dir, "0.0.1");
+    const queued = store.create("train", { a: 1 });
+    const old = store.create("train", { a: 2 });
+    store.start(old.id);
+    store.finish(old.id, "{}", "{}", 0.1);
+    store.close();
+    // A store from before pages: the same run with no page.
+    const db = (await import("better-sqlite3")).default(join(dir, "runs.sqlite"));
+    db.prepare("UPDATE runs SET view = NULL WHERE id = ?").run(old.id);
+    db.close();
+    const other = await startServer({ port: 0, host: "127.0.0.1", dataDir: dir, overlays: [] });
+    try {
+      for (const [id, words] of [
+        [queued.id, "expected a finished run; this one is failed"],
+        [old.id, "made before runs did (run it again)"],
+      ] as const) {
+        const r = await fetch(`${other.url}/v1/runs/${id}/report.html`);
+        expect(r.status).toBe(409);
+        expect(((await r.json()) as { error: { message: string } }).error.message).toContain(words);
+      }
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -328,7 +387,7 @@ describe("run store", () => {
     const s1 = new RunStore(dir, "test");
     const done = s1.create("train", { a: 1 });
     s1.start(done.id);
-    s1.finish(done.id, JSON.stringify({ mfu: 0.4 }), 1.5);
+    s1.finish(done.id, JSON.stringify({ mfu: 0.4 }), "{}", 1.5);
     const running = s1.create("fleet", { b: 2 });
     s1.start(running.id);
     const queued = s1.create("plan", { c: 3 });

@@ -21,7 +21,7 @@ const store = new RunStore(process.argv[1], "test");
 for (let i = 0; i < 1000; i++) {
   const run = store.create("train", { i });
   store.start(run.id);
-  store.finish(run.id, JSON.stringify({ id: run.id, i, pad: "x".repeat(4096) }), 0.001);
+  store.finish(run.id, JSON.stringify({ id: run.id, i, pad: "x".repeat(4096) }), "{}", 0.001);
   process.stdout.write(run.id + "\\n");
 }
 `;

@@ -38,7 +38,7 @@ afterAll(async () => {
   rmSync(TMP, { recursive: true, force: true });
 });
 
-/** Pick an example, run it, wait for its chart; the number of bars drawn. */
+/** Pick an example, run it, wait for its charts; the number of lines and bars drawn, each of a series. */
 async function runExample(page: Page, name: string): Promise<number> {
   const value = await page.locator("#examples option", { hasText: `${name} (` }).getAttribute("value");
   await page.selectOption("#examples", value ?? "");
@@ -51,7 +51,7 @@ async function runExample(page: Page, name: string): Promise<number> {
     },
   );
   expect(await page.textContent("#title")).toMatch(/: done$/);
-  return page.locator("#chart svg.chart rect").count();
+  return page.locator("#chart svg[data-chart] [data-series]").count();
 }
 
 describe("workbench", () => {
@@ -79,7 +79,7 @@ describe("workbench", () => {
     await again.waitForFunction(() =>
       (document.getElementById("title")?.textContent ?? "").includes("fleet run"),
     );
-    expect(await again.locator("#chart svg.chart rect").count()).toBeGreaterThan(0);
+    expect(await again.locator("#chart svg[data-chart] [data-series]").count()).toBeGreaterThan(0);
     // The README's picture: STARGATE_UPDATE_SCREENSHOT=1 writes docs/workbench.png.
     const shot =
       process.env["STARGATE_UPDATE_SCREENSHOT"] === "1"
@@ -165,7 +165,7 @@ describe("workbench", () => {
     }
   });
 
-  it("downloads a result as JSON and as CSV", async () => {
+  it("downloads a result as JSON, CSV and a self-contained HTML page", async () => {
     const page = await browser.newPage({ acceptDownloads: true });
     await page.goto(server.url);
     await page.waitForSelector("#examples option", { state: "attached" });
@@ -183,5 +183,17 @@ describe("workbench", () => {
     expect(lines[0]).toBe("field,value");
     expect(lines).toContain(`mfu,${result.mfu}`);
     expect(lines).toContain("parallelism.tp,8");
+    // The page, opened from disk with the network cut: its charts draw from what it carries.
+    const [html] = await Promise.all([page.waitForEvent("download"), page.click("#download-html")]);
+    const htmlPath = join(TMP, "result.html");
+    await html.saveAs(htmlPath);
+    const offline = await browser.newPage();
+    await offline.route("**/*", (route) =>
+      route.request().url().startsWith("file:") ? route.continue() : route.abort(),
+    );
+    await offline.goto(`file://${htmlPath}`);
+    await offline.waitForSelector("body[data-charts-drawn]");
+    expect(Number(await offline.getAttribute("body", "data-charts-drawn"))).toBeGreaterThanOrEqual(2);
+    expect(await offline.locator('svg[data-chart="chart-step"] [data-series]').count()).toBeGreaterThan(0);
   });
 });

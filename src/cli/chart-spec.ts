@@ -1,0 +1,33 @@
+/**
+ * A chart as data: what the `--html` reports, the workbench and a run's HTML download draw, all with the
+ * same drawing code (web/charts.ts, on Observable Plot). Nothing here touches Node or the DOM: the
+ * workbench's bundle imports this type as the CLI does.
+ */
+export interface ChartSpec {
+  readonly id: string;
+  readonly caption: string;
+  /**
+   * `line`: one line per series over the labels (quarters, months, days); `bar`: a bar per series at each
+   * label, side by side; `stack`: the series stacked at each label (a memory stack); `hbar`: horizontal
+   * bars, one row per label (where the time goes, by cause), series stacked.
+   */
+  readonly kind: "line" | "bar" | "stack" | "hbar";
+  /** The values' unit, shown on the value axis and in the hover tip. */
+  readonly unit?: string;
+  readonly data: {
+    readonly labels: readonly string[];
+    readonly series: readonly {
+      readonly name: string;
+      readonly values: readonly number[];
+      readonly dashed?: boolean;
+    }[];
+  };
+}
+
+/** What a page shows of a result: a title, the points to read first, its charts and the text report. */
+export interface PageView {
+  readonly title: string;
+  readonly bullets: readonly string[];
+  readonly charts: readonly ChartSpec[];
+  readonly report: string;
+}
