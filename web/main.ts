@@ -1,5 +1,7 @@
 import type { ChartSpec, PageView } from "../src/cli/chart-spec.js";
 import { drawChart } from "./charts.js";
+import { createEditor, type Problem } from "./editor.js";
+import { createForm, type Kind, type ScenarioForm, type Schema } from "./form.js";
 
 /**
  * The workbench page: pick or edit a scenario, run it through the API, watch its progress, see its charts
@@ -7,7 +9,6 @@ import { drawChart } from "./charts.js";
  * URL (#RUN-ID).
  */
 
-type Kind = "train" | "infer" | "plan" | "sites" | "fleet";
 interface Example {
   readonly name: string;
   readonly kind: Kind;
@@ -27,7 +28,6 @@ interface Run {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const examples = $<HTMLSelectElement>("examples");
 const kind = $<HTMLSelectElement>("kind");
-const scenario = $<HTMLTextAreaElement>("scenario");
 const problems = $<HTMLDivElement>("problems");
 const progress = $<HTMLProgressElement>("progress");
 
@@ -212,33 +212,31 @@ function follow(id: string): void {
   });
 }
 
-/** Check the scenario as it is typed (after a pause): each problem with its line, as the CLI words it. */
-let checking = 0;
-function checkSoon(): void {
-  const mine = ++checking;
-  setTimeout(async () => {
-    if (mine !== checking) return;
-    const { body } = await api<{ problems?: { message: string; line: number | null }[] }>("/v1/check", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ kind: kind.value, scenarioYaml: scenario.value }),
-    });
-    if (mine !== checking) return;
-    problems.textContent = (body.problems ?? [])
-      .map((p) => (p.line !== null ? `line ${p.line}: ${p.message}` : p.message))
-      .join("\n");
-  }, 300);
+/** The problems of the scenario as typed (the server's check), listed under the editor with their lines. */
+async function check(text: string): Promise<readonly Problem[]> {
+  const { body } = await api<{ problems?: Problem[] }>("/v1/check", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: kind.value, scenarioYaml: text }),
+  });
+  const found = body.problems ?? [];
+  problems.textContent = found
+    .map((p) => (p.line !== null ? `line ${p.line}: ${p.message}` : p.message))
+    .join("\n");
+  return found;
 }
 
+let form: ScenarioForm | null = null;
+const editor = createEditor($("editor"), check, (text) => form?.show(kind.value as Kind, text));
+
 async function run(): Promise<void> {
-  checking++;
   problems.textContent = "";
   $("title").textContent = `${kind.value} run: submitting`;
   $("chart").replaceChildren();
   const { status, body } = await api<{ id: string; error?: { path: string; message: string } }>("/v1/runs", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: kind.value, scenarioYaml: scenario.value }),
+    body: JSON.stringify({ kind: kind.value, scenarioYaml: editor.text() }),
   });
   if (status !== 201 || body.error !== undefined) {
     problems.textContent = body.error?.message ?? `the server answered ${status}`;
@@ -255,6 +253,29 @@ async function load(): Promise<void> {
   const { status, body } = await api<{ examples: Example[] }>("/v1/examples");
   if (status !== 200) return;
   shown = body.examples;
+  if (form === null) {
+    const [doc, ids] = await Promise.all([
+      api<{ components: { schemas: Record<string, Schema> } }>("/v1/openapi.json"),
+      api<Record<"accelerators" | "models" | "sites", { id: string }[]>>("/v1/catalog"),
+    ]);
+    const schemaOf = (k: Kind) => doc.body.components.schemas[`${k[0]?.toUpperCase()}${k.slice(1)}Scenario`];
+    form = createForm(
+      $("form"),
+      {
+        train: schemaOf("train"),
+        infer: schemaOf("infer"),
+        plan: schemaOf("plan"),
+        sites: schemaOf("sites"),
+        fleet: schemaOf("fleet"),
+      },
+      {
+        accelerators: ids.body.accelerators.map((x) => x.id),
+        models: ids.body.models.map((x) => x.id),
+        sites: ids.body.sites.map((x) => x.id),
+      },
+      (text) => editor.set(text),
+    );
+  }
   examples.replaceChildren(
     ...shown.map((x, i) => {
       const o = document.createElement("option");
@@ -273,7 +294,7 @@ function pick(): void {
   const x = shown[Number(examples.value)];
   if (x === undefined) return;
   kind.value = x.kind;
-  scenario.value = x.yaml;
+  editor.set(x.yaml);
 }
 
 function start(): void {
@@ -286,8 +307,10 @@ function start(): void {
   });
   examples.addEventListener("change", pick);
   $("run").addEventListener("click", () => void run());
-  scenario.addEventListener("input", checkSoon);
-  kind.addEventListener("change", checkSoon);
+  kind.addEventListener("change", () => {
+    editor.recheck();
+    form?.show(kind.value as Kind, editor.text());
+  });
   $("filter").addEventListener("change", () => void listRuns());
   $("compare").addEventListener("click", () => void compare());
   $("download-html").addEventListener("click", () => void downloadHtml());

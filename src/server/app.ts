@@ -255,6 +255,15 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
       return c.json({ problems: problemsOf(err, yaml) });
     }
   });
+  // What a scenario may name: the catalog's ids and names (the workbench's forms offer them).
+  const names = (m: ReadonlyMap<string, { readonly name: string }>) =>
+    [...m.entries()].map(([id, x]) => ({ id, name: x.name }));
+  const catalogIds = {
+    accelerators: names(o.catalog.accelerators),
+    models: names(o.catalog.models),
+    sites: names(o.catalog.sites),
+  };
+  app.get("/v1/catalog", (c) => c.json(catalogIds));
   app.get("/v1/runs", (c) => {
     const kind = c.req.query("kind");
     if (kind !== undefined && !(RUN_KINDS as readonly string[]).includes(kind))

@@ -140,6 +140,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "200": { description: "text/event-stream" }, "404": error("no such run") },
         },
       },
+      "/v1/catalog": {
+        get: {
+          summary: "the ids and names a scenario may name: accelerators, models, sites",
+          responses: {
+            "200": { description: "{ accelerators: [{ id, name }], models: [...], sites: [...] }" },
+          },
+        },
+      },
       "/v1/openapi.json": { get: { responses: { "200": { description: "this document" } } } },
       "/v1/reference": {
         get: { summary: "this document as a page", responses: { "200": { description: "HTML" } } },

@@ -267,6 +267,7 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/healthz",
+        "/v1/catalog",
         "/v1/check",
         "/v1/examples",
         "/v1/openapi.json",
@@ -295,6 +296,19 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
     expect(Object.keys(doc.components.schemas["TrainScenario"]?.properties ?? {})).toEqual(
       expect.arrayContaining(["kind", "model", "system", "training"]),
     );
+  });
+});
+
+describe("what a scenario may name", () => {
+  it("GET /v1/catalog lists the catalog's accelerators, models and sites by id and name", async () => {
+    const r = (await (await fetch(`${server.url}/v1/catalog`)).json()) as Record<
+      string,
+      { id: string; name: string }[]
+    >;
+    expect(Object.keys(r).sort()).toEqual(["accelerators", "models", "sites"]);
+    expect(r["accelerators"]?.find((a) => a.id === "h100-sxm")?.name).toMatch(/H100/);
+    expect(r["models"]?.some((m) => m.id === "llama3.1-405b")).toBe(true);
+    expect(r["sites"]?.some((s) => s.id === "kr-pohang")).toBe(true);
   });
 });
 

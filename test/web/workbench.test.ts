@@ -54,6 +54,21 @@ async function runExample(page: Page, name: string): Promise<number> {
   return page.locator("#chart svg[data-chart] [data-series]").count();
 }
 
+/** Replace the editor's text as a user would: select all, then type (insert) the new text. */
+async function typeScenario(page: Page, text: string): Promise<void> {
+  await page.click("#editor .cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+/** An example's YAML as the server offers it. */
+async function exampleYaml(name: string): Promise<string> {
+  const { examples } = (await (await fetch(`${server.url}/v1/examples`)).json()) as {
+    examples: { name: string; yaml: string }[];
+  };
+  return examples.find((x) => x.name === name)?.yaml ?? "";
+}
+
 describe("workbench", () => {
   it("runs an example of every kind and draws a non-empty chart for each; a run has its own URL", async () => {
     const page = await browser.newPage();
@@ -94,11 +109,11 @@ describe("workbench", () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForSelector("#examples option", { state: "attached" });
-    await page.fill(
-      "#scenario",
+    await page.selectOption("#kind", "train");
+    await typeScenario(
+      page,
       "kind: train\nmodel: llama3-8b\nsystem: { accelerator: h100-sxm, count: -1 }\ntraining: { seqLen: 2048, globalBatch: 8 }\n",
     );
-    await page.selectOption("#kind", "train");
     // As it is typed: the problem and its line.
     await page.waitForFunction(() =>
       (document.getElementById("problems")?.textContent ?? "").startsWith("line "),
@@ -106,9 +121,41 @@ describe("workbench", () => {
     expect(await page.textContent("#problems")).toBe(
       "line 3: system.count: expected a positive number, got -1",
     );
+    // In the editor: the line marked, a marker in the lint gutter beside it.
+    await page.waitForSelector("#editor .cm-lintRange-error");
+    expect(await page.textContent("#editor .cm-lintRange-error")).toContain("count: -1");
+    expect(await page.locator("#editor .cm-gutter-lint .cm-lint-marker-error").count()).toBe(1);
     await page.click("#run");
     await page.waitForFunction(() => (document.getElementById("problems")?.textContent ?? "") !== "");
     expect(await page.textContent("#problems")).toBe("system.count: expected a positive number, got -1");
+  });
+
+  it("forms for the common fields show the scenario's values and write changes into its text", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    const value = await page
+      .locator("#examples option", { hasText: "train-explicit (" })
+      .getAttribute("value");
+    await page.selectOption("#examples", value ?? "");
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#form [name="system.count"]') as HTMLInputElement | null)?.value === "1024",
+    );
+    // A precision from the schema's list, an accelerator from the catalog's ids.
+    const precisions = await page.locator('#form [name="training.precision"] option').allTextContents();
+    expect(precisions).toEqual(expect.arrayContaining(["bf16", "fp8", "fp4"]));
+    expect(await page.locator("#ids-accelerators option[value=h100-sxm]").count()).toBe(1);
+    await page.fill('#form [name="system.count"]', "512");
+    await page.press('#form [name="system.count"]', "Enter");
+    await page.selectOption('#form [name="training.precision"]', "fp8");
+    await page.waitForFunction(() =>
+      (document.querySelector("#editor .cm-content")?.textContent ?? "").includes("count: 512"),
+    );
+    const text = (await page.textContent("#editor .cm-content")) ?? "";
+    expect(text).toContain("precision: fp8");
+    // The rest of the text, comments included, as it was.
+    expect(text).toContain((await exampleYaml("train-explicit")).split("\n")[0]);
   });
 
   it("compares two runs: the inputs that differ, and each output with its change", async () => {
@@ -119,10 +166,10 @@ describe("workbench", () => {
     await page.waitForFunction(() => location.hash.length > 1);
     const first = new URL(page.url()).hash.slice(1);
     // The same configuration on half the accelerators.
-    const yaml = (await page.inputValue("#scenario"))
+    const yaml = (await exampleYaml("train-explicit"))
       .replace("count: 1024", "count: 512")
       .replace("dp: 16", "dp: 8");
-    await page.fill("#scenario", yaml);
+    await typeScenario(page, yaml);
     await page.click("#run");
     await page.waitForFunction(() =>
       /train run \w+: done$/.test(document.getElementById("title")?.textContent ?? ""),
