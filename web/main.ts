@@ -229,6 +229,19 @@ async function check(text: string): Promise<readonly Problem[]> {
 let form: ScenarioForm | null = null;
 const editor = createEditor($("editor"), check, (text) => form?.show(kind.value as Kind, text));
 
+/** The sweep asked for beside the scenario (the CLI's --sweep, one axis per `;`, and --samples), if any. */
+function sweepOf(): { sweep?: string[]; samples?: number } {
+  const axes = $<HTMLInputElement>("sweep")
+    .value.split(";")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const samples = $<HTMLInputElement>("samples").value.trim();
+  return {
+    ...(axes.length > 0 ? { sweep: axes } : {}),
+    ...(samples !== "" ? { samples: Number(samples) } : {}),
+  };
+}
+
 async function run(): Promise<void> {
   problems.textContent = "";
   $("title").textContent = `${kind.value} run: submitting`;
@@ -236,7 +249,7 @@ async function run(): Promise<void> {
   const { status, body } = await api<{ id: string; error?: { path: string; message: string } }>("/v1/runs", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: kind.value, scenarioYaml: editor.text() }),
+    body: JSON.stringify({ kind: kind.value, scenarioYaml: editor.text(), ...sweepOf() }),
   });
   if (status !== 201 || body.error !== undefined) {
     problems.textContent = body.error?.message ?? `the server answered ${status}`;

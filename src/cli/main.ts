@@ -12,7 +12,7 @@ import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "
 import { parseYaml, validate } from "../scenario/load.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
 import { catalogOverlaySchema, trainScenarioSchema } from "../scenario/schema.js";
-import { MAX_SWEEP_POINTS, parseShard, parseSweep, type SweepAxis, sweepSize } from "../scenario/sweep.js";
+import { parseShard } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
 import { parseTrace } from "../scenario/trace.js";
 import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "../scenario/train.js";
@@ -33,7 +33,7 @@ import {
 } from "./infer.js";
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
-import { bounded, catalogFor, FLEET_RATES, PERF_CACHE, SAMPLE_AXIS, type SweepJob } from "./point.js";
+import { bounded, catalogFor, FLEET_RATES, PERF_CACHE, type SweepJob } from "./point.js";
 import { finiteOnly } from "./results.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
 import {
@@ -45,6 +45,7 @@ import {
   runSweep,
   type SweepRow,
   streamSweep,
+  sweepAxes,
   sweepHeader,
   sweepReport,
 } from "./sweep.js";
@@ -624,15 +625,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(values.json ? `${JSON.stringify(json, finiteOnly, 2)}\n` : text);
     /** Run a sweep (and, where `samples`, Monte-Carlo samples) of the job on the worker pool and print it. */
     const sweepOut = async (job: SweepJob, samples?: number) => {
-      const axes: SweepAxis[] = values.sweep.map(parseSweep);
-      if (samples !== undefined) axes.push({ path: SAMPLE_AXIS, from: 0, step: 1, count: samples });
-      const size = sweepSize(axes);
-      if (size > MAX_SWEEP_POINTS)
-        throw new InputError(
-          "--sweep",
-          size,
-          `at most ${MAX_SWEEP_POINTS.toLocaleString("en-US")} points in all (the product of the axes)`,
-        );
+      const axes = sweepAxes(values.sweep, samples);
       const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
       if (values.jsonl) {
         // One line per point as it completes, in index order: memory stays flat in the point count.

@@ -1,19 +1,21 @@
-import type { Catalog } from "../catalog/index.js";
+import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { resolveCampusScenario } from "../scenario/campus.js";
 import { validateFleetScenario } from "../scenario/fleet.js";
 import { resolveInferScenario } from "../scenario/infer.js";
 import { resolvePlanScenario } from "../scenario/plan.js";
+import type { SweepAxis } from "../scenario/sweep.js";
 import { resolveTrainScenario } from "../scenario/train.js";
 import type { PageView } from "./chart-spec.js";
 import { fleetJson, fleetView, runFleet } from "./fleet.js";
 import { deployJson, inferJson, runDeploy, runInferBatch, runServe, serveJson } from "./infer.js";
 import { planJson, runPlan } from "./plan.js";
 import { planView } from "./plan-html.js";
-import { bounded, FLEET_RATES, PERF_CACHE } from "./point.js";
+import { bounded, FLEET_RATES, PERF_CACHE, type SweepJob } from "./point.js";
 import { runSites, sitesJson } from "./sites.js";
+import { checkSomePointRan, runSweep, sweepAxes } from "./sweep.js";
 import { runTrain, trainJson } from "./train.js";
-import { deployView, inferView, serveView, sitesView, trainView } from "./views.js";
+import { deployView, inferView, serveView, sitesView, sweepView, trainView } from "./views.js";
 
 /**
  * JSON has no NaN or Infinity (they would print as null, a silent wrong answer): a model that produces one
@@ -109,4 +111,57 @@ export function runResult(
   noFile("trace", (data as { trace?: unknown } | null)?.trace);
   const o = runFleet(data, catalog, [], clock, progress, bounded(FLEET_RATES));
   return { json: fleetJson(o), view: fleetView(o) };
+}
+
+/** A sweep or Monte Carlo as the API asks for one: the CLI's `--sweep` specs, `--samples` and `--seed`. */
+export interface SweepSpec {
+  readonly sweep: readonly string[];
+  readonly samples?: number;
+  readonly seed?: number;
+}
+
+/** The kinds that sweep (as the CLI's commands do), and those that also sample their uncertain inputs. */
+export const SWEEP_KINDS: readonly RunKind[] = ["train", "infer", "plan", "fleet"];
+export const SAMPLE_KINDS: readonly RunKind[] = ["plan", "fleet"];
+
+/** The most points a sweep over HTTP may have: its result is stored whole (the CLI's --shard and merge go further). */
+export const MAX_API_SWEEP_POINTS = 20_000;
+
+/** The axes of an API sweep, checked (paths, ranges, point count), as InputErrors naming `sweep`. */
+export function apiSweepAxes(spec: SweepSpec): SweepAxis[] {
+  return sweepAxes(
+    spec.sweep,
+    spec.samples,
+    "sweep",
+    MAX_API_SWEEP_POINTS,
+    " over HTTP (the CLI's --shard and merge go further)",
+  );
+}
+
+/**
+ * Run a sweep of the scenario `data` as `stargate KIND FILE --sweep ... --samples N --seed S --json` would
+ * (the same points, the same rows, on this machine's worker threads); its output and page. `progress`
+ * hears the share of points done.
+ */
+export async function runSweepResult(
+  kind: RunKind,
+  data: unknown,
+  spec: SweepSpec,
+  overlays: readonly CatalogOverlay[],
+  progress?: (fraction: number) => void,
+): Promise<RunResult> {
+  if (kind === "sites")
+    throw new InputError("sweep", spec.sweep, "a kind that sweeps: train, infer, plan or fleet");
+  const job: SweepJob = {
+    command: kind,
+    data,
+    overlays,
+    overrides: {},
+    seed: kind === "plan" ? (spec.seed ?? 1) : 1,
+  };
+  const sweep = await runSweep(job, apiSweepAxes(spec), { index: 1, count: 1 }, (done, total) =>
+    progress?.(done / Math.max(1, total)),
+  );
+  checkSomePointRan(sweep);
+  return { json: sweep as unknown as Record<string, unknown>, view: sweepView(sweep) };
 }

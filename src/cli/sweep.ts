@@ -5,9 +5,17 @@ import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { validate } from "../scenario/load.js";
-import { listed, type SweepAxis, shardRange, sweepPoint, sweepSize } from "../scenario/sweep.js";
+import {
+  listed,
+  MAX_SWEEP_POINTS,
+  parseSweep,
+  type SweepAxis,
+  shardRange,
+  sweepPoint,
+  sweepSize,
+} from "../scenario/sweep.js";
 import { fixed, table } from "./format.js";
-import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
+import { catalogFor, evaluatePoint, SAMPLE_AXIS, type SweepJob } from "./point.js";
 
 export interface SweepRow {
   readonly index: number;
@@ -33,6 +41,37 @@ export type SweepHeader = Omit<SweepOutput, "rows">;
 
 /** The most rows a streaming sweep holds waiting for an earlier one: memory stays flat in the point count. */
 const MAX_BUFFERED_ROWS = 8192;
+
+/**
+ * The axes of a sweep: each `PATH=A:B:STEP` or `PATH=V1,V2` spec, then `samples` Monte-Carlo sample
+ * indices (the @sample axis) when given; at most `limit` points in all. `where` names the input in errors
+ * (the CLI's `--sweep`; the API's `sweep`), `why` says where the limit comes from.
+ */
+export function sweepAxes(
+  specs: readonly string[],
+  samples: number | undefined,
+  where = "--sweep",
+  limit = MAX_SWEEP_POINTS,
+  why = "",
+): SweepAxis[] {
+  const axes: SweepAxis[] = specs.map((spec, i) => {
+    try {
+      return parseSweep(spec);
+    } catch (err) {
+      if (!(err instanceof InputError) || where === "--sweep") throw err;
+      throw new InputError(`${where}[${i}]`, err.value, err.expected);
+    }
+  });
+  if (samples !== undefined) axes.push({ path: SAMPLE_AXIS, from: 0, step: 1, count: samples });
+  const size = sweepSize(axes);
+  if (size > limit)
+    throw new InputError(
+      where,
+      size,
+      `at most ${limit.toLocaleString("en-US")} points in all (the product of the axes)${why}`,
+    );
+  return axes;
+}
 
 /** The header of shard `shard` of a sweep over `axes`. */
 export function sweepHeader(
@@ -248,28 +287,32 @@ export function mergeSweeps(parts: readonly SweepOutput[], files: readonly strin
   return { ...first, shard: "1/1", range: [0, first.total], rows };
 }
 
+/** The figures a sweep's report shows per point, by command (a serving sweep's, or a batch run's). */
+export function sweepMetrics(o: SweepOutput): string[] {
+  const serving = o.rows.some((r) => r.result["ttftP50Ms"] !== undefined);
+  return o.command === "plan"
+    ? ["demandMet", "binding", "acceleratorsAtEnd", "usdPerGpuHour", "capexUsd", "energyGWhLastYear", "pue"]
+    : o.command === "fleet"
+      ? [
+          "busy",
+          "goodput",
+          "pretrainWaitP90H",
+          "finetuneWaitP90H",
+          "evalWaitP90H",
+          "servedMin",
+          "pendingAtEnd",
+          "migrations",
+        ]
+      : o.command === "train"
+        ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
+        : serving
+          ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
+          : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
+}
+
 export function sweepReport(o: SweepOutput): string {
   const paths = o.axes.map((a) => a.path);
-  const serving = o.rows.some((r) => r.result["ttftP50Ms"] !== undefined);
-  const metrics =
-    o.command === "plan"
-      ? ["demandMet", "binding", "acceleratorsAtEnd", "usdPerGpuHour", "capexUsd", "energyGWhLastYear", "pue"]
-      : o.command === "fleet"
-        ? [
-            "busy",
-            "goodput",
-            "pretrainWaitP90H",
-            "finetuneWaitP90H",
-            "evalWaitP90H",
-            "servedMin",
-            "pendingAtEnd",
-            "migrations",
-          ]
-        : o.command === "train"
-          ? ["stepTimeS", "mfu", "memoryPerGpuGiB", "bottleneck"]
-          : serving
-            ? ["ttftP50Ms", "ttftP99Ms", "tpotP50Ms", "tpotP99Ms", "outputTokensPerS", "sloAttainment"]
-            : ["ttftMs", "tpotMs", "outputTokensPerS", "bottleneck"];
+  const metrics = sweepMetrics(o);
   const show = (v: unknown) =>
     typeof v === "number"
       ? Math.abs(v) >= 100

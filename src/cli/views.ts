@@ -15,7 +15,9 @@ import {
   type ServeOutcome,
   serveReport,
 } from "./infer.js";
+import { SAMPLE_AXIS } from "./point.js";
 import { sitesReport } from "./sites.js";
+import { type SweepOutput, sweepMetrics, sweepReport } from "./sweep.js";
 import { CAUSE_LABEL, explain, type TrainOutcome, trainReport } from "./train.js";
 
 /**
@@ -246,5 +248,62 @@ export function sitesView(r: CampusResult): PageView {
       ),
     ],
     report: sitesReport(r),
+  };
+}
+
+/** Counts of `values` in `bins` equal bins over their range, labelled by each bin's middle. */
+function histogram(values: readonly number[], bins: number): { labels: string[]; counts: number[] } {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const counts = new Array<number>(hi > lo ? bins : 1).fill(0);
+  for (const v of values) {
+    const i = Math.min(counts.length - 1, Math.floor((v - lo) / width));
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
+  const label = (i: number) => Number((lo + (i + 0.5) * width).toPrecision(3)).toString();
+  return { labels: counts.map((_, i) => label(i)), counts };
+}
+
+/**
+ * A sweep's page: per numeric figure of its report, a line over the points (a sweep of fields) or a
+ * histogram over the samples (a Monte Carlo), and the text report.
+ */
+export function sweepView(o: SweepOutput): PageView {
+  const ok = o.rows.filter((r) => r.result["error"] === undefined);
+  const monteCarlo = o.axes.some((a) => a.path === SAMPLE_AXIS);
+  const numeric = sweepMetrics(o).filter((m) => ok.some((r) => typeof r.result[m] === "number"));
+  const labels = ok.map((r) =>
+    Object.entries(r.point)
+      .filter(([k]) => k !== SAMPLE_AXIS)
+      .map(([k, v]) => `${k.split(".").at(-1)}=${v}`)
+      .join(" "),
+  );
+  const charts = numeric.slice(0, 4).map((m, i): ChartSpec => {
+    const values = ok.map((r) => r.result[m]).map((v) => (typeof v === "number" ? v : 0));
+    if (monteCarlo) {
+      const h = histogram(values, Math.min(20, Math.max(4, Math.ceil(Math.sqrt(values.length)))));
+      return {
+        id: `chart-${i}`,
+        caption: `${m} over ${values.length} samples (count per bin)`,
+        kind: "bar",
+        data: { labels: h.labels, series: [{ name: m, values: h.counts }] },
+      };
+    }
+    return {
+      id: `chart-${i}`,
+      caption: `${m} by point`,
+      kind: "line",
+      data: { labels, series: [{ name: m, values }] },
+    };
+  });
+  const what = monteCarlo ? "Monte Carlo" : `sweep of ${o.axes.map((a) => a.path).join(" × ")}`;
+  return {
+    title: `${o.command} ${what}: ${o.total.toLocaleString("en-US")} points`,
+    bullets: [
+      `${ok.length.toLocaleString("en-US")} points ran, ${(o.rows.length - ok.length).toLocaleString("en-US")} were refused (their error is in the row)`,
+    ],
+    charts,
+    report: sweepReport(o),
   };
 }

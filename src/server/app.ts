@@ -8,7 +8,16 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { htmlPage, type PageView, pageCsp } from "../cli/html.js";
-import { checkScenario, RUN_KINDS, type RunKind } from "../cli/results.js";
+import {
+  apiSweepAxes,
+  checkScenario,
+  MAX_API_SWEEP_POINTS,
+  RUN_KINDS,
+  type RunKind,
+  SAMPLE_KINDS,
+  SWEEP_KINDS,
+  type SweepSpec,
+} from "../cli/results.js";
 import { InputError } from "../errors.js";
 import { parseYaml, validate } from "../scenario/load.js";
 import { problemsOf } from "./check.js";
@@ -28,10 +37,33 @@ const runRequestSchema = z
     /** The scenario as a JSON object, or YAML text in `scenarioYaml`. */
     scenario: z.unknown().optional(),
     scenarioYaml: z.string().max(MAX_BODY_BYTES).optional(),
+    /** A sweep, as the CLI's --sweep specs: `PATH=A:B:STEP` or `PATH=V1,V2,...`. */
+    sweep: z.array(z.string().min(1).max(10_000)).min(1).max(8).optional(),
+    /** Monte-Carlo samples over the scenario's uncertain inputs (the CLI's --samples). */
+    samples: z.number().int().min(1).max(MAX_API_SWEEP_POINTS).optional(),
+    /** The samples' seed (the plan's --seed). */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
   })
   .refine((r) => (r.scenario === undefined) !== (r.scenarioYaml === undefined), {
     message: "either scenario (an object) or scenarioYaml (text), not both",
     path: ["scenario"],
+  })
+  .refine((r) => (r.sweep === undefined && r.samples === undefined) || SWEEP_KINDS.includes(r.kind), {
+    message: `a kind that sweeps (${SWEEP_KINDS.join(", ")}) for sweep or samples`,
+    path: ["kind"],
+  })
+  .refine((r) => r.samples === undefined || SAMPLE_KINDS.includes(r.kind), {
+    message: `a kind with uncertain inputs to sample (${SAMPLE_KINDS.join(", ")}) for samples`,
+    path: ["samples"],
+  })
+  .refine((r) => r.seed === undefined || (r.samples !== undefined && r.kind === "plan"), {
+    message: "samples of a plan beside seed (a fleet scenario has its own seed field)",
+    path: ["seed"],
   });
 
 export interface AppOptions {
@@ -147,7 +179,7 @@ class RunQueue {
     this.worker ??= this.spawn();
     this.current = id;
     this.o.store.start(id);
-    const request: RunRequest = { id, kind: run.kind, scenario: run.scenario };
+    const request: RunRequest = { id, kind: run.kind, scenario: run.scenario, sweep: run.sweep };
     this.worker.postMessage(request);
   }
 }
@@ -162,10 +194,20 @@ async function readBody(c: Context): Promise<unknown> {
 }
 
 /** The body of a POST /v1/runs or /v1/check: kind and scenario, validated; InputError otherwise. */
-function runRequest(body: unknown): { kind: RunKind; scenario: unknown } {
+function runRequest(body: unknown): { kind: RunKind; scenario: unknown; sweep: SweepSpec | null } {
   const r = validate(runRequestSchema, body);
   const scenario = r.scenarioYaml !== undefined ? parseYaml(r.scenarioYaml, "scenarioYaml") : r.scenario;
-  return { kind: r.kind, scenario };
+  const sweep =
+    r.sweep === undefined && r.samples === undefined
+      ? null
+      : {
+          sweep: r.sweep ?? [],
+          ...(r.samples !== undefined ? { samples: r.samples } : {}),
+          ...(r.seed !== undefined ? { seed: r.seed } : {}),
+        };
+  // Its axes checked now (paths, ranges, the point count), so a bad sweep is a 400, not a failed run.
+  if (sweep !== null) apiSweepAxes(sweep);
+  return { kind: r.kind, scenario, sweep };
 }
 
 /** The HTTP API: health, and runs under /v1 (create, read, list, delete); `stop` ends its run queue. */
@@ -222,10 +264,10 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     await next();
   });
   app.post("/v1/runs", limit, async (c) => {
-    const { kind, scenario } = runRequest(await readBody(c));
-    // The same scenario finished before, under this version: its run is the answer (the models are
-    // deterministic), with nothing queued or written.
-    const key = o.store.key(kind, scenario);
+    const { kind, scenario, sweep } = runRequest(await readBody(c));
+    // The same scenario (and sweep) finished before, under this version: its run is the answer (the
+    // models are deterministic), with nothing queued or written.
+    const key = o.store.key(kind, scenario, sweep);
     const done = o.store.cached(key);
     if (done !== null) return c.json({ id: done, status: "done" }, 201);
     checkScenario(kind, scenario, o.catalog);
@@ -236,7 +278,7 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
         429,
       );
     }
-    const run = o.store.create(kind, scenario, key);
+    const run = o.store.create(kind, scenario, sweep, key);
     queue.push(run.id);
     return c.json({ id: run.id, status: run.status }, 201);
   });

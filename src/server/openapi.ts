@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_API_SWEEP_POINTS, SAMPLE_KINDS, SWEEP_KINDS } from "../cli/results.js";
 import { campusScenarioSchema } from "../scenario/campus.js";
 import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
@@ -42,6 +43,31 @@ export function openApiDocument(version: string): Record<string, unknown> {
         kind: { const: k },
         scenario: { $ref: `#/components/schemas/${k[0]?.toUpperCase()}${k.slice(1)}Scenario` },
         scenarioYaml: { type: "string", description: "the scenario as YAML text (instead of scenario)" },
+        ...((SWEEP_KINDS as readonly string[]).includes(k)
+          ? {
+              sweep: {
+                type: "array",
+                minItems: 1,
+                maxItems: 8,
+                items: { type: "string" },
+                description:
+                  "sweep axes as the CLI's --sweep takes them (PATH=A:B:STEP or PATH=V1,V2,...); the result is what --sweep ... --json prints",
+              },
+            }
+          : {}),
+        ...((SAMPLE_KINDS as readonly string[]).includes(k)
+          ? {
+              samples: {
+                type: "integer",
+                minimum: 1,
+                maximum: MAX_API_SWEEP_POINTS,
+                description: "Monte-Carlo samples over the scenario's uncertain inputs (the CLI's --samples)",
+              },
+            }
+          : {}),
+        ...(k === "plan"
+          ? { seed: { type: "integer", minimum: 0, description: "the samples' seed (the CLI's --seed)" } }
+          : {}),
       },
     })),
   };
@@ -53,6 +79,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
       kind: { enum: Object.keys(kinds) },
       status: { enum: ["queued", "running", "done", "failed"] },
       scenario: {},
+      sweep: {
+        description: "the sweep or Monte Carlo asked for: { sweep: [...], samples, seed }; null for one run",
+      },
       result: { description: "what `stargate KIND FILE --json` prints; null until done" },
       view: {
         description:

@@ -1,3 +1,4 @@
+import type { SweepSpec } from "../cli/results.js";
 import { InputError } from "../errors.js";
 import type { RunError } from "./store.js";
 
@@ -6,6 +7,8 @@ export interface RunRequest {
   readonly id: string;
   readonly kind: string;
   readonly scenario: unknown;
+  /** A sweep or Monte Carlo of the scenario; null for one run. */
+  readonly sweep: SweepSpec | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import type { SweepSpec } from "../cli/results.js";
 
 /** Where a run is: waiting its turn, running, finished with a result, or failed with an error. */
 export type RunStatus = "queued" | "running" | "done" | "failed";
@@ -17,6 +18,8 @@ export interface RunRecord {
   readonly kind: string;
   readonly status: RunStatus;
   readonly scenario: unknown;
+  /** The sweep or Monte Carlo of the scenario asked for (the CLI's --sweep, --samples, --seed); null for one run. */
+  readonly sweep: SweepSpec | null;
   /** What `stargate KIND FILE --json` prints; null until done. */
   readonly result: unknown;
   /** The page that shows the result (title, bullets, charts, text report); null until done. */
@@ -36,6 +39,7 @@ interface Row {
   kind: string;
   status: RunStatus;
   scenario: string;
+  sweep: string | null;
   result: string | null;
   view: string | null;
   error: string | null;
@@ -61,7 +65,8 @@ CREATE TABLE IF NOT EXISTS runs (
   finished_at TEXT,
   wall_s REAL,
   key TEXT,
-  view TEXT
+  view TEXT,
+  sweep TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_kind ON runs (kind, seq);
 `;
@@ -72,6 +77,7 @@ function record(r: Row, withResult = true): RunRecord {
     kind: r.kind,
     status: r.status,
     scenario: JSON.parse(r.scenario) as unknown,
+    sweep: r.sweep !== null ? (JSON.parse(r.sweep) as SweepSpec) : null,
     result: withResult && r.result !== null ? (JSON.parse(r.result) as unknown) : null,
     view: withResult && r.view !== null ? (JSON.parse(r.view) as unknown) : null,
     error: r.error !== null ? (JSON.parse(r.error) as RunError) : null,
@@ -103,10 +109,10 @@ export class RunStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
-    // Stores made before runs had a key or a page gain the columns (their runs are never found by key,
-    // and have no page to download).
+    // Stores made before runs had a key, a page or a sweep gain the columns (their runs are never found
+    // by key, have no page to download, and are single runs).
     const columns = this.db.prepare("PRAGMA table_info(runs)").all() as { name: string }[];
-    for (const c of ["key", "view"])
+    for (const c of ["key", "view", "sweep"])
       if (!columns.some((x) => x.name === c)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${c} TEXT`);
     this.db.exec("CREATE INDEX IF NOT EXISTS runs_key ON runs (key, seq)");
     this.interrupted = this.db
@@ -127,20 +133,37 @@ export class RunStore {
    * The key of a run: its kind and scenario as given, under this version (the models are deterministic,
    * so the same key means the same result).
    */
-  key(kind: string, scenario: unknown): string {
+  key(kind: string, scenario: unknown, sweep: SweepSpec | null = null): string {
     return createHash("sha256")
-      .update(JSON.stringify([this.version, kind, scenario]))
+      .update(
+        JSON.stringify(
+          sweep === null ? [this.version, kind, scenario] : [this.version, kind, scenario, sweep],
+        ),
+      )
       .digest("hex");
   }
 
-  /** A new queued run of `kind` for `scenario` (its key, when the caller has it already). */
-  create(kind: string, scenario: unknown, key = this.key(kind, scenario)): RunRecord {
+  /** A new queued run of `kind` for `scenario` (swept as `sweep` asks; its key, when the caller has it already). */
+  create(
+    kind: string,
+    scenario: unknown,
+    sweep: SweepSpec | null = null,
+    key = this.key(kind, scenario, sweep),
+  ): RunRecord {
     const id = randomUUID();
     this.db
       .prepare(
-        "INSERT INTO runs (id, kind, status, scenario, version, created_at, key) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+        "INSERT INTO runs (id, kind, status, scenario, sweep, version, created_at, key) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
       )
-      .run(id, kind, JSON.stringify(scenario), this.version, this.stamp(), key);
+      .run(
+        id,
+        kind,
+        JSON.stringify(scenario),
+        sweep !== null ? JSON.stringify(sweep) : null,
+        this.version,
+        this.stamp(),
+        key,
+      );
     return this.get(id) as RunRecord;
   }
 

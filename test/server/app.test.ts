@@ -299,6 +299,78 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
   });
 });
 
+describe("sweeps and Monte Carlo over the API", () => {
+  it("a sweep's result is what --sweep ... --json prints, point for point, with a chart per figure", async () => {
+    const id = await postedId({
+      kind: "train",
+      scenario: example("examples/train-explicit.yaml"),
+      sweep: ["training.globalBatch=768,1536,3072"],
+    });
+    const done = await finished(id);
+    expect(done["status"], JSON.stringify(done["error"])).toBe("done");
+    const cli = await run([
+      "train",
+      join(ROOT, "examples/train-explicit.yaml"),
+      "--sweep",
+      "training.globalBatch=768,1536,3072",
+      "--json",
+    ]);
+    expect(done["result"]).toEqual(JSON.parse(cli.stdout));
+    expect(done["sweep"]).toEqual({ sweep: ["training.globalBatch=768,1536,3072"] });
+    const view = done["view"] as { charts: { kind: string; data: { labels: string[] } }[] };
+    expect(view.charts[0]?.kind).toBe("line");
+    expect(view.charts[0]?.data.labels).toEqual(["globalBatch=768", "globalBatch=1536", "globalBatch=3072"]);
+  });
+
+  it("a plan's Monte Carlo is the CLI's for the same samples and seed, its figures as histograms", async () => {
+    const id = await postedId({
+      kind: "plan",
+      scenario: example("examples/plan-global.yaml"),
+      samples: 3,
+      seed: 5,
+    });
+    const done = await finished(id);
+    expect(done["status"], JSON.stringify(done["error"])).toBe("done");
+    const cli = await run([
+      "plan",
+      join(ROOT, "examples/plan-global.yaml"),
+      "--samples",
+      "3",
+      "--seed",
+      "5",
+      "--json",
+    ]);
+    expect(done["result"]).toEqual(JSON.parse(cli.stdout));
+    const view = done["view"] as { charts: { kind: string; caption: string }[] };
+    expect(view.charts.length).toBeGreaterThan(0);
+    expect(view.charts[0]?.caption).toMatch(/over 3 samples/);
+  }, 120_000);
+
+  it("a bad sweep is a 400 naming what is wrong, before anything is queued", async () => {
+    const scenario = example("examples/train-explicit.yaml");
+    for (const [body, message] of [
+      [
+        { kind: "sites", scenario: example("examples/campus-1gw.yaml"), sweep: ["itMw=1,2"] },
+        /^kind: expected a kind that sweeps/,
+      ],
+      [{ kind: "train", scenario, sweep: ["globalBatch"] }, /^sweep\[0\]: expected path=a:b:step/],
+      [
+        { kind: "train", scenario, sweep: ["training.seqLen=1:30000:1"] },
+        /^sweep: expected at most 20,000 points in all .* over HTTP/,
+      ],
+      [{ kind: "train", scenario, samples: 4 }, /^samples: expected a kind with uncertain inputs/],
+      [
+        { kind: "plan", scenario: example("examples/plan-global.yaml"), seed: 3 },
+        /^seed: expected samples of a plan/,
+      ],
+    ] as const) {
+      const r = await post(body);
+      expect(r.status, JSON.stringify(body.sweep ?? body)).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+  });
+});
+
 describe("what a scenario may name", () => {
   it("GET /v1/catalog lists the catalog's accelerators, models and sites by id and name", async () => {
     const r = (await (await fetch(`${server.url}/v1/catalog`)).json()) as Record<

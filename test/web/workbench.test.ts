@@ -130,6 +130,16 @@ describe("workbench", () => {
     expect(await page.textContent("#problems")).toBe("system.count: expected a positive number, got -1");
   });
 
+  it("runs a sweep beside the scenario and draws each figure over its points", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector("#examples option", { state: "attached" });
+    await page.fill("#sweep", "training.globalBatch=768,1536");
+    expect(await runExample(page, "train-explicit")).toBeGreaterThan(0);
+    expect(await page.textContent("#result ul")).toMatch(/2 points ran/);
+    expect(await page.locator('#chart svg[data-chart="chart-0"] path[data-series]').count()).toBe(1);
+  });
+
   it("forms for the common fields show the scenario's values and write changes into its text", async () => {
     const page = await browser.newPage();
     await page.goto(server.url);
