@@ -70,23 +70,27 @@ async function exampleYaml(name: string): Promise<string> {
 }
 
 describe("workbench", () => {
-  it("runs an example of every kind and draws a non-empty chart for each; a run has its own URL", async () => {
+  it("runs every contract example and one of every other kind, drawing non-empty charts for each; a run has its own URL", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.url);
     await page.waitForSelector("#examples option", { state: "attached" });
+    // The contract's examples (../shared/contract, the same files as examples/), then sites, plan, fleet.
     for (const name of [
       "train-explicit",
+      "train-search",
       "infer-batch",
+      "custom-chip",
       "serve-online",
+      "serve-offline",
       "campus-1gw",
       "plan-global",
       "fleet-small",
     ])
       expect(await runExample(page, name), name).toBeGreaterThan(0);
     // The run list shows them, newest first; a run's URL opens it.
-    await page.waitForFunction(() => document.querySelectorAll("#runs li").length >= 6);
+    await page.waitForFunction(() => document.querySelectorAll("#runs li").length >= 9);
     const url = page.url();
     expect(url).toMatch(/#[0-9a-f-]{36}$/);
     const again = await browser.newPage();
