@@ -29,15 +29,38 @@ const ALLOWED: Record<string, readonly string[]> = {
   datacenter: ["catalog"],
   supply: ["catalog"],
   plan: ["catalog", "perf", "datacenter", "supply"],
+  design: ["catalog", "perf", "datacenter", "supply"],
   fleet: ["catalog", "perf", "datacenter"],
-  scenario: ["catalog", "perf", "datacenter", "supply", "plan", "fleet"],
+  scenario: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "design"],
   validation: ["catalog", "perf", "scenario"],
   // The interfaces are peers: the CLI starts the server (`serve`), the server answers with the CLI's
   // --json objects. Nothing below them imports either.
-  cli: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation", "server"],
-  server: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "scenario", "validation", "cli"],
+  cli: [
+    "catalog",
+    "perf",
+    "datacenter",
+    "supply",
+    "plan",
+    "fleet",
+    "design",
+    "scenario",
+    "validation",
+    "server",
+  ],
+  server: [
+    "catalog",
+    "perf",
+    "datacenter",
+    "supply",
+    "plan",
+    "fleet",
+    "design",
+    "scenario",
+    "validation",
+    "cli",
+  ],
 };
-const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan", "fleet"];
+const PURE = ["foundation", "catalog", "perf", "datacenter", "supply", "plan", "design", "fleet"];
 
 describe("architecture", () => {
   const all = files(SRC);

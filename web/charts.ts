@@ -15,11 +15,14 @@ interface Row {
   readonly label: string;
   readonly series: string;
   readonly value: number;
+  /** A scatter's horizontal position. */
+  readonly x: number;
 }
 
 /** Short numbers for axes and tips: 1.2M, 34k, 5.67, 0.012. */
 export function shortNumber(v: number): string {
   const a = Math.abs(v);
+  if (a >= 1e12) return `${(v / 1e12).toFixed(1)}T`;
   if (a >= 1e9) return `${(v / 1e9).toFixed(1)}B`;
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `${(v / 1e3).toFixed(a >= 1e4 ? 0 : 1)}k`;
@@ -29,7 +32,12 @@ export function shortNumber(v: number): string {
 
 function rowsOf(spec: ChartSpec): Row[] {
   return spec.data.series.flatMap((s) =>
-    s.values.map((value, i) => ({ label: spec.data.labels[i] ?? String(i), series: s.name, value })),
+    s.values.map((value, i) => ({
+      label: s.labels?.[i] ?? spec.data.labels[i] ?? String(i),
+      series: s.name,
+      value,
+      x: s.x?.[i] ?? 0,
+    })),
   );
 }
 
@@ -61,6 +69,18 @@ function marksOf(spec: ChartSpec, rows: Row[]): Plot.Markish[] {
       ),
       Plot.tip(rows, Plot.pointerX({ x: "label", y: "value", title })),
     ];
+  if (spec.kind === "scatter")
+    return [
+      Plot.dot(rows, {
+        x: "x",
+        y: "value",
+        fill: "series",
+        r: 4,
+        title: (d: Row) =>
+          `${d.label}\n${spec.xLabel ?? "x"}: ${shortNumber(d.x)}\n${spec.unit ?? "y"}: ${shortNumber(d.value)}`,
+        tip: true,
+      }),
+    ];
   if (spec.kind === "hbar")
     return [Plot.barX(rows, { y: "label", x: "value", fill: "series", title, tip: true }), Plot.ruleX([0])];
   if (spec.kind === "stack")
@@ -89,6 +109,15 @@ function scalesOf(spec: ChartSpec): Plot.PlotOptions {
       color,
     };
   }
+  if (spec.kind === "scatter")
+    return {
+      width: WIDTH,
+      height: 360,
+      marginLeft: 64,
+      x: { grid: true, label: spec.xLabel ?? null, tickFormat: shortNumber },
+      y: { grid: true, label: unit, tickFormat: shortNumber },
+      color,
+    };
   const grouped = spec.kind === "bar" && names.length > 1;
   const axis = {
     domain: labels,
@@ -123,6 +152,12 @@ function annotate(figure: Element, spec: ChartSpec): void {
     spec.data.series.forEach((s, k) => {
       for (const p of groups[k]?.querySelectorAll("path") ?? []) p.setAttribute("data-series", s.name);
     });
+  } else if (spec.kind === "scatter") {
+    const byColor = new Map(spec.data.series.map((s, k) => [COLORS[k % COLORS.length], s.name]));
+    for (const dot of svg.querySelectorAll('g[aria-label="dot"] circle')) {
+      const name = byColor.get(dot.getAttribute("fill") ?? "");
+      if (name !== undefined) dot.setAttribute("data-series", name);
+    }
   } else {
     // Each bar is filled with its series' colour (the colour scale's range, in the series' order).
     const byColor = new Map(spec.data.series.map((s, k) => [COLORS[k % COLORS.length], s.name]));

@@ -8,7 +8,7 @@ import { isMap, isScalar, parseDocument } from "yaml";
  * /v1/catalog; the server's check still has the last word.
  */
 
-export type Kind = "train" | "infer" | "plan" | "sites" | "fleet";
+export type Kind = "train" | "infer" | "plan" | "sites" | "fleet" | "design";
 type Ids = "accelerators" | "models" | "sites";
 
 interface Field {
@@ -51,6 +51,12 @@ const FIELDS: Readonly<Record<Kind, readonly Field[]>> = {
     { path: ["fleet", "accelerator"], ids: "accelerators" },
     { path: ["fleet", "count"] },
     { path: ["scheduler"] },
+  ],
+  design: [
+    { path: ["base"], ids: "accelerators" },
+    { path: ["supply", "hbmStacksPerYear"] },
+    { path: ["site"], ids: "sites" },
+    { path: ["cooling"] },
   ],
 };
 

@@ -280,6 +280,7 @@ async function load(): Promise<void> {
         plan: schemaOf("plan"),
         sites: schemaOf("sites"),
         fleet: schemaOf("fleet"),
+        design: schemaOf("design"),
       },
       {
         accelerators: ids.body.accelerators.map((x) => x.id),

@@ -25,6 +25,12 @@ export type * from "./types.js";
 
 import { ASSUMPTIONS, type AssumptionKey } from "./data/assumptions.js";
 
+export {
+  CHIP_ASSUMPTIONS,
+  type ChipAssumptionKey,
+  type ChipAssumptions,
+  chipAssumptionValues,
+} from "./data/chip.js";
 export { COST_PER_GW, type CostPerGwReference } from "./data/investment.js";
 export {
   type AdmissionPolicy,

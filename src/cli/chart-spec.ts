@@ -9,17 +9,23 @@ export interface ChartSpec {
   /**
    * `line`: one line per series over the labels (quarters, months, days); `bar`: a bar per series at each
    * label, side by side; `stack`: the series stacked at each label (a memory stack); `hbar`: horizontal
-   * bars, one row per label (where the time goes, by cause), series stacked.
+   * bars, one row per label (where the time goes, by cause), series stacked; `scatter`: one dot per value
+   * at (x[i], values[i]), each series a colour, each dot named by its series' labels[i].
    */
-  readonly kind: "line" | "bar" | "stack" | "hbar";
+  readonly kind: "line" | "bar" | "stack" | "hbar" | "scatter";
   /** The values' unit, shown on the value axis and in the hover tip. */
   readonly unit?: string;
+  /** A scatter's horizontal axis. */
+  readonly xLabel?: string;
   readonly data: {
     readonly labels: readonly string[];
     readonly series: readonly {
       readonly name: string;
       readonly values: readonly number[];
       readonly dashed?: boolean;
+      /** A scatter's horizontal positions and the name of each dot. */
+      readonly x?: readonly number[];
+      readonly labels?: readonly string[];
     }[];
   };
 }

@@ -19,6 +19,14 @@ import { applyTrainOverrides, resolveTrainScenario, type TrainOverrides } from "
 import { startServer } from "../server/serve.js";
 import { partsReport } from "../validation/parts.js";
 import { catalogJson, catalogReport } from "./catalog.js";
+import {
+  designHtml,
+  designJson,
+  designReport,
+  runDesign,
+  SCATTER_METRICS,
+  type ScatterMetric,
+} from "./design.js";
 import { fitReport, fleetHtml, fleetJson, fleetReport, runFleet } from "./fleet.js";
 import {
   deployJson,
@@ -101,6 +109,11 @@ commands:
   train|infer FILE --sweep PATH=A:B:STEP [--sweep PATH=V1,V2 ...] [--shard I/N] [--json]
              evaluate every point of a sweep over scenario fields on all cores (progress on stderr);
              a shard runs a fixed slice, and "merge" joins shard outputs into the whole sweep
+  design FILE [--json] [--html OUT.html] [--x METRIC] [--y METRIC]
+             a custom accelerator's design space (fields varied around a base part) judged on a workload
+             mix and the supply it is built from: per design $/M tokens, tokens/J, days to train, chip
+             cost and chips a year; the Pareto front, its knee and why each other design loses; points
+             run on all cores; --x/--y: the HTML scatter's axes
   serve [--port N] [--host H] [--data DIR] [--token T]
              the HTTP API under /v1 on 127.0.0.1:8787 by default (runs of train, infer, plan, sites and
              fleet scenarios, kept in a SQLite store under --data, default ./.stargate); beyond
@@ -127,6 +140,7 @@ const COMMANDS = [
   "schema",
   "merge",
   "serve",
+  "design",
 ] as const;
 const PLANNED: string[] = [];
 
@@ -266,6 +280,8 @@ const OPTIONS = {
   host: { type: "string" },
   data: { type: "string" },
   token: { type: "string" },
+  x: { type: "string" },
+  y: { type: "string" },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** The options each command uses beyond --json, --help and --catalog; any other is an error naming it. */
@@ -313,6 +329,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
   schema: [],
   merge: ["jsonl"],
   serve: ["port", "host", "data", "token"],
+  design: ["html", "x", "y"],
 };
 
 /**
@@ -491,6 +508,32 @@ async function serveCommand(ctx: Ctx): Promise<number> {
   return 0;
 }
 
+/** `design`: a chip design space on the worker pool; the front, the report, --json, --html with the chosen axes. */
+async function designCommand(ctx: Ctx): Promise<number> {
+  const { values, rest, io, catalog, overlays, out } = ctx;
+  const file = rest[0];
+  if (file === undefined) throw new InputError("design", undefined, "a design scenario FILE (kind: design)");
+  const axis = (flag: "x" | "y", v: string | undefined): ScatterMetric | undefined => {
+    if (v !== undefined && !(SCATTER_METRICS as readonly string[]).includes(v))
+      throw new InputError(`--${flag}`, v, `one of ${SCATTER_METRICS.join(", ")}`);
+    return v as ScatterMetric | undefined;
+  };
+  const x = axis("x", values.x);
+  const y = axis("y", values.y);
+  if ((x !== undefined || y !== undefined) && values.html === undefined)
+    throw new InputError(
+      x !== undefined ? "--x" : "--y",
+      x ?? y,
+      "--html beside it (the axes of its scatter)",
+    );
+  const data = parseYaml(readText(file, io.cwd, "FILE"), file);
+  const outcome = await runDesign(data, catalog, overlays, progressBar(io.stderr));
+  if (values.html !== undefined)
+    writeAtomic(resolve(io.cwd, values.html), designHtml(outcome, x, y), "--html");
+  out(designJson(outcome), designReport(outcome));
+  return 0;
+}
+
 /** `fleet`: the twin over a scenario (and its job trace); a sweep or Monte Carlo; --html. */
 async function fleetCommand(ctx: Ctx): Promise<number> {
   const { values, rest, io, catalog, overlays, out, sweepOut } = ctx;
@@ -654,6 +697,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === "fleet") return await fleetCommand(ctx);
     if (command === "serve") return await serveCommand(ctx);
+    if (command === "design") return await designCommand(ctx);
     if (command === "fit-trace") {
       const file = rest[0];
       if (file === undefined) throw new InputError("fit-trace", undefined, "a trace CSV argument");

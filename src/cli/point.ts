@@ -8,10 +8,12 @@ import {
   SITE_OVERRIDE_FIGURE,
   type SiteInput,
 } from "../catalog/index.js";
+import { type DesignInput, evaluateDesignPoint, type ResolvedBase, resolveBase } from "../design/design.js";
 import { InputError } from "../errors.js";
 import type { FleetResult } from "../fleet/sim.js";
 import type { PerfCache } from "../plan/plan.js";
 import { seededRandom } from "../random.js";
+import { resolveDesignScenario } from "../scenario/design.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
 import { setPathInPlace } from "../scenario/sweep.js";
 import { strip } from "../scenario/system.js";
@@ -23,7 +25,7 @@ import { runTrain, trainJson } from "./train.js";
 
 /** Everything a sweep worker needs to evaluate points: plain data, so it crosses thread boundaries. */
 export interface SweepJob {
-  readonly command: "train" | "infer" | "plan" | "fleet";
+  readonly command: "train" | "infer" | "plan" | "fleet" | "design";
   readonly data: unknown;
   readonly overlays: readonly CatalogOverlay[];
   readonly overrides: TrainOverrides & InferOverrides;
@@ -154,6 +156,24 @@ export function planSummary(o: PlanOutcome): Record<string, unknown> {
   };
 }
 
+/** The axis of design points (cli/design.ts runs a design's points on the sweep pool along it). */
+export const DESIGN_POINT_AXIS = "@design";
+
+/** A design scenario resolved once per worker (its points all share it). */
+const designs = new WeakMap<object, { input: DesignInput; base: ResolvedBase }>();
+
+/** Design point `index` of the job's design scenario. */
+function designPointRow(job: SweepJob, catalog: Catalog, index: number): Record<string, unknown> {
+  const key = job.data as object;
+  let d = designs.get(key);
+  if (d === undefined) {
+    const input = resolveDesignScenario(job.data, catalog);
+    d = { input, base: resolveBase(input) };
+    designs.set(key, d);
+  }
+  return evaluateDesignPoint(d.input, d.base, index) as unknown as Record<string, unknown>;
+}
+
 /** Evaluate one sweep point: the scenario with the point's fields set. Bad points become error rows. */
 export function evaluatePoint(
   job: SweepJob,
@@ -161,6 +181,7 @@ export function evaluatePoint(
   point: Record<string, number | string | boolean>,
 ): Record<string, unknown> {
   try {
+    if (job.command === "design") return designPointRow(job, catalog, Number(point[DESIGN_POINT_AXIS]));
     const data = structuredClone(job.data);
     let sampled: Record<string, number> | null = null;
     for (const [path, value] of Object.entries(point)) {

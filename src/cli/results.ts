@@ -1,12 +1,14 @@
 import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { resolveCampusScenario } from "../scenario/campus.js";
+import { resolveDesignScenario } from "../scenario/design.js";
 import { validateFleetScenario } from "../scenario/fleet.js";
 import { resolveInferScenario } from "../scenario/infer.js";
 import { resolvePlanScenario } from "../scenario/plan.js";
 import type { SweepAxis } from "../scenario/sweep.js";
 import { resolveTrainScenario } from "../scenario/train.js";
 import type { PageView } from "./chart-spec.js";
+import { designJson, designView, runDesignHere } from "./design.js";
 import { fleetJson, fleetView, runFleet } from "./fleet.js";
 import { deployJson, inferJson, runDeploy, runInferBatch, runServe, serveJson } from "./infer.js";
 import { planJson, runPlan } from "./plan.js";
@@ -29,7 +31,7 @@ export function finiteOnly(key: string, v: unknown): unknown {
 }
 
 /** The scenario kinds a run may be (the commands that take one scenario and answer with one result). */
-export const RUN_KINDS = ["train", "infer", "plan", "sites", "fleet"] as const;
+export const RUN_KINDS = ["train", "infer", "plan", "sites", "fleet", "design"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** A scenario that names a file (a trace) is refused where no file may be read: over HTTP. */
@@ -49,6 +51,7 @@ export function checkScenario(kind: RunKind, data: unknown, catalog: Catalog): v
     if (w !== null && w !== undefined && "trace" in w) noFile("inference.workload.trace", w.trace);
   } else if (kind === "plan") resolvePlanScenario(data, catalog);
   else if (kind === "sites") resolveCampusScenario(data, catalog);
+  else if (kind === "design") resolveDesignScenario(data, catalog);
   else noFile("trace", validateFleetScenario(data, catalog).s.trace);
 }
 
@@ -107,6 +110,11 @@ export function runResult(
   if (kind === "sites") {
     const r = runSites(data, catalog);
     return { json: sitesJson(r), view: sitesView(r) };
+  }
+  if (kind === "design") {
+    // One thread: the server's run worker is one (the CLI runs a design's points on the pool).
+    const o = runDesignHere(data, catalog, progress);
+    return { json: designJson(o), view: designView(o) };
   }
   noFile("trace", (data as { trace?: unknown } | null)?.trace);
   const o = runFleet(data, catalog, [], clock, progress, bounded(FLEET_RATES));

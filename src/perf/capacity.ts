@@ -133,13 +133,15 @@ export interface ServingCapacity {
  * decode(b) + (b/outputLen) × prefill(1 request), each request gets one token per iteration, and a new
  * request waits at most one iteration before its own prefill. The best output tokens per second per
  * accelerator over replica shapes and batches 1, 2, 4, ... within the TTFT and TPOT limits; null when
- * none meets them.
+ * none meets them. `refine`: also bisect between the last batch within the limits and the first beyond
+ * them (the design search compares chips whose capacities differ by less than a doubling of the batch).
  */
 export function servingCapacity(
   job: InferenceJob,
   inputLen: number,
   outputLen: number,
   limits: { readonly ttftS: number; readonly tpotS: number },
+  refine = false,
 ): ServingCapacity | null {
   let best: ServingCapacity | null = null;
   for (const shape of replicaShapes(job, {})) {
@@ -147,15 +149,41 @@ export function servingCapacity(
     const one = evaluateInference(job, shape, 1, inputLen, outputLen);
     if (!one.fits) continue;
     const prefill = one.prefill.timeS;
-    for (let batch = 1; batch <= 4096; batch *= 2) {
+    // The replica at `batch`, or null when it does not fit or misses a limit.
+    const at = (batch: number): ServingCapacity | null => {
       const r = evaluateInference(job, shape, batch, inputLen, outputLen);
-      if (!r.fits) break;
+      if (!r.fits) return null;
       const tpotS = r.decode.timeS + (batch / outputLen) * prefill;
       const ttftS = prefill + tpotS;
-      if (tpotS > limits.tpotS || ttftS > limits.ttftS) break;
-      const perGpu = batch / tpotS / gpus;
-      if (best === null || perGpu > best.tokensPerSPerGpu)
-        best = { tokensPerSPerGpu: perGpu, shape, batch, tpotS, ttftS, bottleneck: r.decode.bottleneck };
+      if (tpotS > limits.tpotS || ttftS > limits.ttftS) return null;
+      return {
+        tokensPerSPerGpu: batch / tpotS / gpus,
+        shape,
+        batch,
+        tpotS,
+        ttftS,
+        bottleneck: r.decode.bottleneck,
+      };
+    };
+    let last = 0;
+    for (let batch = 1; batch <= 4096; batch *= 2) {
+      const c = at(batch);
+      if (c === null) break;
+      last = batch;
+      if (best === null || c.tokensPerSPerGpu > best.tokensPerSPerGpu) best = c;
+    }
+    if (!refine || last === 0 || last >= 4096) continue;
+    // Bisect (last, 2·last) for the largest batch within the limits.
+    let lo = last;
+    let hi = 2 * last;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const c = at(mid);
+      if (c === null) hi = mid;
+      else {
+        lo = mid;
+        if (best === null || c.tokensPerSPerGpu > best.tokensPerSPerGpu) best = c;
+      }
     }
   }
   return best;

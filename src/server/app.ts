@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
@@ -249,20 +249,36 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
   const reference = referencePage(document);
   app.get("/v1/reference", (c) => c.html(reference));
 
+  requireToken(app, o.token);
+  addWriteRoutes(app, o, queue, limit);
+  addReadRoutes(app, o);
+  addEventRoute(app, o, queue);
+  app.delete("/v1/runs/:id", (c) => {
+    const id = c.req.param("id");
+    queue.cancel(id);
+    return o.store.delete(id)
+      ? c.body(null, 204)
+      : c.json({ error: { path: "id", message: "id: no such run" } }, 404);
+  });
+  return { app, stop: () => queue.stop() };
+}
+
+/** Every /v1 route but the events' asks for the bearer token when the server has one. */
+function requireToken(app: Hono, token: string | undefined): void {
   app.use("/v1/*", async (c, next) => {
     // A browser's EventSource cannot send headers: an event stream may carry the token in its query.
     const queryToken = c.req.path.endsWith("/events") ? c.req.query("access_token") : undefined;
-    if (
-      o.token !== undefined &&
-      c.req.header("authorization") !== `Bearer ${o.token}` &&
-      queryToken !== o.token
-    )
+    if (token !== undefined && c.req.header("authorization") !== `Bearer ${token}` && queryToken !== token)
       return c.json(
         { error: { path: "authorization", message: "authorization: expected Bearer TOKEN" } },
         401,
       );
     await next();
   });
+}
+
+/** POST /v1/runs (queue a run, or answer with the same finished one) and POST /v1/check. */
+function addWriteRoutes(app: Hono, o: AppOptions, queue: RunQueue, limit: MiddlewareHandler): void {
   app.post("/v1/runs", limit, async (c) => {
     const { kind, scenario, sweep } = runRequest(await readBody(c));
     // The same scenario (and sweep) finished before, under this version: its run is the answer (the
@@ -297,6 +313,10 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
       return c.json({ problems: problemsOf(err, yaml) });
     }
   });
+}
+
+/** The catalog's ids, the run list, a run, and a run's page. */
+function addReadRoutes(app: Hono, o: AppOptions): void {
   // What a scenario may name: the catalog's ids and names (the workbench's forms offer them).
   const names = (m: ReadonlyMap<string, { readonly name: string }>) =>
     [...m.entries()].map(([id, x]) => ({ id, name: x.name }));
@@ -331,6 +351,10 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
     c.header("Content-Disposition", `attachment; filename="${run.kind}-${run.id}.html"`);
     return c.html(htmlPage({ ...(run.view as PageView), data: run.result }));
   });
+}
+
+/** GET /v1/runs/:id/events: a run's progress and final status as server-sent events. */
+function addEventRoute(app: Hono, o: AppOptions, queue: RunQueue): void {
   app.get("/v1/runs/:id/events", (c) => {
     const id = c.req.param("id");
     const run = o.store.get(id);
@@ -367,12 +391,4 @@ export function createApp(o: AppOptions): { readonly app: Hono; stop(): Promise<
       });
     });
   });
-  app.delete("/v1/runs/:id", (c) => {
-    const id = c.req.param("id");
-    queue.cancel(id);
-    return o.store.delete(id)
-      ? c.body(null, 204)
-      : c.json({ error: { path: "id", message: "id: no such run" } }, 404);
-  });
-  return { app, stop: () => queue.stop() };
 }

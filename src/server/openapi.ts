@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_API_SWEEP_POINTS, SAMPLE_KINDS, SWEEP_KINDS } from "../cli/results.js";
 import { campusScenarioSchema } from "../scenario/campus.js";
+import { designScenarioSchema } from "../scenario/design.js";
 import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { planScenarioSchema } from "../scenario/plan-schema.js";
 import { inferScenarioSchema, trainScenarioSchema } from "../scenario/schema.js";
@@ -19,29 +20,28 @@ const error = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-/**
- * The OpenAPI 3.1 document of the API, generated from the same zod schemas the CLI validates with: a
- * run request's scenario is the kind's scenario schema.
- */
-export function openApiDocument(version: string): Record<string, unknown> {
-  const kinds = {
-    train: trainScenarioSchema,
-    infer: inferScenarioSchema,
-    plan: planScenarioSchema,
-    sites: campusScenarioSchema,
-    fleet: fleetScenarioSchema,
-  } as const;
-  const scenarios = Object.fromEntries(
-    Object.entries(kinds).map(([k, s]) => [`${k[0]?.toUpperCase()}${k.slice(1)}Scenario`, jsonSchema(s)]),
-  );
-  const request = {
-    oneOf: Object.keys(kinds).map((k) => ({
+/** The scenario schema of each run kind (the CLI's). */
+const KINDS = {
+  train: trainScenarioSchema,
+  infer: inferScenarioSchema,
+  plan: planScenarioSchema,
+  sites: campusScenarioSchema,
+  fleet: fleetScenarioSchema,
+  design: designScenarioSchema,
+} as const;
+const kindNames = Object.keys(KINDS);
+const schemaName = (k: string) => `${k[0]?.toUpperCase()}${k.slice(1)}Scenario`;
+
+/** A run request: its kind and scenario, and for the kinds that sweep, the sweep or Monte Carlo asked for. */
+function requestSchema(): Record<string, unknown> {
+  return {
+    oneOf: kindNames.map((k) => ({
       type: "object",
       required: ["kind"],
       additionalProperties: false,
       properties: {
         kind: { const: k },
-        scenario: { $ref: `#/components/schemas/${k[0]?.toUpperCase()}${k.slice(1)}Scenario` },
+        scenario: { $ref: `#/components/schemas/${schemaName(k)}` },
         scenarioYaml: { type: "string", description: "the scenario as YAML text (instead of scenario)" },
         ...((SWEEP_KINDS as readonly string[]).includes(k)
           ? {
@@ -71,12 +71,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
     })),
   };
-  const run = {
+}
+
+/** A run as GET /v1/runs/{id} answers it. */
+function runSchema(): Record<string, unknown> {
+  return {
     type: "object",
     required: ["id", "kind", "status", "scenario", "result", "error", "version", "createdAt"],
     properties: {
       id: { type: "string" },
-      kind: { enum: Object.keys(kinds) },
+      kind: { enum: kindNames },
       status: { enum: ["queued", "running", "done", "failed"] },
       scenario: {},
       sweep: {
@@ -95,103 +99,129 @@ export function openApiDocument(version: string): Record<string, unknown> {
       wallS: { type: ["number", "null"] },
     },
   };
-  const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
-  const runRequestBody = {
-    required: true,
-    content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
+}
+
+const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const runRequestBody = {
+  required: true,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/RunRequest" } } },
+};
+
+/** The routes of runs: create, list, check, read, delete, its page and its events. */
+function runPaths(): Record<string, unknown> {
+  return {
+    "/v1/runs": {
+      post: {
+        summary: "queue a run of a scenario",
+        requestBody: runRequestBody,
+        responses: {
+          "201": { description: "queued: { id, status }" },
+          "400": error("bad input: the field path and the CLI's message"),
+          "401": error("a bearer token is required"),
+          "413": error("the body is over 1 MiB"),
+          "429": error("the queue is full; Retry-After says when to try again"),
+        },
+      },
+      get: {
+        summary: "runs, newest first (without their results)",
+        parameters: [{ name: "kind", in: "query", required: false, schema: { enum: kindNames } }],
+        responses: { "200": { description: "{ runs: [...] }" }, "400": error("an unknown kind") },
+      },
+    },
+    "/v1/check": {
+      post: {
+        summary: "check a scenario without running it: every problem with its line in the YAML",
+        requestBody: runRequestBody,
+        responses: {
+          "200": { description: "{ problems: [{ path, message, line }] } (none: it would run)" },
+          "413": error("the body is over 1 MiB"),
+        },
+      },
+    },
+    "/v1/runs/{id}": {
+      get: {
+        parameters: [id],
+        responses: {
+          "200": {
+            description: "the run",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } },
+          },
+          "404": error("no such run"),
+        },
+      },
+      delete: {
+        summary: "cancel (if queued or running) and forget a run",
+        parameters: [id],
+        responses: { "204": { description: "gone" }, "404": error("no such run") },
+      },
+    },
+    "/v1/runs/{id}/report.html": {
+      get: {
+        summary:
+          "a finished run as one self-contained HTML page (charts drawn by an inline script), as a download",
+        parameters: [id],
+        responses: {
+          "200": { description: "text/html" },
+          "404": error("no such run"),
+          "409": error("the run has not finished, or was made before runs kept their page"),
+        },
+      },
+    },
+    "/v1/runs/{id}/events": {
+      get: {
+        summary: "server-sent events: progress { fraction }, then status { status }",
+        parameters: [id],
+        responses: { "200": { description: "text/event-stream" }, "404": error("no such run") },
+      },
+    },
   };
+}
+
+/** The routes beside runs: health, the catalog's ids, this document, its page, the examples. */
+function otherPaths(): Record<string, unknown> {
+  return {
+    "/v1/catalog": {
+      get: {
+        summary: "the ids and names a scenario may name: accelerators, models, sites",
+        responses: {
+          "200": { description: "{ accelerators: [{ id, name }], models: [...], sites: [...] }" },
+        },
+      },
+    },
+    "/v1/openapi.json": { get: { responses: { "200": { description: "this document" } } } },
+    "/v1/reference": {
+      get: { summary: "this document as a page", responses: { "200": { description: "HTML" } } },
+    },
+    "/v1/examples": {
+      get: {
+        summary: "the package's example scenarios, by kind",
+        responses: { "200": { description: "{ examples: [{ name, kind, yaml }] }" } },
+      },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the same zod schemas the CLI validates with: a
+ * run request's scenario is the kind's scenario schema.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const scenarios = Object.fromEntries(Object.entries(KINDS).map(([k, s]) => [schemaName(k), jsonSchema(s)]));
+  const { "/v1/runs": runs, "/v1/check": check, ...byId } = runPaths();
   return {
     openapi: "3.1.0",
     info: { title: "Stargate API", version },
     paths: {
       "/healthz": { get: { responses: { "200": { description: "the server is up" } } } },
-      "/v1/runs": {
-        post: {
-          summary: "queue a run of a scenario",
-          requestBody: runRequestBody,
-          responses: {
-            "201": { description: "queued: { id, status }" },
-            "400": error("bad input: the field path and the CLI's message"),
-            "401": error("a bearer token is required"),
-            "413": error("the body is over 1 MiB"),
-            "429": error("the queue is full; Retry-After says when to try again"),
-          },
-        },
-        get: {
-          summary: "runs, newest first (without their results)",
-          parameters: [{ name: "kind", in: "query", required: false, schema: { enum: Object.keys(kinds) } }],
-          responses: { "200": { description: "{ runs: [...] }" }, "400": error("an unknown kind") },
-        },
-      },
-      "/v1/check": {
-        post: {
-          summary: "check a scenario without running it: every problem with its line in the YAML",
-          requestBody: runRequestBody,
-          responses: {
-            "200": { description: "{ problems: [{ path, message, line }] } (none: it would run)" },
-            "413": error("the body is over 1 MiB"),
-          },
-        },
-      },
-      "/v1/runs/{id}": {
-        get: {
-          parameters: [id],
-          responses: {
-            "200": {
-              description: "the run",
-              content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } },
-            },
-            "404": error("no such run"),
-          },
-        },
-        delete: {
-          summary: "cancel (if queued or running) and forget a run",
-          parameters: [id],
-          responses: { "204": { description: "gone" }, "404": error("no such run") },
-        },
-      },
-      "/v1/runs/{id}/report.html": {
-        get: {
-          summary:
-            "a finished run as one self-contained HTML page (charts drawn by an inline script), as a download",
-          parameters: [id],
-          responses: {
-            "200": { description: "text/html" },
-            "404": error("no such run"),
-            "409": error("the run has not finished, or was made before runs kept their page"),
-          },
-        },
-      },
-      "/v1/runs/{id}/events": {
-        get: {
-          summary: "server-sent events: progress { fraction }, then status { status }",
-          parameters: [id],
-          responses: { "200": { description: "text/event-stream" }, "404": error("no such run") },
-        },
-      },
-      "/v1/catalog": {
-        get: {
-          summary: "the ids and names a scenario may name: accelerators, models, sites",
-          responses: {
-            "200": { description: "{ accelerators: [{ id, name }], models: [...], sites: [...] }" },
-          },
-        },
-      },
-      "/v1/openapi.json": { get: { responses: { "200": { description: "this document" } } } },
-      "/v1/reference": {
-        get: { summary: "this document as a page", responses: { "200": { description: "HTML" } } },
-      },
-      "/v1/examples": {
-        get: {
-          summary: "the package's example scenarios, by kind",
-          responses: { "200": { description: "{ examples: [{ name, kind, yaml }] }" } },
-        },
-      },
+      "/v1/runs": runs,
+      "/v1/check": check,
+      ...byId,
+      ...otherPaths(),
     },
     components: {
       schemas: {
-        RunRequest: request,
-        Run: run,
+        RunRequest: requestSchema(),
+        Run: runSchema(),
         ErrorBody: {
           type: "object",
           required: ["path", "message"],

@@ -26,6 +26,7 @@ const EXAMPLES = [
   ["plan-global.yaml", "plan"],
   ["stargate-korea.yaml", "plan"],
   ["fleet-small.yaml", "fleet"],
+  ["design.yaml", "design"],
 ] as const;
 
 const TYPES: Readonly<Record<string, string>> = {

@@ -12,7 +12,18 @@ import { run } from "./run.js";
  */
 const FLAG_RUNS = Math.ceil(RUNS / 2);
 
-const COMMANDS = ["train", "infer", "plan", "sites", "fleet", "fit-trace", "catalog", "schema", "merge"];
+const COMMANDS = [
+  "train",
+  "infer",
+  "plan",
+  "sites",
+  "fleet",
+  "fit-trace",
+  "catalog",
+  "schema",
+  "merge",
+  "design",
+];
 const FILES = [
   "examples/train-explicit.yaml",
   "examples/infer-batch.yaml",
@@ -76,6 +87,8 @@ const FLAGS: Record<string, readonly string[]> = {
   ],
   "--catalog": ["examples/custom-catalog.yaml", "examples/train-explicit.yaml", "/nonexistent.yaml"],
   "--html": ["/nonexistent/dir/x.html", "OUT"],
+  "--x": ["usdPerMillionTokens", "chipUsd", "bogus", ""],
+  "--y": ["tokensPerDayFromSupply", "constructor"],
   "--bogus": VALUES,
 };
 

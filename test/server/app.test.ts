@@ -59,6 +59,7 @@ describe("HTTP API", () => {
       ["infer", "examples/infer-batch.yaml"],
       ["sites", "examples/campus-1gw.yaml"],
       ["plan", "examples/plan-global.yaml"],
+      ["design", "examples/design.yaml"],
     ] as const) {
       const created = await post({ kind, scenario: example(file) });
       expect(created.status, kind).toBe(201);
@@ -74,11 +75,16 @@ describe("HTTP API", () => {
       const view = done["view"] as {
         title: string;
         report: string;
-        charts: { data: { labels: string[] } }[];
+        charts: { data: { labels: string[]; series: { labels?: string[] }[] } }[];
       };
       expect(view.title.length, kind).toBeGreaterThan(0);
       expect(view.charts.length, kind).toBeGreaterThan(0);
-      for (const chart of view.charts) expect(chart.data.labels.length, kind).toBeGreaterThan(0);
+      // Each chart has something to draw: labelled values, or (a scatter) dots with their names.
+      for (const chart of view.charts)
+        expect(
+          chart.data.labels.length + chart.data.series.reduce((n, s) => n + (s.labels?.length ?? 0), 0),
+          kind,
+        ).toBeGreaterThan(0);
       const text = await run([kind, join(ROOT, file)]);
       if (kind !== "plan") expect(text.stdout, kind).toContain(view.report.trim().split("\n")[0]);
     }
@@ -278,7 +284,7 @@ describe("HTTP API: events, cancel, OpenAPI", () => {
         "/v1/runs/{id}/report.html",
       ].sort(),
     );
-    expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(5);
+    expect(doc.components.schemas["RunRequest"]?.oneOf).toHaveLength(6);
     // Every route in it answers (none is 404), and the reference page lists each.
     const page = await (await fetch(`${server.url}/v1/reference`)).text();
     for (const [path, ops] of Object.entries(doc.paths)) {

@@ -84,13 +84,14 @@ describe("workbench", () => {
       "custom-chip",
       "serve-online",
       "serve-offline",
+      "design",
       "campus-1gw",
       "plan-global",
       "fleet-small",
     ])
       expect(await runExample(page, name), name).toBeGreaterThan(0);
     // The run list shows them, newest first; a run's URL opens it.
-    await page.waitForFunction(() => document.querySelectorAll("#runs li").length >= 9);
+    await page.waitForFunction(() => document.querySelectorAll("#runs li").length >= 10);
     const url = page.url();
     expect(url).toMatch(/#[0-9a-f-]{36}$/);
     const again = await browser.newPage();
