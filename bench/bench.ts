@@ -249,8 +249,8 @@ report(
 
 // 7. The main job: `stargate plan` on the built-in Stargate Korea scenario, as a user runs it (a fresh
 // process: Node start-up, scenario, performance sizing, supply, facilities, report); the plan across four
-// countries with a budget, two events and a regional demand; and `stargate sites` (one campus at every
-// catalog site).
+// countries with a budget, two events and a regional demand; `stargate sites` (one campus at every
+// catalog site); and `stargate design` on the contract's design space.
 const cli = fileURLToPath(new URL("../../bin/stargate.js", import.meta.url));
 for (const [label, args] of [
   ["plan: `stargate plan` (Stargate Korea), fresh process", ["plan"]],
@@ -259,6 +259,10 @@ for (const [label, args] of [
     ["plan", fileURLToPath(new URL("../../examples/plan-global.yaml", import.meta.url))],
   ],
   ["sites: `stargate sites` (1 GW campus at 16 sites), fresh process", ["sites"]],
+  [
+    "design: `stargate design examples/design.yaml` (the contract's 96 points × serve + train), fresh process",
+    ["design", fileURLToPath(new URL("../../examples/design.yaml", import.meta.url))],
+  ],
 ] as const) {
   const runs: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -35,6 +35,18 @@ export const BASES = {
     { example: "examples/fleet-small.yaml", edit: (s) => ({ ...s, days: 1 }) },
     { example: "examples/fleet-mixed.yaml", edit: (s) => ({ ...s, days: 1 }) },
   ],
+  // A chip design space of one point (each value list cut to its first), serving and training.
+  design: [
+    {
+      example: "examples/design.yaml",
+      edit: (s) => ({
+        ...s,
+        space: Object.fromEntries(
+          Object.entries(s["space"] as Record<string, Json[]>).map(([k, v]) => [k, v.slice(0, 1)]),
+        ),
+      }),
+    },
+  ],
 } satisfies Record<string, readonly Base[]>;
 
 export const EXTREMES: Json[] = [

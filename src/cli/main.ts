@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Catalog, CatalogOverlay } from "../catalog/index.js";
 import { InputError } from "../errors.js";
 import { fitTrace } from "../fleet/fit.js";
+import { designScenarioSchema } from "../scenario/design.js";
 import { parseJobTrace, resolveFleetScenario } from "../scenario/fleet.js";
 import { fleetScenarioSchema } from "../scenario/fleet-schema.js";
 import { applyInferOverrides, type InferOverrides, resolveInferScenario } from "../scenario/infer.js";
@@ -120,7 +121,7 @@ commands:
              loopback --token is required and every request carries it as a bearer token
   merge FILE...
              join --json outputs of the shards of one sweep
-  schema [train|plan|fleet|catalog]
+  schema [train|plan|fleet|design|catalog]
              JSON Schema of scenario files or catalog files, for editors
 
 options for every command:
@@ -631,10 +632,11 @@ function schemaCommand(ctx: Ctx): number {
     train: trainScenarioSchema,
     plan: planScenarioSchema,
     fleet: fleetScenarioSchema,
+    design: designScenarioSchema,
     catalog: catalogOverlaySchema,
   } as const;
   if (!Object.hasOwn(schemas, which))
-    throw new InputError("schema", which, 'one of "train", "plan", "fleet", "catalog"');
+    throw new InputError("schema", which, 'one of "train", "plan", "fleet", "design", "catalog"');
   const chosen = schemas[which as keyof typeof schemas];
   const schema = z.toJSONSchema(chosen, {
     io: "input",
