@@ -473,7 +473,9 @@ describe("stargate schema", () => {
     expect(plan.properties).toHaveProperty("demand");
     const bad = await run(["schema", "nonsense"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^stargate: schema: expected one of "train", "plan", "fleet", "design", "catalog"/);
+    expect(bad.stderr).toMatch(
+      /^stargate: schema: expected one of "train", "plan", "fleet", "design", "catalog"/,
+    );
   });
 });
 
