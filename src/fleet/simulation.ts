@@ -754,7 +754,7 @@ export class FleetSimulation {
   /** An autoscaler tick: every service counted and resized, a scheduling pass, the next tick. */
   private onAutoscale(): void {
     this.t.ticks++;
-    this.input.services.forEach((s, i) => this.scaleService(s, i));
+    for (const [i, s] of this.input.services.entries()) this.scaleService(s, i);
     this.pass();
     if (this.q.now + this.input.autoscaleS <= this.input.horizonS)
       this.q.after(this.input.autoscaleS, () => this.onAutoscale());
