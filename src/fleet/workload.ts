@@ -24,6 +24,11 @@ export interface JobStream {
   /** The accelerator type (pool) its jobs need (default 0). */
   readonly pool?: number;
   /**
+   * Other types its jobs may run on, in order of preference, each with its speed relative to the first
+   * (a job's run time there is its run time on the first over that speed).
+   */
+  readonly alternatives?: readonly { readonly pool: number; readonly speed: number }[];
+  /**
    * Daily cycle of submissions: rate = perDay × (1 + amplitude × cos(2π (hour − peakHour) / 24)) (default
    * amplitude 0: constant).
    */
@@ -64,6 +69,9 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
         workS: hours * 3600,
         priority: s.priority,
         ...(s.pool !== undefined ? { pool: s.pool } : {}),
+        ...(s.alternatives !== undefined && s.alternatives.length > 0
+          ? { alternatives: s.alternatives.map((a) => ({ pool: a.pool, workS: (hours * 3600) / a.speed })) }
+          : {}),
       });
     }
   }

@@ -51,7 +51,11 @@ const streamSchema = z.strictObject({
   /** Spread of log run time: at most 5 (a factor of e^5 ≈ 150 per standard deviation). */
   sigma: z.number().nonnegative().max(5).default(1),
   priority: priority.default(1),
-  accelerator: needs,
+  /**
+   * The type its jobs need, or several in order of preference (a job starts on the first that can take
+   * it, at that type's speed relative to the first).
+   */
+  accelerator: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]).optional(),
   /** Daily cycle of submissions around perDay, 0-1 (0: constant), and the hour of the peak. */
   amplitude: z.number().min(0).max(1).default(0),
   peakHour: z.number().min(0).max(24).default(14),

@@ -25,6 +25,7 @@ import type { FleetSimInput, ServiceSpec, SitePart } from "../fleet/sim.js";
 import { generateJobs, type JobStream, pretrainJob, replicaCapacity } from "../fleet/workload.js";
 import { splittable } from "../perf/capacity.js";
 import type { PodSpec } from "../perf/collectives.js";
+import { gemmCurveOf } from "../perf/roofline.js";
 import { seededRandom } from "../random.js";
 import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
 import { validate } from "./load.js";
@@ -532,14 +533,30 @@ function serviceSpec(
   };
 }
 
-/** A stream of fine-tunes or evaluations, its sizes checked against the largest site of its type. */
+/**
+ * What one accelerator of a type trains at, for the speed of a stream's jobs on another type than its
+ * first: dense BF16 peak × the measured GEMM plateau of that part (its family's, else the default).
+ */
+function sustainedBf16(acc: Pool["acc"]): number {
+  return (acc.peakFlops.bf16 ?? acc.peakFlops.fp16 ?? 0) * gemmCurveOf(acc, "bf16").plateau;
+}
+
+/**
+ * A stream of fine-tunes or evaluations, its sizes checked against the largest site of its (first) type;
+ * the other types it lists are alternatives at their sustained GEMM rate relative to the first's.
+ */
 function jobStream(
   c: FleetCtx,
   w: Extract<Workload, { kind: "finetune" | "eval" }>,
   partner: number,
   path: string,
 ): JobStream {
-  const poolIndex = poolNeeded(c.pools, w.accelerator, `${path}.accelerator`);
+  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
+  const poolIndex = poolNeeded(
+    c.pools,
+    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
+    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+  );
   const { acc, largestSite } = c.pools[poolIndex] as Pool;
   for (const [zi, z] of w.sizes.entries())
     if (z.accelerators > largestSite)
@@ -548,6 +565,14 @@ function jobStream(
         z.accelerators,
         `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
       );
+  const own = sustainedBf16(acc);
+  const alternatives = (listed ?? []).slice(1).map((id, k) => {
+    const pool = poolNeeded(c.pools, id, `${path}.accelerator[${k + 1}]`);
+    const speed = sustainedBf16((c.pools[pool] as Pool).acc) / own;
+    if (!(speed > 0))
+      throw new InputError(`${path}.accelerator[${k + 1}]`, id, "a type with a BF16 or FP16 peak");
+    return { pool, speed };
+  });
   return {
     partner,
     kind: w.kind,
@@ -559,6 +584,7 @@ function jobStream(
     amplitude: w.amplitude,
     peakHour: w.peakHour,
     ...(c.pools.length > 1 ? { pool: poolIndex } : {}),
+    ...(alternatives.length > 0 ? { alternatives } : {}),
   };
 }
 

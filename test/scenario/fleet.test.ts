@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinCatalog } from "../../src/catalog/index.js";
+import { builtinCatalog, resolveAccelerator } from "../../src/catalog/index.js";
+import { simulateFleet } from "../../src/fleet/sim.js";
+import { gemmCurveOf } from "../../src/perf/roofline.js";
 import { checkFleetWork, resolveFleetScenario } from "../../src/scenario/fleet.js";
 import { fleetScenarioSchema } from "../../src/scenario/fleet-schema.js";
 import { parseYaml } from "../../src/scenario/load.js";
@@ -36,6 +38,69 @@ describe("resolveFleetScenario", () => {
     );
     expect(() => checkFleetWork(s, 0, 1e-4)).toThrow(
       /^assumptions\.autoscaleMinutes: expected a simulation of at most 1,000,000 autoscaler steps; this one would run 201,600,000 autoscaler steps \(1 service × 14 days\)/,
+    );
+  });
+});
+
+describe("fine-tune and eval streams across accelerator types", () => {
+  const MIXED = join(import.meta.dirname, "../../examples/fleet-mixed.yaml");
+  /** The mixed fleet with the university's evaluations listing H100 first and GB200 after it. */
+  const mixed = (types: string | string[]) => {
+    const s = parseYaml(readFileSync(MIXED, "utf8"), MIXED) as Record<string, unknown>;
+    const partners = s["partners"] as { name: string; workloads: Record<string, unknown>[] }[];
+    const evals = partners.find((p) => p.name === "university")?.workloads[0] as Record<string, unknown>;
+    evals["accelerator"] = types;
+    // More 64-accelerator evaluations than 1,024 H100 hold: they queue there.
+    evals["perDay"] = 800;
+    evals["sizes"] = [{ accelerators: 64, weight: 1 }];
+    return { ...s, days: 4 };
+  };
+
+  it("list types in order of preference: a job's work on the next is its work on the first over the sustained-GEMM ratio", () => {
+    const r = resolveFleetScenario(mixed(["h100-sxm", "gb200"]), builtinCatalog());
+    const evals = r.input.jobs.filter((j) => j.kind === "eval");
+    expect(evals.length).toBeGreaterThan(2000);
+    const catalog = builtinCatalog();
+    const sustained = (id: string) => {
+      const a = resolveAccelerator(catalog, id);
+      return (a.peakFlops.bf16 ?? 0) * gemmCurveOf(a, "bf16").plateau;
+    };
+    const speed = sustained("gb200") / sustained("h100-sxm");
+    expect(speed).toBeGreaterThan(1.5);
+    for (const j of evals.slice(0, 50)) {
+      expect(j.pool).toBe(0);
+      expect(j.alternatives).toHaveLength(1);
+      expect(j.alternatives?.[0]?.pool).toBe(1);
+      expect(j.alternatives?.[0]?.workS).toBeCloseTo(j.workS / speed, 6);
+    }
+    // One type alone: no alternatives, and the same jobs otherwise.
+    const one = resolveFleetScenario(mixed("h100-sxm"), builtinCatalog()).input.jobs.filter(
+      (j) => j.kind === "eval",
+    );
+    expect(one.map((j) => [j.submitS, j.workS, j.size])).toEqual(
+      evals.map((j) => [j.submitS, j.workS, j.size]),
+    );
+    expect(one.every((j) => j.alternatives === undefined)).toBe(true);
+  });
+
+  it("a crowded first type sends jobs to the next: its site gets busier, no invariant breaks", () => {
+    const run = (types: string | string[]) => {
+      const r = resolveFleetScenario(mixed(types), builtinCatalog());
+      return simulateFleet({ ...r.input, audit: true });
+    };
+    const only = run("h100-sxm");
+    const both = run(["h100-sxm", "gb200"]);
+    expect(both.violation).toBeNull();
+    expect(only.violation).toBeNull();
+    const gb200 = (x: typeof only) => x.sites.find((s) => s.accelerator === "gb200")?.busy ?? 0;
+    expect(gb200(both)).toBeGreaterThan(gb200(only));
+    const evalWait = (x: typeof only) => x.kinds.find((k) => k.kind === "eval")?.waitH.p90 ?? 0;
+    expect(evalWait(both)).toBeLessThan(evalWait(only));
+  }, 60_000);
+
+  it("a type no site holds is named with its place in the list", () => {
+    expect(() => resolveFleetScenario(mixed(["h100-sxm", "tpu-v5p"]), builtinCatalog())).toThrow(
+      /^partners\[1\]\.workloads\[0\]\.accelerator\[1\]: expected an accelerator some site holds/,
     );
   });
 });
