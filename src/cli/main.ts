@@ -116,9 +116,10 @@ commands:
              cost and chips a year; the Pareto front, its knee and why each other design loses; points
              run on all cores; --x/--y: the HTML scatter's axes
   serve [--port N] [--host H] [--data DIR] [--token T]
-             the HTTP API under /v1 on 127.0.0.1:8787 by default (runs of train, infer, plan, sites and
-             fleet scenarios, kept in a SQLite store under --data, default ./.stargate); beyond
-             loopback --token is required and every request carries it as a bearer token
+             the workbench at / and the HTTP API under /v1 on 127.0.0.1:8787 by default (runs of train,
+             infer, plan, sites, fleet and design scenarios, sweeps and Monte Carlo, kept in a SQLite
+             store under --data, default ./.stargate); beyond loopback --token is required and every
+             request carries it as a bearer token
   merge FILE...
              join --json outputs of the shards of one sweep
   schema [train|plan|fleet|design|catalog]
