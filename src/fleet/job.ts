@@ -9,6 +9,8 @@ export interface JobOption {
   /** Seconds of running at full speed on this type. */
   readonly workS: number;
   readonly speedAt?: (fragment: number, pods: number) => number;
+  /** Accelerators it takes on this type, when not its own size (an inference replica's shape differs by type). */
+  readonly size?: number;
 }
 
 /** A job as generated or imported: what it asks for. */

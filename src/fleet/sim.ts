@@ -22,6 +22,16 @@ export interface ServiceSpec {
   readonly priority: number;
   /** The accelerator type (pool) its replicas run on (default 0). */
   readonly pool?: number;
+  /**
+   * Other types its replicas may run on, in order of preference, each with its replica there (size and
+   * tokens/s within the SLO). Replicas are counted in first-type replicas; one on another type serves at
+   * that type's rate.
+   */
+  readonly alternatives?: readonly {
+    readonly pool: number;
+    readonly replicaSize: number;
+    readonly tokensPerSPerReplica: number;
+  }[];
 }
 
 /**

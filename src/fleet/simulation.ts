@@ -65,6 +65,8 @@ export class FleetSimulation {
   // Inference services: each one's replicas, how many run, and stopped replica objects kept for reuse.
   private readonly replicas: Job[][];
   private readonly liveReplicas: number[];
+  /** Per service with other types: its live replicas on each of them. */
+  private readonly liveOnAlternative: number[][];
   private readonly spare: Job[][];
   private readonly ctx: SchedulerContext;
 
@@ -114,6 +116,7 @@ export class FleetSimulation {
     this.dfg = input.defragment ?? null;
     this.replicas = input.services.map(() => []);
     this.liveReplicas = input.services.map(() => 0);
+    this.liveOnAlternative = input.services.map((s) => (s.alternatives ?? []).map(() => 0));
     this.spare = input.services.map(() => []);
     this.ctx = this.schedulerContext();
   }
@@ -220,12 +223,12 @@ export class FleetSimulation {
     t.lastT = this.q.now;
   }
 
-  /** Whether starting `j` on type `pool` keeps its partner within quota. */
-  private withinQuotaIn(j: Job, pool: number): boolean {
+  /** Whether starting `j` on type `pool` (with `size` accelerators there) keeps its partner within quota. */
+  private withinQuotaIn(j: Job, pool: number, size = j.size): boolean {
     const p = this.input.partners[j.partner];
-    if ((this.usage[j.partner] ?? 0) + j.size > (p?.quota ?? 0)) return false;
+    if ((this.usage[j.partner] ?? 0) + size > (p?.quota ?? 0)) return false;
     if (p?.poolQuotas === undefined) return true;
-    return (this.poolUsage[j.partner * this.pools + pool] ?? 0) + j.size <= (p.poolQuotas[pool] ?? 0);
+    return (this.poolUsage[j.partner * this.pools + pool] ?? 0) + size <= (p.poolQuotas[pool] ?? 0);
   }
   private withinQuota(j: Job): boolean {
     return this.withinQuotaIn(j, j.pool ?? 0);
@@ -239,7 +242,9 @@ export class FleetSimulation {
     const frac = j.workS > 0 ? j.savedWorkS / j.workS : 0;
     m.pool = o.pool;
     m.workS = o.workS;
-    m.savedWorkS = frac * o.workS;
+    // A replica's work is unbounded: it has none saved, wherever it runs.
+    m.savedWorkS = Number.isFinite(o.workS) ? frac * o.workS : 0;
+    if (o.size !== undefined) m.size = o.size;
     if (o.speedAt !== undefined) m.speedAt = o.speedAt;
     else delete m.speedAt;
   }
@@ -269,9 +274,10 @@ export class FleetSimulation {
     if (alloc === null && options !== undefined)
       for (const o of options) {
         if (o.pool === (j.pool ?? 0)) continue;
-        const ok = this.withinQuotaIn(j, o.pool);
+        const size = o.size ?? j.size;
+        const ok = this.withinQuotaIn(j, o.pool, size);
         if (!ok && !input.borrowing) continue;
-        const a = this.cluster.place(j.size, input.placement, o.pool);
+        const a = this.cluster.place(size, input.placement, o.pool);
         if (a === null) continue;
         this.switchTo(j, o);
         alloc = a;
@@ -319,7 +325,7 @@ export class FleetSimulation {
     this.addRunning(j);
     j.startSeq = this.starts++;
     for (const d of alloc.domains) this.onDomain[d]?.push(j);
-    if (j.service !== undefined) this.liveReplicas[j.service] = (this.liveReplicas[j.service] ?? 0) + 1;
+    if (j.service !== undefined) this.countReplica(j, 1);
     j.progressFromS = q.now + j.stallS;
     const stall = j.stallS;
     j.stallS = 0;
@@ -330,6 +336,31 @@ export class FleetSimulation {
       });
     }
     return true;
+  }
+
+  /** A replica starts (+1) or stops (−1): its service's live count, and on which of its other types. */
+  private countReplica(j: Job, by: 1 | -1): void {
+    const i = j.service as number;
+    this.liveReplicas[i] = (this.liveReplicas[i] ?? 0) + by;
+    const alts = this.input.services[i]?.alternatives;
+    if (alts === undefined) return;
+    const k = alts.findIndex((a) => a.pool === (j.pool ?? 0));
+    const counts = this.liveOnAlternative[i] as number[];
+    if (k >= 0) counts[k] = (counts[k] ?? 0) + by;
+  }
+
+  /** Tokens/s a service's live replicas serve: first-type replicas at its rate, the others at theirs. */
+  private liveTokensPerS(s: ServiceSpec, i: number): number {
+    const live = this.liveReplicas[i] ?? 0;
+    if (s.alternatives === undefined) return live * s.tokensPerSPerReplica;
+    const counts = this.liveOnAlternative[i] as number[];
+    let onOthers = 0;
+    let tokens = 0;
+    s.alternatives.forEach((a, k) => {
+      onOthers += counts[k] ?? 0;
+      tokens += (counts[k] ?? 0) * a.tokensPerSPerReplica;
+    });
+    return (live - onOthers) * s.tokensPerSPerReplica + tokens;
   }
 
   /** Take a running job off its accelerators; returns the work (s at full speed) done since it started. */
@@ -354,7 +385,7 @@ export class FleetSimulation {
     this.busy -= j.size;
     this.removeRunning(j);
     if (j.borrowed) this.borrowedCount--;
-    if (j.service !== undefined) this.liveReplicas[j.service] = (this.liveReplicas[j.service] ?? 0) - 1;
+    if (j.service !== undefined) this.countReplica(j, -1);
     j.epoch++;
     this.t.allocatedAccS += elapsed * j.size;
     return Math.min(progress * this.rate(j), j.workS - j.savedWorkS);
@@ -628,6 +659,7 @@ export class FleetSimulation {
         {
           pool: spec.pool ?? 0,
           workS: spec.workS,
+          size: spec.size,
           ...(spec.speedAt !== undefined ? { speedAt: spec.speedAt } : {}),
         },
         ...spec.alternatives,
@@ -700,6 +732,9 @@ export class FleetSimulation {
     m.epoch++;
     m.borrowed = false;
     m.alloc = null;
+    // It starts again from its first type (its last run may have been on another).
+    const first = this.optionsOf.get(j)?.[0];
+    if (first !== undefined) this.switchTo(j, first);
     return j;
   }
 
@@ -710,10 +745,11 @@ export class FleetSimulation {
     const autoscaleS = this.input.autoscaleS;
     const list = this.replicas[i] as Job[];
     const live = this.liveReplicas[i] ?? 0;
+    const capacity = this.liveTokensPerS(s, i);
     const d = this.demandAt(s, q.now);
     t.demanded[i] = (t.demanded[i] ?? 0) + d * autoscaleS;
-    t.served[i] = (t.served[i] ?? 0) + Math.min(d, live * s.tokensPerSPerReplica) * autoscaleS;
-    if (live * s.tokensPerSPerReplica >= d) t.covered[i] = (t.covered[i] ?? 0) + 1;
+    t.served[i] = (t.served[i] ?? 0) + Math.min(d, capacity) * autoscaleS;
+    if (capacity >= d) t.covered[i] = (t.covered[i] ?? 0) + 1;
     t.replicaInt[i] = (t.replicaInt[i] ?? 0) + live * autoscaleS;
     t.peak[i] = Math.max(t.peak[i] ?? 0, live);
     // Size for the demand at the next tick; remove the newest replicas first (pending before running).
@@ -733,6 +769,15 @@ export class FleetSimulation {
               priority: s.priority,
               service: i,
               ...(s.pool !== undefined ? { pool: s.pool } : {}),
+              ...(s.alternatives !== undefined && s.alternatives.length > 0
+                ? {
+                    alternatives: s.alternatives.map((a) => ({
+                      pool: a.pool,
+                      workS: Number.POSITIVE_INFINITY,
+                      size: a.replicaSize,
+                    })),
+                  }
+                : {}),
             });
       t.count("inference");
       list.push(j);

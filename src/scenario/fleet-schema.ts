@@ -75,7 +75,11 @@ const serviceSchema = z.strictObject({
   amplitude: z.number().min(0).max(1).default(0.5),
   peakHour: z.number().min(0).max(24).default(14),
   priority: priority.default(3),
-  accelerator: needs,
+  /**
+   * The type its replicas need, or several in order of preference (a replica starts on the first that
+   * can take it, with that type's replica: its size and tokens/s within the SLO).
+   */
+  accelerator: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]).optional(),
 });
 
 export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, streamSchema, serviceSchema]);

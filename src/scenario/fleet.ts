@@ -496,16 +496,14 @@ function pretrainJobs(
   return jobs;
 }
 
-/** An inference service: its replica (size and tokens/s within the SLO) and its traffic. */
-function serviceSpec(
+/** A service's replica on one type: its size and tokens/s within the SLO (cached per model, type and SLO). */
+function replicaOn(
   c: FleetCtx,
   w: Extract<Workload, { kind: "inference" }>,
-  partner: number,
-  path: string,
-): ServiceSpec {
-  const poolIndex = poolNeeded(c.pools, w.accelerator, `${path}.accelerator`);
+  m: Model,
+  poolIndex: number,
+): { readonly size: number; readonly tokensPerS: number } | null {
   const acc = (c.pools[poolIndex] as Pool).acc;
-  const m = resolveModel(c.catalog, typeof w.model === "string" ? w.model : strip(w.model), `${path}.model`);
   const serving = {
     model: m,
     accelerator: acc,
@@ -517,9 +515,41 @@ function serviceSpec(
   };
   const capKey = JSON.stringify(["replica", serving]);
   if (!c.perfCache.has(capKey)) c.perfCache.set(capKey, replicaCapacity(serving));
-  const cap = c.perfCache.get(capKey) as ReturnType<typeof replicaCapacity>;
+  return c.perfCache.get(capKey) as ReturnType<typeof replicaCapacity>;
+}
+
+/**
+ * An inference service: its replica (size and tokens/s within the SLO) on its first type, the same on
+ * each other type it lists, and its traffic.
+ */
+function serviceSpec(
+  c: FleetCtx,
+  w: Extract<Workload, { kind: "inference" }>,
+  partner: number,
+  path: string,
+): ServiceSpec {
+  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
+  const poolIndex = poolNeeded(
+    c.pools,
+    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
+    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+  );
+  const m = resolveModel(c.catalog, typeof w.model === "string" ? w.model : strip(w.model), `${path}.model`);
+  const cap = replicaOn(c, w, m, poolIndex);
   if (cap === null)
-    throw new InputError(`${path}.slo`, w.slo, `limits that some replica of ${m.id} on ${acc.id} meets`);
+    throw new InputError(
+      `${path}.slo`,
+      w.slo,
+      `limits that some replica of ${m.id} on ${(c.pools[poolIndex] as Pool).acc.id} meets`,
+    );
+  const alternatives = (listed ?? []).slice(1).map((id, k) => {
+    const where = `${path}.accelerator[${k + 1}]`;
+    const pool = poolNeeded(c.pools, id, where);
+    const alt = replicaOn(c, w, m, pool);
+    if (alt === null)
+      throw new InputError(where, id, `a type on which some replica of ${m.id} meets the SLO`);
+    return { pool, replicaSize: alt.size, tokensPerSPerReplica: alt.tokensPerS };
+  });
   return {
     name: w.name ?? `${c.s.partners[partner]?.name}/${m.id}`,
     partner,
@@ -530,6 +560,7 @@ function serviceSpec(
     peakHour: w.peakHour,
     priority: w.priority,
     ...(c.pools.length > 1 ? { pool: poolIndex } : {}),
+    ...(alternatives.length > 0 ? { alternatives } : {}),
   };
 }
 

@@ -104,3 +104,51 @@ describe("fine-tune and eval streams across accelerator types", () => {
     );
   });
 });
+
+describe("inference services across accelerator types", () => {
+  const MIXED = join(import.meta.dirname, "../../examples/fleet-mixed.yaml");
+  /** The mixed fleet's chat service on `types`, asked for more than the GB200 racks serve. */
+  const mixed = (types: string | string[]) => {
+    const s = parseYaml(readFileSync(MIXED, "utf8"), MIXED) as Record<string, unknown>;
+    const partners = s["partners"] as {
+      name: string;
+      quota: unknown;
+      workloads: Record<string, unknown>[];
+    }[];
+    const startup = partners.find((p) => p.name === "startup");
+    const chat = startup?.workloads[0] as Record<string, unknown>;
+    chat["accelerator"] = types;
+    chat["tokensPerDay"] = 1.5e12;
+    return { ...s, days: 1 };
+  };
+
+  it("list types in order of preference: each with its own replica (size and tokens/s at the SLO)", () => {
+    const r = resolveFleetScenario(mixed(["gb200", "h100-sxm"]), builtinCatalog());
+    const chat = r.input.services[0];
+    expect(chat?.pool).toBe(1);
+    expect(chat?.alternatives).toHaveLength(1);
+    const h100 = chat?.alternatives?.[0];
+    expect(h100?.pool).toBe(0);
+    expect(h100?.replicaSize).toBeGreaterThan(0);
+    // An H100 replica serves less than a GB200 one per accelerator.
+    expect((h100?.tokensPerSPerReplica ?? 0) / (h100?.replicaSize ?? 1)).toBeLessThan(
+      (chat?.tokensPerSPerReplica ?? 0) / (chat?.replicaSize ?? 1),
+    );
+  });
+
+  it("demand beyond the first type is served on the next: more served, H100 busier, no invariant breaks", () => {
+    const run = (types: string | string[]) => {
+      const r = resolveFleetScenario(mixed(types), builtinCatalog());
+      return simulateFleet({ ...r.input, audit: true });
+    };
+    const only = run("gb200");
+    const both = run(["gb200", "h100-sxm"]);
+    expect(only.violation).toBeNull();
+    expect(both.violation).toBeNull();
+    const served = (x: typeof only) => x.services[0]?.servedFraction ?? 0;
+    expect(served(only)).toBeLessThan(0.95);
+    expect(served(both)).toBeGreaterThan(served(only));
+    const h100 = (x: typeof only) => x.sites.find((s) => s.accelerator === "h100-sxm")?.busy ?? 0;
+    expect(h100(both)).toBeGreaterThan(h100(only));
+  }, 60_000);
+});
