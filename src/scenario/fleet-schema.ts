@@ -17,8 +17,6 @@ import {
 const priority = z.number().int().min(0).max(3);
 const acceleratorCount = positiveInt.max(DOMAIN.accelerators);
 const model = z.union([z.string().min(1), modelSchema]);
-/** The accelerator type a workload needs (a site holding it); default: fleet.accelerator. */
-const needs = z.string().min(1).optional();
 
 const pretrainSchema = z.strictObject({
   kind: z.literal("pretrain"),
