@@ -29,13 +29,19 @@ export function chartsScriptText(): string {
   return chartsScript;
 }
 
+/** The page's policy, computed once (the charts script does not change while the process runs). */
+let csp: string | null = null;
+
 /**
  * The page's content security policy: nothing from the network, no script but the charts script (by its
  * hash), inline styles (Plot styles its SVG inline). In the page itself, so a downloaded file keeps it.
  */
 export function pageCsp(): string {
-  const hash = createHash("sha256").update(chartsScriptText()).digest("base64");
-  return `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:`;
+  if (csp === null) {
+    const hash = createHash("sha256").update(chartsScriptText()).digest("base64");
+    csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:`;
+  }
+  return csp;
 }
 
 /** A page: title, bullet points, charts, the text report, and the data (JSON) the charts came from. */

@@ -78,13 +78,15 @@ function kneeOf(
   serveWeight: number,
 ): number | null {
   if (front.length === 0) return null;
+  // Each objective's best and worst over the front, once.
+  const ranges = objectives.map((o) => {
+    const s = front.map((q) => score(q, o));
+    return { o, hi: Math.max(...s), lo: Math.min(...s) };
+  });
   let best: { d: number; i: number } | null = null;
   for (const p of front) {
     let d = 0;
-    for (const o of objectives) {
-      const s = front.map((q) => score(q, o));
-      const hi = Math.max(...s);
-      const lo = Math.min(...s);
+    for (const { o, hi, lo } of ranges) {
       const n = hi > lo ? (hi - score(p, o)) / (hi - lo) : 0;
       d += (o.serves ? serveWeight : 1 - serveWeight) * n * n;
     }

@@ -17,6 +17,8 @@ import {
 const priority = z.number().int().min(0).max(3);
 const acceleratorCount = positiveInt.max(DOMAIN.accelerators);
 const model = z.union([z.string().min(1), modelSchema]);
+/** A stream's or service's type, or several in order of preference (at most 16). */
+const typesInOrder = z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]).optional();
 
 const pretrainSchema = z.strictObject({
   kind: z.literal("pretrain"),
@@ -53,7 +55,7 @@ const streamSchema = z.strictObject({
    * The type its jobs need, or several in order of preference (a job starts on the first that can take
    * it, at that type's speed relative to the first).
    */
-  accelerator: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]).optional(),
+  accelerator: typesInOrder,
   /** Daily cycle of submissions around perDay, 0-1 (0: constant), and the hour of the peak. */
   amplitude: z.number().min(0).max(1).default(0),
   peakHour: z.number().min(0).max(24).default(14),
@@ -77,7 +79,7 @@ const serviceSchema = z.strictObject({
    * The type its replicas need, or several in order of preference (a replica starts on the first that
    * can take it, with that type's replica: its size and tokens/s within the SLO).
    */
-  accelerator: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]).optional(),
+  accelerator: typesInOrder,
 });
 
 export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, streamSchema, serviceSchema]);

@@ -363,6 +363,25 @@ function poolNeeded(pools: readonly Pool[], id: string | undefined, path: string
   return k;
 }
 
+/**
+ * A workload's accelerator types in order of preference: the pool of its own (the first listed, or the
+ * only one), and each other type it lists with the path that names it (resolved by the caller, in order).
+ */
+function preferredTypes(
+  pools: readonly Pool[],
+  accelerator: string | readonly string[] | undefined,
+  path: string,
+): { readonly own: number; readonly others: readonly { readonly id: string; readonly path: string }[] } {
+  const listed = Array.isArray(accelerator) ? (accelerator as readonly string[]) : undefined;
+  const own = poolNeeded(
+    pools,
+    listed !== undefined ? listed[0] : (accelerator as string | undefined),
+    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
+  );
+  const others = (listed ?? []).slice(1).map((id, k) => ({ id, path: `${path}.accelerator[${k + 1}]` }));
+  return { own, others };
+}
+
 /** Partners with their quotas (in all, or by accelerator type) checked against the fleet. */
 function fleetPartners(c: FleetCtx, total: number): FleetSimInput["partners"] {
   const { pools } = c;
@@ -465,21 +484,15 @@ function pretrainJobs(
   horizonS: number,
 ): JobSpec[] {
   // A pretraining run may list several types; the first is its own.
-  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
-  const poolIndex = poolNeeded(
-    c.pools,
-    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
-    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
-  );
+  const types = preferredTypes(c.pools, w.accelerator, path);
   const model = resolveModel(
     c.catalog,
     typeof w.model === "string" ? w.model : strip(w.model),
     `${path}.model`,
   );
   const at = { path, partner, model, globalBatch: Math.max(1, Math.round(w.globalBatchTokens / w.seqLen)) };
-  const own = pretrainOn(c, w, at, poolIndex, `${path}.accelerator`);
-  const alternatives = (listed ?? []).slice(1).map((id, k) => {
-    const where = `${path}.accelerator[${k + 1}]`;
+  const own = pretrainOn(c, w, at, types.own, `${path}.accelerator`);
+  const alternatives = types.others.map(({ id, path: where }) => {
     const alt = pretrainOn(c, w, at, poolNeeded(c.pools, id, where), where);
     return {
       pool: alt.pool ?? 0,
@@ -528,12 +541,8 @@ function serviceSpec(
   partner: number,
   path: string,
 ): ServiceSpec {
-  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
-  const poolIndex = poolNeeded(
-    c.pools,
-    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
-    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
-  );
+  const types = preferredTypes(c.pools, w.accelerator, path);
+  const poolIndex = types.own;
   const m = resolveModel(c.catalog, typeof w.model === "string" ? w.model : strip(w.model), `${path}.model`);
   const cap = replicaOn(c, w, m, poolIndex);
   if (cap === null)
@@ -542,8 +551,7 @@ function serviceSpec(
       w.slo,
       `limits that some replica of ${m.id} on ${(c.pools[poolIndex] as Pool).acc.id} meets`,
     );
-  const alternatives = (listed ?? []).slice(1).map((id, k) => {
-    const where = `${path}.accelerator[${k + 1}]`;
+  const alternatives = types.others.map(({ id, path: where }) => {
     const pool = poolNeeded(c.pools, id, where);
     const alt = replicaOn(c, w, m, pool);
     if (alt === null)
@@ -582,12 +590,8 @@ function jobStream(
   partner: number,
   path: string,
 ): JobStream {
-  const listed = Array.isArray(w.accelerator) ? w.accelerator : undefined;
-  const poolIndex = poolNeeded(
-    c.pools,
-    listed !== undefined ? listed[0] : (w.accelerator as string | undefined),
-    listed !== undefined ? `${path}.accelerator[0]` : `${path}.accelerator`,
-  );
+  const types = preferredTypes(c.pools, w.accelerator, path);
+  const poolIndex = types.own;
   const { acc, largestSite } = c.pools[poolIndex] as Pool;
   for (const [zi, z] of w.sizes.entries())
     if (z.accelerators > largestSite)
@@ -597,11 +601,10 @@ function jobStream(
         `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
       );
   const own = sustainedBf16(acc);
-  const alternatives = (listed ?? []).slice(1).map((id, k) => {
-    const pool = poolNeeded(c.pools, id, `${path}.accelerator[${k + 1}]`);
+  const alternatives = types.others.map(({ id, path: where }) => {
+    const pool = poolNeeded(c.pools, id, where);
     const speed = sustainedBf16((c.pools[pool] as Pool).acc) / own;
-    if (!(speed > 0))
-      throw new InputError(`${path}.accelerator[${k + 1}]`, id, "a type with a BF16 or FP16 peak");
+    if (!(speed > 0)) throw new InputError(where, id, "a type with a BF16 or FP16 peak");
     return { pool, speed };
   });
   return {
