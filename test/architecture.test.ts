@@ -32,7 +32,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   design: ["catalog", "perf", "datacenter", "supply"],
   fleet: ["catalog", "perf", "datacenter"],
   scenario: ["catalog", "perf", "datacenter", "supply", "plan", "fleet", "design"],
-  validation: ["catalog", "perf", "scenario"],
+  validation: ["catalog", "perf", "fleet", "scenario"],
   // The interfaces are peers: the CLI starts the server (`serve`), the server answers with the CLI's
   // --json objects. Nothing below them imports either.
   cli: [

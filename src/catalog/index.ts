@@ -33,6 +33,13 @@ export {
 } from "./data/chip.js";
 export { COST_PER_GW, type CostPerGwReference } from "./data/investment.js";
 export {
+  JOB_PRESET_IDS,
+  JOB_PRESETS,
+  type JobClassPreset,
+  type JobPreset,
+  type JobPresetStatement,
+} from "./data/job-presets.js";
+export {
   type AdmissionPolicy,
   DEFAULT_ENGINE_PRESET,
   DEFAULT_TRAINING_SETTINGS,

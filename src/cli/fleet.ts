@@ -42,6 +42,7 @@ export function fleetJson(o: FleetOutcome): Record<string, unknown> {
     defragment: i.defragment != null,
     checkpointIntervalMinutes: i.failures !== null ? i.failures.checkpointIntervalS / 60 : null,
     notes: o.resolved.notes,
+    assumptions: o.resolved.assumptions,
     ...o.result,
     eventsPerS: o.wallS > 0 ? o.result.events / o.wallS : null,
     transitionsPerS: o.wallS > 0 ? o.result.transitions / o.wallS : null,
@@ -72,7 +73,19 @@ export function fleetSummary(o: FleetOutcome): string[] {
   return out;
 }
 
-export function fleetReport(o: FleetOutcome): string {
+/** Every default the run used with its source, or a pointer to --assumptions. */
+function fleetAssumptionsText(o: FleetOutcome, withAssumptions: boolean): string[] {
+  if (!withAssumptions) return ["(--assumptions lists every default with its source)"];
+  return [
+    "Assumptions (every default the run used, with its source)",
+    ...o.resolved.assumptions.flatMap((x) => [
+      `  ${x.parameter.trimStart().startsWith("assumption:") || x.parameter.startsWith("  ") ? "  " : ""}${x.parameter.trim()} = ${x.value}${x.unit !== "" ? ` ${x.unit}` : ""}`,
+      `      ${x.source}`,
+    ]),
+  ];
+}
+
+export function fleetReport(o: FleetOutcome, withAssumptions = false): string {
   const r = o.result;
   const i = o.resolved.input;
   const pod = o.resolved.scenario.fleet.pod;
@@ -168,9 +181,25 @@ export function fleetReport(o: FleetOutcome): string {
     `Failures ${n0(g.failures)}, job interruptions ${n0(g.interruptions)}, inference replica restarts ${n0(g.replicaRestarts)}${causes !== "" ? ` (top causes: ${causes})` : ""}${i.failures !== null ? `; checkpoint every ${fixed(i.failures.checkpointIntervalS / 60, 1)} min` : ""}`,
     `Energy: ${n0(r.energy.itMWh)} MWh IT, ${n0(r.energy.facilityMWh)} MWh facility (PUE ${fixed(r.energy.facilityMWh / Math.max(1e-9, r.energy.itMWh), 3)}), ${n0(r.energy.co2Tonnes)} t CO2, mean IT ${fixed(r.energy.meanItMw, 1)} MW, peak IT ${fixed(r.energy.peakItMw, 1)} MW (facility ${fixed(r.energy.peakFacilityMw, 1)} MW)`,
     `Simulated ${n0(r.events)} events and ${n0(r.transitions)} job starts/stops in ${fixed(o.wallS, 2)} s (${n0(r.events / Math.max(1e-9, o.wallS))} events/s, ${n0(r.transitions / Math.max(1e-9, o.wallS))} starts+stops/s)`,
+    ...outcomesText(r),
+    "",
+    ...fleetAssumptionsText(o, withAssumptions),
     "",
   );
   return lines.join("\n");
+}
+
+/** Jobs that ended by outcome, when some fail or are cancelled (a trace preset). */
+function outcomesText(r: FleetResult): string[] {
+  const o = r.outcomes;
+  if (o === undefined) return [];
+  const jobs = o.completed.jobs + o.failed.jobs + o.cancelled.jobs;
+  const accH = o.completed.accH + o.failed.accH + o.cancelled.accH;
+  const part = (name: string, x: { jobs: number; accH: number }) =>
+    `${name} ${n0(x.jobs)} (${pct(x.jobs / Math.max(1, jobs))} of jobs, ${pct(x.accH / Math.max(1e-9, accH))} of their accelerator-hours)`;
+  return [
+    `Ended: ${part("completed", o.completed)}, ${part("failed", o.failed)}, ${part("cancelled", o.cancelled)}`,
+  ];
 }
 
 function charts(o: FleetOutcome): ChartSpec[] {

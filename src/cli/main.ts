@@ -91,7 +91,7 @@ commands:
              one campus design (accelerator, IT MW, cooling, a service) at every catalog site or the ones
              it lists, ranked on PUE, WUE, CO2, capex, $/GPU-hour and $/M tokens; no FILE: a 1 GW GB200
              campus (examples/campus-1gw.yaml)
-  fleet FILE [--json] [--html OUT.html] [--seed S]
+  fleet FILE [--json] [--html OUT.html] [--seed S] [--assumptions]
   fleet FILE --sweep scheduler=fifo,priority,fair-share [--sweep ...] [--samples N] [--shard I/N] [--json]
              compare schedulers, quotas, fleet sizes ... on all cores (Monte Carlo: sampled assumptions)
              the fleet twin: partners' jobs and services on a shared fleet, event by event (scheduler,
@@ -324,7 +324,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
   ],
   plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed", "jsonl"],
   sites: [],
-  fleet: ["html", "seed", "sweep", "shard", "samples", "jsonl"],
+  fleet: ["html", "seed", "sweep", "shard", "samples", "jsonl", "assumptions"],
   "fit-trace": ["days"],
   catalog: [],
   validate: ["parts"],
@@ -581,7 +581,7 @@ async function fleetCommand(ctx: Ctx): Promise<number> {
     writeAtomic(resolve(io.cwd, values.html), fleetHtml(outcome), "--html");
     if (!values.json) io.stderr(`wrote ${values.html}\n`);
   }
-  out(fleetJson(outcome), fleetReport(outcome));
+  out(fleetJson(outcome), fleetReport(outcome, values.assumptions));
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
 import type { Parallelism } from "../perf/types.js";
 import { parseYaml } from "../scenario/load.js";
+import { type FleetValidation, runFleetValidation } from "../validation/fleet.js";
 import {
   type InferenceValidationReport,
   type Lengths,
@@ -58,6 +59,7 @@ export interface FullReport {
   readonly search: readonly SearchBeside[];
   readonly inference: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
+  readonly fleet: FleetValidation;
 }
 
 export function runValidate(catalog: Catalog): FullReport {
@@ -69,6 +71,7 @@ export function runValidate(catalog: Catalog): FullReport {
     search: searchBesidePublished(trainingCases, training, catalog),
     inference: runInferenceValidation(cases, datasets, catalog),
     queueing: queueingCheck(catalog),
+    fleet: runFleetValidation(catalog),
   };
 }
 
@@ -83,6 +86,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       error: Number(q.error.toFixed(4)),
     })),
     inference: inferenceJson(full.inference),
+    fleet: fleetJson(full.fleet),
     training: {
       cases: r.cases.map((c) => ({
         id: c.id,
@@ -141,7 +145,54 @@ export function validateReport(full: FullReport): string {
       duration(q.simulatedS),
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
-  )}\n\n${inferenceText(full.inference)}`;
+  )}\n\n${inferenceText(full.inference)}\n${fleetText(full.fleet)}`;
+}
+
+function fleetJson(f: FleetValidation) {
+  const n = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
+  return {
+    seeds: f.seeds,
+    rows: f.rows.map((r) => ({
+      ...r,
+      published: n(r.published),
+      simulated: n(r.simulated),
+      min: n(r.min),
+      max: n(r.max),
+      error: n(r.error),
+    })),
+  };
+}
+
+/** A figure of a fleet row in its unit. */
+function fleetValue(x: number, unit: string): string {
+  if (!Number.isFinite(x)) return "-";
+  if (unit === "fraction") return pct(x);
+  if (unit === "s") return x < 1 ? `${fixed(x, 1)} s` : duration(x);
+  if (unit === "h") return x >= 48 ? `${fixed(x / 24, 1)} d` : `${fixed(x, 2)} h`;
+  return fixed(x, 0);
+}
+
+function fleetText(f: FleetValidation): string {
+  const rows = f.rows.map((r) => [
+    r.case,
+    r.metric,
+    fleetValue(r.published, r.unit),
+    fleetValue(r.simulated, r.unit),
+    `${fleetValue(r.min, r.unit)} – ${fleetValue(r.max, r.unit)}`,
+    r.unit === "fraction"
+      ? `${r.error >= 0 ? "+" : ""}${fixed(r.error * 100, 1)} pts`
+      : `${r.error >= 0 ? "+" : ""}${pct(r.error)}`,
+    `${r.bound} ${r.within ? "✓" : "✗"}`,
+    r.use,
+  ]);
+  return `Fleet twin against published clusters (seeds ${f.seeds.join(", ")}: mean, and the lowest and highest seed; fit = the preset or rate was fitted to the figure, check = it was not)\n${table(
+    ["case", "metric", "published", "simulated", "over seeds", "error", "bound", "use"],
+    rows,
+    [false, false, true, true, true, true, false, false],
+  )}\n${f.rows
+    .filter((r) => r.note !== undefined)
+    .map((r) => `  ${r.case}, ${r.metric}: ${r.note}`)
+    .join("\n")}\n`;
 }
 
 /** A parallel configuration in one short line. */

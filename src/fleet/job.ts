@@ -38,6 +38,11 @@ export interface JobSpec {
    * when its own type cannot take it, it starts on the first that can, with that type's work and speed.
    */
   readonly alternatives?: readonly JobOption[];
+  /**
+   * How it ends when it is not "completed": it fails or is cancelled once its work (its observed run
+   * time) is done; the run counts it by outcome.
+   */
+  readonly outcome?: "failed" | "cancelled";
 }
 
 /** A job in the simulation: its spec and its state. */
@@ -59,6 +64,10 @@ export interface Job extends JobSpec {
   borrowed: boolean;
   interruptions: number;
   preemptions: number;
+  /** When its current run will finish if nothing stops it, s (set at each start; Infinity for a replica). */
+  expectedEndS: number;
+  /** Accelerator-seconds it has held, every run together. */
+  ranAccS: number;
   /** Work lost to interruptions, seconds at full speed × accelerators. */
   lostWorkAccS: number;
   /** Index in the simulator's list of running jobs (−1 when not running). */

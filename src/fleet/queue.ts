@@ -45,6 +45,19 @@ export class Queue {
   get length(): number {
     return this.front.length + this.back.length - this.headAt;
   }
+  /** Call `f` on queued jobs in order until it returns false or `limit` jobs were seen; returns how many. */
+  scan(limit: number, f: (j: Job) => boolean): number {
+    let n = 0;
+    for (let i = this.front.length - 1; i >= 0 && n < limit; i--) {
+      n++;
+      if (!f(this.front[i] as Job)) return n;
+    }
+    for (let i = this.headAt; i < this.back.length && n < limit; i++) {
+      n++;
+      if (!f(this.back[i] as Job)) return n;
+    }
+    return n;
+  }
   /** Every queued job (for audits). */
   items(): Job[] {
     return [...this.front, ...this.back.slice(this.headAt)];

@@ -12,6 +12,8 @@ export interface SchedulerContext {
   readonly pools: number;
   readonly weights: readonly number[];
   readonly borrowing: boolean;
+  /** How long a blocked head may be passed over before fair share drains its type for it, s (Infinity: never). */
+  readonly starvationS: number;
   /**
    * A partner's dominant share: the largest fraction of any pool's accelerators it holds (dominant
    * resource fairness, Ghodsi et al. 2011; with one pool, its share of the fleet).
@@ -33,6 +35,18 @@ export interface SchedulerContext {
   /** Running jobs that borrowed beyond their partner's quota. */
   borrowedRunning(): number;
   preempt(job: Job): void;
+  /**
+   * Up to `limit` pending jobs needing `pool`, in the order a priority scheduler takes them: highest
+   * level first, partners by dominant share / weight, each queue first in first out.
+   */
+  pending(pool: number, limit: number): Job[];
+  /**
+   * Running jobs of a pool by when they will finish if nothing stops them (`Job.expectedEndS`), soonest
+   * first; kept only for a scheduler that asks (`Scheduler.needsEnds`).
+   */
+  endingFirst(pool: number): readonly Job[];
+  /** Wall time a pending job needs to finish once started (its restart and its work left), s. */
+  expectedRunS(job: Job): number;
   /** Whether the job could be placed (and admitted) if these running jobs were stopped; changes nothing. */
   wouldFit(job: Job, victims: readonly Job[]): boolean;
 }
@@ -40,6 +54,8 @@ export interface SchedulerContext {
 /** A scheduling policy. Every implementation passes the shared conformance suite (test/fleet). */
 export interface Scheduler {
   readonly id: string;
+  /** It reads `SchedulerContext.endingFirst` (the simulation keeps running jobs ordered by end). */
+  readonly needsEnds?: boolean;
   schedule(ctx: SchedulerContext): void;
 }
 
@@ -120,14 +136,18 @@ export const priority: Scheduler = {
   },
 };
 
-/** How long a blocked head may be passed over before it holds back everyone with a larger share, s. */
+/**
+ * How long a blocked head may be passed over before it holds back everyone with a larger share, s (the
+ * default of `SchedulerContext.starvationS`).
+ */
 export const STARVATION_GUARD_S = 6 * 3600;
 
 /**
  * Weighted fair share with quotas (Kueue/Volcano queue semantics): partners are served in increasing
  * order of dominant share / weight; within quota first, then — when borrowing is on — on idle capacity
  * beyond quota. A head that cannot be placed is passed over (best effort), unless it has waited longer
- * than STARVATION_GUARD_S: then nothing else of its type starts until it runs (a drain). An in-quota job
+ * than the starvation guard (STARVATION_GUARD_S unless the fleet sets another): then nothing else of its
+ * type starts until it runs (a drain). An in-quota job
  * that cannot be placed reclaims borrowed accelerators of its type (the most recently started first).
  */
 export const fairShare: Scheduler = {
@@ -145,7 +165,7 @@ export const fairShare: Scheduler = {
       let js = 0;
       for (const h of ctx.heads(drained)) {
         if (blocked?.has(h)) continue;
-        const starved = h.readyS <= ctx.now && ctx.now - h.readyS > STARVATION_GUARD_S;
+        const starved = h.readyS <= ctx.now && ctx.now - h.readyS > ctx.starvationS;
         const hq = starved ? -1 : ctx.withinQuota(h) ? 0 : 1;
         const hs = ctx.share(h.partner) / (ctx.weights[h.partner] ?? 1);
         if (
@@ -184,7 +204,7 @@ export const fairShare: Scheduler = {
           if (ctx.tryStart(j)) continue;
         }
       }
-      if (ctx.now - j.readyS > STARVATION_GUARD_S) {
+      if (ctx.now - j.readyS > ctx.starvationS) {
         // A drain: nothing else of its pool starts until it runs.
         drained ??= new Set<number>();
         if (block(drained, j, ctx)) return;
@@ -196,6 +216,67 @@ export const fairShare: Scheduler = {
   },
 };
 
-export const SCHEDULERS: readonly Scheduler[] = [fifo, priority, fairShare];
-export type SchedulerId = "fifo" | "priority" | "fair-share";
-export const SCHEDULER_IDS: readonly SchedulerId[] = ["fifo", "priority", "fair-share"];
+/** Jobs the backfill pass considers per pool and pass: Slurm's `bf_max_job_test` default (slurm.conf). */
+export const BACKFILL_MAX_JOB_TEST = 500;
+
+/**
+ * When the blocked job `head` can start if running jobs end as expected (accelerators counted, placement
+ * not), and how many accelerators beyond its need are free then.
+ */
+function reservation(ctx: SchedulerContext, pool: number, head: Job): { shadowS: number; extra: number } {
+  let free = ctx.free(pool);
+  for (const r of ctx.endingFirst(pool)) {
+    if (free >= head.size) break;
+    free += r.size;
+    if (free >= head.size) return { shadowS: r.expectedEndS, extra: free - head.size };
+  }
+  return free >= head.size
+    ? { shadowS: ctx.now, extra: free - head.size }
+    : { shadowS: Number.POSITIVE_INFINITY, extra: 0 };
+}
+
+/**
+ * One pool's backfill pass: jobs start in priority order until one cannot; it gets a reservation (the
+ * earliest time enough accelerators free up, from running jobs' expected ends), and later jobs start
+ * only if they would finish by then or fit in what the reservation leaves over.
+ */
+function backfillPool(ctx: SchedulerContext, pool: number): void {
+  let reserved: { shadowS: number; extra: number } | null = null;
+  for (const j of ctx.pending(pool, BACKFILL_MAX_JOB_TEST)) {
+    if (j.state !== "pending" || j.size > ctx.free(pool)) {
+      if (
+        reserved === null &&
+        j.state === "pending" &&
+        j.readyS <= ctx.now &&
+        (ctx.withinQuota(j) || ctx.borrowing)
+      )
+        reserved = reservation(ctx, pool, j);
+      continue;
+    }
+    if (reserved === null) {
+      if (ctx.tryStart(j) || j.readyS > ctx.now) continue;
+      if (ctx.withinQuota(j) || ctx.borrowing) reserved = reservation(ctx, pool, j);
+      continue;
+    }
+    const before = ctx.now + ctx.expectedRunS(j) <= reserved.shadowS;
+    if (!before && j.size > reserved.extra) continue;
+    if (ctx.tryStart(j) && !before) reserved.extra -= j.size;
+  }
+}
+
+/**
+ * Priority with EASY backfill (as Slurm's sched/backfill, Lifka 1995): the highest-priority job that
+ * cannot start holds a reservation, and lower ones start around it when they do not delay it. Run times
+ * are known exactly (users' time limits are longer: Slurm backfills less than this).
+ */
+export const backfill: Scheduler = {
+  id: "backfill",
+  needsEnds: true,
+  schedule(ctx) {
+    for (let pool = 0; pool < ctx.pools; pool++) backfillPool(ctx, pool);
+  },
+};
+
+export const SCHEDULERS: readonly Scheduler[] = [fifo, priority, fairShare, backfill];
+export type SchedulerId = "fifo" | "priority" | "fair-share" | "backfill";
+export const SCHEDULER_IDS: readonly SchedulerId[] = ["fifo", "priority", "fair-share", "backfill"];

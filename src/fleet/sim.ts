@@ -89,6 +89,11 @@ export interface FleetSimInput {
   readonly scheduler: Scheduler;
   readonly placement: Placement;
   readonly borrowing: boolean;
+  /**
+   * Fair share's starvation guard: a head blocked this long drains its type, s (default
+   * STARVATION_GUARD_S; Infinity: never, best effort as Kueue's BestEffortFIFO).
+   */
+  readonly starvationS?: number;
   readonly failures: FailureModel | null;
   /** kW per accelerator (its share of the server, fabric included) when busy and when idle; PUE and carbon of a single-site fleet. */
   readonly power: {
@@ -108,7 +113,28 @@ export interface FleetSimInput {
   readonly defragment?: { readonly restartS: number; readonly checkpointS: number } | null;
   /** Check invariants after every scheduling pass (tests). */
   readonly audit?: boolean;
+  /** Count jobs by size (waits, running time, GPU time, interruptions): `FleetResult.bySize`. */
+  readonly bySize?: boolean;
 }
+
+/** Jobs of one size (accelerators asked for): what they waited, ran and suffered. */
+export interface SizeRow {
+  readonly accelerators: number;
+  readonly submitted: number;
+  /** Jobs that started at least once, and the sum of their waits for it, h. */
+  readonly started: number;
+  readonly waitSumH: number;
+  /** Wall hours on accelerators (every run, restarts included) and accelerator-hours. */
+  readonly runH: number;
+  readonly accH: number;
+  /** Interruptions by failures. */
+  readonly interruptions: number;
+}
+
+/** Jobs that ended (their work done) by outcome: how many and the accelerator-hours they ran. */
+export type OutcomeCounts = Readonly<
+  Record<"completed" | "failed" | "cancelled", { readonly jobs: number; readonly accH: number }>
+>;
 
 export interface FleetResult {
   readonly accelerators: number;
@@ -196,6 +222,10 @@ export interface FleetResult {
     readonly co2Tonnes: number;
   }[];
   readonly pendingAtEnd: number;
+  /** Present when some job has an outcome other than completion (a trace-fitted preset). */
+  readonly outcomes?: OutcomeCounts;
+  /** Present when the input asks for it (`bySize`), sizes ascending. */
+  readonly bySize?: readonly SizeRow[];
   /** The first invariant a scheduling pass broke (audit on), or null. */
   readonly violation: string | null;
 }

@@ -5,7 +5,7 @@ import { EventQueue } from "./events.js";
 import { drawStrike, type FailureModel, jobsHit, type Strike, siteStarts } from "./failures.js";
 import { byStartSeq, type Job, type JobOption, type JobSpec } from "./job.js";
 import { LEVELS, Queue } from "./queue.js";
-import type { SchedulerContext } from "./scheduler.js";
+import { type SchedulerContext, STARVATION_GUARD_S } from "./scheduler.js";
 import type { FleetResult, FleetSimInput, ServiceSpec, SitePart } from "./sim.js";
 import { fleetResult, Tally } from "./tally.js";
 
@@ -56,6 +56,8 @@ export class FleetSimulation {
   /** Every type a job may run on, its first choice first. */
   private readonly optionsOf = new Map<Job, readonly JobOption[]>();
   private readonly headScratch: Job[] = [];
+  /** Per pool, running jobs by expected end (soonest first), when the scheduler needs them. */
+  private readonly byEnd: Job[][];
   // Defragmentation (see FleetSimInput.defragment).
   private readonly dfg: { readonly restartS: number; readonly checkpointS: number } | null;
   /** The smallest scale-up domain of each pool. */
@@ -118,6 +120,7 @@ export class FleetSimulation {
     this.liveReplicas = input.services.map(() => 0);
     this.liveOnAlternative = input.services.map((s) => (s.alternatives ?? []).map(() => 0));
     this.spare = input.services.map(() => []);
+    this.byEnd = input.scheduler.needsEnds === true ? Array.from({ length: this.pools }, () => []) : [];
     this.ctx = this.schedulerContext();
   }
 
@@ -136,6 +139,7 @@ export class FleetSimulation {
     for (const j of [...this.running]) {
       const elapsed = this.q.now - j.startedS;
       t.allocatedAccS += elapsed * j.size;
+      this.ran(j, elapsed);
       if (j.kind === "inference") t.usefulAccS += elapsed * j.size;
       else t.usefulAccS += Math.min(this.working(j) * this.rate(j), j.workS - j.savedWorkS) * j.size;
     }
@@ -163,7 +167,32 @@ export class FleetSimulation {
     j.slot = this.running.length;
     this.running.push(j);
   }
+  /** Where a job's expected end falls in a pool's list: the first index whose end is ≥ it (> it: `after`). */
+  private static endIndex(list: readonly Job[], endS: number, after: boolean): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const e = (list[mid] as Job).expectedEndS;
+      if (e < endS || (after && e === endS)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /** Insert a started job among its pool's running jobs by expected end (after equal ones). */
+  private addEnding(j: Job): void {
+    const list = this.byEnd[j.pool ?? 0];
+    if (list !== undefined) list.splice(FleetSimulation.endIndex(list, j.expectedEndS, true), 0, j);
+  }
+  private removeEnding(j: Job): void {
+    const list = this.byEnd[j.pool ?? 0];
+    if (list === undefined) return;
+    let i = FleetSimulation.endIndex(list, j.expectedEndS, false);
+    while (i < list.length && list[i] !== j) i++;
+    if (i < list.length) list.splice(i, 1);
+  }
   private removeRunning(j: Job): void {
+    this.removeEnding(j);
     const last = this.running.pop() as Job;
     if (last !== j) {
       this.running[j.slot] = last;
@@ -313,6 +342,11 @@ export class FleetSimulation {
     if (j.firstStartS < 0) {
       j.firstStartS = q.now;
       this.t.waits.get(j.kind)?.push((q.now - j.submitS) / 3600);
+      const row = j.kind !== "inference" ? this.t.size(j.size) : null;
+      if (row !== null) {
+        row.started++;
+        row.waitSumH += (q.now - j.submitS) / 3600;
+      }
       if (j.kind !== "inference") this.t.partnerWaits[j.partner]?.push((q.now - j.submitS) / 3600);
     }
     j.speed = j.speedAt !== undefined ? j.speedAt(smallestFragment(alloc), alloc.pods ?? 1) : 1;
@@ -327,6 +361,10 @@ export class FleetSimulation {
     for (const d of alloc.domains) this.onDomain[d]?.push(j);
     if (j.service !== undefined) this.countReplica(j, 1);
     j.progressFromS = q.now + j.stallS;
+    j.expectedEndS = Number.isFinite(j.workS)
+      ? j.progressFromS + (j.workS - j.savedWorkS) / this.rate(j)
+      : Number.POSITIVE_INFINITY;
+    this.addEnding(j);
     const stall = j.stallS;
     j.stallS = 0;
     if (Number.isFinite(j.workS)) {
@@ -388,11 +426,23 @@ export class FleetSimulation {
     if (j.service !== undefined) this.countReplica(j, -1);
     j.epoch++;
     this.t.allocatedAccS += elapsed * j.size;
+    this.ran(j, elapsed);
     return Math.min(progress * this.rate(j), j.workS - j.savedWorkS);
+  }
+
+  /** A run of `elapsed` seconds ends: the job's and its size's running time. */
+  private ran(j: Job, elapsed: number): void {
+    j.ranAccS += elapsed * j.size;
+    const row = j.kind !== "inference" ? this.t.size(j.size) : null;
+    if (row !== null) {
+      row.runH += elapsed / 3600;
+      row.accH += (elapsed * j.size) / 3600;
+    }
   }
 
   private finish(j: Job): void {
     this.detach(j);
+    this.t.ended(j.outcome ?? "completed", j.ranAccS / 3600);
     this.finished++;
     j.state = "done";
     j.endS = this.q.now;
@@ -492,6 +542,25 @@ export class FleetSimulation {
     return out;
   }
 
+  /** Pending jobs of a pool in priority order (levels high to low, partners by share / weight, FIFO). */
+  private pendingOf(pool: number, limit: number): Job[] {
+    const out: Job[] = [];
+    const order = [...Array(this.P).keys()].sort(
+      (a, b) =>
+        this.ctx.share(a) / (this.input.partners[a]?.weight ?? 1) -
+          this.ctx.share(b) / (this.input.partners[b]?.weight ?? 1) || a - b,
+    );
+    for (let l = LEVELS - 1; l >= 0 && out.length < limit; l--)
+      for (const p of order) {
+        if (out.length >= limit) break;
+        (this.queues[(p * LEVELS + l) * this.pools + pool] as Queue).scan(limit - out.length, (j) => {
+          out.push(j);
+          return true;
+        });
+      }
+    return out;
+  }
+
   private schedulerContext(): SchedulerContext {
     const sim = this;
     const { input, cluster, pools } = this;
@@ -502,6 +571,7 @@ export class FleetSimulation {
       pools,
       weights: input.partners.map((p) => p.weight),
       borrowing: input.borrowing,
+      starvationS: input.starvationS ?? STARVATION_GUARD_S,
       share: (p) => {
         if (pools === 1) return (sim.usage[p] ?? 0) / cluster.size;
         let m = 0;
@@ -511,6 +581,9 @@ export class FleetSimulation {
       },
       free: (pool) => cluster.freeIn(pool),
       heads: (skip) => sim.heads(skip),
+      pending: (pool, limit) => sim.pendingOf(pool, limit),
+      endingFirst: (pool) => sim.byEnd[pool] ?? [],
+      expectedRunS: (j) => j.stallS + (j.workS - j.savedWorkS) / sim.rate(j),
       tryStart: (j) => sim.start(j),
       withinQuota: (j) => sim.withinQuota(j),
       running: () => [...sim.running],
@@ -615,6 +688,8 @@ export class FleetSimulation {
     if (spec !== undefined) {
       const j = this.newJob(spec);
       this.t.count(j.kind);
+      const row = j.kind !== "inference" ? this.t.size(j.size) : null;
+      if (row !== null) row.submitted++;
       this.queueOf(j).push(j);
       this.pass();
     }
@@ -645,6 +720,8 @@ export class FleetSimulation {
       interruptions: 0,
       preemptions: 0,
       lostWorkAccS: 0,
+      ranAccS: 0,
+      expectedEndS: 0,
       slot: -1,
       startSeq: -1,
       stallS: 0,
@@ -654,6 +731,7 @@ export class FleetSimulation {
     if (spec.speedAt !== undefined) (j as { speedAt?: JobSpec["speedAt"] }).speedAt = spec.speedAt;
     if (spec.service !== undefined) (j as { service?: number }).service = spec.service;
     if (spec.pool !== undefined) (j as { pool?: number }).pool = spec.pool;
+    if (spec.outcome !== undefined) (j as { outcome?: JobSpec["outcome"] }).outcome = spec.outcome;
     if (spec.alternatives !== undefined && spec.alternatives.length > 0)
       this.optionsOf.set(j, [
         {
@@ -690,6 +768,8 @@ export class FleetSimulation {
     const hit = jobsHit(this.cluster, strike, this.inOrder(d));
     const stop = (j: Job) => {
       j.interruptions++;
+      const row = j.kind !== "inference" ? t.size(j.size) : null;
+      if (row !== null) row.interruptions++;
       if (j.kind === "inference") t.replicaRestarts++;
       else {
         t.interruptions++;

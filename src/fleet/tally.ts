@@ -1,7 +1,9 @@
 import type { Sites } from "./cluster.js";
 import { JOB_KINDS, type JobKind } from "./job.js";
 import { percentiles } from "./percentiles.js";
-import type { FleetResult, FleetSimInput, SitePart } from "./sim.js";
+import type { FleetResult, FleetSimInput, OutcomeCounts, SitePart, SizeRow } from "./sim.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * What a fleet simulation counts and integrates as it runs (time-weighted busy, up and per-partner use,
@@ -39,8 +41,16 @@ export class Tally {
   readonly replicaInt: number[];
   readonly peak: number[];
   ticks = 0;
+  /** By outcome, once any job has one (counted when a job's work is done). */
+  readonly outcomes: Record<keyof OutcomeCounts, { jobs: number; accH: number }> | null;
+  /** By job size, when the input asks. */
+  readonly sizes: Map<number, Mutable<SizeRow>> | null;
 
   constructor(input: FleetSimInput, sites: number) {
+    this.sizes = input.bySize === true ? new Map() : null;
+    this.outcomes = input.jobs.some((j) => j.outcome !== undefined)
+      ? { completed: { jobs: 0, accH: 0 }, failed: { jobs: 0, accH: 0 }, cancelled: { jobs: 0, accH: 0 } }
+      : null;
     this.busySiteInt = new Array<number>(sites).fill(0);
     this.upSiteInt = new Array<number>(sites).fill(0);
     this.usageInt = new Array<number>(input.partners.length).fill(0);
@@ -54,6 +64,24 @@ export class Tally {
 
   count(kind: JobKind): void {
     this.submitted.set(kind, (this.submitted.get(kind) ?? 0) + 1);
+  }
+
+  /** The row of jobs of `size` accelerators (when counting by size). */
+  size(size: number): Mutable<SizeRow> | null {
+    if (this.sizes === null) return null;
+    let r = this.sizes.get(size);
+    if (r === undefined) {
+      r = { accelerators: size, submitted: 0, started: 0, waitSumH: 0, runH: 0, accH: 0, interruptions: 0 };
+      this.sizes.set(size, r);
+    }
+    return r;
+  }
+
+  /** A job's work is done: count it by its outcome with the accelerator-hours it ran. */
+  ended(outcome: keyof OutcomeCounts, accH: number): void {
+    if (this.outcomes === null) return;
+    this.outcomes[outcome].jobs++;
+    this.outcomes[outcome].accH += accH;
   }
 }
 
@@ -158,6 +186,10 @@ export function fleetResult(input: FleetSimInput, t: Tally, end: RunEnd): FleetR
     },
     sites,
     pendingAtEnd: end.pendingAtEnd,
+    ...(t.outcomes !== null ? { outcomes: t.outcomes } : {}),
+    ...(t.sizes !== null
+      ? { bySize: [...t.sizes.values()].sort((a, b) => a.accelerators - b.accelerators) }
+      : {}),
     violation: end.violation,
   };
 }

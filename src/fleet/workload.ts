@@ -34,6 +34,18 @@ export interface JobStream {
    */
   readonly amplitude?: number;
   readonly peakHour?: number;
+  /**
+   * Jobs that end failed or cancelled (shares) and their run time over their run time to completion
+   * (a published trace's outcome mix); absent: every job completes.
+   */
+  readonly outcomes?: {
+    readonly fail: number;
+    readonly cancel: number;
+    readonly failAt: number;
+    readonly cancelAt: number;
+  };
+  /** Longest run time, hours (a cluster's job lifetime limit); absent: none. */
+  readonly maxHours?: number;
 }
 
 /** Jobs of all streams over the horizon, in submit order (ties by stream order). Deterministic for the generator. */
@@ -60,7 +72,20 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
         }
         u -= z.weight;
       }
-      const hours = s.medianHours * Math.exp(s.sigma * standardNormal(rng));
+      let hours = s.medianHours * Math.exp(s.sigma * standardNormal(rng));
+      let outcome: JobSpec["outcome"];
+      if (s.outcomes !== undefined) {
+        // Drawn only for streams with outcomes: other streams' draws stay as they were.
+        const u = rng.next();
+        if (u < s.outcomes.fail) {
+          outcome = "failed";
+          hours *= s.outcomes.failAt;
+        } else if (u < s.outcomes.fail + s.outcomes.cancel) {
+          outcome = "cancelled";
+          hours *= s.outcomes.cancelAt;
+        }
+      }
+      if (s.maxHours !== undefined) hours = Math.min(hours, s.maxHours);
       jobs.push({
         partner: s.partner,
         kind: s.kind,
@@ -68,6 +93,7 @@ export function generateJobs(streams: readonly JobStream[], horizonS: number, rn
         submitS: t,
         workS: hours * 3600,
         priority: s.priority,
+        ...(outcome !== undefined ? { outcome } : {}),
         ...(s.pool !== undefined ? { pool: s.pool } : {}),
         ...(s.alternatives !== undefined && s.alternatives.length > 0
           ? { alternatives: s.alternatives.map((a) => ({ pool: a.pool, workS: (hours * 3600) / a.speed })) }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JOB_PRESET_IDS } from "../catalog/data/job-presets.js";
 import { COOLING_IDS, HEAT_REJECTIONS } from "../datacenter/cooling.js";
 import { SCHEDULER_IDS } from "../fleet/scheduler.js";
 import { planScenarioSchema } from "./plan-schema.js";
@@ -42,14 +43,19 @@ const streamSchema = z.strictObject({
   kind: z.enum(["finetune", "eval"]),
   /** Jobs submitted a day (the estimate of the whole simulation's jobs is checked before it runs). */
   perDay: z.number().nonnegative().max(1e7),
+  /** Sizes and their weights; default: the acme-seren preset's class of the same kind. */
   sizes: z
     .array(z.strictObject({ accelerators: acceleratorCount, weight: positive.max(1e9) }))
     .min(1)
-    .max(64),
-  /** Median run time: at most a year. */
-  medianHours: positive.max(8784),
-  /** Spread of log run time: at most 5 (a factor of e^5 ≈ 150 per standard deviation). */
-  sigma: z.number().nonnegative().max(5).default(1),
+    .max(64)
+    .optional(),
+  /** Median run time: at most a year; default: the acme-seren preset's class of the same kind. */
+  medianHours: positive.max(8784).optional(),
+  /**
+   * Spread of log run time: at most 5 (a factor of e^5 ≈ 150 per standard deviation); default: the
+   * acme-seren preset's (fitted to Seren's median and mean run times).
+   */
+  sigma: z.number().nonnegative().max(5).optional(),
   priority: priority.default(1),
   /**
    * The type its jobs need, or several in order of preference (a job starts on the first that can take
@@ -82,6 +88,24 @@ const serviceSchema = z.strictObject({
   accelerator: typesInOrder,
 });
 
+/**
+ * A published cluster's job mix (catalog/data/job-presets.ts) instead of streams written by hand: its
+ * arrivals scaled by the partner's accelerators (its quota, else the fleet's of its type) over the
+ * cluster's, times `scale`.
+ */
+const presetId = z.string().refine((id) => JOB_PRESET_IDS.includes(id), {
+  message: `a job preset: ${JOB_PRESET_IDS.join(", ")}`,
+});
+const jobsPresetSchema = z.union([
+  presetId,
+  z.strictObject({
+    preset: presetId,
+    /** Arrivals × this (1: the cluster's rate per accelerator). */
+    scale: positive.max(1000).default(1),
+    accelerator: typesInOrder,
+  }),
+]);
+
 export const workloadSchema = z.discriminatedUnion("kind", [pretrainSchema, streamSchema, serviceSchema]);
 
 export const partnerSchema = z.strictObject({
@@ -98,6 +122,8 @@ export const partnerSchema = z.strictObject({
     .optional(),
   weight: positive.max(1e6).default(1),
   workloads: z.array(workloadSchema).max(100).default([]),
+  /** A published cluster's job mix (`acme-seren`, `meta-rsc`, `philly`), beside or instead of workloads. */
+  jobs: jobsPresetSchema.optional(),
 });
 
 /**
@@ -115,6 +141,11 @@ const failuresSchema = z.union([
   z.strictObject({
     /** Interruptions per accelerator-hour (at most 1); default from the Llama 3 405B run. */
     ratePerAccHour: z.number().nonnegative().max(1).optional(),
+    /**
+     * Share of interruptions from hardware (the failed node is down until repaired); default the Llama 3
+     * run's 78% (Table 5). The causes keep their proportions within hardware and within the rest.
+     */
+    hardwareShare: z.number().min(0).max(1).optional(),
     /** Minutes between checkpoints; default: the Young/Daly optimum √(2·cost·MTBF) of the largest job. */
     checkpointMinutes: positive.max(527_040).optional(),
   }),
@@ -168,6 +199,12 @@ export const fleetScenarioSchema = z.strictObject({
   scheduler: z.enum(SCHEDULER_IDS as [string, ...string[]]).default("fair-share"),
   placement: z.enum(["topology", "spread"]).default("topology"),
   borrowing: z.boolean().default(true),
+  /**
+   * Fair share: hours a head that cannot be placed is passed over before nothing else of its type starts
+   * until it runs (a drain); null: never (best effort, as Kueue's BestEffortFIFO; close to Slurm's
+   * backfill when most jobs are short).
+   */
+  starvationHours: z.number().positive().max(8784).nullable().default(6),
   /** Move small jobs off partly used domains when a gang job cannot otherwise be placed. */
   defragment: z.boolean().default(false),
   failures: failuresSchema.default(true),

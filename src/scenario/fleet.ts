@@ -7,6 +7,9 @@ import {
   type CatalogOverlay,
   extendCatalog,
   INTERRUPTIONS_PER_ACC_HOUR,
+  JOB_PRESETS,
+  type JobClassPreset,
+  type JobPreset,
   LLAMA3_INTERRUPTIONS,
   resolveAccelerator,
   resolveModel,
@@ -20,6 +23,7 @@ import { itPower } from "../datacenter/power.js";
 import { InputError } from "../errors.js";
 import type { FailureModel } from "../fleet/failures.js";
 import type { JobSpec } from "../fleet/job.js";
+import { presetJobStreams } from "../fleet/presets.js";
 import { SCHEDULERS } from "../fleet/scheduler.js";
 import type { FleetSimInput, ServiceSpec, SitePart } from "../fleet/sim.js";
 import { generateJobs, type JobStream, pretrainJob, replicaCapacity } from "../fleet/workload.js";
@@ -27,6 +31,7 @@ import { splittable } from "../perf/capacity.js";
 import type { PodSpec } from "../perf/collectives.js";
 import { gemmCurveOf } from "../perf/roofline.js";
 import { seededRandom } from "../random.js";
+import { type FleetAssumption, fleetAssumptions } from "./fleet-assumptions.js";
 import { type FleetScenario, fleetScenarioSchema } from "./fleet-schema.js";
 import { validate } from "./load.js";
 import { DOMAIN } from "./schema.js";
@@ -99,6 +104,8 @@ export interface ResolvedFleet {
   readonly pools: readonly { readonly accelerator: string; readonly count: number }[];
   readonly scenario: FleetScenario;
   readonly notes: readonly string[];
+  /** Every default the run used with its source (`--assumptions`). */
+  readonly assumptions: readonly FleetAssumption[];
 }
 
 /**
@@ -155,6 +162,11 @@ export function checkFleetWork(s: FleetScenario, traceJobs: number, autoscaleMin
       const value = w.kind === "pretrain" ? w.count : w.kind === "inference" ? 0 : w.perDay;
       if (n > biggest.jobs) biggest = { path: `partners[${pi}].workloads[${wi}].${field}`, value, jobs: n };
     }
+  for (const [pi, p] of s.partners.entries()) {
+    const n = presetPerDay(p, accelerators) * s.days;
+    jobs += n;
+    if (n > biggest.jobs) biggest = { path: `partners[${pi}].jobs`, value: p.jobs, jobs: n };
+  }
   const services = s.partners.reduce(
     (x, p) => x + p.workloads.filter((w) => w.kind === "inference").length,
     0,
@@ -581,6 +593,27 @@ function sustainedBf16(acc: Pool["acc"]): number {
 }
 
 /**
+ * The types a stream's jobs may run on: its first (with its largest site, for the sizes) and the others
+ * it lists as alternatives at their sustained GEMM rate relative to the first's.
+ */
+function streamTypes(
+  c: FleetCtx,
+  accelerator: string | readonly string[] | undefined,
+  path: string,
+): { pool: number; acc: Pool["acc"]; largestSite: number; alternatives: JobStream["alternatives"] & {} } {
+  const types = preferredTypes(c.pools, accelerator, path);
+  const { acc, largestSite } = c.pools[types.own] as Pool;
+  const own = sustainedBf16(acc);
+  const alternatives = types.others.map(({ id, path: where }) => {
+    const pool = poolNeeded(c.pools, id, where);
+    const speed = sustainedBf16((c.pools[pool] as Pool).acc) / own;
+    if (!(speed > 0)) throw new InputError(where, id, "a type with a BF16 or FP16 peak");
+    return { pool, speed };
+  });
+  return { pool: types.own, acc, largestSite, alternatives };
+}
+
+/**
  * A stream of fine-tunes or evaluations, its sizes checked against the largest site of its (first) type;
  * the other types it lists are alternatives at their sustained GEMM rate relative to the first's.
  */
@@ -590,36 +623,95 @@ function jobStream(
   partner: number,
   path: string,
 ): JobStream {
-  const types = preferredTypes(c.pools, w.accelerator, path);
-  const poolIndex = types.own;
-  const { acc, largestSite } = c.pools[poolIndex] as Pool;
-  for (const [zi, z] of w.sizes.entries())
+  const { pool, acc, largestSite, alternatives } = streamTypes(c, w.accelerator, path);
+  const d = streamDefaults(w.kind);
+  for (const [zi, z] of (w.sizes ?? []).entries())
     if (z.accelerators > largestSite)
       throw new InputError(
         `${path}.sizes[${zi}].accelerators`,
         z.accelerators,
         `at most the ${largestSite} accelerators of the largest ${acc.id} site`,
       );
-  const own = sustainedBf16(acc);
-  const alternatives = types.others.map(({ id, path: where }) => {
-    const pool = poolNeeded(c.pools, id, where);
-    const speed = sustainedBf16((c.pools[pool] as Pool).acc) / own;
-    if (!(speed > 0)) throw new InputError(where, id, "a type with a BF16 or FP16 peak");
-    return { pool, speed };
-  });
+  let sizes = w.sizes ?? d.sizes.filter((z) => z.accelerators <= largestSite);
+  if (sizes.length === 0) sizes = [{ accelerators: largestSite, weight: 1 }];
+  if (w.sizes === undefined && sizes.length < d.sizes.length)
+    c.notes.push(
+      `${path}: default sizes over ${largestSite} accelerators (the largest ${acc.id} site) left out`,
+    );
   return {
     partner,
     kind: w.kind,
     perDay: w.perDay,
-    sizes: w.sizes,
-    medianHours: w.medianHours,
-    sigma: w.sigma,
+    sizes,
+    medianHours: w.medianHours ?? d.medianHours,
+    sigma: w.sigma ?? d.sigma,
     priority: w.priority,
     amplitude: w.amplitude,
     peakHour: w.peakHour,
-    ...(c.pools.length > 1 ? { pool: poolIndex } : {}),
+    ...(c.pools.length > 1 ? { pool } : {}),
     ...(alternatives.length > 0 ? { alternatives } : {}),
   };
+}
+
+/** A stream's defaults: the acme-seren preset's class of its kind (fitted to Seren's statements). */
+export function streamDefaults(kind: "finetune" | "eval"): JobClassPreset {
+  const seren = JOB_PRESETS.find((p) => p.id === "acme-seren") as JobPreset;
+  return seren.classes.find((k) => k.kind === kind) as JobClassPreset;
+}
+
+type Partner = FleetScenario["partners"][number];
+
+/** A partner's job preset, its scale and types, when it names one. */
+function presetOf(p: Partner): { preset: JobPreset; scale: number; accelerator?: string | string[] } | null {
+  if (p.jobs === undefined) return null;
+  const j = typeof p.jobs === "string" ? { preset: p.jobs, scale: 1, accelerator: undefined } : p.jobs;
+  const preset = JOB_PRESETS.find((x) => x.id === j.preset) as JobPreset;
+  return { preset, scale: j.scale, ...(j.accelerator !== undefined ? { accelerator: j.accelerator } : {}) };
+}
+
+/**
+ * Jobs a day a partner's preset submits: the cluster's rate per accelerator × the partner's accelerators
+ * (its quota; else `fleetOfType`, the fleet's accelerators of its type) × scale.
+ */
+function presetPerDay(p: Partner, fleetOfType: number): number {
+  const x = presetOf(p);
+  if (x === null) return 0;
+  const mine =
+    typeof p.quota === "number"
+      ? p.quota
+      : typeof p.quota === "object"
+        ? Object.values(p.quota).reduce((a, b) => a + b, 0)
+        : fleetOfType;
+  return (x.preset.perDay * x.scale * mine) / x.preset.cluster.accelerators;
+}
+
+/**
+ * A partner's preset as streams, one per job class: sizes larger than its type's largest site are left
+ * out (the class's others reweighted; a note says so), each class with its outcomes and the cluster's
+ * longest run time.
+ */
+function presetStreams(c: FleetCtx, pi: number): JobStream[] {
+  const p = c.s.partners[pi] as Partner;
+  const x = presetOf(p);
+  if (x === null) return [];
+  const path = `partners[${pi}].jobs`;
+  const { pool, acc, largestSite, alternatives } = streamTypes(c, x.accelerator, path);
+  const perDay = presetPerDay(p, (c.pools[pool] as Pool).count);
+  const { streams, dropped } = presetJobStreams(
+    x.preset,
+    pi,
+    perDay / x.preset.perDay,
+    (n) => n <= largestSite,
+  );
+  for (const kind of dropped)
+    c.notes.push(
+      `${p.name}: ${x.preset.id} ${kind} jobs of more than ${largestSite} accelerators (the largest ${acc.id} site) left out`,
+    );
+  return streams.map((st) => ({
+    ...st,
+    ...(c.pools.length > 1 ? { pool } : {}),
+    ...(alternatives.length > 0 ? { alternatives } : {}),
+  }));
 }
 
 /** Jobs of a trace, each by a partner named in the scenario, within the horizon. */
@@ -655,6 +747,26 @@ function traceJobs(c: FleetCtx, trace: readonly TraceJob[], horizonS: number): J
 }
 
 /**
+ * The Llama 3 run's interruption causes with their counts as shares; with `hardwareShare`, the hardware
+ * causes rescaled to that share of all and the others to the rest (proportions kept within each).
+ */
+function failureCauses(hardwareShare: number | undefined): FailureModel["causes"] {
+  const all = LLAMA3_INTERRUPTIONS.causes;
+  const hw = all.filter((x) => x.hardware).reduce((t, x) => t + x.count, 0);
+  const total = all.reduce((t, x) => t + x.count, 0);
+  return all.map((x) => ({
+    name: x.name,
+    share:
+      hardwareShare === undefined
+        ? x.count
+        : x.hardware
+          ? (x.count / hw) * hardwareShare
+          : (x.count / (total - hw)) * (1 - hardwareShare),
+    hardware: x.hardware,
+  }));
+}
+
+/**
  * The failure model: the rate (default from the Llama 3 run), its causes, repair and restart, and the
  * checkpoint interval (Young/Daly for the largest job unless given).
  */
@@ -676,11 +788,7 @@ function failureModel(c: FleetCtx, jobs: readonly JobSpec[]): FailureModel | nul
       : Math.min(24 * 3600, Math.sqrt(2 * costS * mtbfS));
   return {
     ratePerAccHour: rate,
-    causes: LLAMA3_INTERRUPTIONS.causes.map((x) => ({
-      name: x.name,
-      share: x.count,
-      hardware: x.hardware,
-    })),
+    causes: failureCauses(f.hardwareShare),
     repairS: a.repairHours * 3600,
     restartS: a.restartMinutes * 60,
     checkpointIntervalS: intervalS,
@@ -727,6 +835,7 @@ export function resolveFleetScenario(
       else if (w.kind === "inference") services.push(serviceSpec(c, w, pi, path));
       else streams.push(jobStream(c, w, pi, path));
     }
+  for (const pi of s.partners.keys()) for (const x of presetStreams(c, pi)) streams.push(x);
   // Appended one by one: a stream may generate more jobs than a call's arguments can hold.
   for (const j of generateJobs(streams, horizonS, rng)) jobs.push(j);
   for (const j of traceJobs(c, trace, horizonS)) jobs.push(j);
@@ -740,6 +849,7 @@ export function resolveFleetScenario(
     pools: c.pools.filter((p) => p.count > 0).map((p) => ({ accelerator: p.acc.id, count: p.count })),
     scenario: s,
     notes: c.notes,
+    assumptions: fleetAssumptions(s, a),
     input: {
       domains: parts.reduce((x, p) => x + p.domains, 0),
       sites: parts,
@@ -754,6 +864,9 @@ export function resolveFleetScenario(
       scheduler,
       placement: s.placement,
       borrowing: s.borrowing,
+      ...(s.starvationHours !== 6
+        ? { starvationS: s.starvationHours === null ? Number.POSITIVE_INFINITY : s.starvationHours * 3600 }
+        : {}),
       defragment: s.defragment
         ? { restartS: a.restartMinutes * 60, checkpointS: a.checkpointCostMinutes * 60 }
         : null,

@@ -467,7 +467,7 @@ describe("stargate schema", () => {
     const catalog = JSON.parse((await run(["schema", "catalog"])).stdout);
     expect(catalog.properties).toHaveProperty("accelerators");
     const fleet = JSON.parse((await run(["schema", "fleet"])).stdout);
-    expect(fleet.properties.scheduler.enum).toEqual(["fifo", "priority", "fair-share"]);
+    expect(fleet.properties.scheduler.enum).toEqual(["fifo", "priority", "fair-share", "backfill"]);
     expect(fleet.properties.fleet.properties).toHaveProperty("pod");
     const plan = JSON.parse((await run(["schema", "plan"])).stdout);
     expect(plan.properties).toHaveProperty("demand");

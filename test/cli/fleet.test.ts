@@ -36,6 +36,26 @@ describe("stargate fleet", () => {
     expect(o.partners).toHaveLength(3);
   });
 
+  it("a partner on a published job mix: outcomes in the report and --json; --assumptions lists every default with its source", async () => {
+    const file = join(ROOT, "examples/fleet-research.yaml");
+    const r = await run(["fleet", file, "--assumptions"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/scheduler backfill/);
+    expect(r.stdout).toMatch(/Ended: completed [\d,]+ \(\d+\.\d% of jobs/);
+    expect(r.stdout).toMatch(/partners\[0\]\.jobs meta-rsc = eval 92%/);
+    expect(r.stdout).toMatch(/Kokolis et al\., 'Revisiting Reliability/);
+    expect(r.stdout).toMatch(/repairHours = 24 hours\n\s+assumption: mean time to repair/);
+    expect(r.stdout).toMatch(/failures\.ratePerAccHour = 0\.0001092 .*\n\s+set by the scenario/);
+    const plain = await run(["fleet", SMALL]);
+    expect(plain.stdout).toContain("(--assumptions lists every default with its source)");
+    expect(plain.stdout).toMatch(/eval stream defaults|Partners/);
+    const j = JSON.parse((await run(["fleet", file, "--json"])).stdout);
+    expect(j.outcomes.failed.jobs).toBeGreaterThan(0);
+    expect(
+      j.assumptions.find((a: { parameter: string }) => a.parameter === "eval stream defaults").source,
+    ).toMatch(/acme-seren/);
+  });
+
   it("--seed changes the run; the same seed repeats it exactly", async () => {
     const strip = (s: string) => {
       const o = JSON.parse(s);

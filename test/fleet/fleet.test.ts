@@ -964,3 +964,100 @@ describe("node failures inside a scale-up domain", () => {
     expect(perFailure(tray)).toBeLessThanOrEqual(2);
   });
 });
+
+describe("backfill (priority with EASY backfill)", () => {
+  // 64 accelerators. A 48-accelerator job runs until 10 h; a whole-fleet job waits from 1 h. A short
+  // evaluation fits before the whole-fleet job's reservation, a long fine-tune would delay it.
+  const H = 3600;
+  const jobs: JobSpec[] = [
+    { partner: 0, kind: "trace", size: 48, submitS: 0, workS: 10 * H, priority: 1 },
+    { partner: 0, kind: "pretrain", size: 64, submitS: 1 * H, workS: 5 * H, priority: 1 },
+    { partner: 0, kind: "eval", size: 8, submitS: 2 * H, workS: 2 * H, priority: 1 },
+    { partner: 0, kind: "finetune", size: 8, submitS: 2 * H, workS: 20 * H, priority: 1 },
+  ];
+  const one = [{ name: "a", quota: 64, weight: 1 }];
+  const wait = (r: ReturnType<typeof simulateFleet>, kind: string) =>
+    (r.kinds.find((k) => k.kind === kind)?.waitH.p50 ?? Number.NaN) * H;
+  const run = (scheduler: (typeof SCHEDULERS)[number]) =>
+    simulateFleet(sim({ partners: one, jobs, scheduler, horizonS: 5 * DAY, audit: true }));
+
+  it("a job that ends before the blocked head's reservation starts at once; one that would delay it waits", () => {
+    const backfill = SCHEDULERS.find((s) => s.id === "backfill");
+    if (backfill === undefined) throw new Error("no backfill scheduler");
+    const r = run(backfill);
+    expect(r.violation).toBeNull();
+    expect(wait(r, "pretrain")).toBeCloseTo(9 * H, 0); // reserved at 10 h, starts then
+    expect(wait(r, "eval")).toBe(0); // ends at 4 h, before the reservation
+    expect(wait(r, "finetune")).toBeCloseTo(13 * H, 0); // after the whole-fleet job (10 h + 5 h)
+    // Fair share passes over blocked heads of other queues only: in one partner's queue both wait for
+    // the whole-fleet job to finish (15 h).
+    const fair = simulateFleet(
+      sim({ partners: one, jobs, scheduler: fairShare, horizonS: 5 * DAY, audit: true }),
+    );
+    expect(wait(fair, "eval")).toBeCloseTo(13 * H, 0);
+    expect(wait(fair, "finetune")).toBeCloseTo(13 * H, 0);
+  });
+});
+
+describe("job outcomes and counts by size", () => {
+  const stream = {
+    partner: 0,
+    kind: "finetune" as const,
+    perDay: 100,
+    sizes: [
+      { accelerators: 1, weight: 1 },
+      { accelerators: 8, weight: 1 },
+    ],
+    medianHours: 1,
+    sigma: 1,
+    priority: 1,
+  };
+
+  it("a stream with outcomes draws them at their shares; a failed job runs failAt × its time, capped at maxHours", () => {
+    const plain = generateJobs([stream], 80 * DAY, seededRandom(5));
+    const withOutcomes = generateJobs(
+      [{ ...stream, outcomes: { fail: 0.3, cancel: 0.1, failAt: 0.25, cancelAt: 2 }, maxHours: 5 }],
+      80 * DAY,
+      seededRandom(5),
+    );
+    const share = (o: string) => withOutcomes.filter((j) => j.outcome === o).length / withOutcomes.length;
+    expect(share("failed")).toBeGreaterThan(0.27);
+    expect(share("failed")).toBeLessThan(0.33);
+    expect(share("cancelled")).toBeGreaterThan(0.08);
+    expect(share("cancelled")).toBeLessThan(0.12);
+    expect(Math.max(...withOutcomes.map((j) => j.workS))).toBeLessThanOrEqual(5 * 3600);
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const failed = median(withOutcomes.filter((j) => j.outcome === "failed").map((j) => j.workS));
+    const done = median(withOutcomes.filter((j) => j.outcome === undefined).map((j) => j.workS));
+    expect(failed / done).toBeGreaterThan(0.2);
+    expect(failed / done).toBeLessThan(0.3);
+    // A stream without outcomes draws as before: no outcome, nothing capped.
+    expect(plain.every((j) => j.outcome === undefined)).toBe(true);
+  });
+
+  it("the run counts ended jobs by outcome and every job by size (waits, running time, interruptions)", () => {
+    const jobs = generateJobs(
+      [{ ...stream, outcomes: { fail: 0.3, cancel: 0.1, failAt: 0.25, cancelAt: 1 } }],
+      10 * DAY,
+      seededRandom(6),
+    );
+    const r = simulateFleet(
+      sim({ jobs, horizonS: 30 * DAY, bySize: true, failures: FREQUENT_FAILURES, audit: true }),
+    );
+    expect(r.violation).toBeNull();
+    const o = r.outcomes;
+    if (o === undefined) throw new Error("no outcomes");
+    expect(o.completed.jobs + o.failed.jobs + o.cancelled.jobs).toBe(jobs.length);
+    expect(o.failed.jobs).toBe(jobs.filter((j) => j.outcome === "failed").length);
+    const rows = r.bySize ?? [];
+    expect(rows.map((x) => x.accelerators)).toEqual([1, 8]);
+    expect(rows.reduce((a, x) => a + x.submitted, 0)).toBe(jobs.length);
+    expect(rows.reduce((a, x) => a + x.interruptions, 0)).toBe(r.goodput.interruptions);
+    // Accelerator-hours by size are the allocated ones.
+    expect(rows.reduce((a, x) => a + x.accH, 0)).toBeCloseTo(r.goodput.allocatedAccH, 3);
+    // Without outcomes or the flag, neither appears.
+    const plain = simulateFleet(sim({ jobs: jobs.map(({ outcome: _o, ...j }) => j), horizonS: 30 * DAY }));
+    expect(plain.outcomes).toBeUndefined();
+    expect(plain.bySize).toBeUndefined();
+  });
+});

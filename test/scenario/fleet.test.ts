@@ -152,3 +152,68 @@ describe("inference services across accelerator types", () => {
     expect(h100(both)).toBeGreaterThan(h100(only));
   }, 60_000);
 });
+
+describe("job presets and stream defaults", () => {
+  const base = (partner: Record<string, unknown>, over: Record<string, unknown> = {}) => ({
+    days: 10,
+    fleet: { accelerator: "a100-sxm-80gb", count: 2288, site: "kr-seoul" },
+    partners: [{ name: "lab", ...partner }],
+    ...over,
+  });
+  const perDay = (r: ReturnType<typeof resolveFleetScenario>) => r.input.jobs.length / 10;
+
+  it("a partner naming a preset gets its streams at the cluster's rate per accelerator (quota, else the fleet), times scale", () => {
+    const whole = resolveFleetScenario(base({ jobs: "acme-seren" }), builtinCatalog());
+    expect(perDay(whole) / 3608).toBeGreaterThan(0.97);
+    expect(perDay(whole) / 3608).toBeLessThan(1.03);
+    expect(new Set(whole.input.jobs.map((j) => j.kind))).toEqual(new Set(["eval", "finetune", "pretrain"]));
+    expect(whole.input.jobs.some((j) => j.outcome === "failed")).toBe(true);
+    const half = resolveFleetScenario(
+      base({ quota: 1144, jobs: { preset: "acme-seren", scale: 2 } }),
+      builtinCatalog(),
+    );
+    expect(perDay(half) / 3608).toBeGreaterThan(0.97);
+    expect(perDay(half) / 3608).toBeLessThan(1.03);
+  });
+
+  it("sizes beyond the largest site are left out with a note; a wrong preset is refused naming the field", () => {
+    const small = resolveFleetScenario(
+      base({ jobs: "meta-rsc" }, { fleet: { accelerator: "a100-sxm-80gb", count: 512, site: "kr-seoul" } }),
+      builtinCatalog(),
+    );
+    expect(Math.max(...small.input.jobs.map((j) => j.size))).toBe(512);
+    expect(small.notes.join(" ")).toMatch(/meta-rsc pretrain jobs of more than 512 accelerators .* left out/);
+    expect(() => resolveFleetScenario(base({ jobs: "helios" }), builtinCatalog())).toThrow(
+      /^partners\[0\]\.jobs: expected .*acme-seren/,
+    );
+  });
+
+  it("streams that leave out sizes, run time or spread take the acme-seren class of their kind, listed with its source", () => {
+    const r = resolveFleetScenario(base({ workloads: [{ kind: "eval", perDay: 1000 }] }), builtinCatalog());
+    const sizes = new Set(r.input.jobs.map((j) => j.size));
+    expect(sizes).toEqual(new Set([1, 2, 4, 8]));
+    const hours = r.input.jobs.map((j) => j.workS / 3600).sort((a, b) => a - b);
+    expect(hours[Math.floor(hours.length / 2)] ?? 0).toBeCloseTo(0.0496, 1);
+    const rows = r.assumptions.map((a) => `${a.parameter}: ${a.source}`).join("\n");
+    expect(rows).toMatch(/eval stream defaults: the acme-seren preset's eval class/);
+    expect(rows).toMatch(/failures\.ratePerAccHour: derived: 419 \/ \(16384 × 54 d × 24 h\); Grattafiori/);
+    const withPreset = resolveFleetScenario(base({ jobs: "philly" }), builtinCatalog());
+    expect(withPreset.assumptions.map((a) => a.parameter).join("\n")).toMatch(/fitted to: mean run time/);
+  });
+
+  it("hardwareShare rescales the Llama 3 causes; starvationHours null never drains", () => {
+    const r = resolveFleetScenario(
+      base({ jobs: "acme-seren" }, { failures: { hardwareShare: 0.31 }, starvationHours: null }),
+      builtinCatalog(),
+    );
+    const causes = r.input.failures?.causes ?? [];
+    const total = causes.reduce((a, c) => a + c.share, 0);
+    const hw = causes.filter((c) => c.hardware).reduce((a, c) => a + c.share, 0);
+    expect(hw / total).toBeCloseTo(0.31, 6);
+    expect(r.input.starvationS).toBe(Number.POSITIVE_INFINITY);
+    // The default (6 h) leaves the input as it was.
+    expect(
+      resolveFleetScenario(base({ jobs: "acme-seren" }), builtinCatalog()).input.starvationS,
+    ).toBeUndefined();
+  });
+});
