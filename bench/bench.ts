@@ -3,7 +3,7 @@
  * runs after a warm-up and prints median and spread; nothing here asserts.
  */
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,8 @@ import {
   resolveModel,
 } from "../src/catalog/index.js";
 import type { ModelInput } from "../src/catalog/types.js";
-import { runSweep } from "../src/cli/sweep.js";
+import { runSweep, type SweepPlace, type SweepRow } from "../src/cli/sweep.js";
+import { SweepPool, subChunk } from "../src/cli/sweep-pool.js";
 import { EventQueue } from "../src/fleet/events.js";
 import { fairShare } from "../src/fleet/scheduler.js";
 import { simulateFleet } from "../src/fleet/sim.js";
@@ -413,6 +414,116 @@ for (const [label, ax] of [
     { medianS: took, minS: took, maxS: took, runs: 1 },
     `  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB, ${r.lines.toLocaleString("en-US")} lines, exit ${r.code}`,
   );
+}
+
+// 10b. Sweeps through Redis: a plan Monte Carlo in this process on this machine's threads, then the same
+// through a BullMQ queue on a local redis-server with 1, 2 and 3 worker processes (each with a pool of as
+// many threads) on this machine: points per second, and the queue's overhead per point against the local
+// run (1 worker: the same threads). STARGATE_BENCH_QUEUE_POINTS sets the samples (default 4,000).
+await benchQueue();
+
+async function benchQueue(): Promise<void> {
+  const points = Number(process.env["STARGATE_BENCH_QUEUE_POINTS"] ?? 4000);
+  const bin = fileURLToPath(new URL("../../bin/stargate.js", import.meta.url));
+  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
+    console.log("queue: not run: no redis-server here (apt-get install redis-server)");
+    return;
+  }
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const redis = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (
+    let i = 0;
+    i < 100 &&
+    spawnSync("redis-cli", ["-p", String(port), "ping"])
+      .stdout?.toString()
+      .trim() !== "PONG";
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 50));
+  // The same plan Monte Carlo in this process both ways: locally on a pool of worker threads, and through
+  // the queue to worker processes already started (each with a pool of as many threads), so neither
+  // side's figure holds Node's start-up. Five runs each; the median.
+  const RUNS = 5;
+  const middle = (runs: number[]) => {
+    const r = [...runs].sort((a, b) => a - b);
+    return { s: r[Math.floor(r.length / 2)] as number, min: r[0] as number, max: r[r.length - 1] as number };
+  };
+  const job = { command: "plan" as const, data: korea, overlays: [], overrides: {}, seed: 1 };
+  const axes = [{ path: "@sample", values: Array.from({ length: points }, (_, i) => i) }];
+  const timed = async (where?: SweepPlace) => {
+    const runs: number[] = [];
+    let out = "";
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = nowS();
+      out = JSON.stringify((await runSweep(job, axes, { index: 1, count: 1 }, null, where)).rows);
+      runs.push(nowS() - t0);
+    }
+    runs.sort((a, b) => a - b);
+    return { out, ...middle(runs) };
+  };
+  const local = await timed();
+  const perPoint = (t: { s: number; min: number; max: number }) => ({
+    medianS: t.s / points,
+    minS: t.min / points,
+    maxS: t.max / points,
+    runs: RUNS,
+  });
+  report(
+    `sweep, local: plan Monte Carlo of ${points.toLocaleString("en-US")} samples, per point`,
+    perPoint(local),
+    `  ${(points / local.s).toFixed(0)} points/s on ${availableParallelism()} threads`,
+  );
+  // The local pool's threads start (and compile) afresh for each sweep; a queue worker's stay warm across
+  // chunks. The queue's own cost per point is measured against a warm pool in this process.
+  const pool = new SweepPool(availableParallelism());
+  let sweeps = 0;
+  const onWarmPool = async () => {
+    const rows: SweepRow[] = [];
+    await pool.run({ id: `warm-${sweeps++}`, job, axes }, 0, points, subChunk(points, pool.threads), (b) => {
+      for (const r of b) rows.push(r);
+    });
+    return rows.sort((a, b) => a.index - b.index);
+  };
+  const warmSame = JSON.stringify(await onWarmPool()) === local.out;
+  const warmRuns: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = nowS();
+    await onWarmPool();
+    warmRuns.push(nowS() - t0);
+  }
+  await pool.close();
+  const warm = middle(warmRuns);
+  report(
+    "sweep, local on a warm pool (threads kept from an earlier sweep)",
+    perPoint(warm),
+    `  ${(points / warm.s).toFixed(0)} points/s on ${availableParallelism()} threads; output ${warmSame ? "identical" : "DIFFERENT"}`,
+  );
+  for (const n of [1, 2, 3]) {
+    const ws = Array.from({ length: n }, () =>
+      spawn("node", [bin, "worker", "--queue", url], { stdio: ["ignore", "ignore", "pipe"] }),
+    );
+    await Promise.all(
+      ws.map(
+        (w) => new Promise<void>((up) => w.stderr.on("data", (d) => String(d).includes("worker on") && up())),
+      ),
+    );
+    const where: SweepPlace = { queue: url, signal: new AbortController().signal, done: () => {} };
+    await runSweep(job, [{ path: "@sample", values: [0, 1, 2, 3] }], { index: 1, count: 1 }, null, where);
+    const q = await timed(where);
+    for (const w of ws) w.kill("SIGTERM");
+    await Promise.all(ws.map((w) => new Promise((r) => w.on("exit", r))));
+    report(
+      `sweep, Redis queue, ${n} worker process${n > 1 ? "es" : ""} of ${availableParallelism()} threads on this machine, per point`,
+      perPoint(q),
+      `  ${(points / q.s).toFixed(0)} points/s; ${((q.s / local.s - 1) * 100).toFixed(1)}% per point against local, ${((q.s / warm.s - 1) * 100).toFixed(1)}% against the warm pool; output ${q.out === local.out ? "identical" : "DIFFERENT"}`,
+    );
+  }
+  redis.kill();
 }
 
 // 11. The HTTP API under load: `stargate serve` in its own process on loopback; 200 clients post the same

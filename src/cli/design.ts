@@ -15,7 +15,7 @@ import type { ChartSpec, PageView } from "./chart-spec.js";
 import { fixed, table } from "./format.js";
 import { htmlPage } from "./html.js";
 import { DESIGN_POINT_AXIS, type SweepJob } from "./point.js";
-import { streamSweep } from "./sweep.js";
+import { type SweepPlace, streamSweep } from "./sweep.js";
 
 /**
  * `stargate design FILE`: every point of a chip design space on the sweep pool's worker threads, then the
@@ -68,6 +68,8 @@ export async function runDesign(
   catalog: Catalog,
   overlays: readonly CatalogOverlay[],
   progress: ((done: number, total: number) => void) | null,
+  /** A Redis queue to run the points on instead of this machine's cores. */
+  where?: SweepPlace,
 ): Promise<DesignOutcome> {
   const input = resolveDesignScenario(data, catalog);
   const n = designSize(input.axes);
@@ -82,6 +84,7 @@ export async function runDesign(
       if (r.result["error"] !== undefined) throw new InputError("design", r.index, String(r.result["error"]));
       points.push(r.result as unknown as DesignPointResult);
     },
+    where,
   );
   return designOutcome(input, points);
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -43,6 +44,7 @@ import {
 import { planJson, planReport, runPlan } from "./plan.js";
 import { planHtml } from "./plan-html.js";
 import { bounded, catalogFor, FLEET_RATES, PERF_CACHE, type SweepJob } from "./point.js";
+import { parseQueueUrl, runQueueWorker, SweepCancelled } from "./queue.js";
 import { finiteOnly } from "./results.js";
 import { runSites, sitesJson, sitesReport } from "./sites.js";
 import {
@@ -52,6 +54,7 @@ import {
   parseSweepOutput,
   progressBar,
   runSweep,
+  type SweepPlace,
   type SweepRow,
   streamSweep,
   sweepAxes,
@@ -122,6 +125,13 @@ commands:
              request carries it as a bearer token
   merge FILE...
              join --json outputs of the shards of one sweep
+  train|infer|plan|fleet FILE --sweep ... | --samples N --queue redis://HOST:PORT
+  design FILE --queue redis://HOST:PORT
+             send the sweep's points to a Redis queue instead of this machine's cores; the output is
+             the local sweep's, point for point; Ctrl-C removes the chunks not yet taken
+  worker --queue redis://HOST:PORT [--concurrency N]
+             take chunks of queued sweeps and run them on this machine's cores (N chunks at a time,
+             default 2), until SIGTERM or Ctrl-C; a chunk whose worker dies is retried by another
   schema [train|plan|fleet|design|catalog]
              JSON Schema of scenario files or catalog files, for editors
 
@@ -143,6 +153,7 @@ const COMMANDS = [
   "merge",
   "serve",
   "design",
+  "worker",
 ] as const;
 const PLANNED: string[] = [];
 
@@ -284,6 +295,8 @@ const OPTIONS = {
   token: { type: "string" },
   x: { type: "string" },
   y: { type: "string" },
+  queue: { type: "string" },
+  concurrency: { type: "string" },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** The options each command uses beyond --json, --help and --catalog; any other is an error naming it. */
@@ -307,6 +320,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
     "sweep",
     "shard",
     "jsonl",
+    "queue",
   ],
   infer: [
     "gpus",
@@ -321,17 +335,19 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]
     "sweep",
     "shard",
     "jsonl",
+    "queue",
   ],
-  plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed", "jsonl"],
+  plan: ["accelerator", "html", "assumptions", "sweep", "shard", "samples", "seed", "jsonl", "queue"],
   sites: [],
-  fleet: ["html", "seed", "sweep", "shard", "samples", "jsonl", "assumptions"],
+  fleet: ["html", "seed", "sweep", "shard", "samples", "jsonl", "assumptions", "queue"],
   "fit-trace": ["days"],
   catalog: [],
   validate: ["parts"],
   schema: [],
   merge: ["jsonl"],
   serve: ["port", "host", "data", "token"],
-  design: ["html", "x", "y"],
+  design: ["html", "x", "y", "queue"],
+  worker: ["queue", "concurrency"],
 };
 
 /**
@@ -352,6 +368,19 @@ function checkOptions(command: string, values: Values): void {
   const sweeping = values.sweep.length > 0 || values.samples !== undefined;
   if (values.jsonl && !sweeping && command !== "merge")
     throw new InputError("--jsonl", true, "--sweep or --samples beside it (JSONL streams a sweep's rows)");
+  if (values.queue !== undefined && !sweeping && command !== "design" && command !== "worker")
+    throw new InputError(
+      "--queue",
+      values.queue,
+      "--sweep or --samples beside it (the queue runs a sweep's points on other machines)",
+    );
+  if (command === "worker" && values.queue === undefined)
+    throw new InputError(
+      "--queue",
+      undefined,
+      "a Redis URL such as redis://HOST:PORT (where to take chunks from)",
+    );
+  if (values.queue !== undefined) parseQueueUrl(values.queue);
   if (values.shard !== undefined && !sweeping)
     throw new InputError(
       "--shard",
@@ -510,6 +539,58 @@ async function serveCommand(ctx: Ctx): Promise<number> {
   return 0;
 }
 
+/**
+ * Where a sweep runs when `--queue` is given: that Redis queue, cancelled by Ctrl-C (the chunks not yet
+ * taken are removed; the command then exits 130). `done()` puts Ctrl-C back as it was.
+ */
+function onQueue(url: string, io: Io): SweepPlace {
+  const ctrl = new AbortController();
+  const stop = () => {
+    io.stderr("\nstargate: cancelling the sweep: removing its chunks not yet taken\n");
+    ctrl.abort();
+  };
+  process.once("SIGINT", stop);
+  return { queue: url, signal: ctrl.signal, done: () => process.removeListener("SIGINT", stop) };
+}
+
+/** A whole number from the environment variable `name` (`fallback` when unset), `lo`-`hi`. */
+function envWhole(name: string, fallback: number, lo: number, hi: number, unit: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < lo || v > hi)
+    throw new InputError(
+      name,
+      raw,
+      `a whole number of ${unit}, ${lo.toLocaleString("en-US")}-${hi.toLocaleString("en-US")}`,
+    );
+  return v;
+}
+
+/** `worker`: take queued sweep chunks and run them here until SIGTERM or Ctrl-C. */
+async function workerCommand(ctx: Ctx): Promise<number> {
+  const { values, io } = ctx;
+  const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+    throw new InputError("--concurrency", values.concurrency, "a whole number of chunks at a time, 1-1,024");
+  const ctrl = new AbortController();
+  const stop = () => ctrl.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const stallMs = envWhole("STARGATE_QUEUE_STALL_MS", 30_000, 100, 86_400_000, "milliseconds");
+  // A container's CPU quota is not what Node sees as the machine's cores: Kubernetes passes the pod's
+  // CPU request here (deploy/k8s/worker.yaml).
+  const threads = envWhole("STARGATE_THREADS", availableParallelism(), 1, 1024, "worker threads");
+  return await runQueueWorker(
+    values.queue as string,
+    concurrency,
+    (l) => io.stderr(`${l}\n`),
+    ctrl.signal,
+    stallMs,
+    threads,
+  );
+}
+
 /** `design`: a chip design space on the worker pool; the front, the report, --json, --html with the chosen axes. */
 async function designCommand(ctx: Ctx): Promise<number> {
   const { values, rest, io, catalog, overlays, out } = ctx;
@@ -529,7 +610,9 @@ async function designCommand(ctx: Ctx): Promise<number> {
       "--html beside it (the axes of its scatter)",
     );
   const data = parseYaml(readText(file, io.cwd, "FILE"), file);
-  const outcome = await runDesign(data, catalog, overlays, progressBar(io.stderr));
+  const where = values.queue !== undefined ? onQueue(values.queue, io) : undefined;
+  const outcome = await runDesign(data, catalog, overlays, progressBar(io.stderr), where);
+  where?.done();
   if (values.html !== undefined)
     writeAtomic(resolve(io.cwd, values.html), designHtml(outcome, x, y), "--html");
   out(designJson(outcome), designReport(outcome));
@@ -673,18 +756,28 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const sweepOut = async (job: SweepJob, samples?: number) => {
       const axes = sweepAxes(values.sweep, samples);
       const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+      const where = values.queue !== undefined ? onQueue(values.queue, io) : undefined;
       if (values.jsonl) {
         // One line per point as it completes, in index order: memory stays flat in the point count.
         const tally = new PointTally();
         io.stdout(headerLine(sweepHeader(job, axes, shard)));
-        await streamSweep(job, axes, shard, progressBar(io.stderr), (r) => {
-          tally.add(r);
-          io.stdout(`${JSON.stringify(r, finiteOnly)}\n`);
-        });
+        await streamSweep(
+          job,
+          axes,
+          shard,
+          progressBar(io.stderr),
+          (r) => {
+            tally.add(r);
+            io.stdout(`${JSON.stringify(r, finiteOnly)}\n`);
+          },
+          where,
+        );
+        where?.done();
         tally.check(axes);
         return;
       }
-      const sweep = await runSweep(job, axes, shard, progressBar(io.stderr));
+      const sweep = await runSweep(job, axes, shard, progressBar(io.stderr), where);
+      where?.done();
       checkSomePointRan(sweep);
       out(sweep, sweepReport(sweep));
     };
@@ -700,6 +793,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === "fleet") return await fleetCommand(ctx);
     if (command === "serve") return await serveCommand(ctx);
+    if (command === "worker") return await workerCommand(ctx);
     if (command === "design") return await designCommand(ctx);
     if (command === "fit-trace") {
       const file = rest[0];
@@ -727,6 +821,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     out(validateJson(report), validateReport(report));
     return 0;
   } catch (err) {
+    if (err instanceof SweepCancelled) {
+      io.stderr(`stargate: ${err.message}\n`);
+      return 130;
+    }
     if (err instanceof InputError) {
       // One line per problem found, the most specific first.
       io.stderr(

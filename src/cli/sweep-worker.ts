@@ -1,19 +1,23 @@
-import { parentPort, workerData } from "node:worker_threads";
-import type { SweepAxis } from "../scenario/sweep.js";
+import { parentPort } from "node:worker_threads";
+import type { Catalog } from "../catalog/index.js";
 import { sweepPoint } from "../scenario/sweep.js";
-import { catalogFor, evaluatePoint, type SweepJob } from "./point.js";
+import { catalogFor, evaluatePoint } from "./point.js";
+import type { SweepSpec } from "./sweep-pool.js";
 
-/** A sweep worker: evaluates the index ranges the main thread sends and posts the rows back. */
-const { job, axes } = workerData as { job: SweepJob; axes: SweepAxis[] };
-const catalog = catalogFor(job.overlays);
-parentPort?.on("message", (msg: { start: number; end: number } | null) => {
-  if (msg === null) {
-    process.exit(0);
-  }
+/**
+ * A sweep worker thread: evaluates the index ranges it is sent and posts the rows back. A range carries
+ * its sweep's spec when the thread has not seen that sweep yet (the pool keeps threads across sweeps).
+ */
+let held: { spec: SweepSpec; catalog: Catalog } | null = null;
+parentPort?.on("message", (msg: { spec?: SweepSpec; start: number; end: number } | null) => {
+  if (msg === null) process.exit(0);
+  if (msg.spec !== undefined) held = { spec: msg.spec, catalog: catalogFor(msg.spec.job.overlays) };
+  if (held === null) throw new Error("a range arrived before its sweep");
+  const { spec, catalog } = held;
   const rows: unknown[] = [];
   for (let i = msg.start; i < msg.end; i++) {
-    const point = sweepPoint(axes, i);
-    rows.push({ index: i, point, result: evaluatePoint(job, catalog, point) });
+    const point = sweepPoint(spec.axes, i);
+    rows.push({ index: i, point, result: evaluatePoint(spec.job, catalog, point) });
   }
   parentPort?.postMessage(rows);
 });

@@ -1,7 +1,4 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { validate } from "../scenario/load.js";
@@ -16,6 +13,8 @@ import {
 } from "../scenario/sweep.js";
 import { fixed, table } from "./format.js";
 import { catalogFor, evaluatePoint, SAMPLE_AXIS, type SweepJob } from "./point.js";
+import { queueSweep } from "./queue.js";
+import { SweepPool, subChunk } from "./sweep-pool.js";
 
 export interface SweepRow {
   readonly index: number;
@@ -34,10 +33,16 @@ export interface SweepOutput {
   readonly rows: readonly SweepRow[];
 }
 
-const WORKER = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
-
 /** A sweep's header: what a JSONL stream's first line carries (its rows follow, one per line). */
 export type SweepHeader = Omit<SweepOutput, "rows">;
+
+/** Where a sweep's points run instead of this machine's cores: a Redis queue (cli/queue.ts). */
+export interface SweepPlace {
+  readonly queue: string;
+  /** Ctrl-C: the chunks not yet taken are removed. */
+  readonly signal: AbortSignal;
+  readonly done: () => void;
+}
 
 /** The most rows a streaming sweep holds waiting for an earlier one: memory stays flat in the point count. */
 const MAX_BUFFERED_ROWS = 8192;
@@ -102,13 +107,25 @@ export async function streamSweep(
   shard: { readonly index: number; readonly count: number },
   progress: ((done: number, total: number) => void) | null,
   onRow: (row: SweepRow) => void,
+  where?: SweepPlace,
 ): Promise<SweepHeader> {
+  if (where !== undefined)
+    return await queueSweep(
+      where.queue,
+      job,
+      axes,
+      shard,
+      progress,
+      onRow,
+      sweepHeader(job, axes, shard),
+      where.signal,
+    );
   const total = sweepSize(axes);
   const [start, end] = shardRange(total, shard);
   const n = end - start;
   const threads = Math.min(availableParallelism(), Math.max(1, Math.ceil(n / 4)));
   let done = 0;
-  if (threads <= 1 || !existsSync(WORKER)) {
+  if (threads <= 1 || !SweepPool.available()) {
     const catalog = catalogFor(job.overlays);
     for (let i = start; i < end; i++) {
       const point = sweepPoint(axes, i);
@@ -116,52 +133,49 @@ export async function streamSweep(
       progress?.(++done, n);
     }
   } else {
-    const chunk = Math.max(1, Math.min(256, Math.ceil(n / (threads * 16))));
-    let next = start;
-    let emitted = start;
-    const waiting = new Map<number, SweepRow>();
-    const idle: (() => void)[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let live = threads;
-      for (let w = 0; w < threads; w++) {
-        const worker = new Worker(WORKER, {
-          workerData: { job, axes },
-          resourceLimits: { maxYoungGenerationSizeMb: 8 },
-        });
-        const feed = () => {
-          if (next >= end) {
-            worker.postMessage(null);
-            return;
-          }
-          if (waiting.size >= MAX_BUFFERED_ROWS) {
-            idle.push(feed);
-            return;
-          }
-          const s = next;
-          next = Math.min(end, next + chunk);
-          worker.postMessage({ start: s, end: next });
-        };
-        worker.on("message", (batch: SweepRow[]) => {
-          for (const r of batch) waiting.set(r.index, r);
-          for (let r = waiting.get(emitted); r !== undefined; r = waiting.get(emitted)) {
-            waiting.delete(emitted);
-            onRow(r);
-            emitted++;
-          }
-          done += batch.length;
-          progress?.(done, n);
-          feed();
-          while (waiting.size < MAX_BUFFERED_ROWS && idle.length > 0) idle.shift()?.();
-        });
-        worker.on("error", reject);
-        worker.on("exit", () => {
-          if (--live === 0) resolve();
-        });
-        feed();
-      }
-    });
+    const pool = new SweepPool(threads);
+    const emit = ordered(
+      start,
+      onRow,
+      (k) => {
+        done += k;
+        progress?.(done, n);
+      },
+      pool,
+    );
+    try {
+      await pool.run({ id: "local", job, axes }, start, end, subChunk(n, threads), emit, emit.held);
+    } finally {
+      await pool.close();
+    }
   }
   return sweepHeader(job, axes, shard);
+}
+
+/**
+ * Rows handed over in index order from batches that complete in any order, starting at `start`: a
+ * later batch waits for an earlier one (at most MAX_BUFFERED_ROWS rows wait; the pool holds new work
+ * meanwhile through `hold`, below).
+ */
+function ordered(
+  start: number,
+  onRow: (row: SweepRow) => void,
+  counted: (rows: number) => void,
+  pool: SweepPool,
+): ((rows: SweepRow[]) => void) & { held: () => boolean } {
+  let emitted = start;
+  const waiting = new Map<number, SweepRow>();
+  const emit = (rows: SweepRow[]) => {
+    for (const r of rows) waiting.set(r.index, r);
+    for (let r = waiting.get(emitted); r !== undefined; r = waiting.get(emitted)) {
+      waiting.delete(emitted);
+      onRow(r);
+      emitted++;
+    }
+    counted(rows.length);
+    if (waiting.size < MAX_BUFFERED_ROWS) pool.resume();
+  };
+  return Object.assign(emit, { held: () => waiting.size >= MAX_BUFFERED_ROWS });
 }
 
 /** The whole sweep in memory, its axes listed: the --json output. */
@@ -170,9 +184,10 @@ export async function runSweep(
   axes: readonly SweepAxis[],
   shard: { readonly index: number; readonly count: number },
   progress: ((done: number, total: number) => void) | null,
+  where?: SweepPlace,
 ): Promise<SweepOutput> {
   const rows: SweepRow[] = [];
-  const header = await streamSweep(job, axes, shard, progress, (r) => rows.push(r));
+  const header = await streamSweep(job, axes, shard, progress, (r) => rows.push(r), where);
   return { ...header, axes: axes.map(listed), rows };
 }
 

@@ -1,0 +1,152 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { SweepAxis } from "../scenario/sweep.js";
+import type { SweepJob } from "./point.js";
+import type { SweepRow } from "./sweep.js";
+
+/** A sweep as the worker threads evaluate it: the job and its axes, under an id each thread caches by. */
+export interface SweepSpec {
+  readonly id: string;
+  readonly job: SweepJob;
+  readonly axes: readonly SweepAxis[];
+}
+
+const WORKER = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
+
+/** One range of a sweep being evaluated: its sub-ranges are handed to threads as they free up. */
+interface Run {
+  readonly spec: SweepSpec;
+  next: number;
+  readonly end: number;
+  readonly chunk: number;
+  readonly onBatch: (rows: SweepRow[]) => void;
+  /** True while the caller wants no more rows for now (it resumes the pool when it does). */
+  readonly hold: () => boolean;
+  outstanding: number;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** The spec the thread holds (it is sent again only when another comes). */
+  spec: string | null;
+  run: Run | null;
+}
+
+/**
+ * Worker threads (one per core unless told) that evaluate index ranges of sweeps, kept across ranges and
+ * sweeps: the local sweep runs one range on it, a queue worker every chunk it takes. Ranges run at once
+ * share the threads; each is cut into sub-ranges of `chunk` points.
+ */
+export class SweepPool {
+  private readonly slots: Slot[] = [];
+  private readonly runs: Run[] = [];
+  private failed: unknown = null;
+
+  /** Whether the threads can start (the compiled worker file is there; not when run from sources). */
+  static available(): boolean {
+    return existsSync(WORKER);
+  }
+
+  constructor(threads = availableParallelism()) {
+    for (let i = 0; i < Math.max(1, threads); i++) {
+      const slot: Slot = {
+        worker: new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 8 } }),
+        spec: null,
+        run: null,
+      };
+      slot.worker.on("message", (rows: SweepRow[]) => this.done(slot, rows));
+      slot.worker.on("error", (err) => this.fail(err));
+      this.slots.push(slot);
+    }
+  }
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Evaluate points [start, end) of `spec`, calling `onBatch` with each sub-range's rows as it completes
+   * (in any order); while `hold()` is true no new sub-range starts (call `resume()` after it turns false).
+   */
+  run(
+    spec: SweepSpec,
+    start: number,
+    end: number,
+    chunk: number,
+    onBatch: (rows: SweepRow[]) => void,
+    hold: () => boolean = () => false,
+  ): Promise<void> {
+    if (this.failed !== null) return Promise.reject(this.failed);
+    if (start >= end) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.runs.push({
+        spec,
+        next: start,
+        end,
+        chunk: Math.max(1, chunk),
+        onBatch,
+        hold,
+        outstanding: 0,
+        resolve,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  /** Start sub-ranges on idle threads (after a held run lets go). */
+  resume(): void {
+    this.dispatch();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.run !== null) continue;
+      const run = this.runs.find((r) => r.next < r.end && !r.hold());
+      if (run === undefined) return;
+      const start = run.next;
+      run.next = Math.min(run.end, start + run.chunk);
+      run.outstanding++;
+      slot.run = run;
+      const spec = slot.spec === run.spec.id ? undefined : run.spec;
+      slot.spec = run.spec.id;
+      slot.worker.postMessage({ spec, start, end: run.next });
+    }
+  }
+
+  private done(slot: Slot, rows: SweepRow[]): void {
+    const run = slot.run;
+    slot.run = null;
+    if (run === null) return;
+    run.outstanding--;
+    try {
+      run.onBatch(rows);
+    } catch (err) {
+      this.runs.splice(this.runs.indexOf(run), 1);
+      run.reject(err);
+    }
+    if (run.next >= run.end && run.outstanding === 0 && this.runs.includes(run)) {
+      this.runs.splice(this.runs.indexOf(run), 1);
+      run.resolve();
+    }
+    this.dispatch();
+  }
+
+  private fail(err: unknown): void {
+    this.failed = err;
+    for (const r of this.runs.splice(0)) r.reject(err);
+  }
+}
+
+/** Points per sub-range a thread takes: small enough to keep every thread busy to the end. */
+export function subChunk(points: number, threads: number): number {
+  return Math.max(1, Math.min(256, Math.ceil(points / (threads * 16))));
+}
