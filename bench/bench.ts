@@ -3,7 +3,7 @@
  * runs after a warm-up and prints median and spread; nothing here asserts.
  */
 
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -419,8 +419,135 @@ for (const [label, ax] of [
 // 10b. Sweeps through Redis: a plan Monte Carlo in this process on this machine's threads, then the same
 // through a BullMQ queue on a local redis-server with 1, 2 and 3 worker processes (each with a pool of as
 // many threads) on this machine: points per second, and the queue's overhead per point against the local
-// run (1 worker: the same threads). STARGATE_BENCH_QUEUE_POINTS sets the samples (default 4,000).
+// run. STARGATE_BENCH_QUEUE_POINTS sets the samples (default 4,000).
 await benchQueue();
+
+/** The kernel's clock ticks per second (a declared function: it is called before this module's lets run). */
+function clockTick(): number {
+  clockTick.cached ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return clockTick.cached;
+}
+clockTick.cached = undefined as number | undefined;
+
+/** CPU seconds (user + system, all threads) the processes `pids` have used: /proc on Linux, else null. */
+function cpuSeconds(pids: readonly number[]): number | null {
+  try {
+    const tick = clockTick();
+    return pids.reduce((sum, pid) => {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return sum + (Number(f[11]) + Number(f[12])) / tick;
+    }, 0);
+  } catch {
+    return null;
+  }
+}
+
+/** A redis-server on a free-ish loopback port, answering before this returns. */
+async function benchRedis(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const redis = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const ping = () =>
+    spawnSync("redis-cli", ["-p", String(port), "ping"])
+      .stdout?.toString()
+      .trim();
+  for (let i = 0; i < 100 && ping() !== "PONG"; i++) await new Promise((r) => setTimeout(r, 50));
+  return { url: `redis://127.0.0.1:${port}`, pid: redis.pid ?? 0, stop: () => redis.kill() };
+}
+
+/** Median, least and most of some timings, and the median CPU seconds beside them (in all, and by group). */
+interface Timed {
+  readonly out: string;
+  readonly s: number;
+  readonly min: number;
+  readonly max: number;
+  readonly cpuS: number | null;
+  readonly cpuByGroupS: readonly number[] | null;
+  readonly runs: number;
+}
+
+/** Groups of processes whose CPU seconds are counted apart (this one; Redis; the workers). */
+type PidGroups = () => readonly (readonly number[])[];
+
+interface Tally {
+  walls: number[];
+  cpus: (number[] | null)[];
+  out: string;
+}
+
+function tally(): Tally {
+  return { walls: [], cpus: [], out: "" };
+}
+
+/** `run` `runs` times: wall and CPU (of `pids`) per run, the last run's output. */
+async function timeRuns(run: () => Promise<string>, pids: PidGroups, runs: number): Promise<Timed> {
+  const t = tally();
+  for (let r = 0; r < runs; r++) await timeOne(run, pids, t);
+  return summarise(t);
+}
+
+/** `a` and `b` run in turn, `runs` times each: their timings side by side, drift falling on both alike. */
+async function timeAlternating(
+  a: () => Promise<string>,
+  b: () => Promise<string>,
+  pids: PidGroups,
+  runs: number,
+): Promise<[Timed, Timed]> {
+  const [ta, tb] = [tally(), tally()];
+  for (let r = 0; r < runs; r++) {
+    await timeOne(a, pids, ta);
+    await timeOne(b, pids, tb);
+  }
+  return [summarise(ta), summarise(tb)];
+}
+
+async function timeOne(run: () => Promise<string>, pids: PidGroups, into: Tally): Promise<void> {
+  const cpu = () => pids().map((g) => cpuSeconds(g));
+  const c0 = cpu();
+  const t0 = nowS();
+  into.out = await run();
+  into.walls.push(nowS() - t0);
+  const c1 = cpu();
+  const used = c0.map((c, i) => (c === null || c1[i] === null ? null : (c1[i] as number) - c));
+  into.cpus.push(used.every((c) => c !== null) ? (used as number[]) : null);
+}
+
+function summarise(t: Tally): Timed {
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  const sorted = [...t.walls].sort((x, y) => x - y);
+  const cpus = t.cpus.filter((c): c is number[] => c !== null);
+  const known = cpus.length === t.walls.length && cpus.length > 0;
+  return {
+    out: t.out,
+    s: mid(t.walls),
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+    cpuS: known ? mid(cpus.map((c) => c.reduce((x, y) => x + y, 0))) : null,
+    cpuByGroupS: known ? (cpus[0] as number[]).map((_, g) => mid(cpus.map((c) => c[g] as number))) : null,
+    runs: t.walls.length,
+  };
+}
+
+/** `n` worker processes on `url`, each up before this returns. */
+async function benchWorkers(bin: string, url: string, n: number): Promise<ChildProcess[]> {
+  const ws = Array.from({ length: n }, () =>
+    spawn("node", [bin, "worker", "--queue", url], { stdio: ["ignore", "ignore", "pipe"] }),
+  );
+  await Promise.all(
+    ws.map(
+      (w) => new Promise<void>((up) => w.stderr.on("data", (d) => String(d).includes("worker on") && up())),
+    ),
+  );
+  return ws;
+}
+
+async function stopWorkers(ws: readonly ChildProcess[]): Promise<void> {
+  for (const w of ws) w.kill("SIGTERM");
+  await Promise.all(ws.map((w) => new Promise((r) => w.on("exit", r))));
+}
 
 async function benchQueue(): Promise<void> {
   const points = Number(process.env["STARGATE_BENCH_QUEUE_POINTS"] ?? 4000);
@@ -429,57 +556,30 @@ async function benchQueue(): Promise<void> {
     console.log("queue: not run: no redis-server here (apt-get install redis-server)");
     return;
   }
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const redis = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (
-    let i = 0;
-    i < 100 &&
-    spawnSync("redis-cli", ["-p", String(port), "ping"])
-      .stdout?.toString()
-      .trim() !== "PONG";
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 50));
-  // The same plan Monte Carlo in this process both ways: locally on a pool of worker threads, and through
-  // the queue to worker processes already started (each with a pool of as many threads), so neither
-  // side's figure holds Node's start-up. Five runs each; the median.
-  const RUNS = 5;
-  const middle = (runs: number[]) => {
-    const r = [...runs].sort((a, b) => a - b);
-    return { s: r[Math.floor(r.length / 2)] as number, min: r[0] as number, max: r[r.length - 1] as number };
-  };
+  const redis = await benchRedis();
   const job = { command: "plan" as const, data: korea, overlays: [], overrides: {}, seed: 1 };
   const axes = [{ path: "@sample", values: Array.from({ length: points }, (_, i) => i) }];
-  const timed = async (where?: SweepPlace) => {
-    const runs: number[] = [];
-    let out = "";
-    for (let r = 0; r < RUNS; r++) {
-      const t0 = nowS();
-      out = JSON.stringify((await runSweep(job, axes, { index: 1, count: 1 }, null, where)).rows);
-      runs.push(nowS() - t0);
-    }
-    runs.sort((a, b) => a - b);
-    return { out, ...middle(runs) };
-  };
-  const local = await timed();
-  const perPoint = (t: { s: number; min: number; max: number }) => ({
-    medianS: t.s / points,
-    minS: t.min / points,
-    maxS: t.max / points,
-    runs: RUNS,
-  });
-  report(
-    `sweep, local: plan Monte Carlo of ${points.toLocaleString("en-US")} samples, per point`,
-    perPoint(local),
-    `  ${(points / local.s).toFixed(0)} points/s on ${availableParallelism()} threads`,
+  const sweep = async (where?: SweepPlace) =>
+    JSON.stringify((await runSweep(job, axes, { index: 1, count: 1 }, null, where)).rows);
+  const line = (label: string, t: Timed, extra: string) =>
+    report(
+      label,
+      { medianS: t.s / points, minS: t.min / points, maxS: t.max / points, runs: t.runs },
+      `  ${(points / t.s).toFixed(0)} points/s${t.cpuS === null ? "" : `, ${((t.cpuS / points) * 1e3).toFixed(2)} CPU ms/point`}${extra}`,
+    );
+  const pct = (a: number, b: number) => `${a >= b ? "+" : ""}${((a / b - 1) * 100).toFixed(1)}%`;
+  // As `stargate plan --samples N` runs it: a pool of threads started for the sweep.
+  const local = await timeRuns(
+    () => sweep(),
+    () => [[process.pid]],
+    3,
   );
-  // The local pool's threads start (and compile) afresh for each sweep; a queue worker's stay warm across
-  // chunks. The queue's own cost per point is measured against a warm pool in this process.
+  line(`sweep, local: plan Monte Carlo of ${points.toLocaleString("en-US")} samples, per point`, local, "");
+  // The queue's own cost. A worker's threads stay warm across chunks (compiled, the scenario's runs
+  // sized once), so it is set against a pool in this process kept warm the same way. The two run in
+  // turn, five times each after a warm-up, and the CPU seconds of every process that takes part
+  // (this one, Redis, the worker) are counted for both: on this machine the submitter, Redis and the
+  // worker share two cores, and wall time alone mixes them.
   const pool = new SweepPool(availableParallelism());
   let sweeps = 0;
   const onWarmPool = async () => {
@@ -487,43 +587,44 @@ async function benchQueue(): Promise<void> {
     await pool.run({ id: `warm-${sweeps++}`, job, axes }, 0, points, subChunk(points, pool.threads), (b) => {
       for (const r of b) rows.push(r);
     });
-    return rows.sort((a, b) => a.index - b.index);
+    return JSON.stringify(rows.sort((x, y) => x.index - y.index));
   };
-  const warmSame = JSON.stringify(await onWarmPool()) === local.out;
-  const warmRuns: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = nowS();
-    await onWarmPool();
-    warmRuns.push(nowS() - t0);
-  }
+  const one = await benchWorkers(bin, redis.url, 1);
+  const where: SweepPlace = { queue: redis.url, signal: new AbortController().signal, done: () => {} };
+  const pids = () => [[process.pid], [redis.pid], one.map((w) => w.pid ?? 0)];
+  const same = (await onWarmPool()) === local.out && (await sweep(where)) === local.out;
+  const [warm, queued] = await timeAlternating(onWarmPool, () => sweep(where), pids, 5);
+  await stopWorkers(one);
   await pool.close();
-  const warm = middle(warmRuns);
-  report(
-    "sweep, local on a warm pool (threads kept from an earlier sweep)",
-    perPoint(warm),
-    `  ${(points / warm.s).toFixed(0)} points/s on ${availableParallelism()} threads; output ${warmSame ? "identical" : "DIFFERENT"}`,
+  line("sweep, local on a warm pool (threads kept from an earlier sweep)", warm, "");
+  // The submitter and Redis run elsewhere on a cluster: a worker's own cost per point sets throughput.
+  const [, redisS, workerS] = queued.cpuByGroupS ?? [];
+  const ms = (x: number | undefined) => (x === undefined ? "?" : `${((x / points) * 1e3).toFixed(3)} ms`);
+  line(
+    `sweep, Redis queue, 1 worker process of ${availableParallelism()} threads on this machine, per point`,
+    queued,
+    `; against the warm pool run in turn: wall ${pct(queued.s, warm.s)}${queued.cpuS !== null && warm.cpuS !== null ? `, CPU ${pct(queued.cpuS, warm.cpuS)}` : ""}; output ${same ? "identical" : "DIFFERENT"}`,
   );
-  for (const n of [1, 2, 3]) {
-    const ws = Array.from({ length: n }, () =>
-      spawn("node", [bin, "worker", "--queue", url], { stdio: ["ignore", "ignore", "pipe"] }),
+  if (warm.cpuS !== null && workerS !== undefined)
+    console.log(
+      `  CPU per point: the worker ${ms(workerS)} (${pct(workerS, warm.cpuS)} against the warm pool's ${ms(warm.cpuS)}), the submitter ${ms(queued.cpuByGroupS?.[0])}, Redis ${ms(redisS)}`,
     );
-    await Promise.all(
-      ws.map(
-        (w) => new Promise<void>((up) => w.stderr.on("data", (d) => String(d).includes("worker on") && up())),
-      ),
+  for (const n of [2, 3]) {
+    const ws = await benchWorkers(bin, redis.url, n);
+    await sweep(where);
+    const q = await timeRuns(
+      () => sweep(where),
+      () => [[process.pid], [redis.pid], ws.map((w) => w.pid ?? 0)],
+      3,
     );
-    const where: SweepPlace = { queue: url, signal: new AbortController().signal, done: () => {} };
-    await runSweep(job, [{ path: "@sample", values: [0, 1, 2, 3] }], { index: 1, count: 1 }, null, where);
-    const q = await timed(where);
-    for (const w of ws) w.kill("SIGTERM");
-    await Promise.all(ws.map((w) => new Promise((r) => w.on("exit", r))));
-    report(
-      `sweep, Redis queue, ${n} worker process${n > 1 ? "es" : ""} of ${availableParallelism()} threads on this machine, per point`,
-      perPoint(q),
-      `  ${(points / q.s).toFixed(0)} points/s; ${((q.s / local.s - 1) * 100).toFixed(1)}% per point against local, ${((q.s / warm.s - 1) * 100).toFixed(1)}% against the warm pool; output ${q.out === local.out ? "identical" : "DIFFERENT"}`,
+    await stopWorkers(ws);
+    line(
+      `sweep, Redis queue, ${n} worker processes of ${availableParallelism()} threads on this machine, per point`,
+      q,
+      `; wall ${pct(q.s, warm.s)} against the warm pool (${n * availableParallelism()} threads on ${availableParallelism()} cores); output ${q.out === local.out ? "identical" : "DIFFERENT"}`,
     );
   }
-  redis.kill();
+  redis.stop();
 }
 
 // 11. The HTTP API under load: `stargate serve` in its own process on loopback; 200 clients post the same

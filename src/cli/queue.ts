@@ -11,9 +11,10 @@ import { SweepPool, type SweepSpec } from "./sweep-pool.js";
 /**
  * Sweeps beyond one machine: the submitting command cuts a sweep into chunks of points and puts them on
  * a BullMQ queue in Redis; `stargate worker` processes on any machine take chunks and run them on their
- * worker threads (the local pool's code: SweepPool); each row is written to a Redis hash under its point
- * index (a chunk run twice writes the same fields: nothing duplicated), and the submitter hands the rows
- * over in index order as their chunks complete, printing what the local sweep prints.
+ * worker threads (the local pool's code: SweepPool); a chunk's rows are written to a Redis hash under the
+ * chunk's number, which always stands for the same point indices (a chunk run twice writes the same
+ * field: nothing duplicated), and the submitter checks every index and hands the rows over in index
+ * order as their chunks complete, printing what the local sweep prints.
  */
 
 /** Ctrl-C during a queued sweep: its chunks not yet taken were removed (exit 130). */
@@ -180,13 +181,16 @@ async function collect(
   while (next < chunks && signal?.aborted !== true) {
     if ((await redis.sismember(doneKey(sweep), String(next))) === 1) {
       const [s, e] = range(next);
-      const fields = Array.from({ length: e - s }, (_, i) => String(s + i));
-      const rows = await redis.hmget(rowsKey(sweep), ...fields);
-      for (const [i, r] of rows.entries()) {
-        if (r === null) throw new Error(`point ${s + i} of a completed chunk is missing from Redis`);
-        onRow(JSON.parse(r) as SweepRow);
+      const text = await redis.hget(rowsKey(sweep), String(next));
+      const rows = text === null ? [] : (JSON.parse(text) as SweepRow[]);
+      if (rows.length > e - s)
+        throw new Error(`completed chunk ${next} holds ${rows.length} rows, not ${e - s}`);
+      for (let i = s; i < e; i++) {
+        const row = rows[i - s];
+        if (row?.index !== i) throw new Error(`point ${i} of completed chunk ${next} is missing from Redis`);
+        onRow(row);
       }
-      await redis.hdel(rowsKey(sweep), ...fields);
+      await redis.hdel(rowsKey(sweep), String(next));
       next++;
       wait = 5;
       progress?.(Math.min(points, Math.max(e - range(0)[0], 0)), points);
@@ -244,18 +248,22 @@ export async function runQueueWorker(
       if ((await redis.exists(cancelKey(d.sweep))) === 1) return;
       log(`took chunk ${d.chunk} of sweep ${d.sweep} (points ${d.start}-${d.end - 1})`);
       const spec: SweepSpec = { id: d.sweep, job: d.job, axes: d.axes };
-      const rows: SweepRow[] = [];
-      await pool.run(spec, d.start, d.end, workerSubChunk(d.end - d.start, pool.threads), (b) => {
-        for (const r of b) rows.push(r);
-      });
+      const parts: { first: number; json: string }[] = [];
+      await pool.runJson(spec, d.start, d.end, workerSubChunk(d.end - d.start, pool.threads), (json, first) =>
+        parts.push({ first, json }),
+      );
+      // The chunk's rows as one JSON array, in index order, under the chunk's number: a chunk always
+      // covers the same points, so a retried chunk overwrites the same field with the same rows.
+      parts.sort((a, b) => a.first - b.first);
+      const rows = `[${parts.map((p) => p.json.slice(1, -1)).join(",")}]`;
       const m = redis.multi();
-      for (const r of rows) m.hset(rowsKey(d.sweep), String(r.index), JSON.stringify(r));
+      m.hset(rowsKey(d.sweep), String(d.chunk), rows);
       m.sadd(doneKey(d.sweep), String(d.chunk));
       m.expire(rowsKey(d.sweep), KEY_TTL_S);
       m.expire(doneKey(d.sweep), KEY_TTL_S);
       await m.exec();
       chunks++;
-      points += rows.length;
+      points += d.end - d.start;
       log(`done chunk ${d.chunk} of sweep ${d.sweep}`);
     },
     {
@@ -267,6 +275,9 @@ export async function runQueueWorker(
     },
   );
   worker.on("error", (err) => log(`worker: ${err.message}`));
+  // Connected (its own and its blocking connection) before it says so: stopping a worker still
+  // connecting would close a connection under BullMQ's feet.
+  await worker.waitUntilReady();
   log(
     `worker on ${hostname()}: ${QUEUE_NAME} at ${url}, ${concurrency} chunk(s) at a time on ${pool.threads} threads`,
   );
@@ -276,7 +287,7 @@ export async function runQueueWorker(
   });
   await worker.close();
   await pool.close();
-  redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
   log(`worker stopped: ${chunks} chunks, ${points} points`);
   return 0;
 }

@@ -22,6 +22,8 @@ interface Run {
   readonly end: number;
   readonly chunk: number;
   readonly onBatch: (rows: SweepRow[]) => void;
+  /** Rows as a JSON array text instead (`onJson`, with the sub-range's first index), written on the thread. */
+  readonly onJson: ((json: string, first: number) => void) | null;
   /** True while the caller wants no more rows for now (it resumes the pool when it does). */
   readonly hold: () => boolean;
   outstanding: number;
@@ -34,6 +36,8 @@ interface Slot {
   /** The spec the thread holds (it is sent again only when another comes). */
   spec: string | null;
   run: Run | null;
+  /** The first index of the sub-range it is running. */
+  first: number;
 }
 
 /**
@@ -57,8 +61,9 @@ export class SweepPool {
         worker: new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 8 } }),
         spec: null,
         run: null,
+        first: 0,
       };
-      slot.worker.on("message", (rows: SweepRow[]) => this.done(slot, rows));
+      slot.worker.on("message", (rows: SweepRow[] | string) => this.done(slot, rows));
       slot.worker.on("error", (err) => this.fail(err));
       this.slots.push(slot);
     }
@@ -80,6 +85,37 @@ export class SweepPool {
     onBatch: (rows: SweepRow[]) => void,
     hold: () => boolean = () => false,
   ): Promise<void> {
+    return this.start(spec, start, end, chunk, onBatch, null, hold);
+  }
+
+  /** As `run`, each sub-range's rows handed over as the JSON text of their array (for sending on). */
+  runJson(
+    spec: SweepSpec,
+    start: number,
+    end: number,
+    chunk: number,
+    onJson: (json: string, first: number) => void,
+  ): Promise<void> {
+    return this.start(
+      spec,
+      start,
+      end,
+      chunk,
+      () => {},
+      onJson,
+      () => false,
+    );
+  }
+
+  private start(
+    spec: SweepSpec,
+    start: number,
+    end: number,
+    chunk: number,
+    onBatch: (rows: SweepRow[]) => void,
+    onJson: ((json: string, first: number) => void) | null,
+    hold: () => boolean,
+  ): Promise<void> {
     if (this.failed !== null) return Promise.reject(this.failed);
     if (start >= end) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -89,6 +125,7 @@ export class SweepPool {
         end,
         chunk: Math.max(1, chunk),
         onBatch,
+        onJson,
         hold,
         outstanding: 0,
         resolve,
@@ -116,19 +153,21 @@ export class SweepPool {
       run.next = Math.min(run.end, start + run.chunk);
       run.outstanding++;
       slot.run = run;
+      slot.first = start;
       const spec = slot.spec === run.spec.id ? undefined : run.spec;
       slot.spec = run.spec.id;
-      slot.worker.postMessage({ spec, start, end: run.next });
+      slot.worker.postMessage({ spec, start, end: run.next, json: run.onJson !== null });
     }
   }
 
-  private done(slot: Slot, rows: SweepRow[]): void {
+  private done(slot: Slot, rows: SweepRow[] | string): void {
     const run = slot.run;
     slot.run = null;
     if (run === null) return;
     run.outstanding--;
     try {
-      run.onBatch(rows);
+      if (typeof rows === "string") run.onJson?.(rows, slot.first);
+      else run.onBatch(rows);
     } catch (err) {
       this.runs.splice(this.runs.indexOf(run), 1);
       run.reject(err);

@@ -62,6 +62,13 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => redis?.stop());
 
+/** A plan Monte Carlo of `samples` submitted to `url` with no worker on it, once its chunks wait there. */
+async function submitted(client: Redis, url: string, samples: number): Promise<Proc> {
+  const queued = start(["plan", "--samples", String(samples), "--json", "--queue", url]);
+  await until("chunks on the queue", async () => (await client.llen("bull:stargate-sweeps:wait")) > 0);
+  return queued;
+}
+
 /** A database of its own per test: a leftover chunk of one test never reaches another's workers. */
 const db = (n: number) => `${redis.url.replace(/\/\d*$/, "")}/${n}`;
 
@@ -115,8 +122,7 @@ describe("sweeps through Redis (BullMQ)", () => {
     const url = db(3);
     const client = new Redis(url);
     try {
-      const queued = start(["plan", "--samples", "2000", "--json", "--queue", url]);
-      await until("chunks on the queue", async () => (await client.llen("bull:stargate-sweeps:wait")) > 0);
+      const queued = await submitted(client, url, 2000);
       queued.child.kill("SIGINT");
       expect(await queued.exited).toBe(130);
       expect(queued.stderr).toMatch(/sweep cancelled: \d+ of \d+ chunks removed/);
@@ -143,6 +149,29 @@ describe("sweeps through Redis (BullMQ)", () => {
       expect(bad.stderr.trim().split("\n")).toEqual([
         expect.stringContaining(`${name}: expected a whole number`),
       ]);
+    }
+  }, 60_000);
+
+  it("a finished chunk whose rows are not exactly its points is refused, not printed short", async () => {
+    const url = db(7);
+    const client = new Redis(url);
+    try {
+      const queued = await submitted(client, url, 40);
+      const first = (await client.lrange("bull:stargate-sweeps:wait", 0, -1)).find((id) => id.endsWith("-0"));
+      const sweep = first?.slice(0, -2) ?? "";
+      // Chunk 0 marked done with its first point missing, as a corrupted write would leave it.
+      await client.hset(
+        `stargate:sweep:${sweep}:rows`,
+        "0",
+        JSON.stringify([{ index: 1, point: {}, result: {} }]),
+      );
+      await client.sadd(`stargate:sweep:${sweep}:done`, "0");
+      expect(await queued.exited).toBe(1);
+      expect(queued.stdout).toBe("");
+      expect(queued.stderr).toMatch(/point 0 of completed chunk 0 is missing from Redis/);
+    } finally {
+      await client.flushdb();
+      client.disconnect();
     }
   }, 60_000);
 
