@@ -43,12 +43,22 @@ describe("validation against MLPerf Inference", () => {
     }
   });
 
+  it("a Server rate held for loadgen's 600 s serves no more than Offline on the same deployment", () => {
+    // Simulating the dataset only once let Server pass rates 14% over what Offline sustained (8 B200):
+    // a short run's queue had no time to build. Both now last loadgen's minimum duration.
+    for (const c of report.cases.filter((k) => k.mlperfScenario === "server")) {
+      const offline = report.cases.find((k) => k.id === c.id.replace("server", "offline"));
+      expect(offline, c.id).toBeDefined();
+      expect(c.predictedTokensPerS, c.id).toBeLessThanOrEqual((offline?.predictedTokensPerS ?? 0) * 1.03);
+    }
+  });
+
   // Issue 11's bound is a mean |error| ≤ 10% and no case over 20%. Not reached. Hopper matches where
-  // throughput binds on 2025 software (H200 FP8 Offline +2%); the 2024 submissions run 13% slower than
-  // the model. Blackwell comes out 25–60% fast where throughput binds, like the GB200 training runs
+  // throughput binds on 2025 software (H200 FP8 Offline +3.4%); the 2024 submissions run 15% slower than
+  // the model. Blackwell comes out 38–78% fast where throughput binds, like the GB200 training runs
   // (18–21% fast): its GEMM curves come from Azure's cuBLASLt runs on GB200 (B200 inherits them), and
   // what production runs sustain is lower, for a cause not yet measured. Where the latency limits bind
-  // (Interactive) every part of the model is optimistic (+50 to +160%). docs/model.md, "Known gaps".
+  // (Interactive) every part of the model is optimistic (+49 to +158%). docs/model.md, "Known gaps".
   // These hold what is achieved so that it cannot regress.
   it("holds the mean and maximum throughput error under the current bound", () => {
     expect(report.meanAbsError).toBeLessThanOrEqual(0.55);
