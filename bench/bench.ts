@@ -519,7 +519,7 @@ function summarise(t: Tally): Timed {
   const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
   const sorted = [...t.walls].sort((x, y) => x - y);
   const cpus = t.cpus.filter((c): c is number[] => c !== null);
-  const known = cpus.length === t.walls.length && cpus.length > 0;
+  const known = cpus.length === t.walls.length && cpus.length > 0 && (cpus[0]?.length ?? 0) > 0;
   return {
     out: t.out,
     s: mid(t.walls),
@@ -568,7 +568,25 @@ async function benchQueue(): Promise<void> {
       `  ${(points / t.s).toFixed(0)} points/s${t.cpuS === null ? "" : `, ${((t.cpuS / points) * 1e3).toFixed(2)} CPU ms/point`}${extra}`,
     );
   const pct = (a: number, b: number) => `${a >= b ? "+" : ""}${((a / b - 1) * 100).toFixed(1)}%`;
-  // As `stargate plan --samples N` runs it: a pool of threads started for the sweep.
+  // As `stargate plan --samples N` runs it: a fresh process, its pool's threads started for the sweep
+  // (wall time only: Node's start-up and the scenario included).
+  const fresh = await timeRuns(
+    async () => {
+      execFileSync(process.execPath, [bin, "plan", "--samples", String(points), "--json"], {
+        stdio: ["ignore", "ignore", "ignore"],
+        maxBuffer: 1 << 30,
+      });
+      return "";
+    },
+    () => [],
+    3,
+  );
+  line(
+    `sweep, fresh process: stargate plan --samples ${points.toLocaleString("en-US")}, per point`,
+    fresh,
+    "",
+  );
+  // In a process that has swept before (stargate serve, the workbench): the process's pool, kept.
   const local = await timeRuns(
     () => sweep(),
     () => [[process.pid]],

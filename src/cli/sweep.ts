@@ -44,6 +44,9 @@ export interface SweepPlace {
   readonly done: () => void;
 }
 
+/** Local sweeps this process has run (each gets its own id on the shared pool). */
+let localSweeps = 0;
+
 /** The most rows a streaming sweep holds waiting for an earlier one: memory stays flat in the point count. */
 const MAX_BUFFERED_ROWS = 8192;
 
@@ -133,7 +136,7 @@ export async function streamSweep(
       progress?.(++done, n);
     }
   } else {
-    const pool = new SweepPool(threads);
+    const pool = SweepPool.shared();
     const emit = ordered(
       start,
       onRow,
@@ -143,11 +146,9 @@ export async function streamSweep(
       },
       pool,
     );
-    try {
-      await pool.run({ id: "local", job, axes }, start, end, subChunk(n, threads), emit, emit.held);
-    } finally {
-      await pool.close();
-    }
+    // A fresh id per sweep: the pool's threads keep the last sweep they were sent.
+    const id = `local-${++localSweeps}`;
+    await pool.run({ id, job, axes }, start, end, subChunk(n, pool.threads), emit, emit.held);
   }
   return sweepHeader(job, axes, shard);
 }

@@ -93,7 +93,9 @@ describe("sweeps through Redis (BullMQ)", () => {
     const url = db(2);
     const local = start(["fleet", "examples/fleet-small.yaml", "--sweep", "seed=1:40:1", "--json"]);
     expect(await local.exited).toBe(0);
-    const ws = await workers(url, 3, 1500);
+    // The victim starts alone, so it is sure to hold a chunk (40 points are 3 chunks; with every worker
+    // up at once the others could take them all); it dies holding it, and two others take over.
+    const [victim] = (await workers(url, 1, 1500)) as [Proc];
     const queued = start([
       "fleet",
       "examples/fleet-small.yaml",
@@ -103,16 +105,16 @@ describe("sweeps through Redis (BullMQ)", () => {
       "--queue",
       url,
     ]);
-    const victim = ws[0] as Proc;
     await until("a chunk taken by the first worker", () => /took chunk/.test(victim.stderr));
     victim.child.kill("SIGKILL");
+    const others = await workers(url, 2, 1500);
     const code = await queued.exited;
-    await stop(ws.slice(1));
+    await stop(others);
     expect(code, queued.stderr.slice(-500)).toBe(0);
     // The killed worker never finished the chunk it held: another did.
     const held = /took chunk (\d+)/.exec(victim.stderr)?.[1];
     expect(victim.stderr).not.toMatch(new RegExp(`done chunk ${held} `));
-    expect(ws.slice(1).some((w) => new RegExp(`done chunk ${held} `).test(w.stderr))).toBe(true);
+    expect(others.some((w) => new RegExp(`done chunk ${held} `).test(w.stderr))).toBe(true);
     const rows = JSON.parse(queued.stdout).rows as { index: number }[];
     expect(rows.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(queued.stdout === local.stdout).toBe(true);
