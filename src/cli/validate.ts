@@ -14,6 +14,7 @@ import {
 import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import {
+  type CaseResult,
   parseTrainingCases,
   runTrainingValidation,
   type SearchBeside,
@@ -33,6 +34,14 @@ function validationPath(file: string): string {
 
 export function trainingCasesPath(): string {
   return validationPath("training.yaml");
+}
+
+/** Published training measurements never looked at while the model was built (validation/unseen.yaml). */
+export function loadUnseenTrainingCases() {
+  return parseTrainingCases(
+    parseYaml(readFileSync(validationPath("unseen.yaml"), "utf8"), "validation/unseen.yaml"),
+    "validation/unseen.yaml",
+  );
 }
 
 export function loadTrainingCases(path = trainingCasesPath()) {
@@ -57,6 +66,8 @@ export interface FullReport {
   readonly training: ValidationReport;
   /** Per training case: the search with only hardware, model and batch fixed, beside the published configuration. */
   readonly search: readonly SearchBeside[];
+  /** validation/unseen.yaml: measurements the model was never developed on. */
+  readonly unseen: ValidationReport;
   readonly inference: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
   readonly fleet: FleetValidation;
@@ -69,6 +80,7 @@ export function runValidate(catalog: Catalog): FullReport {
   return {
     training,
     search: searchBesidePublished(trainingCases, training, catalog),
+    unseen: runTrainingValidation(loadUnseenTrainingCases(), catalog),
     inference: runInferenceValidation(cases, datasets, catalog),
     queueing: queueingCheck(catalog),
     fleet: runFleetValidation(catalog),
@@ -88,22 +100,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
     inference: inferenceJson(full.inference),
     fleet: fleetJson(full.fleet),
     training: {
-      cases: r.cases.map((c) => ({
-        id: c.id,
-        group: c.group,
-        framework: c.framework,
-        heldOut: c.heldOut,
-        measuredStepTimeS: Number(c.measuredStepTimeS.toPrecision(6)),
-        predictedStepTimeS: Number(c.predictedStepTimeS.toPrecision(6)),
-        error: Number(c.error.toFixed(4)),
-        fits: c.fits,
-        parallelism: c.result.parallelism,
-        bottleneck: c.result.bottleneck,
-        source: c.source,
-      })),
-      meanAbsError: Number(r.meanAbsError.toFixed(4)),
-      maxAbsError: Number(r.maxAbsError.toFixed(4)),
-      worst: r.worst,
+      ...trainingCasesJson(r),
       search: full.search.map((b) => ({
         ...b,
         publishedMfu: Number(b.publishedMfu.toFixed(4)),
@@ -117,7 +114,36 @@ export function validateJson(full: FullReport): Record<string, unknown> {
         meanAbsError: Number(g.meanAbsError.toFixed(4)),
         maxAbsError: Number(g.maxAbsError.toFixed(4)),
       })),
+      unseen: trainingCasesJson(full.unseen),
     },
+  };
+}
+
+/** The MFU a case's measurement stands for: the model's FLOP count over the measured step time. */
+function measuredMfu(c: CaseResult): number {
+  return (c.result.mfu * c.predictedStepTimeS) / c.measuredStepTimeS;
+}
+
+function trainingCasesJson(r: ValidationReport) {
+  return {
+    cases: r.cases.map((c) => ({
+      id: c.id,
+      group: c.group,
+      framework: c.framework,
+      heldOut: c.heldOut,
+      measuredStepTimeS: Number(c.measuredStepTimeS.toPrecision(6)),
+      predictedStepTimeS: Number(c.predictedStepTimeS.toPrecision(6)),
+      error: Number(c.error.toFixed(4)),
+      fits: c.fits,
+      parallelism: c.result.parallelism,
+      bottleneck: c.result.bottleneck,
+      measuredMfu: Number(measuredMfu(c).toFixed(4)),
+      predictedMfu: Number(c.result.mfu.toFixed(4)),
+      source: c.source,
+    })),
+    meanAbsError: Number(r.meanAbsError.toFixed(4)),
+    maxAbsError: Number(r.maxAbsError.toFixed(4)),
+    worst: r.worst,
   };
 }
 
@@ -137,7 +163,7 @@ export function validateReport(full: FullReport): string {
     ["case", "group", "framework", "measured", "predicted", "error", "bottleneck", "config"],
     rows,
     [false, false, false, true, true, true, false, false],
-  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${hardwareTable(r)}\n\n${searchText(full.search)}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${hardwareTable(r)}\n\n${searchText(full.search)}\n\n${unseenText(full.unseen)}\n\nServing simulation against queueing theory (M/D/1: one request at a time, fixed prompt, Poisson arrivals, ρ = 0.7)\n${table(
     ["metric", "expected", "simulated", "error"],
     full.queueing.map((q) => [
       q.metric,
@@ -193,6 +219,24 @@ function fleetText(f: FleetValidation): string {
     .filter((r) => r.note !== undefined)
     .map((r) => `  ${r.case}, ${r.metric}: ${r.note}`)
     .join("\n")}\n`;
+}
+
+export function unseenText(r: ValidationReport): string {
+  const rows = r.cases.map((c) => [
+    c.id,
+    c.framework ?? "-",
+    c.accelerator,
+    c.precision,
+    pct(measuredMfu(c)),
+    pct(c.result.mfu),
+    `${c.error >= 0 ? "+" : ""}${pct(c.error)}`,
+    c.fits ? configText(c.result.parallelism) : "DOES NOT FIT",
+  ]);
+  return `Unseen: published training measurements the model was never developed on (validation/unseen.yaml; what a source leaves unstated is searched; MFU on the model's FLOP count; error of the step time)\n${table(
+    ["case", "framework", "accelerator", "precision", "MFU run", "model", "error", "config"],
+    rows,
+    [false, false, false, false, true, true, true, false],
+  )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}`;
 }
 
 /** A parallel configuration in one short line. */

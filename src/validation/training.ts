@@ -25,6 +25,8 @@ const measuredSchema = z.union([
      */
     flops: z.enum(["megatron", "model", "model-causal"]),
   }),
+  /** Model FLOPs utilisation as published: model FLOPs (6·N plus attention, no causal halving) over the dense peak of the run's precision. */
+  z.strictObject({ mfu: z.number().positive().max(1) }),
 ]);
 
 export const trainingCaseSchema = z.strictObject({
@@ -74,6 +76,11 @@ export function measuredStepTime(c: TrainingCase, job: TrainingJob): number {
   const m = c.measured;
   if ("stepTimeS" in m) return m.stepTimeS;
   if ("tokensPerSPerGpu" in m) return (batch * seq) / (m.tokensPerSPerGpu * gpus);
+  if ("mfu" in m) {
+    const peak = job.accelerator.peakFlops[job.precision];
+    if (peak === undefined) throw new Error(`${c.id}: no ${job.precision} peak for ${job.accelerator.id}`);
+    return (modelFlopsPerToken(job.model, seq) * batch * seq) / (m.mfu * peak * gpus);
+  }
   let flops: number;
   if (m.flops === "model" || m.flops === "model-causal") {
     const attention = 3 * attentionFlopsPerTokenFwd(job.model, seq);

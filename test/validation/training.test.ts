@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
-import { loadTrainingCases } from "../../src/cli/validate.js";
-import { runTrainingValidation } from "../../src/validation/training.js";
+import { loadTrainingCases, loadUnseenTrainingCases, unseenText } from "../../src/cli/validate.js";
+import { modelFlopsPerToken } from "../../src/perf/accounting.js";
+import { resolveTrainScenario } from "../../src/scenario/train.js";
+import { measuredStepTime, runTrainingValidation } from "../../src/validation/training.js";
 
 describe("validation against published training measurements", () => {
   const cases = loadTrainingCases();
@@ -71,5 +73,46 @@ describe("restructuring keeps the model's output", () => {
       Object.values(c.result.breakdown).map((v) => Number(v.toPrecision(9))),
     ]);
     expect(rows).toMatchSnapshot();
+  });
+});
+
+describe("published training measurements the model was never developed on (validation/unseen.yaml)", () => {
+  const catalog = builtinCatalog();
+  const unseen = loadUnseenTrainingCases();
+  const report = runTrainingValidation(unseen, catalog);
+
+  it("are sources apart from the development cases, each with its framework and provenance", () => {
+    const seen = new Set(loadTrainingCases().map((c) => c.id));
+    expect(unseen.length).toBeGreaterThanOrEqual(4);
+    for (const c of unseen) {
+      expect(seen.has(c.id), c.id).toBe(false);
+      expect(c.scenario.training.framework, c.id).toBeDefined();
+      expect(c.source, c.id).toMatch(/reference\.json validation\.training/);
+    }
+    expect(new Set(unseen.map((c) => c.group)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a published MFU is the model's FLOP count over the run's dense peak", () => {
+    const c = unseen.find((x) => "mfu" in x.measured);
+    if (c === undefined || !("mfu" in c.measured)) throw new Error("no MFU case");
+    const job = resolveTrainScenario({ kind: "train", ...c.scenario }, catalog).job;
+    const flops = modelFlopsPerToken(job.model, job.seqLen) * job.globalBatch * job.seqLen;
+    const peak = job.accelerator.peakFlops.bf16 ?? 0;
+    expect(measuredStepTime(c, job)).toBeCloseTo(flops / (c.measured.mfu * peak * job.gpus), 6);
+  });
+
+  // First run on 2026-12-03, after the constants were fixed; not tuned against. Where the source leaves
+  // the configuration unstated the search fills it, so these measure the search as much as the step
+  // model: Megatron-Core's strong scaling of GPT-3 175B on H100 BF16 comes out 31% (96 GPUs) and 19%
+  // (4,608) fast, the search reaching 68% and 52% MFU against the published 47% and 42%; BLOOM on its
+  // stated 3D layout 18% fast; OPT-175B 11% slow. These bounds hold today's figures so they cannot
+  // regress unnoticed; docs/model.md ("Unseen measurements") says what they show.
+  it("reports every unseen case, its mean and its max, and holds today's figures", () => {
+    for (const c of report.cases) expect(c.fits, c.id).toBe(true);
+    expect(report.meanAbsError).toBeLessThanOrEqual(0.21);
+    expect(report.maxAbsError).toBeLessThanOrEqual(0.32);
+    const text = unseenText(report);
+    for (const c of unseen) expect(text).toContain(c.id);
+    expect(text).toMatch(/mean \|error\| \d+\.\d%/);
   });
 });
