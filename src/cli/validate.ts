@@ -48,10 +48,14 @@ export function loadTrainingCases(path = trainingCasesPath()) {
   return parseTrainingCases(parseYaml(readFileSync(path, "utf8"), "validation/training.yaml"));
 }
 
-/** The MLPerf Inference cases and the datasets they name (validation/mlperf-lengths/*.csv). */
-export function loadInferenceCases() {
+/**
+ * The MLPerf Inference cases of `file` (inference.yaml; inference-unseen.yaml, the results the model was
+ * never developed on) and the datasets they name (validation/mlperf-lengths/*.csv).
+ */
+export function loadInferenceCases(file = "inference.yaml") {
   const cases = parseInferenceCases(
-    parseYaml(readFileSync(validationPath("inference.yaml"), "utf8"), "validation/inference.yaml"),
+    parseYaml(readFileSync(validationPath(file), "utf8"), `validation/${file}`),
+    `validation/${file}`,
   );
   const datasets = new Map<string, Lengths>();
   for (const c of cases) {
@@ -69,6 +73,8 @@ export interface FullReport {
   /** validation/unseen.yaml: measurements the model was never developed on. */
   readonly unseen: ValidationReport;
   readonly inference: InferenceValidationReport;
+  /** validation/inference-unseen.yaml: MLPerf Inference results the model was never developed on. */
+  readonly inferenceUnseen: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
   readonly fleet: FleetValidation;
 }
@@ -82,9 +88,16 @@ export function runValidate(catalog: Catalog): FullReport {
     search: searchBesidePublished(trainingCases, training, catalog),
     unseen: runTrainingValidation(loadUnseenTrainingCases(), catalog),
     inference: runInferenceValidation(cases, datasets, catalog),
+    inferenceUnseen: runUnseenInference(catalog),
     queueing: queueingCheck(catalog),
     fleet: runFleetValidation(catalog),
   };
+}
+
+/** The serving cases of validation/inference-unseen.yaml. */
+export function runUnseenInference(catalog: Catalog): InferenceValidationReport {
+  const { cases, datasets } = loadInferenceCases("inference-unseen.yaml");
+  return runInferenceValidation(cases, datasets, catalog);
 }
 
 export function validateJson(full: FullReport): Record<string, unknown> {
@@ -97,7 +110,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       simulatedS: Number(q.simulatedS.toPrecision(6)),
       error: Number(q.error.toFixed(4)),
     })),
-    inference: inferenceJson(full.inference),
+    inference: { ...inferenceJson(full.inference), unseen: inferenceJson(full.inferenceUnseen) },
     fleet: fleetJson(full.fleet),
     training: {
       ...trainingCasesJson(r),
@@ -171,7 +184,7 @@ export function validateReport(full: FullReport): string {
       duration(q.simulatedS),
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
-  )}\n\n${inferenceText(full.inference)}\n${fleetText(full.fleet)}`;
+  )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${fleetText(full.fleet)}`;
 }
 
 function fleetJson(f: FleetValidation) {
@@ -315,7 +328,13 @@ function hardwareTable(r: Parameters<typeof byHardware>[0]): string {
   );
 }
 
-function inferenceText(r: InferenceValidationReport): string {
+const UNSEEN_SERVING =
+  "Unseen serving: MLPerf Inference results the model was never developed on (validation/inference-unseen.yaml; deployments the reference does not state are assumptions named in the file)";
+
+export function inferenceText(
+  r: InferenceValidationReport,
+  title = "Serving throughput against MLPerf Inference (output tokens/s of the submitted deployment on the dataset's real lengths; Server/Interactive: the highest Poisson rate within the p99 limits)",
+): string {
   const rows = r.cases.map((c) => [
     c.id,
     c.mlperfScenario,
@@ -327,7 +346,7 @@ function inferenceText(r: InferenceValidationReport): string {
     duration(c.p99TtftS),
     duration(c.p99TpotS),
   ]);
-  return `Serving throughput against MLPerf Inference (output tokens/s of the submitted deployment on the dataset's real lengths; Server/Interactive: the highest Poisson rate within the p99 limits)\n${table(
+  return `${title}\n${table(
     ["case", "scenario", "engine", "measured", "predicted", "error", "req/s", "p99 TTFT", "p99 TPOT"],
     rows,
     [false, false, false, true, true, true, true, true, true],
