@@ -14,7 +14,7 @@ import {
 import type { PartsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import {
-  type CaseResult,
+  measuredMfu,
   parseTrainingCases,
   runTrainingValidation,
   type SearchBeside,
@@ -32,20 +32,13 @@ function validationPath(file: string): string {
   return found;
 }
 
-export function trainingCasesPath(): string {
-  return validationPath("training.yaml");
-}
-
-/** Published training measurements never looked at while the model was built (validation/unseen.yaml). */
-export function loadUnseenTrainingCases() {
-  return parseTrainingCases(
-    parseYaml(readFileSync(validationPath("unseen.yaml"), "utf8"), "validation/unseen.yaml"),
-    "validation/unseen.yaml",
-  );
-}
-
-export function loadTrainingCases(path = trainingCasesPath()) {
-  return parseTrainingCases(parseYaml(readFileSync(path, "utf8"), "validation/training.yaml"));
+/**
+ * The training cases of `file` (training.yaml; unseen.yaml, the published measurements never looked at
+ * while the model was built).
+ */
+export function loadTrainingCases(file = "training.yaml") {
+  const label = `validation/${file}`;
+  return parseTrainingCases(parseYaml(readFileSync(validationPath(file), "utf8"), label), label);
 }
 
 /**
@@ -86,7 +79,7 @@ export function runValidate(catalog: Catalog): FullReport {
   return {
     training,
     search: searchBesidePublished(trainingCases, training, catalog),
-    unseen: runTrainingValidation(loadUnseenTrainingCases(), catalog),
+    unseen: runTrainingValidation(loadTrainingCases("unseen.yaml"), catalog),
     inference: runInferenceValidation(cases, datasets, catalog),
     inferenceUnseen: runUnseenInference(catalog),
     queueing: queueingCheck(catalog),
@@ -130,11 +123,6 @@ export function validateJson(full: FullReport): Record<string, unknown> {
       unseen: trainingCasesJson(full.unseen),
     },
   };
-}
-
-/** The MFU a case's measurement stands for: the model's FLOP count over the measured step time. */
-function measuredMfu(c: CaseResult): number {
-  return (c.result.mfu * c.predictedStepTimeS) / c.measuredStepTimeS;
 }
 
 function trainingCasesJson(r: ValidationReport) {

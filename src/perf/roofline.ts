@@ -38,7 +38,8 @@ function attentionPrecision(p: Precision): Precision {
   return isLowPrecision(p) ? "bf16" : p;
 }
 
-function peakOf(acc: Accelerator, p: Precision, path: string): number {
+/** Dense peak of a precision (bf16 and fp16 stand in for each other), or a clear error naming `path`. */
+export function peakOf(acc: Accelerator, p: Precision, path: string): number {
   const v =
     acc.peakFlops[p] ?? (p === "bf16" ? acc.peakFlops.fp16 : p === "fp16" ? acc.peakFlops.bf16 : undefined);
   if (v === undefined) {

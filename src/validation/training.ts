@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Catalog } from "../catalog/index.js";
 import { attentionFlopsPerTokenFwd, modelFlopsPerToken } from "../perf/accounting.js";
+import { peakOf } from "../perf/roofline.js";
 import { searchTraining } from "../perf/search.js";
 import type { Cause, Parallelism, TrainingJob, TrainResult } from "../perf/types.js";
 import { validate } from "../scenario/load.js";
@@ -68,6 +69,11 @@ export interface ValidationReport {
   readonly worst: string;
 }
 
+/** The MFU a case's measurement stands for: the model's FLOP count over the measured step time. */
+export function measuredMfu(c: CaseResult): number {
+  return (c.result.mfu * c.predictedStepTimeS) / c.measuredStepTimeS;
+}
+
 /** The measurement as seconds per optimizer step. */
 export function measuredStepTime(c: TrainingCase, job: TrainingJob): number {
   const gpus = job.gpus;
@@ -77,8 +83,7 @@ export function measuredStepTime(c: TrainingCase, job: TrainingJob): number {
   if ("stepTimeS" in m) return m.stepTimeS;
   if ("tokensPerSPerGpu" in m) return (batch * seq) / (m.tokensPerSPerGpu * gpus);
   if ("mfu" in m) {
-    const peak = job.accelerator.peakFlops[job.precision];
-    if (peak === undefined) throw new Error(`${c.id}: no ${job.precision} peak for ${job.accelerator.id}`);
+    const peak = peakOf(job.accelerator, job.precision, `${c.id}.scenario.training.precision`);
     return (modelFlopsPerToken(job.model, seq) * batch * seq) / (m.mfu * peak * gpus);
   }
   let flops: number;
@@ -152,7 +157,6 @@ export function searchBesidePublished(
   report: ValidationReport,
   catalog: Catalog,
 ): SearchBeside[] {
-  const measuredMfu = (r: CaseResult) => (r.result.mfu * r.predictedStepTimeS) / r.measuredStepTimeS;
   const classBest = new Map<string, number>();
   for (const r of report.cases) {
     const key = `${r.accelerator}|${r.precision}`;

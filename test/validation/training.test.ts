@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
-import { loadTrainingCases, loadUnseenTrainingCases, unseenText } from "../../src/cli/validate.js";
+import { loadTrainingCases, unseenText } from "../../src/cli/validate.js";
 import { modelFlopsPerToken } from "../../src/perf/accounting.js";
 import { resolveTrainScenario } from "../../src/scenario/train.js";
 import { measuredStepTime, runTrainingValidation } from "../../src/validation/training.js";
@@ -78,7 +78,7 @@ describe("restructuring keeps the model's output", () => {
 
 describe("published training measurements the model was never developed on (validation/unseen.yaml)", () => {
   const catalog = builtinCatalog();
-  const unseen = loadUnseenTrainingCases();
+  const unseen = loadTrainingCases("unseen.yaml");
   const report = runTrainingValidation(unseen, catalog);
 
   it("are sources apart from the development cases, each with its framework and provenance", () => {
