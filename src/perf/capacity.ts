@@ -44,8 +44,10 @@ export const MAX_SIZED_ACCELERATORS = 2 ** 20;
  * that some parallelism splits exactly, whose searched best configuration finishes in time. Time is not
  * monotone in the count (the best split changes with it), so candidates are searched in ascending order
  * from the count that would need MAX_MFU; after 24 misses the search jumps to the first candidate ≥
- * count × time / target (time ∝ 1/count to first order). When none meets the target within 16× the
- * 40%-MFU estimate (and MAX_SIZED_ACCELERATORS), the largest count tried is returned with its time.
+ * count × time / target (time ∝ 1/count to first order), then bisects back between the last count that
+ * missed and the one that met the target, so a jump does not overshoot. When none meets the target
+ * within 16× the 40%-MFU estimate (and MAX_SIZED_ACCELERATORS), the largest count tried is returned
+ * with its time.
  */
 export function sizeTraining(
   input: Omit<TrainingJobInput, "gpus" | "tokens">,
@@ -80,13 +82,29 @@ export function sizeTraining(
   let k = first <= maxK ? first : downFrom(maxK);
   let r = search(k);
   let searches = 1;
+  // The last count that missed the target, below k (0: none yet).
+  let missed = 0;
   while (!(r.fits && daysAt(r) <= days) && r.fits) {
     const next =
       searches < 24 ? from(k + 1) : from(Math.max(k + 1, Math.ceil((k * daysAt(r)) / days - 1e-9)));
     if (next > maxK) break;
+    missed = k;
     k = next;
     r = search(k);
     searches++;
+  }
+  // A proportional jump can overshoot by a wide margin (a count that missed only because its best split
+  // paid a cost the next ones avoid): bisect between the last miss and the count that met the target.
+  if (r.fits && daysAt(r) <= days && missed > 0) {
+    let lo = missed;
+    for (let mid = from(Math.floor((lo + k) / 2)); mid < k; mid = from(Math.floor((lo + k) / 2))) {
+      const m = search(mid);
+      searches++;
+      if (m.fits && daysAt(m) <= days) {
+        k = mid;
+        r = m;
+      } else lo = mid;
+    }
   }
   return { gpus: k * g, result: r, days: daysAt(r), searches };
 }

@@ -161,7 +161,9 @@ function layerTime(
     const kvWidth =
       m.mla !== null ? m.mla.kvLoraRank + m.mla.qkRopeHeadDim : (2 * m.kvHeads * m.headDim) / p.tp;
     const kvBytes = (ops.hiddenBytes / m.hidden) * kvWidth;
-    const hop = groupCollectiveTime(net, "p2p", kvBytes, 2, p.tp);
+    // A ring step waits for its slowest hop: the cp ranks sit tp apart, so a ring wider than the
+    // scale-up domain crosses the scale-out network at least once per step.
+    const hop = groupCollectiveTime(net, "p2p", kvBytes, p.cp, p.tp);
     const fwdComm = (p.cp - 1) * hop;
     cp =
       Math.max(0, fwdComm - attentionFwd) +

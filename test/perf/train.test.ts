@@ -156,6 +156,23 @@ describe("training model behaviour", () => {
     expect(full.memory.activationsBytes).toBeLessThan(none.memory.activationsBytes / 5);
   });
 
+  it("a context-parallel ring wider than the NVLink domain waits on its scale-out hop", () => {
+    // tp 4 × cp 4 = 16 ranks over two 8-GPU nodes: two of the ring's four hops cross nodes, and every
+    // ring step waits for the slowest. A 2-rank view of one hop (tp apart) would stay inside the node.
+    const long = job("llama3-70b", "h100-sxm", 64, { seqLen: 32768, globalBatch: 64 });
+    const ring: Parallelism = { ...p, tp: 4, pp: 1, dp: 4, cp: 4, sequenceParallel: true };
+    const base = evaluateTraining(long, ring).breakdown["context-parallel"];
+    const slowNic = evaluateTraining({ ...long, accelerator: scaled(long.accelerator, { out: 0.02 }) }, ring)
+      .breakdown["context-parallel"];
+    expect(slowNic).toBeGreaterThan(base * 1.5);
+    // A ring inside one node (tp 4 × cp 2) does not see the NIC.
+    const inside: Parallelism = { ...ring, cp: 2, dp: 8 };
+    const a = evaluateTraining(long, inside).breakdown["context-parallel"];
+    const b = evaluateTraining({ ...long, accelerator: scaled(long.accelerator, { out: 0.02 }) }, inside)
+      .breakdown["context-parallel"];
+    expect(b).toBeCloseTo(a, 12);
+  });
+
   it("interleaving divides the bubble by the number of virtual stages", () => {
     const pp4 = { ...p, pp: 4, dp: 2 };
     const v1 = evaluateTraining(j, pp4);

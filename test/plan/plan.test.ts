@@ -140,6 +140,16 @@ describe("training sizing", () => {
     expect(40e12 / below.tokensPerS / SECONDS_PER_DAY).toBeGreaterThan(90);
     expect(splittable(base, s.gpus)).toBe(true);
   });
+
+  it("bisects back after a proportional jump instead of keeping the count it jumped to", () => {
+    // On B200 (8-GPU domains) the first 24 counts miss and the jump lands on 124,928; the bisection
+    // between the last miss and it finds 118,784, which also meets the target.
+    const b200 = { ...base, accelerator: resolveAccelerator(cat, "b200") };
+    const s = sizeTraining(b200, 40e12, 90);
+    expect(s.searches).toBeGreaterThan(24);
+    expect(s.days).toBeLessThanOrEqual(90);
+    expect(s.gpus).toBeLessThan(124928);
+  });
 });
 
 describe("restructuring keeps the plan's output", () => {
