@@ -75,6 +75,28 @@ export interface CollectiveRow {
 }
 
 /**
+ * A serving engine's whole forward pass, measured (TensorRT-LLM's performance tables): `throughput`, the
+ * output tokens/s per accelerator of a static batch of `batch` requests of `isl` prompt and `osl` output
+ * tokens (gptSessionBenchmark: the context phase of the whole batch, then `osl` decode steps); or
+ * `first-token`, the latency in ms of one prompt's context phase at batch 1.
+ */
+export interface EngineStepRow {
+  readonly acc: string;
+  readonly p: Precision;
+  /** Catalog model id. */
+  readonly model: string;
+  readonly batch: number;
+  readonly tp: number;
+  readonly isl: number;
+  readonly osl: number | null;
+  readonly framework: string;
+  readonly metric: "throughput" | "first-token";
+  readonly value: number;
+  readonly conf: string;
+  readonly s: number;
+}
+
+/**
  * GEMM time (perf/parts.ts gemmSeconds): max(2·M·N·K / (peak · plateau) · (1 + k0/K), bytes / HBM rate)
  * + latency. `plateau`: the fraction of dense peak large shapes reach; `k0`: the depth below which the
  * main loop's prologue and epilogue stop being hidden (short K runs slower); `latencyS`: launch, pipeline

@@ -288,6 +288,10 @@ function inferenceJson(r: InferenceValidationReport) {
       rateRps: c.rateRps === null ? null : n(c.rateRps),
       p99TtftS: n(c.p99TtftS),
       p99TpotS: n(c.p99TpotS),
+      atMeasuredRate:
+        c.atMeasuredRate === null
+          ? null
+          : { p99TtftS: n(c.atMeasuredRate.p99TtftS), p99TpotS: n(c.atMeasuredRate.p99TpotS) },
     })),
     meanAbsError: Number(r.meanAbsError.toFixed(4)),
     maxAbsError: Number(r.maxAbsError.toFixed(4)),
@@ -321,7 +325,7 @@ const UNSEEN_SERVING =
 
 export function inferenceText(
   r: InferenceValidationReport,
-  title = "Serving throughput against MLPerf Inference (output tokens/s of the submitted deployment on the dataset's real lengths; Server/Interactive: the highest Poisson rate within the p99 limits)",
+  title = "Serving throughput against MLPerf Inference (output tokens/s of the submitted deployment on the dataset's real lengths; Server/Interactive: the highest Poisson rate within the p99 limits, and the model's p99 latencies at the rate the submission sustained)",
 ): string {
   const rows = r.cases.map((c) => [
     c.id,
@@ -333,11 +337,25 @@ export function inferenceText(
     c.rateRps === null ? "-" : fixed(c.rateRps, 1),
     duration(c.p99TtftS),
     duration(c.p99TpotS),
+    c.atMeasuredRate === null ? "-" : duration(c.atMeasuredRate.p99TtftS),
+    c.atMeasuredRate === null ? "-" : duration(c.atMeasuredRate.p99TpotS),
   ]);
   return `${title}\n${table(
-    ["case", "scenario", "engine", "measured", "predicted", "error", "req/s", "p99 TTFT", "p99 TPOT"],
+    [
+      "case",
+      "scenario",
+      "engine",
+      "measured",
+      "predicted",
+      "error",
+      "req/s",
+      "p99 TTFT",
+      "p99 TPOT",
+      "at measured: TTFT",
+      "TPOT",
+    ],
     rows,
-    [false, false, false, true, true, true, true, true, true],
+    [false, false, false, true, true, true, true, true, true, true, true],
   )}\n\nmean |error| ${pct(r.meanAbsError)}   max |error| ${pct(r.maxAbsError)} (${r.worst})   cases ${r.cases.length}\n\nBy hardware generation and precision\n${hardwareTable(r)}\n`;
 }
 
@@ -382,7 +400,8 @@ export function partsJson(p: PartsReport): Record<string, unknown> {
 }
 
 export function partsText(p: PartsReport): string {
-  const sections = (["gemm", "attention", "memory", "collective"] as const).map((part) => {
+  const parts = ["gemm", "attention", "memory", "collective", "engine-throughput", "first-token"] as const;
+  const sections = parts.map((part) => {
     const rows = p.rows.filter((r) => r.part === part);
     const unit = rows[0]?.unit ?? "";
     return `${part} (${unit}; * = counted in the summary)\n${table(

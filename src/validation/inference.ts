@@ -96,6 +96,12 @@ export interface InferenceCaseResult {
   readonly p99TtftS: number;
   readonly p99TpotS: number;
   readonly preemptions: number;
+  /**
+   * Server/Interactive: the model's p99 latencies when offered the rate the submission sustained
+   * (measured tokens/s ÷ mean output length), beside the limits: how much room the model sees where the
+   * real deployment stopped. Offline: null.
+   */
+  readonly atMeasuredRate: { readonly p99TtftS: number; readonly p99TpotS: number } | null;
   readonly source: string;
 }
 
@@ -192,9 +198,10 @@ export function runInferenceCase(c: InferenceCase, lengths: Lengths, catalog: Ca
       p99TtftS: off.ttftS.p99,
       p99TpotS: off.tpotS.p99,
       preemptions: off.preemptions,
+      atMeasuredRate: null,
     };
   }
-  const found = serverRate(job, shape, engine, data, off, c.latency);
+  const found = serverRate(job, shape, engine, data, off, c.latency, c.measured.outputTokensPerS);
   return {
     ...base,
     predictedTokensPerS: found.tokensPerS,
@@ -203,6 +210,7 @@ export function runInferenceCase(c: InferenceCase, lengths: Lengths, catalog: Ca
     p99TtftS: found.best?.ttftS.p99 ?? 0,
     p99TpotS: found.best?.tpotS.p99 ?? 0,
     preemptions: found.best?.preemptions ?? 0,
+    atMeasuredRate: { p99TtftS: found.atMeasured.ttftS.p99, p99TpotS: found.atMeasured.tpotS.p99 },
   };
 }
 
@@ -238,7 +246,7 @@ function offlineRun(job: Job, shape: Shape, engine: Engine, data: Lengths): Serv
 /**
  * Server and Interactive: the highest Poisson rate whose p99 time to first token and time per output
  * token stay within the limits over loadgen's minimum duration (bisected; bracketed by 1.5× the
- * Offline rate).
+ * Offline rate); and the same trial at the rate the submission sustained (`measuredTokensPerS`).
  */
 function serverRate(
   job: Job,
@@ -247,7 +255,8 @@ function serverRate(
   data: Lengths,
   off: Served,
   limits: { readonly ttftMs: number; readonly tpotMs: number },
-): { tokensPerS: number; rateRps: number; best: Served | null } {
+  measuredTokensPerS: number,
+): { tokensPerS: number; rateRps: number; best: Served | null; atMeasured: Served } {
   // Concurrent sequences the deployment holds: per replica, the batch limit or what the KV cache holds
   // at the dataset's mean length, whichever is smaller.
   let meanLen = 0;
@@ -260,9 +269,12 @@ function serverRate(
   for (const o of data.output) meanOut += o / data.output.length;
   let lo = 0;
   let hi = (1.5 * off.outputTokensPerS) / meanOut;
-  // One arrival sequence for every trial, long enough for the bracket's top rate to last the minimum
-  // duration; a trial at a lower rate takes its first LOADGEN_MIN_DURATION_S × rate requests.
-  const sample = serverSample(data, Math.max(floor, Math.ceil(LOADGEN_MIN_DURATION_S * hi)), 1);
+  const measuredRate = measuredTokensPerS / meanOut;
+  // One arrival sequence for every trial, long enough for the bracket's top rate (or the measured rate,
+  // if higher) to last the minimum duration; a trial at a lower rate takes its first
+  // LOADGEN_MIN_DURATION_S × rate requests.
+  const longest = Math.max(hi, measuredRate);
+  const sample = serverSample(data, Math.max(floor, Math.ceil(LOADGEN_MIN_DURATION_S * longest)), 1);
   const trial = (rate: number) => {
     const n = Math.min(sample.input.length, Math.max(floor, Math.ceil(LOADGEN_MIN_DURATION_S * rate)));
     return simulateServing(
@@ -288,7 +300,7 @@ function serverRate(
       best = r;
     } else hi = mid;
   }
-  return { tokensPerS: lo * meanOut, rateRps: lo, best };
+  return { tokensPerS: lo * meanOut, rateRps: lo, best, atMeasured: trial(measuredRate) };
 }
 
 /** Predict every case with the same model constants and compare. */

@@ -1,9 +1,19 @@
-import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
+import {
+  ATTENTION_ROWS,
+  COLLECTIVE_ROWS,
+  ENGINE_STEP_ROWS,
+  GEMM_ROWS,
+  MEMORY_ROWS,
+} from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
-import { isProductionGemm } from "../catalog/parts.js";
+import { type EngineStepRow, isProductionGemm } from "../catalog/parts.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
 import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
 import { gemmCurveOf } from "../perf/roofline.js";
+import { enginePreset, simulateServing } from "../perf/serving.js";
+import { resolveInferJob } from "../scenario/infer.js";
+import { validate } from "../scenario/load.js";
+import { inferScenarioSchema } from "../scenario/schema.js";
 
 /**
  * Every measured part row beside the model's value for that part (`stargate validate --parts`): GEMMs by
@@ -11,7 +21,7 @@ import { gemmCurveOf } from "../perf/roofline.js";
  * message size. The model's value comes from the accelerator as resolved (its own curve, or its family's).
  */
 export interface PartRow {
-  readonly part: "gemm" | "attention" | "memory" | "collective";
+  readonly part: "gemm" | "attention" | "memory" | "collective" | "engine-throughput" | "first-token";
   readonly accelerator: string;
   /** What was measured, in words (shape, kernel, size). */
   readonly what: string;
@@ -20,7 +30,10 @@ export interface PartRow {
   readonly model: number;
   /** (model − measured) / measured. */
   readonly error: number;
-  /** Counted in the part's acceptance figure (GEMM: M ≥ 256; collectives: ≥ 1 MB; attention: the kernel the model uses). */
+  /**
+   * Counted in the part's acceptance figure (GEMM: M ≥ 256; collectives: ≥ 1 MB; attention: the kernel
+   * the model uses; engine throughput: one accelerator).
+   */
   readonly scored: boolean;
   readonly provenance: string;
 }
@@ -122,6 +135,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       provenance: c.provenance,
     });
   }
+  for (const r of ENGINE_STEP_ROWS) rows.push(engineStepRow(r, catalog));
   const summarise = (part: PartRow["part"], scope: string, pick: (r: PartRow) => boolean): PartsSummary => {
     const xs = rows.filter((r) => r.part === part && pick(r)).map((r) => Math.abs(r.error));
     return {
@@ -141,6 +155,84 @@ export function partsReport(catalog: Catalog): PartsReport {
       summarise("memory", "Copy, Scale, Add, Triad", (r) => r.scored),
       summarise("collective", "≥ 1 MB", (r) => r.scored),
       summarise("collective", "all sizes", () => true),
+      summarise("engine-throughput", "one accelerator", (r) => r.scored),
+      summarise("engine-throughput", "all rows", () => true),
+      summarise("first-token", "all rows", () => true),
     ],
+  };
+}
+
+/**
+ * A serving engine's measured forward passes beside the serving simulation on the same deployment (the
+ * `trtllm` preset): a static batch (every request at once, the batch limit and the context phase's token
+ * budget set to the whole batch, KV reserved for `osl` tokens) gives output tokens/s per accelerator; one
+ * prompt alone gives the first-token latency. These check the iteration model the MLPerf Inference cases
+ * run on, one level below them: whole passes of one engine, with no scheduling or arrival process.
+ */
+function engineStepRow(r: EngineStepRow, catalog: Catalog): PartRow {
+  const s = validate(
+    inferScenarioSchema,
+    {
+      kind: "infer",
+      model: r.model,
+      system: { accelerator: r.acc, count: r.tp, nodeSize: 8 },
+      inference: { precision: r.p, parallelism: { tp: r.tp } },
+    },
+    `microbench decode ${r.model}`,
+  );
+  const { job } = resolveInferJob(s, catalog);
+  const shape = { tp: r.tp, pp: 1, ep: 1 };
+  const base = enginePreset("trtllm");
+  const what = `${r.model} ${r.p} tp${r.tp}`;
+  const provenance = `the serving simulation (trtllm preset) on the accelerator's parts; measured with ${r.framework}`;
+  if (r.metric === "first-token" || r.osl === null) {
+    const one = simulateServing(
+      job,
+      shape,
+      { arrival: new Float64Array(1), input: Int32Array.of(r.isl), output: Int32Array.of(1) },
+      null,
+      base,
+    );
+    const model = one.ttftS.mean * 1e3;
+    return {
+      part: "first-token",
+      accelerator: r.acc,
+      what: `${what} prompt ${r.isl}, batch 1`,
+      unit: "ms",
+      measured: r.value,
+      model,
+      error: (model - r.value) / r.value,
+      scored: true,
+      provenance,
+    };
+  }
+  const engine = {
+    ...base,
+    maxNumSeqs: r.batch,
+    maxBatchedTokens: Math.max(base.maxBatchedTokens, r.batch * r.isl),
+    maxOutputTokens: r.osl,
+  };
+  const served = simulateServing(
+    job,
+    shape,
+    {
+      arrival: new Float64Array(r.batch),
+      input: new Int32Array(r.batch).fill(r.isl),
+      output: new Int32Array(r.batch).fill(r.osl),
+    },
+    null,
+    engine,
+  );
+  const model = served.outputTokensPerS / r.tp;
+  return {
+    part: "engine-throughput",
+    accelerator: r.acc,
+    what: `${what} batch ${r.batch} ${r.isl}/${r.osl}`,
+    unit: "tok/s per GPU",
+    measured: r.value,
+    model,
+    error: (model - r.value) / r.value,
+    scored: r.tp === 1,
+    provenance,
   };
 }

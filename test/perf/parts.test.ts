@@ -79,12 +79,37 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(get("memory", "Copy")?.meanAbsError).toBeLessThanOrEqual(0.05);
   });
 
+  it("checks the serving iteration model against TensorRT-LLM's measured forward passes (microbench decode rows)", () => {
+    const r = partsReport(cat);
+    const get = (part: string, scope: string) => r.summary.find((s) => s.part === part && s.scope === scope);
+    // Static batches on one accelerator (decode-dominated and prefill-heavy): the iteration model the
+    // MLPerf Inference cases run on holds within 11% mean, 28% at worst (LLaMA 7B at 128/128, prefill-heavy).
+    const one = get("engine-throughput", "one accelerator");
+    expect(one?.rows).toBe(8);
+    expect(one?.meanAbsError).toBeLessThanOrEqual(0.12);
+    expect(one?.maxAbsError).toBeLessThanOrEqual(0.3);
+    // TensorRT-LLM v0.5's batch-1 context phase carries a fixed cost the model does not have: every row
+    // is slower than the model, the 128-token prompts by 3.6-16 ms. Held so a change that moves it shows.
+    const first = r.rows.filter((x) => x.part === "first-token");
+    for (const x of first) expect(x.error, x.what).toBeLessThan(0);
+    expect(get("first-token", "all rows")?.meanAbsError).toBeLessThanOrEqual(0.3);
+    // Multi-accelerator FP8 rows of TensorRT-LLM v0.6.1 on H100 run at half the model's rate (42-128%
+    // fast), where the A100 FP16 ones at the same tensor parallelism are within 8-23%.
+    const h100Tp = r.rows.filter(
+      (x) => x.part === "engine-throughput" && x.accelerator === "h100-sxm" && !x.scored,
+    );
+    expect(h100Tp.length).toBe(4);
+    for (const x of h100Tp) expect(x.error, x.what).toBeGreaterThan(0.4);
+  });
+
   it("stargate validate --parts prints every measured row beside the model's value", async () => {
     const r = await run(["validate", "--parts", "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { rows: { part: string }[]; summary: unknown[] };
     expect(j.rows.filter((x) => x.part === "gemm").length).toBeGreaterThan(180);
-    expect(j.summary.length).toBe(6);
+    expect(j.summary.length).toBe(9);
+    expect(j.rows.filter((x) => x.part === "engine-throughput").length).toBe(14);
+    expect(j.rows.filter((x) => x.part === "first-token").length).toBe(16);
     const text = await run(["validate", "--parts"]);
     expect(text.stdout).toContain("Where each curve comes from");
   });

@@ -35,6 +35,20 @@ describe("validation against MLPerf Inference", () => {
     }
   });
 
+  it("at the rate each submission sustained, the model meets the limits where it predicts more and breaks or nears them where it predicts less", () => {
+    atMeasuredConsistent(report, cases);
+    // Blackwell Interactive on Llama 2 70B: at the rate the submissions held, the model's p99 time per
+    // output token is a quarter of the 40 ms limit: the missing cost is not a latency tail it draws too
+    // thin but iterations (or deployments) unlike the model's. docs/model.md, "Known gaps".
+    for (const id of [
+      "mlperf-v5.1-llama2-70b-8xb200-interactive",
+      "mlperf-v5.1-llama2-70b-4xgb200-interactive",
+    ]) {
+      const c = report.cases.find((k) => k.id === id);
+      expect((c?.atMeasuredRate?.p99TpotS ?? 1) * 1e3, id).toBeLessThan(15);
+    }
+  });
+
   it("Interactive's tighter limits serve less than Server on the same deployment", () => {
     for (const c of report.cases.filter((k) => k.mlperfScenario === "interactive")) {
       const server = report.cases.find((k) => k.id === c.id.replace("interactive", "server"));
@@ -114,7 +128,35 @@ describe("MLPerf Inference results the model was never developed on (validation/
     for (const c of report.cases) expect(Number.isFinite(c.error), c.id).toBe(true);
     expect(report.meanAbsError).toBeLessThanOrEqual(0.46);
     expect(report.maxAbsError).toBeLessThanOrEqual(2.8);
+    atMeasuredConsistent(report, cases);
     const text = inferenceText(report, "Unseen serving");
     for (const c of cases) expect(text).toContain(c.id);
   });
 });
+
+/**
+ * At measured tokens/s ÷ mean output (the same trial as the rate search), the model meets the limits
+ * where it predicts more than the submission and breaks or nears them where it predicts less: a
+ * consistency check of the search (latency grows with the rate) and what `validate`'s at-measured
+ * columns rest on.
+ */
+function atMeasuredConsistent(
+  report: ReturnType<typeof runInferenceValidation>,
+  cases: ReturnType<typeof loadInferenceCases>["cases"],
+): void {
+  for (const c of report.cases) {
+    const limits = cases.find((k) => k.id === c.id)?.latency;
+    if (c.mlperfScenario === "offline" || limits === undefined) {
+      expect(c.atMeasuredRate, c.id).toBeNull();
+      continue;
+    }
+    const at = c.atMeasuredRate;
+    expect(at, c.id).not.toBeNull();
+    const ttft = (at?.p99TtftS ?? 0) * 1e3;
+    const tpot = (at?.p99TpotS ?? 0) * 1e3;
+    if (c.error > 0.01) {
+      expect(ttft, c.id).toBeLessThanOrEqual(limits.ttftMs);
+      expect(tpot, c.id).toBeLessThanOrEqual(limits.tpotMs);
+    } else expect(Math.max(ttft / limits.ttftMs, tpot / limits.tpotMs), c.id).toBeGreaterThan(0.9);
+  }
+}

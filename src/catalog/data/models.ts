@@ -126,4 +126,45 @@ export const MODELS: readonly ModelInput[] = [
     source:
       "DeepSeek-AI 2024, 'DeepSeek-V3 Technical Report' (arXiv 2412.19437) §4.2 (61 layers, hidden 7168, 128 heads, MLA ranks 1536/512, 256 routed + 1 shared expert, top-8, expert hidden 2048, first 3 layers dense; §3.2.2 node-limited routing, at most 4 nodes per token); 671B total, 37B active, excluding the 14B MTP module; §2.2 one MTP module (D = 1) sharing the embedding and output head",
   },
+  {
+    id: "gpt-j-6b",
+    name: "GPT-J 6B",
+    layers: 28,
+    hidden: 4096,
+    ffnHidden: 16384,
+    heads: 16,
+    vocab: 50400,
+    gatedMlp: false,
+    bias: true,
+    publishedParams: 6.05e9,
+    source:
+      "Wang and Komatsuzaki 2021, 'GPT-J-6B' (github kingoflolz/mesh-transformer-jax); EleutherAI/gpt-j-6b config.json (n_layer 28, n_embd 4096, n_head 16, n_inner 4·n_embd, vocab 50400, rotary)",
+  },
+  {
+    id: "llama-7b",
+    name: "LLaMA 7B",
+    layers: 32,
+    hidden: 4096,
+    ffnHidden: 11008,
+    heads: 32,
+    vocab: 32000,
+    gatedMlp: true,
+    publishedParams: 6.7e9,
+    source:
+      "Touvron et al. 2023, 'LLaMA: Open and Efficient Foundation Language Models', Table 2 (6.7B: dimension 4096, 32 heads, 32 layers); huggyllama/llama-7b config.json (intermediate 11008)",
+  },
+  {
+    id: "falcon-180b",
+    name: "Falcon 180B",
+    layers: 80,
+    hidden: 14848,
+    ffnHidden: 59392,
+    heads: 232,
+    kvHeads: 8,
+    vocab: 65024,
+    gatedMlp: false,
+    publishedParams: 180e9,
+    source:
+      "Almazrouei et al. 2023, 'The Falcon Series of Open Language Models' (arXiv 2311.16867): 80 layers, d_model 14848, 232 query heads of 64 with 8 key/value groups, 4·d_model GeLU MLP, vocab 65024; tiiuae/falcon-180B config.json",
+  },
 ];
