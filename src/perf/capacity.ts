@@ -97,7 +97,9 @@ export function sizeTraining(
   // paid a cost the next ones avoid): bisect between the last miss and the count that met the target.
   if (r.fits && daysAt(r) <= days && missed > 0) {
     let lo = missed;
-    for (let mid = from(Math.floor((lo + k) / 2)); mid < k; mid = from(Math.floor((lo + k) / 2))) {
+    // The first candidate above the bracket's middle, and always above lo, so the bracket shrinks.
+    const middle = () => from(Math.max(lo + 1, Math.floor((lo + k) / 2)));
+    for (let mid = middle(); mid < k; mid = middle()) {
       const m = search(mid);
       searches++;
       if (m.fits && daysAt(m) <= days) {
