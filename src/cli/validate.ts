@@ -400,8 +400,8 @@ export function partsJson(p: PartsReport): Record<string, unknown> {
 }
 
 export function partsText(p: PartsReport): string {
-  const parts = ["gemm", "attention", "memory", "collective", "engine-throughput", "first-token"] as const;
-  const sections = parts.map((part) => {
+  // One section per part, in the order the report lists them.
+  const sections = [...new Set(p.rows.map((r) => r.part))].map((part) => {
     const rows = p.rows.filter((r) => r.part === part);
     const unit = rows[0]?.unit ?? "";
     return `${part} (${unit}; * = counted in the summary)\n${table(
