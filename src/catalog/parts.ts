@@ -75,6 +75,29 @@ export interface CollectiveRow {
 }
 
 /**
+ * A measured MoE expert all-to-all (DeepEP's dispatch or combine; hidden 7168, top-8, FP8 dispatch, BF16
+ * combine) among `ep` ranks, eight to a node, of `tokens` tokens per rank. `metric`: `latency` (µs, the
+ * low-latency kernels); `bottleneck-bandwidth` (GB/s, the bytes on the busiest link — the NIC, or NVLink
+ * within a node — over the time); `logical-bandwidth` (GB/s, every routed copy, local ones included, over
+ * the time).
+ */
+export interface ExpertAllToAllRow {
+  readonly acc: string;
+  readonly kernel: "V1 normal" | "V1 low-latency" | "V2";
+  readonly phase: "dispatch" | "combine";
+  readonly ep: number;
+  readonly tokens: number;
+  /** The link the measurement names: NVLink only (one node) or the NIC between nodes. */
+  readonly link: "scale-up" | "scale-out";
+  readonly metric: "latency" | "bottleneck-bandwidth" | "logical-bandwidth";
+  readonly value: number;
+  /** SMs the kernel ran on, where the source states them. */
+  readonly note: string | null;
+  readonly conf: string;
+  readonly s: number;
+}
+
+/**
  * A serving engine's whole forward pass, measured (TensorRT-LLM's performance tables): `throughput`, the
  * output tokens/s per accelerator of a static batch of `batch` requests of `isl` prompt and `osl` output
  * tokens (gptSessionBenchmark: the context phase of the whole batch, then `osl` decode steps); or

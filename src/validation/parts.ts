@@ -2,11 +2,14 @@ import {
   ATTENTION_ROWS,
   COLLECTIVE_ROWS,
   ENGINE_STEP_ROWS,
+  EXPERT_ALL_TO_ALL_ROWS,
   GEMM_ROWS,
   MEMORY_ROWS,
 } from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
-import { type EngineStepRow, isProductionGemm } from "../catalog/parts.js";
+import { type EngineStepRow, type ExpertAllToAllRow, isProductionGemm } from "../catalog/parts.js";
+import { CALIBRATION } from "../perf/calibration.js";
+import { expertAllToAllCopies, expertAllToAllTime, network } from "../perf/collectives.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
 import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
 import { gemmCurveOf } from "../perf/roofline.js";
@@ -18,10 +21,18 @@ import { inferScenarioSchema } from "../scenario/schema.js";
 /**
  * Every measured part row beside the model's value for that part (`stargate validate --parts`): GEMMs by
  * shape and precision, attention kernels by sequence length, HBM bandwidth, all-reduce bus bandwidth by
- * message size. The model's value comes from the accelerator as resolved (its own curve, or its family's).
+ * message size, MoE expert all-to-all (DeepEP), serving engines' forward passes. The model's value comes from the accelerator as resolved (its own curve, or its family's).
  */
 export interface PartRow {
-  readonly part: "gemm" | "attention" | "memory" | "collective" | "engine-throughput" | "first-token";
+  readonly part:
+    | "gemm"
+    | "attention"
+    | "memory"
+    | "collective"
+    | "expert-a2a-bandwidth"
+    | "expert-a2a-latency"
+    | "engine-throughput"
+    | "first-token";
   readonly accelerator: string;
   /** What was measured, in words (shape, kernel, size). */
   readonly what: string;
@@ -135,6 +146,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       provenance: c.provenance,
     });
   }
+  for (const r of EXPERT_ALL_TO_ALL_ROWS) rows.push(expertAllToAllRow(r, catalog));
   for (const r of ENGINE_STEP_ROWS) rows.push(engineStepRow(r, catalog));
   const summarise = (part: PartRow["part"], scope: string, pick: (r: PartRow) => boolean): PartsSummary => {
     const xs = rows.filter((r) => r.part === part && pick(r)).map((r) => Math.abs(r.error));
@@ -155,10 +167,61 @@ export function partsReport(catalog: Catalog): PartsReport {
       summarise("memory", "Copy, Scale, Add, Triad", (r) => r.scored),
       summarise("collective", "≥ 1 MB", (r) => r.scored),
       summarise("collective", "all sizes", () => true),
+      summarise("expert-a2a-bandwidth", "all rows", () => true),
+      summarise("expert-a2a-latency", "all rows", () => true),
       summarise("engine-throughput", "one accelerator", (r) => r.scored),
       summarise("engine-throughput", "all rows", () => true),
       summarise("first-token", "all rows", () => true),
     ],
+  };
+}
+
+/** DeepEP's token layouts: FP8 dispatch (a byte per element and an fp32 scale per 128), BF16 combine. */
+const DEEPEP_HIDDEN = 7168;
+const DEEPEP_TOP_K = 8;
+const DEEPEP_BYTES_PER_TOKEN = {
+  dispatch: DEEPEP_HIDDEN + (DEEPEP_HIDDEN / 128) * 4,
+  combine: 2 * DEEPEP_HIDDEN,
+};
+
+/**
+ * A measured expert all-to-all beside `expertAllToAllTime` on the accelerator's own links (eight to a
+ * node). DeepEP's normal kernels send a token once per destination node and forward it over NVLink (its
+ * tests route each token to at most four nodes, as DeepSeek-V3 does); the low-latency and V2 kernels send
+ * every routed copy. The model's value is in the row's own metric: the time, or the bytes the row counts
+ * over the time.
+ */
+function expertAllToAllRow(r: ExpertAllToAllRow, catalog: Catalog): PartRow {
+  const a = resolveAccelerator(catalog, r.acc);
+  const net = network(a.scaleUp.domainSize, a.scaleUp, a.scaleOut);
+  const moe = {
+    experts: 256,
+    topK: DEEPEP_TOP_K,
+    sharedExperts: 0,
+    expertFfnHidden: 2048,
+    denseLayers: 0,
+    ...(r.kernel === "V1 normal" ? { maxNodesPerToken: 4 } : {}),
+  };
+  const tokenBytes = r.tokens * DEEPEP_BYTES_PER_TOKEN[r.phase];
+  const seconds = expertAllToAllTime(net, moe, tokenBytes, r.ep, 1);
+  const copies = expertAllToAllCopies(net, moe, r.ep, 1);
+  const counted =
+    r.metric === "logical-bandwidth"
+      ? DEEPEP_TOP_K
+      : r.link === "scale-out"
+        ? copies.remoteCopies
+        : copies.localCopies;
+  const model = r.metric === "latency" ? seconds * 1e6 : (tokenBytes * counted) / seconds / 1e9;
+  return {
+    part: r.metric === "latency" ? "expert-a2a-latency" : "expert-a2a-bandwidth",
+    accelerator: r.acc,
+    what: `DeepEP ${r.kernel} ${r.phase} EP${r.ep}, ${r.tokens} tokens${r.note === null ? "" : `, ${r.note}`} (${r.metric})`,
+    unit: r.metric === "latency" ? "µs" : "GB/s",
+    measured: r.value,
+    model,
+    error: (model - r.value) / r.value,
+    scored: true,
+    provenance: `links of ${r.acc} (scale-up × ${CALIBRATION.scaleUpEfficiency}, NIC × ${CALIBRATION.scaleOutEfficiency}); no curve fitted to these rows`,
   };
 }
 

@@ -4,6 +4,8 @@ import {
   COLLECTIVE_ALGORITHMS,
   type CollectiveAlgorithm,
   type CollectiveKind,
+  expertAllToAllCopies,
+  expertAllToAllTime,
   groupCollectiveTime,
   network,
   ring,
@@ -164,5 +166,44 @@ describe("pods: oversubscribed links between pods (a third network level)", () =
     // 8 of 32 members per pod: 24/31 of NIC traffic leaves, × 4.
     expect(slow / t).toBeGreaterThan(2.5);
     expect(slow / t).toBeLessThan(4);
+  });
+});
+
+describe("MoE expert all-to-all", () => {
+  const net = network(
+    8,
+    { bandwidthBytesPerS: 200e9, latencyS: 3e-6 },
+    { bandwidthBytesPerS: 50e9, latencyS: 8e-6 },
+  );
+  const moe = { experts: 256, topK: 8, sharedExperts: 0, expertFfnHidden: 2048, denseLayers: 0 };
+  const bytes = 128 * 7392;
+
+  it("adds each level's latency once: every peer's transfer is posted at once", () => {
+    // 7/8 of 256 ranks' copies leave the node: the NIC's bytes set the time, plus one NIC latency.
+    const c = expertAllToAllCopies(net, moe, 256, 1);
+    expect(c.domains).toBe(32);
+    const expected = (bytes * c.remoteCopies) / net.scaleOut.bandwidthBytesPerS + 8e-6;
+    expect(expertAllToAllTime(net, moe, bytes, 256, 1)).toBeCloseTo(expected, 12);
+    // From 64 to 256 ranks only the share of copies leaving the node grows (7/8 → 31/32).
+    const t64 = expertAllToAllTime(net, moe, bytes, 64, 1);
+    const t256 = expertAllToAllTime(net, moe, bytes, 256, 1);
+    expect(t256 / t64).toBeLessThan(1.12);
+  });
+
+  it("with node-limited routing sends one copy per destination node, never more than the nodes there are", () => {
+    const limited = { ...moe, maxNodesPerToken: 4 };
+    // Two nodes: a token's eight experts touch both, and the other node is the only one off this one
+    // (a limit of four nodes read as four destinations would send two copies to one node).
+    expect(expertAllToAllCopies(net, limited, 16, 1).remoteCopies).toBeCloseTo(1, 12);
+    // Eight nodes: four destination nodes, 7/8 of them elsewhere (DeepSeek-V3's EP64).
+    expect(expertAllToAllCopies(net, limited, 64, 1).remoteCopies).toBeCloseTo(3.5, 12);
+    expect(expertAllToAllTime(net, limited, bytes, 64, 1)).toBeLessThan(
+      expertAllToAllTime(net, moe, bytes, 64, 1),
+    );
+  });
+
+  it("inside one domain uses only scale-up", () => {
+    const t = expertAllToAllTime(net, moe, bytes, 8, 1);
+    expect(t).toBeCloseTo((bytes * 8 * (7 / 8)) / net.scaleUp.bandwidthBytesPerS + 3e-6, 12);
   });
 });

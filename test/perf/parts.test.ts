@@ -102,12 +102,30 @@ describe("part curves fitted to microbenchmarks", () => {
     for (const x of h100Tp) expect(x.error, x.what).toBeGreaterThan(0.4);
   });
 
+  it("checks the MoE expert all-to-all against DeepEP's measured dispatch and combine", () => {
+    const r = partsReport(cat);
+    const get = (part: string) => r.summary.find((s) => s.part === part);
+    // Bandwidth rows (NVLink within a node, the NIC between nodes, V1 and V2 kernels) ride on the same
+    // link efficiencies as the all-reduce curves; nothing is fitted to them.
+    expect(get("expert-a2a-bandwidth")?.rows).toBe(18);
+    expect(get("expert-a2a-bandwidth")?.meanAbsError).toBeLessThanOrEqual(0.15);
+    // The low-latency kernels post every peer's transfer at once: one latency per level, so the time
+    // follows the bytes that leave the node and levels off from 64 ranks (measured 173-194 µs dispatch).
+    // A latency per peer put 256 ranks at 421 µs.
+    expect(get("expert-a2a-latency")?.rows).toBe(12);
+    expect(get("expert-a2a-latency")?.meanAbsError).toBeLessThanOrEqual(0.13);
+    const wide = r.rows.filter((x) => x.part === "expert-a2a-latency" && / EP(64|128|256),/.test(x.what));
+    expect(wide.length).toBe(6);
+    for (const x of wide) expect(Math.abs(x.error), x.what).toBeLessThan(0.11);
+  });
+
   it("stargate validate --parts prints every measured row beside the model's value", async () => {
     const r = await run(["validate", "--parts", "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { rows: { part: string }[]; summary: unknown[] };
     expect(j.rows.filter((x) => x.part === "gemm").length).toBeGreaterThan(180);
-    expect(j.summary.length).toBe(9);
+    expect(j.summary.length).toBe(11);
+    expect(j.rows.filter((x) => x.part.startsWith("expert-a2a")).length).toBe(30);
     expect(j.rows.filter((x) => x.part === "engine-throughput").length).toBe(14);
     expect(j.rows.filter((x) => x.part === "first-token").length).toBe(16);
     const text = await run(["validate", "--parts"]);
