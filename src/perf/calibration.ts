@@ -67,7 +67,13 @@ export const CALIBRATION = {
    * bandwidth on an 8-GPU NVSwitch node reaches ~360 of 450 GB/s (0.8); Calculon used 0.65–0.9 per level.
    */
   scaleUpEfficiency: 0.8,
-  /** Same for a NIC-class link: NDR 400G ring all-reduce bus bandwidth ~42–45 of 50 GB/s (0.85). */
+  /**
+   * Same for a NIC-class link (400G, 50 GB/s a direction). The measured scale-out rows span 0.74–0.96:
+   * nccl-tests ring all-reduce 46–48 GB/s per NDR NIC (0.92–0.96); DeepEP's all-to-all over CX7, V2
+   * kernels 0.81–0.92 of the NIC, V1 normal kernels 0.86 at 16 ranks, the 128-token low-latency kernels
+   * 0.74–0.79 where bandwidth binds (128–256 ranks); `validate --parts` shows each. 0.85, the middle of
+   * the range, for every collective over the NIC.
+   */
   scaleOutEfficiency: 0.85,
   /**
    * Memory the runtime holds besides the model: CUDA context (~0.5 GiB), NCCL buffers and cuBLAS
