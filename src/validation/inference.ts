@@ -33,6 +33,12 @@ export const inferenceCaseSchema = z
      * is a reference answer rather than the benchmarked model's generation (llama2-70b).
      */
     outputMean: z.number().positive().optional(),
+    /**
+     * Every sample generates this many tokens: for datasets whose output column is not a token count of
+     * any generation (llama3.1-8b: the reference summary's characters / 4) where the benchmark caps the
+     * generation and most samples reach the cap.
+     */
+    outputFixed: z.number().int().positive().optional(),
     /** The benchmark's p99 limits (mlperf.conf), for Server and Interactive. */
     latency: z.strictObject({ ttftMs: z.number().positive(), tpotMs: z.number().positive() }).optional(),
     measured: z.strictObject({ outputTokensPerS: z.number().positive() }),
@@ -41,6 +47,10 @@ export const inferenceCaseSchema = z
   .refine((c) => c.mlperfScenario === "offline" || c.latency !== undefined, {
     message: "latency limits (ttftMs, tpotMs) for a Server or Interactive case",
     path: ["latency"],
+  })
+  .refine((c) => c.outputMean === undefined || c.outputFixed === undefined, {
+    message: "at most one of outputMean and outputFixed",
+    path: ["outputFixed"],
   });
 
 export const inferenceCasesSchema = z.strictObject({ cases: z.array(inferenceCaseSchema).min(1) });
@@ -127,8 +137,11 @@ const SERVER_REQUESTS_MIN = 4000;
 /** Bisection steps on the request rate: 2⁻⁹ of the bracket, well under the comparison's resolution. */
 const RATE_STEPS = 9;
 
-/** The dataset's samples with outputs scaled to `outputMean` when the case says so. */
+/** The dataset's samples with outputs scaled to `outputMean`, or all set to `outputFixed`, when the case says so. */
 function caseLengths(c: InferenceCase, lengths: Lengths): Lengths {
+  if (c.outputFixed !== undefined) {
+    return { input: lengths.input, output: new Int32Array(lengths.output.length).fill(c.outputFixed) };
+  }
   if (c.outputMean === undefined) return lengths;
   let sum = 0;
   for (const o of lengths.output) sum += o;

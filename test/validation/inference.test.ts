@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
 import { inferenceText, loadInferenceCases, runUnseenInference } from "../../src/cli/validate.js";
 import { InputError } from "../../src/errors.js";
-import { parseLengths, runInferenceCase, runInferenceValidation } from "../../src/validation/inference.js";
+import {
+  parseInferenceCases,
+  parseLengths,
+  runInferenceCase,
+  runInferenceValidation,
+} from "../../src/validation/inference.js";
 
 describe("validation against MLPerf Inference", () => {
   const { cases, datasets } = loadInferenceCases();
@@ -106,6 +111,19 @@ describe("MLPerf Inference results the model was never developed on (validation/
   const { cases } = loadInferenceCases("inference-unseen.yaml");
   const report = runUnseenInference(builtinCatalog());
 
+  it("runs Llama 3.1 8B on its real prompts with every output at the benchmark's 128-token cap", () => {
+    const eight = cases.filter((c) => c.dataset === "llama3-1-8b-datacenter");
+    expect(eight.map((c) => c.mlperfScenario).sort()).toEqual(["interactive", "offline", "server"]);
+    for (const c of eight) expect(c.outputFixed, c.id).toBe(128);
+    // At the measured rate (tokens/s ÷ 128) the offered load is what the submission served.
+    const server = report.cases.find((c) => c.id.endsWith("8b-8xb200-server"));
+    expect(server?.atMeasuredRate).not.toBeNull();
+    const base = { ...eight[0], id: "x" };
+    expect(() => parseInferenceCases({ cases: [{ ...base, outputMean: 100 }] })).toThrow(
+      /outputFixed.*at most one of outputMean and outputFixed/,
+    );
+  });
+
   it("are results apart from the development cases: other vendors, engines, systems and rounds", () => {
     const seen = new Set(loadInferenceCases().cases.map((c) => c.id));
     for (const c of cases) {
@@ -126,7 +144,9 @@ describe("MLPerf Inference results the model was never developed on (validation/
   it("reports every case, its mean and its max, and holds today's figures", () => {
     expect(report.cases.length).toBe(cases.length);
     for (const c of report.cases) expect(Number.isFinite(c.error), c.id).toBe(true);
-    expect(report.meanAbsError).toBeLessThanOrEqual(0.46);
+    // 45.1% mean over the first 16 cases; NVIDIA's B200 Llama 3.1 8B (added 2026-12-04, +79% to +137%,
+    // the prompt-heavy workload on Blackwell NVFP4) takes it to 54.1%.
+    expect(report.meanAbsError).toBeLessThanOrEqual(0.55);
     expect(report.maxAbsError).toBeLessThanOrEqual(2.8);
     atMeasuredConsistent(report, cases);
     const text = inferenceText(report, "Unseen serving");
