@@ -105,12 +105,14 @@ describe("published training measurements the model was never developed on (vali
   // the configuration unstated the search fills it, so these measure the search as much as the step
   // model: Megatron-Core's strong scaling of GPT-3 175B on H100 BF16 comes out 31% (96 GPUs) and 19%
   // (4,608) fast, the search reaching 68% and 52% MFU against the published 47% and 42%; BLOOM on its
-  // stated 3D layout 18% fast; OPT-175B 11% slow. These bounds hold today's figures so they cannot
-  // regress unnoticed; docs/model.md ("Unseen measurements") says what they show.
+  // stated 3D layout 18% fast; OPT-175B 11% slow. Added 2026-12-04 and first run then: MLPerf v4.1's
+  // GPT-3 175B on 64 B200 (14% fast) and 3,072 Oracle H100 (34% fast), both FP8 with searched layouts.
+  // These bounds hold today's figures so they cannot regress unnoticed; docs/model.md ("Unseen
+  // measurements") says what they show.
   it("reports every unseen case, its mean and its max, and holds today's figures", () => {
     for (const c of report.cases) expect(c.fits, c.id).toBe(true);
-    expect(report.meanAbsError).toBeLessThanOrEqual(0.21);
-    expect(report.maxAbsError).toBeLessThanOrEqual(0.32);
+    expect(report.meanAbsError).toBeLessThanOrEqual(0.22);
+    expect(report.maxAbsError).toBeLessThanOrEqual(0.35);
     const text = unseenText(report);
     for (const c of unseen) expect(text).toContain(c.id);
     expect(text).toMatch(/mean \|error\| \d+\.\d%/);
