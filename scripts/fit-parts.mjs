@@ -20,6 +20,9 @@ const lines = [
   "// test/perf/parts.test.ts re-fits every curve from its rows and compares.",
   'import type { StoredAttentionCurve, StoredCollectiveCurve, StoredGemmCurve, StoredMemoryFraction } from "../parts.js";',
   "",
+  "/** The knee of every GEMM's math and operand traffic (perf/parts.ts gemmBound), fitted with the curves. */",
+  `export const GEMM_KNEE = ${c.gemmKnee};`,
+  "",
   ...list("GEMM_CURVES", "StoredGemmCurve", c.gemm),
   ...list("ATTENTION_CURVES", "StoredAttentionCurve", c.attention),
   ...list("MEMORY_FRACTIONS", "StoredMemoryFraction", c.memory),
@@ -27,5 +30,5 @@ const lines = [
 ];
 writeFileSync(join(root, "src/catalog/data/part-curves.ts"), lines.join("\n"));
 console.log(
-  `gemm ${c.gemm.length}, attention ${c.attention.length}, memory ${c.memory.length}, collectives ${c.collectives.length}`,
+  `gemm ${c.gemm.length} (knee ${c.gemmKnee}), attention ${c.attention.length}, memory ${c.memory.length}, collectives ${c.collectives.length}`,
 );

@@ -120,8 +120,8 @@ export interface EngineStepRow {
 }
 
 /**
- * GEMM time (perf/parts.ts gemmSeconds): max(2·M·N·K / (peak · plateau) · (1 + k0/K), bytes / HBM rate)
- * + latency. `plateau`: the fraction of dense peak large shapes reach; `k0`: the depth below which the
+ * GEMM time (perf/parts.ts gemmSeconds): the q-norm (q = GEMM_KNEE, fitted to all production rows) of
+ * 2·M·N·K / (peak · plateau) · (1 + k0/K) and bytes / HBM rate, + latency. `plateau`: the fraction of dense peak large shapes reach; `k0`: the depth below which the
  * main loop's prologue and epilogue stop being hidden (short K runs slower); `latencyS`: launch, pipeline
  * fill and tail of one kernel.
  */

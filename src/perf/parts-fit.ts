@@ -14,7 +14,7 @@ import {
 import { ATTENTION_KERNELS, attentionKernelRank } from "../catalog/resolve-parts.js";
 import { median } from "../numerics.js";
 import type { Precision } from "../units.js";
-import { fitAttentionCurve, fitCollectiveCurve, fitGemmCurve, GEMM_LARGE_M } from "./parts.js";
+import { fitAttentionCurve, fitCollectiveCurve, fitGemmCurve, GEMM_LARGE_M, gemmLoss } from "./parts.js";
 
 /**
  * Which measured rows make which curve, and the fits (scripts/fit-parts.mjs writes the result to
@@ -22,6 +22,8 @@ import { fitAttentionCurve, fitCollectiveCurve, fitGemmCurve, GEMM_LARGE_M } fro
  */
 export interface PartCurves {
   readonly gemm: readonly StoredGemmCurve[];
+  /** How math and operand traffic combine in every GEMM (perf/parts.ts gemmBound). */
+  readonly gemmKnee: number;
   readonly attention: readonly StoredAttentionCurve[];
   readonly memory: readonly StoredMemoryFraction[];
   readonly collectives: readonly StoredCollectiveCurve[];
@@ -54,24 +56,18 @@ export function fitMemoryFractions(): StoredMemoryFraction[] {
  * least three shapes with M ≥ 256 and six rows; otherwise only the plateau, with latency and k0 the
  * median of the full fits.
  */
-export function fitGemmCurves(catalog: Catalog, memory: readonly StoredMemoryFraction[]): StoredGemmCurve[] {
-  const groups = new Map<string, { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] }>();
-  for (const r of GEMM_ROWS) {
-    if (!isProductionGemm(r)) continue;
-    const key = `${r.acc}|${r.p}|${r.cls}`;
-    const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
-    g.rows.push(r);
-    groups.set(key, g);
-  }
-  const defaultMemory = memory.reduce((s, m) => s + m.fraction, 0) / Math.max(1, memory.length);
+export function fitGemmCurves(
+  catalog: Catalog,
+  memory: readonly StoredMemoryFraction[],
+  knee: number,
+): StoredGemmCurve[] {
+  const groups = gemmGroups();
   const fitOne = (
     g: { acc: string; p: Precision; rows: readonly GemmRow[] },
     fixed?: { latencyS: number; k0: number },
   ) => {
-    const acc = resolveAccelerator(catalog, g.acc);
-    const peak = acc.peakFlops[g.p] ?? 0;
-    const mem = acc.hbmBandwidthBytesPerS * (memory.find((m) => m.acc === g.acc)?.fraction ?? defaultMemory);
-    return fitGemmCurve(g.rows, peak, mem, GEMM_INPUT_BYTES[g.p], fixed);
+    const { peak, mem } = gemmRates(catalog, memory, g);
+    return fitGemmCurve(g.rows, peak, mem, GEMM_INPUT_BYTES[g.p], fixed, knee);
   };
   const full: StoredGemmCurve[] = [];
   const partial: (typeof groups extends Map<string, infer V> ? V : never)[] = [];
@@ -95,6 +91,69 @@ export function fitGemmCurves(catalog: Catalog, memory: readonly StoredMemoryFra
     return { acc: g.acc, p: g.p, cls: g.cls, ...rounded(c), rows: g.rows.length, fit: "plateau" };
   });
   return [...full, ...rest];
+}
+
+type GemmGroup = { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] };
+
+/** Production GEMM rows by (part, precision, kernel class). */
+function gemmGroups(): Map<string, GemmGroup> {
+  const groups = new Map<string, GemmGroup>();
+  for (const r of GEMM_ROWS) {
+    if (!isProductionGemm(r)) continue;
+    const key = `${r.acc}|${r.p}|${r.cls}`;
+    const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
+    g.rows.push(r);
+    groups.set(key, g);
+  }
+  return groups;
+}
+
+/** The dense peak and STREAM-measured HBM rate a group's rows ran at. */
+function gemmRates(
+  catalog: Catalog,
+  memory: readonly StoredMemoryFraction[],
+  g: { acc: string; p: Precision },
+): { peak: number; mem: number } {
+  const defaultMemory = memory.reduce((s, m) => s + m.fraction, 0) / Math.max(1, memory.length);
+  const acc = resolveAccelerator(catalog, g.acc);
+  return {
+    peak: acc.peakFlops[g.p] ?? 0,
+    mem: acc.hbmBandwidthBytesPerS * (memory.find((m) => m.acc === g.acc)?.fraction ?? defaultMemory),
+  };
+}
+
+/** Knees tried, from the sum (1) towards the plain maximum; the last is the maximum itself. */
+const KNEES = [...Array.from({ length: 21 }, (_, i) => 1 + i / 4), Number.POSITIVE_INFINITY];
+
+/**
+ * The knee of every GEMM (perf/parts.ts gemmBound): for each candidate, the curves are re-fitted and the
+ * loss summed over every production row; the smallest total wins. One value for all parts: each curve's
+ * rows alone span too few shapes near its ridge point to fix a knee of its own.
+ */
+export function fitGemmKnee(catalog: Catalog, memory: readonly StoredMemoryFraction[]): number {
+  let best = { knee: Number.POSITIVE_INFINITY, loss: Number.POSITIVE_INFINITY };
+  for (const knee of KNEES) {
+    const loss = gemmKneeLoss(catalog, memory, knee);
+    if (loss < best.loss) best = { knee, loss };
+  }
+  return best.knee;
+}
+
+/** The fit's loss over every production GEMM row with the curves re-fitted at `knee`. */
+export function gemmKneeLoss(
+  catalog: Catalog,
+  memory: readonly StoredMemoryFraction[],
+  knee: number,
+): number {
+  const groups = [...gemmGroups().values()];
+  let loss = 0;
+  for (const c of fitGemmCurves(catalog, memory, knee)) {
+    const g = groups.find((x) => x.acc === c.acc && x.p === c.p && x.cls === c.cls);
+    if (g === undefined) continue;
+    const { peak, mem } = gemmRates(catalog, memory, g);
+    loss += gemmLoss(g.rows, peak, mem, GEMM_INPUT_BYTES[g.p], c, knee);
+  }
+  return loss;
 }
 
 function rounded(c: { plateau: number; latencyS: number; k0: number }) {
@@ -186,8 +245,10 @@ export function fitCollectiveCurves(catalog: Catalog): StoredCollectiveCurve[] {
 
 export function fitPartCurves(catalog: Catalog): PartCurves {
   const memory = fitMemoryFractions();
+  const gemmKnee = fitGemmKnee(catalog, memory);
   return {
-    gemm: fitGemmCurves(catalog, memory),
+    gemm: fitGemmCurves(catalog, memory, gemmKnee),
+    gemmKnee,
     attention: fitAttentionCurves(catalog),
     memory,
     collectives: fitCollectiveCurves(catalog),

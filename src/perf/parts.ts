@@ -1,3 +1,4 @@
+import { GEMM_KNEE } from "../catalog/data/part-curves.js";
 import type { AttentionCurve, CollectiveCurve, GemmCurve } from "../catalog/parts.js";
 import { nelderMead } from "../numerics.js";
 
@@ -13,9 +14,22 @@ export function gemmBytes(m: number, n: number, k: number, inBytes: number, outB
 }
 
 /**
- * Seconds for an M×K by K×N GEMM: the larger of the math time (2·M·N·K at the curve's plateau share of
- * peak, stretched by (1 + k0/K) for short reduction loops) and the HBM time of its operands, plus the
- * kernel's fixed latency. Small M is bound by reading the weights; large shapes reach the plateau.
+ * How a GEMM's math and operand traffic combine: their q-norm, (compute^q + memory^q)^(1/q). Far from the
+ * ridge point the larger one is the time (a decode GEMM reads its weights, a large one computes); at the
+ * ridge neither hides the other fully and the time is 2^(1/q) of either. q = ∞ is the plain roofline
+ * max, q = 1 their sum. `GEMM_KNEE` is fitted with the curves to every production GEMM row
+ * (perf/parts-fit.ts fitGemmKnee).
+ */
+export function gemmBound(compute: number, memory: number, knee = GEMM_KNEE): number {
+  const hi = Math.max(compute, memory);
+  if (hi <= 0 || !Number.isFinite(knee)) return hi;
+  return hi * ((compute / hi) ** knee + (memory / hi) ** knee) ** (1 / knee);
+}
+
+/**
+ * Seconds for an M×K by K×N GEMM: the math time (2·M·N·K at the curve's plateau share of peak, stretched
+ * by (1 + k0/K) for short reduction loops) and the HBM time of its operands, combined by `gemmBound`,
+ * plus the kernel's fixed latency. Small M is bound by reading the weights; large shapes reach the plateau.
  */
 export function gemmSeconds(
   c: GemmCurve,
@@ -26,10 +40,11 @@ export function gemmSeconds(
   k: number,
   inBytes: number,
   outBytes = 2,
+  knee = GEMM_KNEE,
 ): number {
   const compute = ((2 * m * n * k) / (peakFlopsPerS * c.plateau)) * (1 + c.k0 / k);
   const memory = gemmBytes(m, n, k, inBytes, outBytes) / memoryBytesPerS;
-  return Math.max(compute, memory) + c.latencyS;
+  return gemmBound(compute, memory, knee) + c.latencyS;
 }
 
 /** One measured GEMM as the fit sees it. */
@@ -50,16 +65,18 @@ const clamp = (x: number, [lo, hi]: readonly [number, number]) => Math.min(hi, M
  */
 export const GEMM_LARGE_M = 256;
 
-function gemmLoss(
+/** The fit's loss: squared log error of throughput, rows with M ≥ 256 weighing 1 and smaller ones 0.3. */
+export function gemmLoss(
   samples: readonly GemmSample[],
   peak: number,
   mem: number,
   inBytes: number,
   c: GemmCurve,
+  knee = GEMM_KNEE,
 ): number {
   let loss = 0;
   for (const s of samples) {
-    const t = gemmSeconds(c, peak, mem, s.m, s.n, s.k, inBytes);
+    const t = gemmSeconds(c, peak, mem, s.m, s.n, s.k, inBytes, 2, knee);
     const predicted = (2 * s.m * s.n * s.k) / t / 1e12;
     const w = s.m >= GEMM_LARGE_M ? 1 : 0.3;
     loss += w * Math.log(predicted / s.tflops) ** 2;
@@ -77,13 +94,15 @@ export function fitGemmCurve(
   memoryBytesPerS: number,
   inBytes: number,
   fixed?: { readonly latencyS: number; readonly k0: number },
+  knee = GEMM_KNEE,
 ): GemmCurve {
   const curve = (x: readonly number[]): GemmCurve => ({
     plateau: clamp(x[0] ?? 0.7, GEMM_BOUNDS.plateau),
     latencyS: fixed?.latencyS ?? clamp((x[1] ?? 4) * 1e-6, GEMM_BOUNDS.latencyS),
     k0: fixed?.k0 ?? clamp((x[2] ?? 100) * 100, GEMM_BOUNDS.k0),
   });
-  const loss = (x: readonly number[]) => gemmLoss(samples, peakFlopsPerS, memoryBytesPerS, inBytes, curve(x));
+  const loss = (x: readonly number[]) =>
+    gemmLoss(samples, peakFlopsPerS, memoryBytesPerS, inBytes, curve(x), knee);
   if (fixed !== undefined) return curve(nelderMead(loss, [0.7], [0.1]).x);
   let best: { x: number[]; value: number } | null = null;
   for (const latencyUs of [1, 4, 10]) {

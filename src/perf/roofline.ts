@@ -4,7 +4,7 @@ import type { Accelerator } from "../catalog/types.js";
 import { InputError } from "../errors.js";
 import { isLowPrecision, type Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { attentionEfficiency } from "./parts.js";
+import { attentionEfficiency, gemmBound } from "./parts.js";
 
 /** One operator: the FLOPs it does and the HBM bytes it moves. */
 export interface Op {
@@ -109,7 +109,7 @@ export function addOpsTime(
 
 /**
  * Time of an operator, attributed to whichever bound dominates. A GEMM follows its measured curve
- * (perf/parts.ts gemmSeconds: the larger of math and operand traffic, plus the kernel latency); attention
+ * (perf/parts.ts gemmSeconds: math and operand traffic combined by gemmBound, plus the kernel latency); attention
  * and element-wise kernels take FLOPs / rate and bytes / bandwidth, added (no overlap, the default: see
  * CALIBRATION.overlapComputeMemory) or the larger, plus the per-kernel overhead.
  */
@@ -120,7 +120,7 @@ export function addOpTime(acc: OpTime, op: Op, rates: DeviceRates, scale = 1, ba
   if (op.kind === "matmul") {
     const g = rates.gemm;
     c = (op.flops / (rates.peakFlopsPerS * g.plateau)) * (op.k !== undefined ? 1 + g.k0 / op.k : 1);
-    t = (Math.max(c, mem) + g.latencyS) * scale;
+    t = (gemmBound(c, mem) + g.latencyS) * scale;
   } else {
     const rate = backward ? rates.attentionBwdFlopsPerS : rates.attentionFlopsPerS;
     c = op.kind === "attention" ? op.flops / rate : 0;

