@@ -40,14 +40,15 @@ const MAX_MFU = 0.6;
 export const MAX_SIZED_ACCELERATORS = 2 ** 20;
 
 /**
- * Accelerators needed to train `tokens` within `days`: the smallest count, in whole scale-up domains
+ * Accelerators needed to train `tokens` within `days`: the smallest count found, in whole scale-up domains
  * that some parallelism splits exactly, whose searched best configuration finishes in time. Time is not
- * monotone in the count (the best split changes with it), so candidates are searched in ascending order
- * from the count that would need MAX_MFU; after 24 misses the search jumps to the first candidate ≥
- * count × time / target (time ∝ 1/count to first order), then bisects back between the last count that
- * missed and the one that met the target, so a jump does not overshoot. When none meets the target
- * within 16× the 40%-MFU estimate (and MAX_SIZED_ACCELERATORS), the largest count tried is returned
- * with its time.
+ * monotone in the count: the best split changes with it, and a count whose factors allow no good split
+ * (a pipeline of 79 stages, say) runs far slower than its neighbours. So the counts clusters and jobs are
+ * built in come first: whole domains × 2^a·3^b, searched in ascending order from the count that would need
+ * MAX_MFU, stopping at the first that meets the target; then a bisection between the last of them that
+ * missed and that one looks for a smaller count of any shape that also meets it. When none meets the
+ * target within 16× the 40%-MFU estimate (and MAX_SIZED_ACCELERATORS), the largest count tried is
+ * returned with its time.
  */
 export function sizeTraining(
   input: Omit<TrainingJobInput, "gpus" | "tokens">,
@@ -77,38 +78,50 @@ export function sizeTraining(
     return j;
   };
   const daysAt = (r: TrainResult) => tokens / r.tokensPerS / SECONDS_PER_DAY;
-  const search = (k: number) => searchTraining(trainingJob({ ...base, gpus: k * g, tokens })).best;
-  const first = from(Math.floor(ideal / MAX_MFU / g));
-  let k = first <= maxK ? first : downFrom(maxK);
-  let r = search(k);
-  let searches = 1;
-  // The last count that missed the target, below k (0: none yet).
-  let missed = 0;
-  while (!(r.fits && daysAt(r) <= days) && r.fits) {
-    const next =
-      searches < 24 ? from(k + 1) : from(Math.max(k + 1, Math.ceil((k * daysAt(r)) / days - 1e-9)));
-    if (next > maxK) break;
-    missed = k;
-    k = next;
-    r = search(k);
+  const meets = (r: TrainResult) => r.fits && daysAt(r) <= days;
+  let searches = 0;
+  const search = (k: number) => {
     searches++;
+    return searchTraining(trainingJob({ ...base, gpus: k * g, tokens })).best;
+  };
+  const first = from(Math.floor(ideal / MAX_MFU / g));
+  const steps = smoothCounts(first, maxK).filter((k) => splittable(base, k * g));
+  if (steps.length === 0) {
+    const k = first <= maxK ? first : downFrom(maxK);
+    const r = search(k);
+    return { gpus: k * g, result: r, days: daysAt(r), searches };
   }
-  // A proportional jump can overshoot by a wide margin (a count that missed only because its best split
-  // paid a cost the next ones avoid): bisect between the last miss and the count that met the target.
-  if (r.fits && daysAt(r) <= days && missed > 0) {
+  // The last count that missed the target below k (first − 1: a count needing more than MAX_MFU).
+  let missed = first - 1;
+  let k = steps[0] ?? first;
+  let r = search(k);
+  for (let i = 1; !meets(r) && i < steps.length; i++) {
+    missed = k;
+    k = steps[i] ?? k;
+    r = search(k);
+  }
+  if (meets(r)) {
     let lo = missed;
     // The first candidate above the bracket's middle, and always above lo, so the bracket shrinks.
     const middle = () => from(Math.max(lo + 1, Math.floor((lo + k) / 2)));
     for (let mid = middle(); mid < k; mid = middle()) {
       const m = search(mid);
-      searches++;
-      if (m.fits && daysAt(m) <= days) {
+      if (meets(m)) {
         k = mid;
         r = m;
       } else lo = mid;
     }
   }
   return { gpus: k * g, result: r, days: daysAt(r), searches };
+}
+
+/** Domain counts 2^a·3^b from lo to hi, ascending: the sizes clusters and jobs are built in. */
+export function smoothCounts(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let two = 1; two <= hi; two *= 2) {
+    for (let n = two; n <= hi; n *= 3) if (n >= lo) out.push(n);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinCatalog, extendCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
-import { sizeTraining, splittable } from "../../src/perf/capacity.js";
+import { sizeTraining, smoothCounts, splittable } from "../../src/perf/capacity.js";
 import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
 import { evaluatePlan } from "../../src/plan/plan.js";
@@ -141,14 +141,16 @@ describe("training sizing", () => {
     expect(splittable(base, s.gpus)).toBe(true);
   });
 
-  it("bisects back after a proportional jump instead of keeping the count it jumped to", () => {
-    // On B200 (8-GPU domains) the first 24 counts miss and the jump lands on 124,928; the bisection
-    // between the last miss and it finds 118,784, which also meets the target.
+  it("tries the counts clusters are built in first: time is not monotone in the count", () => {
+    // On B200 (8-GPU domains) 65,536 (2^13 domains) meets 90 days at tp4 pp32 cp8 (80 days), while
+    // 73,728 takes 113 and 80,896 (a 79-stage pipeline) 82: stepping up one domain at a time and jumping
+    // by count × time / target landed on 118,784 with the plain-maximum GEMM and on 80,896 with the knee.
     const b200 = { ...base, accelerator: resolveAccelerator(cat, "b200") };
     const s = sizeTraining(b200, 40e12, 90);
-    expect(s.searches).toBeGreaterThan(24);
     expect(s.days).toBeLessThanOrEqual(90);
-    expect(s.gpus).toBeLessThan(124928);
+    expect(s.gpus).toBe(65536);
+    expect(s.searches).toBeLessThan(24);
+    expect(smoothCounts(5, 40)).toEqual([6, 8, 9, 12, 16, 18, 24, 27, 32, 36]);
   });
 });
 
