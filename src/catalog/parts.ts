@@ -75,6 +75,22 @@ export interface CollectiveRow {
 }
 
 /**
+ * A link measurement with no message size: `p2p-read` a GPU pair's copy rate (nvbandwidth), `all-reduce`
+ * a large-message all-reduce bus bandwidth, `ring` the ring protocol's effective rate on NVLink (the
+ * bus bandwidth of all-gather, reduce-scatter and ring all-reduce, which NVLink SHARP does not speed up),
+ * `nic-all-reduce` a ring all-reduce's bus bandwidth per NIC across nodes.
+ */
+export interface LinkRow {
+  readonly acc: string;
+  readonly system: string;
+  readonly kind: "p2p-read" | "all-reduce" | "ring" | "nic-all-reduce";
+  readonly busGBps: number;
+  readonly peakGBps: number;
+  readonly conf: string;
+  readonly s: number;
+}
+
+/**
  * A measured MoE expert all-to-all (DeepEP's dispatch or combine; hidden 7168, top-8, FP8 dispatch, BF16
  * combine) among `ep` ranks, eight to a node, of `tokens` tokens per rank. `metric`: `latency` (µs, the
  * low-latency kernels); `bottleneck-bandwidth` (GB/s, the bytes on the busiest link — the NIC, or NVLink
@@ -146,6 +162,12 @@ export interface CollectiveCurve {
   readonly plateau: number;
   readonly halfBytes: number;
   readonly exponent: number;
+  /**
+   * Where the all-reduce rows ran NVLink SHARP (NVLS, the switch reducing): the bus bandwidth fraction
+   * of ring-protocol collectives (all-gather, reduce-scatter, point-to-point, all-to-all), which it does
+   * not speed up; they run at no more than this share of the peak.
+   */
+  readonly ringPlateau?: number;
 }
 
 /** A value with where it comes from: fitted to rows of this part, inherited from a family member, or the default. */

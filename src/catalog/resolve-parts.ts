@@ -199,8 +199,13 @@ export function resolveParts(
       curve === undefined || input.scaleUp.bandwidthGBps !== undefined
         ? null
         : {
-            value: { plateau: curve.plateau, halfBytes: curve.halfBytes, exponent: curve.exponent },
-            provenance: `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${fabric})`,
+            value: {
+              plateau: curve.plateau,
+              halfBytes: curve.halfBytes,
+              exponent: curve.exponent,
+              ...(curve.ringPlateau !== undefined ? { ringPlateau: curve.ringPlateau } : {}),
+            },
+            provenance: `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${fabric})${curve.ringPlateau !== undefined ? `; ring-protocol collectives at most ${curve.ringPlateau} of the peak (measured)` : ""}`,
           },
   };
 }

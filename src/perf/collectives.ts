@@ -23,13 +23,22 @@ export interface EffectiveLink {
   readonly curve?: { readonly shape: CollectiveCurve; readonly peakBytesPerS: number };
 }
 
-/** The link as a collective of `bytes` sees it: flat, or read off the measured curve at that size. */
-export function linkAt(link: EffectiveLink, bytes: number): EffectiveLink {
+/**
+ * The link as a collective of `bytes` sees it: flat, or read off the measured curve at that size. The
+ * curve is all-reduce's; where it was measured with NVLink SHARP, which reduces in the switch and helps
+ * all-reduce alone, every other kind runs at no more than the ring protocol's measured share.
+ */
+export function linkAt(
+  link: EffectiveLink,
+  bytes: number,
+  kind: CollectiveKind = "all-reduce",
+): EffectiveLink {
   if (link.curve === undefined) return link;
-  return {
-    bandwidthBytesPerS: link.curve.peakBytesPerS * busBandwidthFraction(link.curve.shape, bytes),
-    latencyS: 0,
-  };
+  const { shape, peakBytesPerS } = link.curve;
+  let fraction = busBandwidthFraction(shape, bytes);
+  if (kind !== "all-reduce" && shape.ringPlateau !== undefined)
+    fraction = Math.min(fraction, shape.ringPlateau);
+  return { bandwidthBytesPerS: peakBytesPerS * fraction, latencyS: 0 };
 }
 
 /** One algorithm for collectives inside one network level. Every implementation runs the conformance suite. */
@@ -186,7 +195,7 @@ export function groupCollectiveTime(
 ): number {
   if (n <= 1 || bytes <= 0) return 0;
   const local = membersPerDomain(net.domainSize, n, stride);
-  const up = linkAt(net.scaleUp, bytes);
+  const up = linkAt(net.scaleUp, bytes, kind);
   if (local >= n) return algorithm.time(kind, bytes, n, up);
   const out = podLink(net, n, stride, local);
   if (local === 1 && kind !== "all-to-all") return algorithm.time(kind, bytes, n, out);

@@ -1,4 +1,10 @@
-import { ATTENTION_ROWS, COLLECTIVE_ROWS, GEMM_ROWS, MEMORY_ROWS } from "../catalog/data/microbench.js";
+import {
+  ATTENTION_ROWS,
+  COLLECTIVE_ROWS,
+  GEMM_ROWS,
+  LINK_ROWS,
+  MEMORY_ROWS,
+} from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
 import {
   type AttentionRow,
@@ -219,7 +225,10 @@ export function fitAttentionCurves(catalog: Catalog): StoredAttentionCurve[] {
   return out;
 }
 
-/** Scale-up all-reduce bus bandwidth curves per fabric, from nccl-tests sweeps (messages ≥ 1 KiB). */
+/**
+ * Scale-up all-reduce bus bandwidth curves per fabric, from nccl-tests sweeps (messages ≥ 1 KiB); with the
+ * ring protocol's measured share of the peak where a fabric has one (`ringPlateau`).
+ */
 export function fitCollectiveCurves(catalog: Catalog): StoredCollectiveCurve[] {
   const byFabric = new Map<string, { accs: Set<string>; rows: CollectiveRow[] }>();
   for (const r of COLLECTIVE_ROWS) {
@@ -232,12 +241,14 @@ export function fitCollectiveCurves(catalog: Catalog): StoredCollectiveCurve[] {
   }
   return [...byFabric.entries()].map(([fabric, g]) => {
     const c = fitCollectiveCurve(g.rows.map((r) => ({ bytes: r.bytes, fraction: r.busGBps / r.peakGBps })));
+    const ring = LINK_ROWS.find((r) => r.kind === "ring" && g.accs.has(r.acc));
     return {
       fabric,
       acc: [...g.accs].join("+"),
       plateau: round(c.plateau, 4),
       halfBytes: round(c.halfBytes, 4),
       exponent: round(c.exponent, 4),
+      ...(ring !== undefined ? { ringPlateau: round(ring.busGBps / ring.peakGBps, 4) } : {}),
       rows: g.rows.length,
     };
   });

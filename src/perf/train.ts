@@ -147,7 +147,11 @@ function layerTime(
 
   // Tensor parallelism: two all-reduces (or all-gather + reduce-scatter pairs with sequence parallelism,
   // the same volume) forward and two backward per layer (Shoeybi et al. 2019; Korthikanti et al. 2022).
-  const tpOne = groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, p.tp, 1);
+  // The pairs run as ring collectives, which NVLink SHARP does not speed up as it does all-reduce.
+  const tpOne = p.sequenceParallel
+    ? groupCollectiveTime(net, "all-gather", ops.hiddenBytes, p.tp, 1) +
+      groupCollectiveTime(net, "reduce-scatter", ops.hiddenBytes, p.tp, 1)
+    : groupCollectiveTime(net, "all-reduce", ops.hiddenBytes, p.tp, 1);
   const tpFwd = 2 * tpOne;
   let tp = 2 * tpFwd;
   // Sequence parallelism keeps only this rank's slice of the QKV and MLP-up inputs, so backward gathers

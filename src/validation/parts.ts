@@ -4,12 +4,18 @@ import {
   ENGINE_STEP_ROWS,
   EXPERT_ALL_TO_ALL_ROWS,
   GEMM_ROWS,
+  LINK_ROWS,
   MEMORY_ROWS,
 } from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
-import { type EngineStepRow, type ExpertAllToAllRow, isProductionGemm } from "../catalog/parts.js";
+import {
+  type EngineStepRow,
+  type ExpertAllToAllRow,
+  isProductionGemm,
+  type LinkRow,
+} from "../catalog/parts.js";
 import { CALIBRATION } from "../perf/calibration.js";
-import { expertAllToAllCopies, expertAllToAllTime, network } from "../perf/collectives.js";
+import { expertAllToAllCopies, expertAllToAllTime, linkAt, network } from "../perf/collectives.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
 import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
 import { gemmCurveOf } from "../perf/roofline.js";
@@ -29,6 +35,7 @@ export interface PartRow {
     | "attention"
     | "memory"
     | "collective"
+    | "link"
     | "expert-a2a-bandwidth"
     | "expert-a2a-latency"
     | "engine-throughput"
@@ -146,6 +153,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       provenance: c.provenance,
     });
   }
+  for (const r of LINK_ROWS) rows.push(linkRow(r, catalog));
   for (const r of EXPERT_ALL_TO_ALL_ROWS) rows.push(expertAllToAllRow(r, catalog));
   for (const r of ENGINE_STEP_ROWS) rows.push(engineStepRow(r, catalog));
   const summarise = (part: PartRow["part"], scope: string, pick: (r: PartRow) => boolean): PartsSummary => {
@@ -167,12 +175,54 @@ export function partsReport(catalog: Catalog): PartsReport {
       summarise("memory", "Copy, Scale, Add, Triad", (r) => r.scored),
       summarise("collective", "≥ 1 MB", (r) => r.scored),
       summarise("collective", "all sizes", () => true),
+      summarise("link", "one-way rates (not a pair's copy test)", (r) => r.scored),
       summarise("expert-a2a-bandwidth", "all rows", () => true),
       summarise("expert-a2a-latency", "all rows", () => true),
       summarise("engine-throughput", "one accelerator", (r) => r.scored),
       summarise("engine-throughput", "all rows", () => true),
       summarise("first-token", "all rows", () => true),
     ],
+  };
+}
+
+/** The message size a sizeless large-message figure is read at: nccl-tests sweeps end at 8 GiB. */
+const LARGE_MESSAGE = 8 * 1024 ** 3;
+
+/**
+ * A link figure with no message size beside the model's rate for it at a large message: all-reduce on
+ * the scale-up curve, ring-protocol collectives at the curve's ring share, a NIC at the scale-out
+ * efficiency, a GPU pair's copy at the point-to-point rate. nvbandwidth's pair read counts more than one
+ * direction's traffic (it exceeds the line rate by 41–70%), so those rows are shown, not scored.
+ */
+function linkRow(r: LinkRow, catalog: Catalog): PartRow {
+  const a = resolveAccelerator(catalog, r.acc);
+  const net = network(
+    a.scaleUp.domainSize,
+    a.scaleUp,
+    a.scaleOut,
+    CALIBRATION,
+    undefined,
+    a.parts.scaleUpCurve?.value,
+  );
+  const rate =
+    r.kind === "nic-all-reduce"
+      ? net.scaleOut.bandwidthBytesPerS
+      : linkAt(
+          net.scaleUp,
+          LARGE_MESSAGE,
+          r.kind === "all-reduce" ? "all-reduce" : r.kind === "ring" ? "all-gather" : "p2p",
+        ).bandwidthBytesPerS;
+  const model = rate / 1e9;
+  return {
+    part: "link",
+    accelerator: r.acc,
+    what: `${r.kind} ${r.system}`,
+    unit: "GB/s",
+    measured: r.busGBps,
+    model,
+    error: (model - r.busGBps) / r.busGBps,
+    scored: r.kind !== "p2p-read",
+    provenance: a.parts.scaleUpCurve?.provenance ?? `scale-up × ${CALIBRATION.scaleUpEfficiency}`,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   expertAllToAllCopies,
   expertAllToAllTime,
   groupCollectiveTime,
+  linkAt,
   network,
   ring,
   tree,
@@ -205,5 +206,34 @@ describe("MoE expert all-to-all", () => {
   it("inside one domain uses only scale-up", () => {
     const t = expertAllToAllTime(net, moe, bytes, 8, 1);
     expect(t).toBeCloseTo((bytes * 8 * (7 / 8)) / net.scaleUp.bandwidthBytesPerS + 3e-6, 12);
+  });
+});
+
+describe("NVLink SHARP helps all-reduce only", () => {
+  const shape = { plateau: 1.006, halfBytes: 1.1e7, exponent: 1, ringPlateau: 0.8222 };
+  const net = network(
+    8,
+    { bandwidthBytesPerS: 450e9, latencyS: 3e-6 },
+    { bandwidthBytesPerS: 50e9, latencyS: 8e-6 },
+    undefined,
+    undefined,
+    shape,
+  );
+
+  it("other kinds run at no more than the ring protocol's measured share of the peak", () => {
+    const big = 2 ** 33;
+    expect(linkAt(net.scaleUp, big, "all-reduce").bandwidthBytesPerS).toBeGreaterThan(440e9);
+    expect(linkAt(net.scaleUp, big, "all-gather").bandwidthBytesPerS).toBeCloseTo(0.8222 * 450e9, -6);
+    expect(linkAt(net.scaleUp, big, "p2p").bandwidthBytesPerS).toBeCloseTo(0.8222 * 450e9, -6);
+    // Small messages sit below both: unchanged.
+    const small = 2 ** 16;
+    expect(linkAt(net.scaleUp, small, "all-gather").bandwidthBytesPerS).toBe(
+      linkAt(net.scaleUp, small, "all-reduce").bandwidthBytesPerS,
+    );
+    // Sequence parallelism's all-gather + reduce-scatter pair costs more than the all-reduce it replaces.
+    const pair =
+      groupCollectiveTime(net, "all-gather", 1e9, 8, 1) +
+      groupCollectiveTime(net, "reduce-scatter", 1e9, 8, 1);
+    expect(pair / groupCollectiveTime(net, "all-reduce", 1e9, 8, 1)).toBeGreaterThan(1.15);
   });
 });

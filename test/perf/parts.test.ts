@@ -125,6 +125,20 @@ describe("part curves fitted to microbenchmarks", () => {
     for (const x of h100Tp) expect(x.error, x.what).toBeGreaterThan(0.4);
   });
 
+  it("prints the link figures that have no message size beside the model's rate at a large message", () => {
+    const r = partsReport(cat);
+    const link = r.rows.filter((x) => x.part === "link");
+    // The ring protocol's 370 GB/s on H100 NVLink is what all-gather and reduce-scatter run at: NVLink
+    // SHARP, in the all-reduce curve, does not speed them up.
+    const ring = link.find((x) => x.what.startsWith("ring"));
+    expect(ring?.model).toBeCloseTo(370, 0);
+    const nvls = link.find((x) => x.accelerator === "h100-sxm" && x.what.startsWith("all-reduce"));
+    expect(nvls?.model ?? 0).toBeGreaterThan(440);
+    // nvbandwidth's pair read exceeds the line rate: shown, not scored.
+    for (const x of link.filter((y) => y.what.startsWith("p2p-read"))) expect(x.scored).toBe(false);
+    expect(r.summary.find((x) => x.part === "link")?.meanAbsError).toBeLessThanOrEqual(0.15);
+  });
+
   it("checks the MoE expert all-to-all against DeepEP's measured dispatch and combine", () => {
     const r = partsReport(cat);
     const get = (part: string) => r.summary.find((s) => s.part === part);
@@ -147,7 +161,8 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { rows: { part: string }[]; summary: unknown[] };
     expect(j.rows.filter((x) => x.part === "gemm").length).toBeGreaterThan(180);
-    expect(j.summary.length).toBe(11);
+    expect(j.summary.length).toBe(12);
+    expect(j.rows.filter((x) => x.part === "link").length).toBe(9);
     expect(j.rows.filter((x) => x.part.startsWith("expert-a2a")).length).toBe(30);
     expect(j.rows.filter((x) => x.part === "engine-throughput").length).toBe(14);
     expect(j.rows.filter((x) => x.part === "first-token").length).toBe(16);

@@ -6,6 +6,7 @@ import type {
   EngineStepRow,
   ExpertAllToAllRow,
   GemmRow,
+  LinkRow,
   MemoryRow,
 } from "../parts.js";
 
@@ -56,6 +57,15 @@ export const MICROBENCH_SOURCES: readonly string[] = [
   "github Azure/AI-benchmarking-guide Azure_Results/ND_A100_v4_results.md, 'NCCL Bandwidth' table (AllReduce, in-place, NCCL 2.18.5)",
   "github Azure/AI-benchmarking-guide Azure_Results/ND_GB200_v6_results.md, 'NCCL Bandwidth' table (AllReduce, Ring, in-place, NCCL 2.25.1; 4 GPUs per host per Azure/AI-benchmarking-guide issue #7)",
   "github NVIDIA/nccl-tests issue #272 (vitduck 2024-11-27): 8x H200 all_reduce_perf -b 64k -e 4G, 'peak bandwidth of 475 GB/s', NCCL 2.20.3",
+  "github Azure/AI-benchmarking-guide Azure_Results/ND_H100_v5_results.md, 'NV Bandwidth' table",
+  "github Azure/AI-benchmarking-guide Azure_Results/ND_H200_v5_results.md, 'NV Bandwidth' table",
+  "github Azure/AI-benchmarking-guide Azure_Results/ND_A100_v4_results.md, 'NV Bandwidth' table",
+  "github Azure/AI-benchmarking-guide Azure_Results/ND_GB200_v6_results.md, 'NV Bandwidth' table",
+  "github NVIDIA/nccl-tests issue #212, comment by sjeaugey (NVIDIA) 2024-05-06: 'On 8 GPUs, you should reach a peak busBw of ~480GB/s (algbw ~275GB/s)'; 256M too small to reach peak",
+  "github NVIDIA/nccl-tests issue #212, sjeaugey: '450GB/s is the line rate. With the protocol overhead (~20%) NCCL can get an effective NVLink bandwidth of 370GB/s' (busBw for non-allreduce ops or NCCL_ALGO=RING)",
+  "github NVIDIA/nccl-tests issue #290, comment by AddyLaddy (NVIDIA) 2025-03-03: 'For NDR @ 400Gbps you should see 46-48GB/s per NIC' (busbw); single node H100 476 GB/s 'in the expected range'",
+  "github NVIDIA/nccl issue #1807 (2025-08-13): user reports 8x B200 single-machine all_reduce_perf '830+' (asks whether 900+ expected), NCCL 2.27.1",
+  "github NVIDIA/nccl issue #1374 comment by yupatrick22 (2024-07-24): 'H800 * 8 node ... allreduce busBW is 215 GB/s'",
   "github deepseek-ai/DeepEP docs/legacy.md (V1, NVSHMEM), 'Normal kernels with NVLink and RDMA forwarding' table: H800 (~160 GB/s NVLink max), CX7 IB 400Gb/s (~50 GB/s max), 4096 tok/batch, hidden 7168, top-8, FP8 dispatch, BF16 combine",
   "github deepseek-ai/DeepEP docs/legacy.md (V1), 'Low-latency kernels with pure RDMA' table: H800 + CX7 IB 400G, 128 tokens/batch, hidden 7168, top-8, FP8 dispatch, BF16 combine",
   "github deepseek-ai/DeepEP README.md (V2, NCCL Gin backend; stored commit 0297fc8), 'Performance' table: 8K tokens/batch, hidden 7168, top-8, FP8 dispatch, BF16 combine; logical bandwidth incl. local-rank traffic",
@@ -5638,6 +5648,82 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
   },
 ];
 
+export const LINK_ROWS: readonly LinkRow[] = [
+  {
+    acc: "h100-sxm",
+    system: "single node",
+    kind: "p2p-read",
+    busGBps: 672,
+    peakGBps: 450,
+    conf: "high",
+    s: 46,
+  },
+  { acc: "h200", system: "single node", kind: "p2p-read", busGBps: 671, peakGBps: 450, conf: "high", s: 47 },
+  {
+    acc: "a100-sxm-80gb",
+    system: "single node",
+    kind: "p2p-read",
+    busGBps: 423,
+    peakGBps: 300,
+    conf: "high",
+    s: 48,
+  },
+  {
+    acc: "gb200",
+    system: "single node",
+    kind: "p2p-read",
+    busGBps: 1530,
+    peakGBps: 900,
+    conf: "high",
+    s: 49,
+  },
+  {
+    acc: "h100-sxm",
+    system: "8x H100 NVLink4",
+    kind: "all-reduce",
+    busGBps: 480,
+    peakGBps: 450,
+    conf: "high",
+    s: 50,
+  },
+  {
+    acc: "h100-sxm",
+    system: "8x H100 NVLink4",
+    kind: "ring",
+    busGBps: 370,
+    peakGBps: 450,
+    conf: "high",
+    s: 51,
+  },
+  {
+    acc: "h100-sxm",
+    system: "multi-node, NDR 400 Gb/s IB per GPU",
+    kind: "nic-all-reduce",
+    busGBps: 47,
+    peakGBps: 50,
+    conf: "high",
+    s: 52,
+  },
+  {
+    acc: "b200",
+    system: "8x B200 NVLink5 (HGX)",
+    kind: "all-reduce",
+    busGBps: 830,
+    peakGBps: 900,
+    conf: "medium",
+    s: 53,
+  },
+  {
+    acc: "h800",
+    system: "8x H800 NVLink (400 GB/s bidir)",
+    kind: "all-reduce",
+    busGBps: 215,
+    peakGBps: 200,
+    conf: "medium",
+    s: 54,
+  },
+];
+
 export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
   {
     acc: "h800",
@@ -5650,7 +5736,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 153,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5663,7 +5749,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 158,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5676,7 +5762,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 43,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5689,7 +5775,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 43,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5702,7 +5788,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 58,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5715,7 +5801,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 57,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5728,7 +5814,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 51,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5741,7 +5827,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 50,
     note: null,
     conf: "high",
-    s: 46,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5754,7 +5840,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 77,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5767,7 +5853,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 114,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5780,7 +5866,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 118,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5793,7 +5879,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 195,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5806,7 +5892,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 155,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5819,7 +5905,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 273,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5832,7 +5918,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 173,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5845,7 +5931,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 314,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5858,7 +5944,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 192,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5871,7 +5957,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 369,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5884,7 +5970,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 194,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5897,7 +5983,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 360,
     note: null,
     conf: "high",
-    s: 47,
+    s: 56,
   },
   {
     acc: "h800",
@@ -5910,7 +5996,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 90,
     note: "12 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5923,7 +6009,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 81,
     note: "12 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5936,7 +6022,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 61,
     note: "6 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5949,7 +6035,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 61,
     note: "6 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -5962,7 +6048,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 90,
     note: "12 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -5975,7 +6061,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 91,
     note: "12 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -5988,7 +6074,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 726,
     note: "64 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -6001,7 +6087,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 740,
     note: "64 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -6014,7 +6100,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 643,
     note: "24 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
   {
     acc: "b200",
@@ -6027,7 +6113,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 675,
     note: "24 SMs",
     conf: "high",
-    s: 48,
+    s: 57,
   },
 ];
 
@@ -6044,7 +6130,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 26150,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6058,7 +6144,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 8011,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6072,7 +6158,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 19694,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6086,7 +6172,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 6818,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6100,7 +6186,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 2740,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6114,7 +6200,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 2657,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6128,7 +6214,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 1486,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6142,7 +6228,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 547,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "h100-sxm",
@@ -6156,7 +6242,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 724,
     conf: "high",
-    s: 49,
+    s: 58,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6170,7 +6256,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 6374,
     conf: "high",
-    s: 50,
+    s: 59,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6184,7 +6270,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 5586,
     conf: "high",
-    s: 50,
+    s: 59,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6198,7 +6284,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 1928,
     conf: "high",
-    s: 50,
+    s: 59,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6212,7 +6298,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 670,
     conf: "high",
-    s: 50,
+    s: 59,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6226,7 +6312,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 525,
     conf: "high",
-    s: 50,
+    s: 59,
   },
   {
     acc: "h100-sxm",
@@ -6240,7 +6326,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 7,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6254,7 +6340,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 29,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6268,7 +6354,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 7,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6282,7 +6368,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 36,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6296,7 +6382,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 26,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6310,7 +6396,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 109,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6324,7 +6410,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 27,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6338,7 +6424,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 205,
     conf: "high",
-    s: 51,
+    s: 60,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6352,7 +6438,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 12,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6366,7 +6452,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 129,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6380,7 +6466,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 16,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6394,7 +6480,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 133,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6408,7 +6494,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 47,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6422,7 +6508,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 377,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6436,7 +6522,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 61,
     conf: "high",
-    s: 52,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6450,6 +6536,6 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 509,
     conf: "high",
-    s: 52,
+    s: 61,
   },
 ];

@@ -179,6 +179,7 @@ export const COLLECTIVE_CURVES: readonly StoredCollectiveCurve[] = [
     plateau: 1.006,
     halfBytes: 11130000,
     exponent: 0.9487,
+    ringPlateau: 0.8222,
     rows: 49,
   },
   {
