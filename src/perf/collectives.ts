@@ -1,5 +1,5 @@
 import type { CollectiveCurve } from "../catalog/parts.js";
-import type { MoeSpec } from "../catalog/types.js";
+import type { Accelerator, MoeSpec } from "../catalog/types.js";
 import { CALIBRATION } from "./calibration.js";
 import { busBandwidthFraction } from "./parts.js";
 
@@ -132,6 +132,19 @@ export function network(
       latencyS: scaleOut.latencyS,
     },
   };
+}
+
+/**
+ * The network an accelerator's collectives see: its own links, with the measured scale-up curve where its
+ * fabric has one. `domainSize` defaults to the accelerator's scale-up domain; a job may state a smaller one.
+ */
+export function acceleratorNetwork(
+  acc: Accelerator,
+  domainSize = acc.scaleUp.domainSize,
+  calibration = CALIBRATION,
+  pod?: PodSpec,
+): Network {
+  return network(domainSize, acc.scaleUp, acc.scaleOut, calibration, pod, acc.parts.scaleUpCurve?.value);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Accelerator, Model } from "../catalog/types.js";
 import { InputError } from "../errors.js";
 import { GiB, type Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { expertAllToAllTime, groupCollectiveTime, type Network, network } from "./collectives.js";
+import { acceleratorNetwork, expertAllToAllTime, groupCollectiveTime, type Network } from "./collectives.js";
 import { kvBytesPerTokenPerRank, type LayerOps, layerForwardOps, type NumericFormat } from "./layer.js";
 import { representativeStages, stageParams } from "./memory.js";
 import { addOpsTime, addOpTime, type DeviceRates, deviceRates, type Op, type OpTime } from "./roofline.js";
@@ -54,8 +54,7 @@ export interface InferenceJob {
 
 /** The links a serving replica's collectives see: the scale-up link's measured curve by message size. */
 export function servingNetwork(job: InferenceJob, calibration: Calibration): Network {
-  const a = job.accelerator;
-  return network(job.domainSize, a.scaleUp, a.scaleOut, calibration, undefined, a.parts.scaleUpCurve?.value);
+  return acceleratorNetwork(job.accelerator, job.domainSize, calibration);
 }
 
 /** Kernel-level traits of a serving engine (catalog/data/presets.ts). */

@@ -76,7 +76,7 @@ export function fitGemmCurves(
     return fitGemmCurve(g.rows, peak, mem, GEMM_INPUT_BYTES[g.p], fixed, knee);
   };
   const full: StoredGemmCurve[] = [];
-  const partial: (typeof groups extends Map<string, infer V> ? V : never)[] = [];
+  const partial: GemmGroup[] = [];
   for (const g of groups.values()) {
     const large = new Set(g.rows.filter((r) => r.m >= GEMM_LARGE_M).map((r) => `${r.m}x${r.n}x${r.k}`));
     // Rows that are all memory-bound say nothing of the plateau.

@@ -2,11 +2,11 @@ import { GiB, isLowPrecision, SECONDS_PER_DAY } from "../units.js";
 import { loraLayerParams, modelFlopsPerToken, paramCount } from "./accounting.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import {
+  acceleratorNetwork,
   expertAllToAllTime,
   groupCollectiveTime,
   membersPerDomain,
   type Network,
-  network,
 } from "./collectives.js";
 import { type LayerOps, layerForwardOps, trainingFormat } from "./layer.js";
 import {
@@ -541,14 +541,7 @@ export function evaluateTraining(
     seqLen: kernelSeqLen(job, p),
     blockwise: job.fp8Scaling === "blockwise",
   });
-  const net = network(
-    job.domainSize,
-    acc.scaleUp,
-    acc.scaleOut,
-    calibration,
-    job.pod,
-    acc.parts.scaleUpCurve?.value,
-  );
+  const net = acceleratorNetwork(acc, job.domainSize, calibration, job.pod);
   const e = activationBytes(job);
   const tokens = (job.seqLen / p.cp) * p.microBatch;
 

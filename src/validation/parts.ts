@@ -15,7 +15,7 @@ import {
   type LinkRow,
 } from "../catalog/parts.js";
 import { CALIBRATION } from "../perf/calibration.js";
-import { expertAllToAllCopies, expertAllToAllTime, linkAt, network } from "../perf/collectives.js";
+import { acceleratorNetwork, expertAllToAllCopies, expertAllToAllTime, linkAt } from "../perf/collectives.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
 import { GEMM_INPUT_BYTES } from "../perf/parts-fit.js";
 import { gemmCurveOf } from "../perf/roofline.js";
@@ -196,14 +196,7 @@ const LARGE_MESSAGE = 8 * 1024 ** 3;
  */
 function linkRow(r: LinkRow, catalog: Catalog): PartRow {
   const a = resolveAccelerator(catalog, r.acc);
-  const net = network(
-    a.scaleUp.domainSize,
-    a.scaleUp,
-    a.scaleOut,
-    CALIBRATION,
-    undefined,
-    a.parts.scaleUpCurve?.value,
-  );
+  const net = acceleratorNetwork(a);
   const rate =
     r.kind === "nic-all-reduce"
       ? net.scaleOut.bandwidthBytesPerS
@@ -243,7 +236,7 @@ const DEEPEP_BYTES_PER_TOKEN = {
  */
 function expertAllToAllRow(r: ExpertAllToAllRow, catalog: Catalog): PartRow {
   const a = resolveAccelerator(catalog, r.acc);
-  const net = network(a.scaleUp.domainSize, a.scaleUp, a.scaleOut);
+  const net = acceleratorNetwork(a);
   const moe = {
     experts: 256,
     topK: DEEPEP_TOP_K,
