@@ -32,7 +32,26 @@ export interface GemmRow {
  * activation-quantisation kernel into its time, nor a library's untuned baseline configuration.
  */
 export function isProductionGemm(r: GemmRow): boolean {
-  return r.cls !== "quant" && !/untuned/i.test(r.kernel);
+  return r.cls !== "quant" && !isBaselineGemm(r);
+}
+
+/** Whether a GEMM row ran a library's untuned baseline configuration (a tuned kernel runs faster). */
+export function isBaselineGemm(r: GemmRow): boolean {
+  return /untuned/i.test(r.kernel);
+}
+
+/**
+ * The rows GEMM curves are fitted to: every production row, and a part's untuned baseline rows only where
+ * that part has no production row at that precision and kernel class. A part's own measurement comes
+ * before its family's (a chip inherits a sibling's curve only when it has no measurement of its own);
+ * a curve fitted to baseline rows says so, since a tuned kernel on that part runs faster. Rows that fold
+ * a separate activation-quantisation kernel into their time are never used: the serving engines fuse
+ * that step into the kernel before the GEMM.
+ */
+export function gemmFitRows(rows: readonly GemmRow[]): GemmRow[] {
+  const key = (r: GemmRow) => `${r.acc}|${r.p}|${r.cls}`;
+  const tuned = new Set(rows.filter(isProductionGemm).map(key));
+  return rows.filter((r) => isProductionGemm(r) || (r.cls !== "quant" && !tuned.has(key(r))));
 }
 
 /** A measured attention kernel: TFLOP/s (causal runs counted at half the products, as the benchmarks do). */
@@ -185,6 +204,8 @@ export interface StoredGemmCurve extends GemmCurve {
   readonly rows: number;
   /** `full`: all three parameters fitted; `plateau`: too few shapes, latency and k0 are the median of the full fits. */
   readonly fit: "full" | "plateau";
+  /** Fitted to a library's untuned baseline rows, the part's only measurement at this precision. */
+  readonly baseline?: true;
 }
 
 export interface StoredAttentionCurve extends AttentionCurve {

@@ -113,7 +113,9 @@ function pick(c: StoredGemmCurve): GemmCurve {
 function describe(c: StoredGemmCurve, id: string, p: Precision): string {
   const how = c.fit === "full" ? "fitted" : "plateau fitted (latency, k0: median of the full fits)";
   const where = c.acc === id && c.p === p ? "" : `, inherited from ${c.acc} ${c.p}`;
-  return `${how} to ${c.rows} ${c.cls} GEMM rows measured on ${c.acc}${where}`;
+  const kernel =
+    c.baseline === true ? " (a library's untuned baseline configurations: a tuned kernel runs faster)" : "";
+  return `${how} to ${c.rows} ${c.cls} GEMM rows measured on ${c.acc}${kernel}${where}`;
 }
 
 /** Position of a measured kernel in ATTENTION_KERNELS (−1: not one a framework uses). */

@@ -11,7 +11,8 @@ import {
   type CollectiveRow,
   type GemmClass,
   type GemmRow,
-  isProductionGemm,
+  gemmFitRows,
+  isBaselineGemm,
   type StoredAttentionCurve,
   type StoredCollectiveCurve,
   type StoredGemmCurve,
@@ -86,7 +87,15 @@ export function fitGemmCurves(
       continue;
     }
     const c = fitOne(g);
-    full.push({ acc: g.acc, p: g.p, cls: g.cls, ...rounded(c), rows: g.rows.length, fit: "full" });
+    full.push({
+      acc: g.acc,
+      p: g.p,
+      cls: g.cls,
+      ...rounded(c),
+      rows: g.rows.length,
+      fit: "full",
+      ...baseline(g),
+    });
   }
   const fixed = {
     latencyS: median(full.map((c) => c.latencyS)),
@@ -94,18 +103,29 @@ export function fitGemmCurves(
   };
   const rest = partial.map((g): StoredGemmCurve => {
     const c = fitOne(g, fixed);
-    return { acc: g.acc, p: g.p, cls: g.cls, ...rounded(c), rows: g.rows.length, fit: "plateau" };
+    return {
+      acc: g.acc,
+      p: g.p,
+      cls: g.cls,
+      ...rounded(c),
+      rows: g.rows.length,
+      fit: "plateau",
+      ...baseline(g),
+    };
   });
   return [...full, ...rest];
 }
 
 type GemmGroup = { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] };
 
-/** Production GEMM rows by (part, precision, kernel class). */
+/** Marks a curve whose rows are all a library's untuned baseline (gemmFitRows). */
+const baseline = (g: GemmGroup): { baseline?: true } =>
+  g.rows.every(isBaselineGemm) ? { baseline: true } : {};
+
+/** The rows each GEMM curve is fitted to (catalog/parts.ts gemmFitRows), by (part, precision, kernel class). */
 function gemmGroups(): Map<string, GemmGroup> {
   const groups = new Map<string, GemmGroup>();
-  for (const r of GEMM_ROWS) {
-    if (!isProductionGemm(r)) continue;
+  for (const r of gemmFitRows(GEMM_ROWS)) {
     const key = `${r.acc}|${r.p}|${r.cls}`;
     const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
     g.rows.push(r);

@@ -8,12 +8,7 @@ import {
   MEMORY_ROWS,
 } from "../catalog/data/microbench.js";
 import { type Catalog, resolveAccelerator } from "../catalog/index.js";
-import {
-  type EngineStepRow,
-  type ExpertAllToAllRow,
-  isProductionGemm,
-  type LinkRow,
-} from "../catalog/parts.js";
+import { type EngineStepRow, type ExpertAllToAllRow, gemmFitRows, type LinkRow } from "../catalog/parts.js";
 import { CALIBRATION } from "../perf/calibration.js";
 import { acceleratorNetwork, expertAllToAllCopies, expertAllToAllTime, linkAt } from "../perf/collectives.js";
 import { attentionEfficiency, busBandwidthFraction, GEMM_LARGE_M, gemmSeconds } from "../perf/parts.js";
@@ -74,6 +69,7 @@ const MB = 1 << 20;
 export function partsReport(catalog: Catalog): PartsReport {
   const acc = (id: string) => resolveAccelerator(catalog, id);
   const rows: PartRow[] = [];
+  const fitted = new Set(gemmFitRows(GEMM_ROWS));
   for (const r of GEMM_ROWS) {
     const a = acc(r.acc);
     const peak = a.peakFlops[r.p] ?? 0;
@@ -98,7 +94,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       measured: r.tflops,
       model,
       error: (model - r.tflops) / r.tflops,
-      scored: r.m >= GEMM_LARGE_M && isProductionGemm(r),
+      scored: r.m >= GEMM_LARGE_M && fitted.has(r),
       provenance: prov,
     });
   }

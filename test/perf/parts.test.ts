@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GEMM_ROWS } from "../../src/catalog/data/microbench.js";
 import {
   ATTENTION_CURVES,
   COLLECTIVE_CURVES,
@@ -9,6 +10,7 @@ import {
 import { builtinCatalog, resolveAccelerator } from "../../src/catalog/index.js";
 import { attentionEfficiency, busBandwidthFraction, gemmBound, gemmSeconds } from "../../src/perf/parts.js";
 import { fitMemoryFractions, fitPartCurves, gemmKneeLoss } from "../../src/perf/parts-fit.js";
+import type { Precision } from "../../src/units.js";
 import { partsReport } from "../../src/validation/parts.js";
 import { run } from "../cli/run.js";
 
@@ -78,8 +80,11 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(gb200.parts.gemm.bf16?.provenance).toContain("inherited from b200");
     expect(gb200.parts.gemm.fp8?.provenance).toContain("measured on gb200");
     expect(gb200.parts.attention.provenance).toContain("inherited from b200");
-    // B200's own NVFP4 rows are a library's untuned baseline: not what production runs, so not fitted.
-    expect(resolveAccelerator(cat, "b200").parts.gemm.fp4?.provenance).toContain("inherited from gb200");
+    // B200's only NVFP4 rows are a library's untuned baseline: its own measurement still comes before a
+    // sibling's, and the provenance says what the rows are.
+    const b200fp4 = resolveAccelerator(cat, "b200").parts.gemm.fp4?.provenance;
+    expect(b200fp4).toContain("measured on b200 (a library's untuned baseline configurations");
+    expect(b200fp4).not.toContain("inherited");
     const b300 = resolveAccelerator(cat, "b300");
     expect(b300.parts.gemm.fp8?.provenance).toMatch(/inherited from (gb200|b200)/);
     const h800 = resolveAccelerator(cat, "h800");
@@ -89,11 +94,24 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(tpu.parts.memoryFraction.provenance).toMatch(/^assumption/);
   });
 
+  it("a part with GEMM rows of a precision never inherits that precision's curve", () => {
+    const measured = new Set(
+      GEMM_ROWS.filter((r) => r.cls === "dense" && r.m >= 256).map((r) => `${r.acc}|${r.p}`),
+    );
+    expect(measured.size).toBeGreaterThan(10);
+    for (const key of measured) {
+      const [acc = "", p = ""] = key.split("|");
+      const prov = resolveAccelerator(cat, acc).parts.gemm[p as Precision]?.provenance ?? "";
+      expect(prov, key).toContain(`measured on ${acc}`);
+      expect(prov, key).not.toContain("inherited");
+    }
+  });
+
   it("meets the issue's part bounds: GEMM rows with M ≥ 256 within 10% mean, collectives ≥ 1 MB within 15%", () => {
     const r = partsReport(cat);
     const get = (part: string, scope: string) =>
       r.summary.find((s) => s.part === part && s.scope.startsWith(scope));
-    // Untuned baseline and activation-quantisation rows are shown but not scored.
+    // Activation-quantisation rows, and baseline rows where the part has tuned ones, are shown but not scored.
     expect(get("gemm", "M ≥ 256")?.rows).toBeGreaterThan(90);
     expect(get("gemm", "M ≥ 256")?.meanAbsError).toBeLessThanOrEqual(0.1);
     expect(get("collective", "≥ 1 MB")?.rows).toBeGreaterThan(50);
