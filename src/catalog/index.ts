@@ -224,7 +224,7 @@ export function resolveAccelerator(
     scaleOut: link(a.scaleOut, `${path}.scaleOut`, DEFAULT_SCALE_OUT_LATENCY_S),
     tdpW: a.tdpW ?? null,
     family: a.family ?? null,
-    parts: resolveParts(id, a, catalog.accelerators),
+    parts: resolveParts(id, a, catalog.accelerators, catalog.networks),
     source: a.source ?? "user-defined",
   };
 }

@@ -1,5 +1,6 @@
 import { median } from "../numerics.js";
 import type { Precision } from "../units.js";
+import { LINK_ROWS } from "./data/microbench.js";
 import { ATTENTION_CURVES, COLLECTIVE_CURVES, GEMM_CURVES, MEMORY_FRACTIONS } from "./data/part-curves.js";
 import type {
   AttentionCurve,
@@ -9,7 +10,7 @@ import type {
   Provenanced,
   StoredGemmCurve,
 } from "./parts.js";
-import type { AcceleratorInput } from "./types.js";
+import type { AcceleratorInput, InterconnectInput } from "./types.js";
 
 /** What the performance model knows of one accelerator's parts, each with where it comes from. */
 export interface AcceleratorParts {
@@ -161,6 +162,7 @@ export function resolveParts(
   id: string,
   input: AcceleratorInput,
   catalog: ReadonlyMap<string, AcceleratorInput>,
+  networks: ReadonlyMap<string, InterconnectInput>,
 ): AcceleratorParts {
   const family: Member[] =
     input.family === undefined
@@ -190,24 +192,62 @@ export function resolveParts(
           provenance: `memoryEfficiency ${input.memoryEfficiency} of the catalog entry`,
         }
       : memoryFor(id, family);
-  const fabric = input.scaleUp.fabric;
-  const curve = COLLECTIVE_CURVES.find((c) => c.fabric === fabric);
   return {
     gemm,
     gemmBlockwise,
     attention: attentionFor(id, family),
     memoryFraction,
-    scaleUpCurve:
-      curve === undefined || input.scaleUp.bandwidthGBps !== undefined
-        ? null
-        : {
-            value: {
-              plateau: curve.plateau,
-              halfBytes: curve.halfBytes,
-              exponent: curve.exponent,
-              ...(curve.ringPlateau !== undefined ? { ringPlateau: curve.ringPlateau } : {}),
-            },
-            provenance: `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${fabric})${curve.ringPlateau !== undefined ? `; ring-protocol collectives at most ${curve.ringPlateau} of the peak (measured)` : ""}`,
-          },
+    scaleUpCurve: input.scaleUp.bandwidthGBps !== undefined ? null : scaleUpCurveFor(id, input, networks),
   };
 }
+
+/**
+ * The scale-up fabric's measured all-reduce curve as this part sees it: the curve fitted to its fabric's
+ * nccl-tests sweeps (or, with `curveOf`, to the same link generation's), and where the part has its own
+ * large-message all-reduce figure (LINK_ROWS) and no sweep of its own, that figure as the plateau. The half-bandwidth size moves
+ * with the plateau so the latency-bound regime keeps its absolute bandwidth (the links' latency is the
+ * generation's), and every other collective keeps the shape's cap: the ring protocol's measured share
+ * where there is one, else the shape's own plateau (no ring figure on the part).
+ */
+function scaleUpCurveFor(
+  id: string,
+  input: AcceleratorInput,
+  networks: ReadonlyMap<string, InterconnectInput>,
+): Provenanced<CollectiveCurve> | null {
+  const fabric = input.scaleUp.fabric;
+  if (fabric === undefined) return null;
+  const net = networks.get(fabric);
+  const shapeOf = net?.curveOf ?? fabric;
+  const curve = COLLECTIVE_CURVES.find((c) => c.fabric === shapeOf);
+  if (curve === undefined) return null;
+  const fitted = `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${shapeOf})`;
+  const ring = (r: number, how: string) => `; ring-protocol collectives at most ${r} of the peak (${how})`;
+  // A part whose own sweeps made the curve keeps it: many sizes outweigh one large-message figure.
+  const swept = curve.acc.split("+").includes(id);
+  const own = swept ? undefined : LINK_ROWS.find((r) => r.acc === id && r.kind === "all-reduce");
+  const shapeNet = networks.get(shapeOf);
+  if (own === undefined || net === undefined || shapeNet === undefined) {
+    if (shapeOf !== fabric) return null;
+    const { plateau, halfBytes, exponent, ringPlateau } = curve;
+    return {
+      value: { plateau, halfBytes, exponent, ...(ringPlateau !== undefined ? { ringPlateau } : {}) },
+      provenance: `${fitted}${curve.ringPlateau !== undefined ? ring(curve.ringPlateau, "measured") : ""}`,
+    };
+  }
+  // Per-direction peaks (datasheet figures count both directions).
+  const peak = net.bandwidthGBps / 2;
+  const plateau = round4(own.busGBps / peak);
+  const absolute = (plateau * peak) / (curve.plateau * (shapeNet.bandwidthGBps / 2));
+  const ringPlateau = curve.ringPlateau ?? curve.plateau;
+  return {
+    value: {
+      plateau,
+      halfBytes: Math.round(curve.halfBytes * absolute ** (1 / curve.exponent)),
+      exponent: curve.exponent,
+      ringPlateau,
+    },
+    provenance: `all-reduce plateau ${own.busGBps} GB/s measured on ${id} (${own.system}), on the shape of the ${fitted.replace("all-reduce bus bandwidth ", "curve ")}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
+  };
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;

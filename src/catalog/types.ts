@@ -48,6 +48,12 @@ export interface InterconnectInput {
   readonly bandwidthGBps: number;
   /** Per-message latency of one collective step over this fabric, µs. */
   readonly latencyUs: number;
+  /**
+   * A fabric of the same link generation whose measured collective curve this one takes the shape of
+   * (fewer links of the same kind): the plateau comes from a part's own large-message figure, the
+   * small-message regime keeps the same absolute bandwidth.
+   */
+  readonly curveOf?: string;
   readonly source: string;
 }
 

@@ -66,6 +66,7 @@ export const interconnectSchema = z.strictObject({
   bandwidthGBps: positive.max(DOMAIN.bandwidthGBps),
   /** One-way latency: at most a second. */
   latencyUs: positive.max(1e6),
+  curveOf: z.string().min(1).optional(),
   source: z.string().min(1),
 });
 

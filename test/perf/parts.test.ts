@@ -94,6 +94,31 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(tpu.parts.memoryFraction.provenance).toMatch(/^assumption/);
   });
 
+  it("a part's own large-message all-reduce figure sets its scale-up plateau; its sweeps, where it has them, win", () => {
+    const curve = (id: string) => resolveAccelerator(cat, id).parts.scaleUpCurve;
+    const busGBps = (id: string, bytes: number) => {
+      const a = resolveAccelerator(cat, id);
+      const c = a.parts.scaleUpCurve?.value;
+      if (c === undefined) throw new Error(`${id}: no curve`);
+      return (busBandwidthFraction(c, bytes) * a.scaleUp.bandwidthBytesPerS) / 1e9;
+    };
+    // 8 B200 on HGX reach 830 GB/s (LINK_ROWS); GB200's sweeps give the nvlink5 shape and its 624 GB/s.
+    expect(busGBps("b200", 2 ** 34)).toBeCloseTo(830, -1);
+    expect(busGBps("gb200", 2 ** 34)).toBeCloseTo(624, -1);
+    // Only the plateau moves: latency-bound messages see the same absolute bandwidth on both.
+    expect(busGBps("b200", 4096) / busGBps("gb200", 4096)).toBeCloseTo(1, 2);
+    // Other collectives on B200 stay capped at what GB200's sweeps measured (no B200 ring figure).
+    expect(curve("b200")?.value.ringPlateau).toBe(curve("gb200")?.value.plateau);
+    expect(curve("b200")?.provenance).toContain("830 GB/s measured on b200");
+    // H800: fourth-generation NVLink with 8 links takes nvlink4's shape, its own 215 GB/s, and the
+    // ring protocol's measured share of its 200 GB/s for everything but all-reduce.
+    expect(busGBps("h800", 2 ** 34)).toBeCloseTo(215, -1);
+    expect(curve("h800")?.value.ringPlateau).toBe(curve("h100-sxm")?.value.ringPlateau);
+    expect(busGBps("h800", 4096)).toBeCloseTo(busGBps("h100-sxm", 4096), 1);
+    // H100 has both a sweep and a large-message figure (480): the 49-row sweep makes its curve.
+    expect(curve("h100-sxm")?.provenance).toMatch(/^all-reduce bus bandwidth fitted to 49/);
+  });
+
   it("a part with GEMM rows of a precision never inherits that precision's curve", () => {
     const measured = new Set(
       GEMM_ROWS.filter((r) => r.cls === "dense" && r.m >= 256).map((r) => `${r.acc}|${r.p}`),

@@ -74,7 +74,7 @@ describe("validation against MLPerf Inference", () => {
 
   // Issue 11's bound is a mean |error| ≤ 10% and no case over 20%. Not reached. Hopper matches where
   // throughput binds on 2025 software (H200 FP8 Offline +0.4%); the 2024 submissions run 12% slower than
-  // the model. B200 NVFP4, on its own (untuned CUTLASS) GEMM rows, is +3% to +21% where throughput
+  // the model. B200 NVFP4, on its own (untuned CUTLASS) GEMM rows, is +3% to +25% where throughput
   // binds; GB200, on Azure's cuBLASLt rows, 40–78% fast, though both parts serve the same tokens/s per
   // GPU. Where the latency limits bind (Interactive) every part of the model is optimistic (+30 to
   // +154%). docs/model.md, "Known gaps". These hold what is achieved so that it cannot regress.

@@ -31,7 +31,8 @@ export const INTERCONNECTS: readonly InterconnectInput[] = [
     kind: "scale-up",
     bandwidthGBps: 400,
     latencyUs: 3,
-    source: `H800 vs H100 articles (tumgag/philisun: 400 GB/s); DeepSeek-V3 report observes 160 GB/s usable per GPU; ${NCCL_LATENCY}`,
+    curveOf: "nvlink4",
+    source: `H800 vs H100 articles (tumgag/philisun: 400 GB/s); DeepSeek-V3 report observes 160 GB/s usable per GPU; ${NCCL_LATENCY}; collective curve: nvlink4's shape (the same fourth-generation NVLink links and NVSwitch as H100, 8 links where H100 has 18)`,
   },
   {
     id: "nvlink5",
