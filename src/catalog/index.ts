@@ -144,6 +144,7 @@ export function resolveHbm(catalog: Catalog, id: string, path = "hbm.generation"
 
 export function resolveInterconnect(catalog: Catalog, id: string, path: string): Interconnect {
   const n = lookup(catalog.networks, id, path, "network");
+  if (n.curveOf !== undefined) lookup(catalog.networks, n.curveOf, `networks.${id}.curveOf`, "network");
   return {
     id,
     name: n.name,

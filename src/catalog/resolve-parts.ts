@@ -226,19 +226,23 @@ function scaleUpCurveFor(
   const swept = curve.acc.split("+").includes(id);
   const own = swept ? undefined : LINK_ROWS.find((r) => r.acc === id && r.kind === "all-reduce");
   const shapeNet = networks.get(shapeOf);
-  if (own === undefined || net === undefined || shapeNet === undefined) {
-    if (shapeOf !== fabric) return null;
+  if ((own === undefined && shapeOf === fabric) || net === undefined || shapeNet === undefined) {
     const { plateau, halfBytes, exponent, ringPlateau } = curve;
     return {
       value: { plateau, halfBytes, exponent, ...(ringPlateau !== undefined ? { ringPlateau } : {}) },
       provenance: `${fitted}${curve.ringPlateau !== undefined ? ring(curve.ringPlateau, "measured") : ""}`,
     };
   }
-  // Per-direction peaks (datasheet figures count both directions).
+  // Per-direction peaks (datasheet figures count both directions). Without a figure of its own the
+  // part's links reach the same share of their peak as the shape's.
   const peak = net.bandwidthGBps / 2;
-  const plateau = round4(own.busGBps / peak);
+  const plateau = own === undefined ? curve.plateau : round4(own.busGBps / peak);
   const absolute = (plateau * peak) / (curve.plateau * (shapeNet.bandwidthGBps / 2));
   const ringPlateau = curve.ringPlateau ?? curve.plateau;
+  const where =
+    own === undefined
+      ? `all-reduce plateau at the shape's share of ${fabric}'s peak`
+      : `all-reduce plateau ${own.busGBps} GB/s measured on ${id} (${own.system})`;
   return {
     value: {
       plateau,
@@ -246,7 +250,7 @@ function scaleUpCurveFor(
       exponent: curve.exponent,
       ringPlateau,
     },
-    provenance: `all-reduce plateau ${own.busGBps} GB/s measured on ${id} (${own.system}), on the shape of the ${fitted.replace("all-reduce bus bandwidth ", "curve ")}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
+    provenance: `${where}, on the shape of the ${fitted.replace("all-reduce bus bandwidth ", "curve ")}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
   };
 }
 

@@ -7,6 +7,11 @@ import {
   resolveModel,
 } from "../../src/catalog/index.js";
 import { InputError } from "../../src/errors.js";
+import { busBandwidthFraction } from "../../src/perf/parts.js";
+
+const never = (): never => {
+  throw new Error("missing built-in entry");
+};
 
 const CONTRACT_ACCELERATORS = [
   "a100-sxm-80gb",
@@ -90,6 +95,46 @@ describe("catalog", () => {
       /^system\.accelerator: expected an accelerator id from the catalog \(.*h100-sxm.*\), got "h1000"$/,
     );
     expect(() => resolveModel(cat, "llama9")).toThrow(/^model: expected a model id/);
+  });
+
+  it("a network's curveOf must name a network of the catalog; a valid one lends its curve's shape", () => {
+    const net = (curveOf: string) => ({
+      id: "nvlink4-lite",
+      name: "NVLink 4, 6 links",
+      kind: "scale-up" as const,
+      bandwidthGBps: 300,
+      latencyUs: 3,
+      curveOf,
+      source: "user scenario",
+    });
+    const acc = (curveOf: string) => {
+      const ext = extendCatalog(cat, {
+        networks: [net(curveOf)],
+        accelerators: [
+          {
+            ...(cat.accelerators.get("h100-sxm") ?? never()),
+            id: "h-lite",
+            scaleUp: { fabric: "nvlink4-lite", domainSize: 8 },
+          },
+        ],
+      });
+      return resolveAccelerator(ext, "h-lite", "system.accelerator");
+    };
+    expect(() => acc("nvlink9")).toThrow(
+      /^networks\.nvlink4-lite\.curveOf: expected a network id from the catalog .*got "nvlink9"$/,
+    );
+    // Without a large-message figure of its own the part's links reach the shape's share of their peak,
+    // and small messages the same absolute bandwidth as on the shape's fabric.
+    const lite = acc("nvlink4").parts.scaleUpCurve;
+    const h100 = resolveAccelerator(cat, "h100-sxm").parts.scaleUpCurve;
+    expect(lite?.value.plateau).toBe(h100?.value.plateau);
+    expect(lite?.value.ringPlateau).toBe(h100?.value.ringPlateau);
+    const small = (c: typeof lite, peakGBps: number) =>
+      c === null ? 0 : busBandwidthFraction(c.value, 4096) * peakGBps;
+    expect(small(lite, 150) / small(h100, 450)).toBeCloseTo(1, 2);
+    expect(lite?.provenance).toMatch(
+      /^all-reduce plateau at the shape's share of nvlink4-lite's peak, on the shape/,
+    );
   });
 
   it("extends with user entries without touching the built-in catalog", () => {
