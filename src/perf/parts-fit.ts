@@ -61,7 +61,7 @@ export function fitMemoryFractions(): StoredMemoryFraction[] {
 /**
  * GEMM curves per (part, precision, kernel class). All three parameters are fitted where the rows hold at
  * least three shapes with M ≥ 256 and six rows; otherwise only the plateau, with latency and k0 the
- * median of the full fits.
+ * median of the full fits to tuned kernels.
  */
 export function fitGemmCurves(
   catalog: Catalog,
@@ -97,9 +97,11 @@ export function fitGemmCurves(
       ...baseline(g),
     });
   }
+  // Tuned kernels only: an untuned configuration's latency says nothing of another part's library.
+  const tuned = full.filter((c) => c.baseline !== true);
   const fixed = {
-    latencyS: median(full.map((c) => c.latencyS)),
-    k0: median(full.map((c) => c.k0)),
+    latencyS: median(tuned.map((c) => c.latencyS)),
+    k0: median(tuned.map((c) => c.k0)),
   };
   const rest = partial.map((g): StoredGemmCurve => {
     const c = fitOne(g, fixed);
