@@ -220,7 +220,8 @@ function scaleUpCurveFor(
   const shapeOf = net?.curveOf ?? fabric;
   const curve = COLLECTIVE_CURVES.find((c) => c.fabric === shapeOf);
   if (curve === undefined) return null;
-  const fitted = `all-reduce bus bandwidth fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${shapeOf})`;
+  const sweeps = `fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${shapeOf})`;
+  const fitted = `all-reduce bus bandwidth ${sweeps}`;
   const ring = (r: number, how: string) => `; ring-protocol collectives at most ${r} of the peak (${how})`;
   // A part whose own sweeps made the curve keeps it: many sizes outweigh one large-message figure.
   const swept = curve.acc.split("+").includes(id);
@@ -250,7 +251,7 @@ function scaleUpCurveFor(
       exponent: curve.exponent,
       ringPlateau,
     },
-    provenance: `${where}, on the shape of the ${fitted.replace("all-reduce bus bandwidth ", "curve ")}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
+    provenance: `${where}, on the shape of the curve ${sweeps}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
   };
 }
 
