@@ -59,7 +59,8 @@ export interface AttentionRow {
   readonly acc: string;
   readonly p: Precision;
   readonly kernel: string;
-  readonly dir: "fwd" | "bwd";
+  /** `decode`: one query token per sequence against a KV cache (FlashMLA's decode kernels). */
+  readonly dir: "fwd" | "bwd" | "decode";
   readonly causal: boolean | null;
   readonly headDim: number | null;
   /** Sequence length; null where the source gives only the long-sequence figure. */
@@ -73,7 +74,9 @@ export interface AttentionRow {
 /** A STREAM-like HBM bandwidth measurement. */
 export interface MemoryRow {
   readonly acc: string;
+  /** A STREAM test (Copy, Mul, Add, Triad, Dot) or, with `stream` false, the kernel that achieved the rate. */
   readonly test: string;
+  readonly stream: boolean;
   readonly tbps: number;
   readonly peakTbps: number;
   readonly conf: string;

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GEMM_ROWS } from "../../src/catalog/data/microbench.js";
 import {
@@ -209,6 +210,29 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(j.rows.filter((x) => x.part.startsWith("expert-a2a")).length).toBe(30);
     expect(j.rows.filter((x) => x.part === "engine-throughput").length).toBe(14);
     expect(j.rows.filter((x) => x.part === "first-token").length).toBe(16);
+    // Every attention and HBM row of microbench.json, decode kernels and kernels' own HBM rates included
+    // (shown, not scored); only DeepSeek-R1's per-user figure is left out (docs/model.md says why).
+    // microbench.json's section sizes (read from ../shared when it sits beside the project).
+    const file = "../shared/reference/microbench.json";
+    const reference = existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as {
+          attention: unknown[];
+          memoryBandwidth: unknown[];
+          decode: unknown[];
+        })
+      : { attention: { length: 172 }, memoryBandwidth: { length: 17 }, decode: { length: 31 } };
+    const rows = j.rows as { part: string; what: string; scored: boolean }[];
+    expect(rows.filter((x) => x.part === "attention").length).toBe(reference.attention.length);
+    expect(rows.filter((x) => x.part === "memory").length).toBe(reference.memoryBandwidth.length);
+    expect(rows.filter((x) => x.part === "engine-throughput" || x.part === "first-token").length).toBe(
+      reference.decode.length - 1,
+    );
+    const decode = rows.filter((x) => x.part === "attention" && / decode /.test(x.what));
+    expect(decode.length).toBe(3);
+    expect(decode.every((x) => !x.scored)).toBe(true);
+    const kernels = rows.filter((x) => x.part === "memory" && !x.what.startsWith("STREAM"));
+    expect(kernels.length).toBe(2);
+    expect(kernels.every((x) => !x.scored)).toBe(true);
     const text = await run(["validate", "--parts"]);
     expect(text.stdout).toContain("Where each curve comes from");
   });

@@ -45,7 +45,9 @@ export const MICROBENCH_SOURCES: readonly string[] = [
   "arXiv 2407.08608 (FlashAttention-3), forward-speed bar charts 'Attention forward speed, head dim D (H100 80GB SXM5)'; values as transcribed at https://subtext.edge.nugit.net/image/32f2f2fec0fa3843531d75854adc12b775b435f234a01edd2e63c4c71c1ed980",
   "arXiv 2407.08608 (FlashAttention-3), forward-speed bar charts 'Attention forward speed, head dim D (H100 80GB SXM5)'; values as transcribed at https://subtext.edge.nugit.net/image/e3de8faba50469ecec90295e26572e62fff8a98b352253853dc1602fa2724e40",
   "github pytorch/benchmark PR #2391 'Fix dimension order for FlashAttention-3' test plan (tritonbench flash_attention --d-head 128); GPU not named in the excerpt (assumed H100)",
+  "github deepseek-ai/FlashMLA README.md (stored commit 066b5ba), section 'Performance': 'up to 3000 GB/s in memory-bound configuration and 660 TFLOPS in computation-bound configuration on H800 SXM5 with CUDA 12.8'",
   "github deepseek-ai/FlashMLA README.md (stored commit 066b5ba), section 'Performance'",
+  "github deepseek-ai/FlashMLA README.md (stored commit 066b5ba), section 'Performance' ('not really optimized yet')",
   "github deepseek-ai/FlashMLA README.md (stored commit 066b5ba), section 'Performance' (CUDA 12.9)",
   "github deepseek-ai/FlashMLA README.md (stored commit 066b5ba), section 'Performance' ('as reported by NVIDIA')",
   "arXiv 2603.05451 (FlashAttention-4) as summarised at https://xfeed.redbud.ai/posts/72d9df1b-04cf-4f3d-bcdd-410878f4435a and https://www.ai-primer.com/engineer/stories/flashattention-4-blackwell-b200: 'up to 1.3x over cuDNN 9.13 and 2.7x over Triton on B200 with BF16, reaching 1613 TFLOPs/s at 71% utilization'",
@@ -4593,6 +4595,45 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
   {
     acc: "h800",
     p: "bf16",
+    kernel: "FlashMLA dense MLA decode (compute-bound config)",
+    dir: "decode",
+    causal: null,
+    headDim: 576,
+    seq: null,
+    batch: null,
+    tflops: 660,
+    conf: "high",
+    s: 34,
+  },
+  {
+    acc: "h800",
+    p: "bf16",
+    kernel: "FlashMLA sparse MLA decode, FP8 KV cache (BF16 matmul)",
+    dir: "decode",
+    causal: null,
+    headDim: 576,
+    seq: null,
+    batch: null,
+    tflops: 410,
+    conf: "high",
+    s: 35,
+  },
+  {
+    acc: "b200",
+    p: "bf16",
+    kernel: "FlashMLA sparse MLA decode, FP8 KV cache",
+    dir: "decode",
+    causal: null,
+    headDim: 576,
+    seq: null,
+    batch: null,
+    tflops: 350,
+    conf: "high",
+    s: 36,
+  },
+  {
+    acc: "h800",
+    p: "bf16",
     kernel: "FlashMLA sparse MLA prefill",
     dir: "fwd",
     causal: null,
@@ -4601,7 +4642,7 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
     batch: null,
     tflops: 640,
     conf: "high",
-    s: 34,
+    s: 35,
   },
   {
     acc: "b200",
@@ -4614,7 +4655,7 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
     batch: null,
     tflops: 1450,
     conf: "high",
-    s: 35,
+    s: 37,
   },
   {
     acc: "b200",
@@ -4627,7 +4668,7 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
     batch: null,
     tflops: 1460,
     conf: "high",
-    s: 36,
+    s: 38,
   },
   {
     acc: "b200",
@@ -4640,7 +4681,7 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
     batch: null,
     tflops: 1000,
     conf: "high",
-    s: 36,
+    s: 38,
   },
   {
     acc: "b200",
@@ -4653,26 +4694,44 @@ export const ATTENTION_ROWS: readonly AttentionRow[] = [
     batch: null,
     tflops: 1613,
     conf: "medium",
-    s: 37,
+    s: 39,
   },
 ];
 
 export const MEMORY_ROWS: readonly MemoryRow[] = [
-  { acc: "h100-sxm", test: "Copy", tbps: 2.9, peakTbps: 3.35, conf: "high", s: 38 },
-  { acc: "h100-sxm", test: "Mul", tbps: 2.9, peakTbps: 3.35, conf: "high", s: 38 },
-  { acc: "h100-sxm", test: "Add", tbps: 2.97, peakTbps: 3.35, conf: "high", s: 38 },
-  { acc: "h100-sxm", test: "Triad", tbps: 2.97, peakTbps: 3.35, conf: "high", s: 38 },
-  { acc: "h100-sxm", test: "Dot", tbps: 3.18, peakTbps: 3.35, conf: "high", s: 38 },
-  { acc: "h200", test: "Copy", tbps: 4.01, peakTbps: 4.8, conf: "high", s: 39 },
-  { acc: "h200", test: "Mul", tbps: 4, peakTbps: 4.8, conf: "high", s: 39 },
-  { acc: "h200", test: "Add", tbps: 4.15, peakTbps: 4.8, conf: "high", s: 39 },
-  { acc: "h200", test: "Triad", tbps: 4.15, peakTbps: 4.8, conf: "high", s: 39 },
-  { acc: "h200", test: "Dot", tbps: 4.48, peakTbps: 4.8, conf: "high", s: 39 },
-  { acc: "a100-sxm-80gb", test: "Copy", tbps: 1.61, peakTbps: 2.039, conf: "high", s: 40 },
-  { acc: "a100-sxm-80gb", test: "Mul", tbps: 1.61, peakTbps: 2.039, conf: "high", s: 40 },
-  { acc: "a100-sxm-80gb", test: "Add", tbps: 1.7, peakTbps: 2.039, conf: "high", s: 40 },
-  { acc: "a100-sxm-80gb", test: "Triad", tbps: 1.7, peakTbps: 2.039, conf: "high", s: 40 },
-  { acc: "a100-sxm-80gb", test: "Dot", tbps: 1.75, peakTbps: 2.039, conf: "high", s: 40 },
+  { acc: "h100-sxm", test: "Copy", stream: true, tbps: 2.9, peakTbps: 3.35, conf: "high", s: 40 },
+  { acc: "h100-sxm", test: "Mul", stream: true, tbps: 2.9, peakTbps: 3.35, conf: "high", s: 40 },
+  { acc: "h100-sxm", test: "Add", stream: true, tbps: 2.97, peakTbps: 3.35, conf: "high", s: 40 },
+  { acc: "h100-sxm", test: "Triad", stream: true, tbps: 2.97, peakTbps: 3.35, conf: "high", s: 40 },
+  { acc: "h100-sxm", test: "Dot", stream: true, tbps: 3.18, peakTbps: 3.35, conf: "high", s: 40 },
+  { acc: "h200", test: "Copy", stream: true, tbps: 4.01, peakTbps: 4.8, conf: "high", s: 41 },
+  { acc: "h200", test: "Mul", stream: true, tbps: 4, peakTbps: 4.8, conf: "high", s: 41 },
+  { acc: "h200", test: "Add", stream: true, tbps: 4.15, peakTbps: 4.8, conf: "high", s: 41 },
+  { acc: "h200", test: "Triad", stream: true, tbps: 4.15, peakTbps: 4.8, conf: "high", s: 41 },
+  { acc: "h200", test: "Dot", stream: true, tbps: 4.48, peakTbps: 4.8, conf: "high", s: 41 },
+  { acc: "a100-sxm-80gb", test: "Copy", stream: true, tbps: 1.61, peakTbps: 2.039, conf: "high", s: 42 },
+  { acc: "a100-sxm-80gb", test: "Mul", stream: true, tbps: 1.61, peakTbps: 2.039, conf: "high", s: 42 },
+  { acc: "a100-sxm-80gb", test: "Add", stream: true, tbps: 1.7, peakTbps: 2.039, conf: "high", s: 42 },
+  { acc: "a100-sxm-80gb", test: "Triad", stream: true, tbps: 1.7, peakTbps: 2.039, conf: "high", s: 42 },
+  { acc: "a100-sxm-80gb", test: "Dot", stream: true, tbps: 1.75, peakTbps: 2.039, conf: "high", s: 42 },
+  {
+    acc: "h800",
+    test: "FlashMLA dense MLA decode, memory-bound (kernel-achieved HBM)",
+    stream: false,
+    tbps: 3,
+    peakTbps: 3.35,
+    conf: "high",
+    s: 35,
+  },
+  {
+    acc: "h800",
+    test: "DeepGEMM FP8 GEMM M=64 N=7168 K=16384 (weight streaming, kernel-achieved)",
+    stream: false,
+    tbps: 2.668,
+    peakTbps: 3.35,
+    conf: "high",
+    s: 0,
+  },
 ];
 
 export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
@@ -4684,7 +4743,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4694,7 +4753,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4704,7 +4763,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4714,7 +4773,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4724,7 +4783,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4734,7 +4793,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4744,7 +4803,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4754,7 +4813,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4764,7 +4823,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4774,7 +4833,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4784,7 +4843,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4794,7 +4853,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4804,7 +4863,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4814,7 +4873,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4824,7 +4883,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4834,7 +4893,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4844,7 +4903,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4854,7 +4913,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4864,7 +4923,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4874,7 +4933,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4884,7 +4943,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4894,7 +4953,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4904,7 +4963,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h100-sxm",
@@ -4914,7 +4973,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 41,
+    s: 43,
   },
   {
     acc: "h200",
@@ -4924,7 +4983,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4934,7 +4993,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4944,7 +5003,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4954,7 +5013,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4964,7 +5023,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4974,7 +5033,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4984,7 +5043,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -4994,7 +5053,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5004,7 +5063,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5014,7 +5073,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5024,7 +5083,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5034,7 +5093,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5044,7 +5103,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5054,7 +5113,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5064,7 +5123,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5074,7 +5133,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5084,7 +5143,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5094,7 +5153,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5104,7 +5163,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5114,7 +5173,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5124,7 +5183,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5134,7 +5193,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5144,7 +5203,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "h200",
@@ -5154,7 +5213,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS",
     conf: "high",
-    s: 42,
+    s: 44,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5164,7 +5223,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5174,7 +5233,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5184,7 +5243,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5194,7 +5253,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5204,7 +5263,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5214,7 +5273,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5224,7 +5283,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5234,7 +5293,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5244,7 +5303,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5254,7 +5313,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5264,7 +5323,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5274,7 +5333,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5284,7 +5343,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5294,7 +5353,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5304,7 +5363,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5314,7 +5373,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5324,7 +5383,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5334,7 +5393,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5344,7 +5403,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5354,7 +5413,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5364,7 +5423,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5374,7 +5433,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5384,7 +5443,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "a100-sxm-80gb",
@@ -5394,7 +5453,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 300,
     algo: "stated NVLS (A100 has no NVLS; effectively ring/tree)",
     conf: "high",
-    s: 43,
+    s: 45,
   },
   {
     acc: "gb200",
@@ -5404,7 +5463,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5414,7 +5473,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5424,7 +5483,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5434,7 +5493,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5444,7 +5503,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5454,7 +5513,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5464,7 +5523,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5474,7 +5533,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5484,7 +5543,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5494,7 +5553,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5504,7 +5563,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5514,7 +5573,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5524,7 +5583,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5534,7 +5593,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5544,7 +5603,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5554,7 +5613,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5564,7 +5623,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5574,7 +5633,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5584,7 +5643,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5594,7 +5653,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5604,7 +5663,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5614,7 +5673,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5624,7 +5683,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "gb200",
@@ -5634,7 +5693,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 900,
     algo: "Ring",
     conf: "high",
-    s: 44,
+    s: 46,
   },
   {
     acc: "h200",
@@ -5644,7 +5703,7 @@ export const COLLECTIVE_ROWS: readonly CollectiveRow[] = [
     peakGBps: 450,
     algo: "NVLS (default)",
     conf: "high",
-    s: 45,
+    s: 47,
   },
 ];
 
@@ -5656,9 +5715,9 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 672,
     peakGBps: 450,
     conf: "high",
-    s: 46,
+    s: 48,
   },
-  { acc: "h200", system: "single node", kind: "p2p-read", busGBps: 671, peakGBps: 450, conf: "high", s: 47 },
+  { acc: "h200", system: "single node", kind: "p2p-read", busGBps: 671, peakGBps: 450, conf: "high", s: 49 },
   {
     acc: "a100-sxm-80gb",
     system: "single node",
@@ -5666,7 +5725,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 423,
     peakGBps: 300,
     conf: "high",
-    s: 48,
+    s: 50,
   },
   {
     acc: "gb200",
@@ -5675,7 +5734,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 1530,
     peakGBps: 900,
     conf: "high",
-    s: 49,
+    s: 51,
   },
   {
     acc: "h100-sxm",
@@ -5684,7 +5743,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 480,
     peakGBps: 450,
     conf: "high",
-    s: 50,
+    s: 52,
   },
   {
     acc: "h100-sxm",
@@ -5693,7 +5752,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 370,
     peakGBps: 450,
     conf: "high",
-    s: 51,
+    s: 53,
   },
   {
     acc: "h100-sxm",
@@ -5702,7 +5761,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 47,
     peakGBps: 50,
     conf: "high",
-    s: 52,
+    s: 54,
   },
   {
     acc: "b200",
@@ -5711,7 +5770,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 830,
     peakGBps: 900,
     conf: "medium",
-    s: 53,
+    s: 55,
   },
   {
     acc: "h800",
@@ -5720,7 +5779,7 @@ export const LINK_ROWS: readonly LinkRow[] = [
     busGBps: 215,
     peakGBps: 200,
     conf: "medium",
-    s: 54,
+    s: 56,
   },
 ];
 
@@ -5736,7 +5795,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 153,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5749,7 +5808,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 158,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5762,7 +5821,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 43,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5775,7 +5834,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 43,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5788,7 +5847,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 58,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5801,7 +5860,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 57,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5814,7 +5873,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 51,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5827,7 +5886,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 50,
     note: null,
     conf: "high",
-    s: 55,
+    s: 57,
   },
   {
     acc: "h800",
@@ -5840,7 +5899,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 77,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5853,7 +5912,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 114,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5866,7 +5925,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 118,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5879,7 +5938,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 195,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5892,7 +5951,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 155,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5905,7 +5964,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 273,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5918,7 +5977,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 173,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5931,7 +5990,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 314,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5944,7 +6003,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 192,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5957,7 +6016,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 369,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5970,7 +6029,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 194,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5983,7 +6042,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 360,
     note: null,
     conf: "high",
-    s: 56,
+    s: 58,
   },
   {
     acc: "h800",
@@ -5996,7 +6055,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 90,
     note: "12 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "h800",
@@ -6009,7 +6068,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 81,
     note: "12 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "h800",
@@ -6022,7 +6081,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 61,
     note: "6 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "h800",
@@ -6035,7 +6094,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 61,
     note: "6 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6048,7 +6107,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 90,
     note: "12 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6061,7 +6120,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 91,
     note: "12 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6074,7 +6133,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 726,
     note: "64 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6087,7 +6146,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 740,
     note: "64 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6100,7 +6159,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 643,
     note: "24 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
   {
     acc: "b200",
@@ -6113,7 +6172,7 @@ export const EXPERT_ALL_TO_ALL_ROWS: readonly ExpertAllToAllRow[] = [
     value: 675,
     note: "24 SMs",
     conf: "high",
-    s: 57,
+    s: 59,
   },
 ];
 
@@ -6130,7 +6189,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 26150,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6144,7 +6203,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 8011,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6158,7 +6217,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 19694,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6172,7 +6231,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 6818,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6186,7 +6245,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 2740,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6200,7 +6259,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 2657,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6214,7 +6273,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 1486,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6228,7 +6287,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 547,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "h100-sxm",
@@ -6242,7 +6301,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 724,
     conf: "high",
-    s: 58,
+    s: 60,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6256,7 +6315,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 6374,
     conf: "high",
-    s: 59,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6270,7 +6329,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 5586,
     conf: "high",
-    s: 59,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6284,7 +6343,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 1928,
     conf: "high",
-    s: 59,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6298,7 +6357,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 670,
     conf: "high",
-    s: 59,
+    s: 61,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6312,7 +6371,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "throughput",
     value: 525,
     conf: "high",
-    s: 59,
+    s: 61,
   },
   {
     acc: "h100-sxm",
@@ -6326,7 +6385,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 7,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6340,7 +6399,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 29,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6354,7 +6413,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 7,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6368,7 +6427,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 36,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6382,7 +6441,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 26,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6396,7 +6455,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 109,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6410,7 +6469,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 27,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "h100-sxm",
@@ -6424,7 +6483,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 205,
     conf: "high",
-    s: 60,
+    s: 62,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6438,7 +6497,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 12,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6452,7 +6511,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 129,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6466,7 +6525,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 16,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6480,7 +6539,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 133,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6494,7 +6553,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 47,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6508,7 +6567,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 377,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6522,7 +6581,7 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 61,
     conf: "high",
-    s: 61,
+    s: 63,
   },
   {
     acc: "a100-sxm-80gb",
@@ -6536,6 +6595,6 @@ export const ENGINE_STEP_ROWS: readonly EngineStepRow[] = [
     metric: "first-token",
     value: 509,
     conf: "high",
-    s: 61,
+    s: 63,
   },
 ];
