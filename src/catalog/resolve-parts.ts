@@ -22,8 +22,11 @@ export interface AcceleratorParts {
   readonly attention: Provenanced<AttentionCurve> & { readonly kernel: string | null };
   /** Fraction of peak HBM bandwidth streaming kernels reach. */
   readonly memoryFraction: Provenanced<number>;
-  /** All-reduce bus bandwidth curve of the scale-up fabric, where measured. */
-  readonly scaleUpCurve: Provenanced<CollectiveCurve> | null;
+  /**
+   * All-reduce bus bandwidth curve of the scale-up fabric, where measured; `ownFigure`: the system of the
+   * part's own large-message figure that set its plateau (LINK_ROWS), if one did.
+   */
+  readonly scaleUpCurve: (Provenanced<CollectiveCurve> & { readonly ownFigure?: string }) | null;
 }
 
 /**
@@ -213,7 +216,7 @@ function scaleUpCurveFor(
   id: string,
   input: AcceleratorInput,
   networks: ReadonlyMap<string, InterconnectInput>,
-): Provenanced<CollectiveCurve> | null {
+): AcceleratorParts["scaleUpCurve"] {
   const fabric = input.scaleUp.fabric;
   if (fabric === undefined) return null;
   const net = networks.get(fabric);
@@ -251,6 +254,7 @@ function scaleUpCurveFor(
       exponent: curve.exponent,
       ringPlateau,
     },
+    ...(own !== undefined ? { ownFigure: own.system } : {}),
     provenance: `${where}, on the shape of the curve ${sweeps}${ring(ringPlateau, curve.ringPlateau !== undefined ? "measured on the shape's fabric" : "the shape's measured all-reduce plateau: no ring figure on this part")}`,
   };
 }

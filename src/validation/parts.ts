@@ -173,7 +173,7 @@ export function partsReport(catalog: Catalog): PartsReport {
       summarise("memory", "Copy, Scale, Add, Triad", (r) => r.scored),
       summarise("collective", "≥ 1 MB", (r) => r.scored),
       summarise("collective", "all sizes", () => true),
-      summarise("link", "one-way rates (not a pair's copy test)", (r) => r.scored),
+      summarise("link", "one-way rates (not a pair's copy test nor a calibration)", (r) => r.scored),
       summarise("expert-a2a-bandwidth", "all rows", () => true),
       summarise("expert-a2a-latency", "all rows", () => true),
       summarise("engine-throughput", "one accelerator", (r) => r.scored),
@@ -190,7 +190,8 @@ const LARGE_MESSAGE = 8 * 1024 ** 3;
  * A link figure with no message size beside the model's rate for it at a large message: all-reduce on
  * the scale-up curve, ring-protocol collectives at the curve's ring share, a NIC at the scale-out
  * efficiency, a GPU pair's copy at the point-to-point rate. nvbandwidth's pair read counts more than one
- * direction's traffic (it exceeds the line rate by 41–70%), so those rows are shown, not scored.
+ * direction's traffic (it exceeds the line rate by 41–70%), so those rows are shown, not scored; nor is a
+ * part's own all-reduce figure that set its curve's plateau (catalog/resolve-parts.ts scaleUpCurveFor).
  */
 function linkRow(r: LinkRow, catalog: Catalog): PartRow {
   const a = resolveAccelerator(catalog, r.acc);
@@ -212,7 +213,9 @@ function linkRow(r: LinkRow, catalog: Catalog): PartRow {
     measured: r.busGBps,
     model,
     error: (model - r.busGBps) / r.busGBps,
-    scored: r.kind !== "p2p-read",
+    // A figure that set its part's plateau is the calibration, not a check of it.
+    scored:
+      r.kind !== "p2p-read" && !(r.kind === "all-reduce" && a.parts.scaleUpCurve?.ownFigure === r.system),
     provenance: a.parts.scaleUpCurve?.provenance ?? `scale-up × ${CALIBRATION.scaleUpEfficiency}`,
   };
 }

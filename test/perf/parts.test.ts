@@ -118,6 +118,13 @@ describe("part curves fitted to microbenchmarks", () => {
     expect(busGBps("h800", 4096)).toBeCloseTo(busGBps("h100-sxm", 4096), 1);
     // H100 has both a sweep and a large-message figure (480): the 49-row sweep makes its curve.
     expect(curve("h100-sxm")?.provenance).toMatch(/^all-reduce bus bandwidth fitted to 49/);
+    // A figure that set a plateau is shown in validate --parts but not scored; H100's 480 still is.
+    const link = partsReport(cat).rows.filter((r) => r.part === "link" && r.what.startsWith("all-reduce"));
+    expect(link.map((r) => [r.accelerator, r.scored])).toEqual([
+      ["h100-sxm", true],
+      ["b200", false],
+      ["h800", false],
+    ]);
   });
 
   it("a part with GEMM rows of a precision never inherits that precision's curve", () => {
