@@ -1,3 +1,4 @@
+import { COLLECTIVE_CURVES } from "../catalog/data/part-curves.js";
 import {
   type Catalog,
   INFERENCE_ENGINE_PRESETS,
@@ -141,15 +142,26 @@ export function catalogReport(cat: Catalog, family?: string): string {
       );
     }
     if (f === "networks") {
+      // The all-reduce curve a scale-up fabric's collectives read: its own sweeps, a link generation's
+      // shape (`curveOf`), or none (a flat share of the peak).
+      const curve = (n: { id: string; kind: string; curveOf?: string }) =>
+        n.kind !== "scale-up"
+          ? "-"
+          : COLLECTIVE_CURVES.some((c) => c.fabric === n.id)
+            ? "its own sweeps"
+            : n.curveOf !== undefined
+              ? `${n.curveOf}'s shape`
+              : "flat";
       const rows = [...cat.networks.values()].map((n) => [
         n.id,
         n.kind,
         fixed(n.bandwidthGBps, 0),
         fixed(n.latencyUs, 0),
+        curve(n),
         n.name,
       ]);
       parts.push(
-        `Networks (per accelerator, bidirectional)\n${table(["id", "kind", "GB/s", "µs", "name"], rows, [false, false, true, true, false])}`,
+        `Networks (per accelerator, bidirectional; curve: what scale-up collectives read by message size)\n${table(["id", "kind", "GB/s", "µs", "curve", "name"], rows, [false, false, true, true, false, false])}`,
       );
     }
     if (f === "sites") parts.push(sitesTable(cat));

@@ -441,6 +441,11 @@ describe("stargate catalog", () => {
     const j = JSON.parse((await run(["catalog", "accelerators", "--json"])).stdout);
     expect(j.accelerators.length).toBeGreaterThanOrEqual(15);
     for (const a of j.accelerators) expect(a.source.length).toBeGreaterThan(10);
+    // Which measured collective curve each scale-up fabric reads.
+    const nets = (await run(["catalog", "networks"])).stdout;
+    expect(nets).toMatch(/^nvlink4 +scale-up +900 +3 +its own sweeps /m);
+    expect(nets).toMatch(/^nvlink-h800 +scale-up +400 +3 +nvlink4's shape /m);
+    expect(nets).toMatch(/^ib-ndr +scale-out .* - /m);
   });
 
   it("takes user additions from --catalog FILE", async () => {
