@@ -49,9 +49,13 @@ export function isBaselineGemm(r: GemmRow): boolean {
  * that step into the kernel before the GEMM.
  */
 export function gemmFitRows(rows: readonly GemmRow[]): GemmRow[] {
-  const key = (r: GemmRow) => `${r.acc}|${r.p}|${r.cls}`;
-  const tuned = new Set(rows.filter(isProductionGemm).map(key));
-  return rows.filter((r) => isProductionGemm(r) || (r.cls !== "quant" && !tuned.has(key(r))));
+  const tuned = new Set(rows.filter(isProductionGemm).map(gemmGroupKey));
+  return rows.filter((r) => isProductionGemm(r) || (r.cls !== "quant" && !tuned.has(gemmGroupKey(r))));
+}
+
+/** The curve a GEMM row belongs to: its part, precision and kernel class. */
+export function gemmGroupKey(r: GemmRow): string {
+  return `${r.acc}|${r.p}|${r.cls}`;
 }
 
 /** A measured attention kernel: TFLOP/s (causal runs counted at half the products, as the benchmarks do). */

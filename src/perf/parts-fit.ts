@@ -12,6 +12,7 @@ import {
   type GemmClass,
   type GemmRow,
   gemmFitRows,
+  gemmGroupKey,
   isBaselineGemm,
   type StoredAttentionCurve,
   type StoredCollectiveCurve,
@@ -86,16 +87,7 @@ export function fitGemmCurves(
       partial.push(g);
       continue;
     }
-    const c = fitOne(g);
-    full.push({
-      acc: g.acc,
-      p: g.p,
-      cls: g.cls,
-      ...rounded(c),
-      rows: g.rows.length,
-      fit: "full",
-      ...baseline(g),
-    });
+    full.push(stored(g, fitOne(g), "full"));
   }
   // Tuned kernels only: an untuned configuration's latency says nothing of another part's library.
   const tuned = full.filter((c) => c.baseline !== true);
@@ -103,32 +95,34 @@ export function fitGemmCurves(
     latencyS: median(tuned.map((c) => c.latencyS)),
     k0: median(tuned.map((c) => c.k0)),
   };
-  const rest = partial.map((g): StoredGemmCurve => {
-    const c = fitOne(g, fixed);
-    return {
-      acc: g.acc,
-      p: g.p,
-      cls: g.cls,
-      ...rounded(c),
-      rows: g.rows.length,
-      fit: "plateau",
-      ...baseline(g),
-    };
-  });
+  const rest = partial.map((g) => stored(g, fitOne(g, fixed), "plateau"));
   return [...full, ...rest];
 }
 
 type GemmGroup = { acc: string; p: Precision; cls: GemmClass; rows: GemmRow[] };
 
-/** Marks a curve whose rows are all a library's untuned baseline (gemmFitRows). */
-const baseline = (g: GemmGroup): { baseline?: true } =>
-  g.rows.every(isBaselineGemm) ? { baseline: true } : {};
+/** A group's fitted curve as stored, marked when its rows are all a library's untuned baseline (gemmFitRows). */
+function stored(
+  g: GemmGroup,
+  c: { plateau: number; latencyS: number; k0: number },
+  fit: StoredGemmCurve["fit"],
+): StoredGemmCurve {
+  return {
+    acc: g.acc,
+    p: g.p,
+    cls: g.cls,
+    ...rounded(c),
+    rows: g.rows.length,
+    fit,
+    ...(g.rows.every(isBaselineGemm) ? { baseline: true as const } : {}),
+  };
+}
 
 /** The rows each GEMM curve is fitted to (catalog/parts.ts gemmFitRows), by (part, precision, kernel class). */
 function gemmGroups(): Map<string, GemmGroup> {
   const groups = new Map<string, GemmGroup>();
   for (const r of gemmFitRows(GEMM_ROWS)) {
-    const key = `${r.acc}|${r.p}|${r.cls}`;
+    const key = gemmGroupKey(r);
     const g = groups.get(key) ?? { acc: r.acc, p: r.p, cls: r.cls, rows: [] };
     g.rows.push(r);
     groups.set(key, g);
