@@ -6,7 +6,7 @@ import { HBM_GENERATIONS } from "./data/memory.js";
 import { MODELS } from "./data/models.js";
 import { INTERCONNECTS } from "./data/networks.js";
 import { SITES } from "./data/sites.js";
-import { resolveParts } from "./resolve-parts.js";
+import { resolveParts, sustainedParts } from "./resolve-parts.js";
 import type {
   Accelerator,
   AcceleratorInput,
@@ -228,6 +228,17 @@ export function resolveAccelerator(
     parts: resolveParts(id, a, catalog.accelerators, catalog.networks),
     source: a.source ?? "user-defined",
   };
+}
+
+/**
+ * The accelerator as a whole run sustains it: its math rates × `fraction` (the plan's
+ * `sustainedComputeFraction` assumption; see catalog/resolve-parts.ts sustainedParts). Its dense peaks,
+ * the denominator of MFU, are the datasheet's still. 1 returns `acc` itself.
+ */
+export function withSustainedCompute(acc: Accelerator, fraction: number): Accelerator {
+  if (fraction === 1) return acc;
+  const precisions = Object.keys(acc.peakFlops) as (keyof Accelerator["peakFlops"])[];
+  return { ...acc, parts: sustainedParts(acc.parts, precisions, fraction) };
 }
 
 /** Resolve a model id or inline definition, filling defaults (MHA, head dim = hidden / heads, ...). */

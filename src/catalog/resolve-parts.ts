@@ -260,3 +260,41 @@ function scaleUpCurveFor(
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * The parts as a whole run sustains them: every math rate (each precision's GEMM plateau, dense and
+ * block-scaled, and the attention kernel's) × `fraction`, the `sustainedComputeFraction` assumption;
+ * HBM and collectives keep their measured rates. Precisions the part has no curve for take the curve
+ * the performance model would fall back on, so nothing escapes the scaling. 1 returns `parts` itself.
+ */
+export function sustainedParts(
+  parts: AcceleratorParts,
+  precisions: readonly Precision[],
+  fraction: number,
+): AcceleratorParts {
+  if (fraction === 1) return parts;
+  const note = ` × ${fraction} sustained (assumption sustainedComputeFraction)`;
+  const scaled = (c: Provenanced<GemmCurve>): Provenanced<GemmCurve> => ({
+    value: { ...c.value, plateau: c.value.plateau * fraction },
+    provenance: c.provenance + note,
+  });
+  const gemm: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
+  const gemmBlockwise: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
+  for (const p of precisions) {
+    const alt: Precision = p === "bf16" ? "fp16" : p === "fp16" ? "bf16" : p;
+    gemm[p] = scaled(parts.gemm[p] ?? parts.gemm[alt] ?? DEFAULT_GEMM_CURVE);
+    const b = parts.gemmBlockwise[p] ?? parts.gemmBlockwise[alt];
+    if (b !== undefined) gemmBlockwise[p] = scaled(b);
+  }
+  const a = parts.attention;
+  return {
+    ...parts,
+    gemm,
+    gemmBlockwise,
+    attention: {
+      ...a,
+      value: { ...a.value, fwdPlateau: a.value.fwdPlateau * fraction },
+      provenance: a.provenance + note,
+    },
+  };
+}

@@ -5,9 +5,11 @@ import {
   resolveAccelerator,
   resolveHbm,
   resolveModel,
+  withSustainedCompute,
 } from "../../src/catalog/index.js";
 import { InputError } from "../../src/errors.js";
 import { busBandwidthFraction } from "../../src/perf/parts.js";
+import { deviceRates, gemmCurveOf } from "../../src/perf/roofline.js";
 
 const never = (): never => {
   throw new Error("missing built-in entry");
@@ -153,5 +155,46 @@ describe("catalog", () => {
     });
     expect(resolveHbm(ext, "hbm5-guess").bandwidthPerStackBytesPerS).toBe(4096e9);
     expect(cat.memory.has("hbm5-guess")).toBe(false);
+  });
+});
+
+describe("withSustainedCompute: the parts as a whole run sustains them", () => {
+  const cat = builtinCatalog();
+
+  it("scales every math rate (GEMM dense and block-scaled, attention) and nothing else; peaks stay the datasheet's", () => {
+    for (const id of ["h100-sxm", "h800", "gb200", "mi300x"]) {
+      const acc = resolveAccelerator(cat, id);
+      const s = withSustainedCompute(acc, 0.8);
+      expect(s.peakFlops).toEqual(acc.peakFlops);
+      expect(s.hbmBandwidthBytesPerS).toBe(acc.hbmBandwidthBytesPerS);
+      expect(s.parts.memoryFraction).toEqual(acc.parts.memoryFraction);
+      expect(s.parts.scaleUpCurve).toEqual(acc.parts.scaleUpCurve);
+      for (const p of Object.keys(acc.peakFlops) as (keyof typeof acc.peakFlops)[]) {
+        expect(gemmCurveOf(s, p).plateau).toBeCloseTo(gemmCurveOf(acc, p).plateau * 0.8, 12);
+        expect(gemmCurveOf(s, p, true).plateau).toBeCloseTo(gemmCurveOf(acc, p, true).plateau * 0.8, 12);
+        const [r, r0] = [deviceRates(s, p), deviceRates(acc, p)];
+        expect(r.matmulFlopsPerS).toBeCloseTo(r0.matmulFlopsPerS * 0.8, -6);
+        expect(r.attentionFlopsPerS).toBeCloseTo(r0.attentionFlopsPerS * 0.8, -6);
+        expect(r.attentionBwdFlopsPerS).toBeCloseTo(r0.attentionBwdFlopsPerS * 0.8, -6);
+        expect(r.memoryBytesPerS).toBe(r0.memoryBytesPerS);
+        expect(r.peakFlopsPerS).toBe(r0.peakFlopsPerS);
+      }
+      expect(s.parts.attention.provenance).toMatch(
+        /× 0\.8 sustained \(assumption sustainedComputeFraction\)$/,
+      );
+    }
+  });
+
+  it("a part with no GEMM measured anywhere in its family is scaled too (the default curve), and 1 is the part itself", () => {
+    const custom = resolveAccelerator(cat, {
+      name: "no-rows",
+      peakTflops: { bf16: 1000, fp8: 2000 },
+      hbm: { capacityGB: 100, bandwidthGBps: 4000 },
+      scaleUp: { bandwidthGBps: 900, domainSize: 8 },
+      scaleOut: { bandwidthGBps: 50 },
+    });
+    const s = withSustainedCompute(custom, 0.9);
+    expect(gemmCurveOf(s, "fp8").plateau).toBeCloseTo(gemmCurveOf(custom, "fp8").plateau * 0.9, 12);
+    expect(withSustainedCompute(custom, 1)).toBe(custom);
   });
 });

@@ -120,6 +120,20 @@ describe("one campus at many sites", () => {
     expect(r.sites[0]?.annualPue).toBeCloseTo(r.sites[1]?.annualPue ?? 0, 12);
   });
 
+  it("a lower sustainedComputeFraction serves fewer tokens per accelerator and dearer tokens, at the same PUE", () => {
+    const sites = ["no-narvik", "us-abilene"];
+    const [full, slow] = [1, 0.8].map((f) =>
+      evaluateCampus(campus({ sites, assumptions: { sustainedComputeFraction: f } })),
+    );
+    expect(slow?.serving?.tokensPerSPerGpu ?? 1e9).toBeLessThan(full?.serving?.tokensPerSPerGpu ?? 0);
+    expect(slow?.sites).toHaveLength(2);
+    for (const s of slow?.sites ?? []) {
+      const f = full?.sites.find((x) => x.site === s.site);
+      expect(s.annualPue, s.site).toBe(f?.annualPue);
+      expect(s.usdPerMillionTokens ?? 0, s.site).toBeGreaterThan(f?.usdPerMillionTokens ?? 1e9);
+    }
+  });
+
   it("bad input names its field", () => {
     expect(() => campus({ sites: ["atlantis"] })).toThrow(/sites\[0\]/);
     expect(() => campus({ rankBy: "vibes" })).toThrow(/rankBy/);

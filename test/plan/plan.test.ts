@@ -5,7 +5,7 @@ import { builtinCatalog, extendCatalog, resolveAccelerator, resolveModel } from 
 import { sizeTraining, smoothCounts, splittable } from "../../src/perf/capacity.js";
 import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
-import { evaluatePlan } from "../../src/plan/plan.js";
+import { evaluatePlan, sustainedStep } from "../../src/plan/plan.js";
 import { parseYaml } from "../../src/scenario/load.js";
 import { resolvePlanScenario } from "../../src/scenario/plan.js";
 import { setPath } from "../../src/scenario/sweep.js";
@@ -158,6 +158,53 @@ describe("restructuring keeps the plan's output", () => {
   it("the built-in plan's result is unchanged (snapshot; update with -u only when the model changes on purpose)", () => {
     const round = (_k: string, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(9)) : v);
     expect(JSON.parse(JSON.stringify(plan(), round))).toMatchSnapshot();
+  });
+});
+
+describe("the sustained-compute assumption (sustainedComputeFraction)", () => {
+  const at = (f: number) =>
+    plan({
+      ...(KOREA as Record<string, unknown>),
+      assumptions: {
+        ...((KOREA as { assumptions?: object }).assumptions ?? {}),
+        sustainedComputeFraction: f,
+      },
+    });
+  const full = plan();
+  const slow = at(0.8);
+
+  it("at 1 (its value) the plan is the parts as measured: stated or left out, the result is the same", () => {
+    expect(JSON.stringify(at(1))).toBe(JSON.stringify(full));
+  });
+
+  it("at 0.8 every run needs more accelerators (or as many, for longer) at a lower MFU, and each FLOP costs more energy", () => {
+    for (const [i, t] of slow.training.entries()) {
+      const base = full.training[i];
+      if (base === undefined) throw new Error("no such run");
+      expect(t.fits).toBe(true);
+      expect(t.days).toBeLessThanOrEqual(t.targetDays);
+      expect(t.gpus * t.days).toBeGreaterThan(base.gpus * base.days);
+      expect(t.mfu).toBeLessThan(base.mfu);
+      expect(t.energyMWh).toBeGreaterThan(base.energyMWh);
+    }
+    expect(slow.quarters.at(-1)?.installed).toBeGreaterThan(full.quarters.at(-1)?.installed ?? 0);
+  });
+
+  it("at 0.8 a service serves fewer tokens per accelerator where math binds any part of its step, never more", () => {
+    for (const [i, s] of slow.inference.entries())
+      expect(s.tokensPerSPerGpu).toBeLessThanOrEqual(full.inference[i]?.tokensPerSPerGpu ?? 0);
+    expect(slow.inference[0]?.tokensPerSPerGpu).toBeLessThan(full.inference[0]?.tokensPerSPerGpu ?? 0);
+  });
+
+  it("is sized to 0.01: a Monte Carlo's samples within a step share one sizing", () => {
+    expect(sustainedStep(0.8049)).toBe(0.8);
+    expect(sustainedStep(0.8051)).toBe(0.81);
+    expect(JSON.stringify(at(0.8012).training)).toBe(JSON.stringify(slow.training));
+  });
+
+  it("a value outside (0, 1] is a clear input error naming the field", () => {
+    expect(() => at(1.2)).toThrow(/^assumptions\.sustainedComputeFraction: /);
+    expect(() => at(0)).toThrow(/^assumptions\.sustainedComputeFraction: /);
   });
 });
 
