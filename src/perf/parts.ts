@@ -27,6 +27,14 @@ export function gemmBound(compute: number, memory: number, knee = GEMM_KNEE): nu
 }
 
 /**
+ * Math time of a GEMM of `flops` on a curve: at its plateau share of the peak, stretched by (1 + k0/K)
+ * where the reduction depth K is known (short loops leave the prologue and epilogue unhidden).
+ */
+export function gemmMathSeconds(c: GemmCurve, peakFlopsPerS: number, flops: number, k?: number): number {
+  return (flops / (peakFlopsPerS * c.plateau)) * (k !== undefined ? 1 + c.k0 / k : 1);
+}
+
+/**
  * Seconds for an M×K by K×N GEMM: the math time (2·M·N·K at the curve's plateau share of peak, stretched
  * by (1 + k0/K) for short reduction loops) and the HBM time of its operands, combined by `gemmBound`,
  * plus the kernel's fixed latency. Small M is bound by reading the weights; large shapes reach the plateau.
@@ -42,7 +50,7 @@ export function gemmSeconds(
   outBytes = 2,
   knee = GEMM_KNEE,
 ): number {
-  const compute = ((2 * m * n * k) / (peakFlopsPerS * c.plateau)) * (1 + c.k0 / k);
+  const compute = gemmMathSeconds(c, peakFlopsPerS, 2 * m * n * k, k);
   const memory = gemmBytes(m, n, k, inBytes, outBytes) / memoryBytesPerS;
   return gemmBound(compute, memory, knee) + c.latencyS;
 }

@@ -4,7 +4,7 @@ import type { Accelerator } from "../catalog/types.js";
 import { InputError } from "../errors.js";
 import { isLowPrecision, type Precision } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
-import { attentionEfficiency, gemmBound } from "./parts.js";
+import { attentionEfficiency, gemmBound, gemmMathSeconds } from "./parts.js";
 
 /** One operator: the FLOPs it does and the HBM bytes it moves. */
 export interface Op {
@@ -119,7 +119,7 @@ export function addOpTime(acc: OpTime, op: Op, rates: DeviceRates, scale = 1, ba
   let t: number;
   if (op.kind === "matmul") {
     const g = rates.gemm;
-    c = (op.flops / (rates.peakFlopsPerS * g.plateau)) * (op.k !== undefined ? 1 + g.k0 / op.k : 1);
+    c = gemmMathSeconds(g, rates.peakFlopsPerS, op.flops, op.k);
     t = (gemmBound(c, mem) + g.latencyS) * scale;
   } else {
     const rate = backward ? rates.attentionBwdFlopsPerS : rates.attentionFlopsPerS;
