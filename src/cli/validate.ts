@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Catalog } from "../catalog/index.js";
 import type { Parallelism } from "../perf/types.js";
 import { parseYaml } from "../scenario/load.js";
+import { acceptanceBounds, type BoundRow, llama405bSearchedMfu } from "../validation/bounds.js";
 import { type FleetValidation, runFleetValidation } from "../validation/fleet.js";
 import {
   type InferenceValidationReport,
@@ -11,7 +12,7 @@ import {
   parseLengths,
   runInferenceValidation,
 } from "../validation/inference.js";
-import type { PartsReport } from "../validation/parts.js";
+import { type PartsReport, partsReport } from "../validation/parts.js";
 import { type QueueingRow, queueingCheck } from "../validation/queueing.js";
 import {
   measuredMfu,
@@ -70,20 +71,24 @@ export interface FullReport {
   readonly inferenceUnseen: InferenceValidationReport;
   readonly queueing: readonly QueueingRow[];
   readonly fleet: FleetValidation;
+  /** The bounds the model is accepted against, each beside its current value. */
+  readonly bounds: readonly BoundRow[];
 }
 
 export function runValidate(catalog: Catalog): FullReport {
   const { cases, datasets } = loadInferenceCases();
   const trainingCases = loadTrainingCases();
   const training = runTrainingValidation(trainingCases, catalog);
+  const inference = runInferenceValidation(cases, datasets, catalog);
   return {
     training,
     search: searchBesidePublished(trainingCases, training, catalog),
     unseen: runTrainingValidation(loadTrainingCases("unseen.yaml"), catalog),
-    inference: runInferenceValidation(cases, datasets, catalog),
+    inference,
     inferenceUnseen: runUnseenInference(catalog),
     queueing: queueingCheck(catalog),
     fleet: runFleetValidation(catalog),
+    bounds: acceptanceBounds(training, inference, partsReport(catalog), llama405bSearchedMfu(catalog)),
   };
 }
 
@@ -105,6 +110,10 @@ export function validateJson(full: FullReport): Record<string, unknown> {
     })),
     inference: { ...inferenceJson(full.inference), unseen: inferenceJson(full.inferenceUnseen) },
     fleet: fleetJson(full.fleet),
+    bounds: full.bounds.map((b) => ({
+      ...b,
+      value: Number.isFinite(b.value) ? Number(b.value.toFixed(4)) : null,
+    })),
     training: {
       ...trainingCasesJson(r),
       search: full.search.map((b) => ({
@@ -172,7 +181,24 @@ export function validateReport(full: FullReport): string {
       duration(q.simulatedS),
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
-  )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${fleetText(full.fleet)}`;
+  )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${fleetText(full.fleet)}\n${boundsText(full.bounds)}`;
+}
+
+/** The acceptance bounds as a table: each bound, where the model stands, and whether it is met. */
+export function boundsText(bounds: readonly BoundRow[]): string {
+  const show = (x: number) => (Number.isFinite(x) ? pct(x) : "-");
+  const rows = bounds.map((b) => [
+    b.what,
+    show(b.unit === "error" ? Math.abs(b.value) : b.value),
+    `≤ ${pct(b.limit)}`,
+    b.met ? "met" : "not met",
+  ]);
+  const met = bounds.filter((b) => b.met).length;
+  return `Acceptance bounds (the model's truth on today's hardware: development cases, parts, the 405B search)\n${table(
+    ["bound", "now", "limit", ""],
+    rows,
+    [false, true, true, false],
+  )}\n${met} of ${bounds.length} met`;
 }
 
 function fleetJson(f: FleetValidation) {
