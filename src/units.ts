@@ -25,6 +25,11 @@ export const BYTES_PER_ELEMENT = {
 export type Precision = "fp32" | "fp16" | "bf16" | "fp8" | "fp4";
 export const PRECISIONS: readonly Precision[] = ["fp32", "fp16", "bf16", "fp8", "fp4"];
 
+/** The precision that stands in for `p`: bf16 and fp16 share one peak and one GEMM curve; others are their own. */
+export function sixteenBitTwin(p: Precision): Precision {
+  return p === "bf16" ? "fp16" : p === "fp16" ? "bf16" : p;
+}
+
 /** 8- and 4-bit formats: GEMM inputs are cast to them; attention and element-wise work stay 16-bit. */
 export function isLowPrecision(p: Precision): boolean {
   return p === "fp8" || p === "fp4";

@@ -1,5 +1,5 @@
 import { median } from "../numerics.js";
-import type { Precision } from "../units.js";
+import { type Precision, sixteenBitTwin } from "../units.js";
 import { LINK_ROWS } from "./data/microbench.js";
 import { ATTENTION_CURVES, COLLECTIVE_CURVES, GEMM_CURVES, MEMORY_FRACTIONS } from "./data/part-curves.js";
 import type {
@@ -8,6 +8,7 @@ import type {
   GemmClass,
   GemmCurve,
   Provenanced,
+  StoredCollectiveCurve,
   StoredGemmCurve,
 } from "./parts.js";
 import type { AcceleratorInput, InterconnectInput } from "./types.js";
@@ -205,6 +206,18 @@ export function resolveParts(
 }
 
 /**
+ * The measured all-reduce curve a fabric's collectives take the shape of: that of the link generation its
+ * `curveOf` names, else its own nccl-tests sweeps'; none (a flat share of the peak) without either.
+ */
+export function fabricCurve(
+  fabric: string,
+  net: InterconnectInput | undefined,
+): StoredCollectiveCurve | undefined {
+  const shapeOf = net?.curveOf ?? fabric;
+  return COLLECTIVE_CURVES.find((c) => c.fabric === shapeOf);
+}
+
+/**
  * The scale-up fabric's measured all-reduce curve as this part sees it: the curve fitted to its fabric's
  * nccl-tests sweeps (or, with `curveOf`, to the same link generation's), and where the part has its own
  * large-message all-reduce figure (LINK_ROWS) and no sweep of its own, that figure as the plateau. The half-bandwidth size moves
@@ -220,9 +233,9 @@ function scaleUpCurveFor(
   const fabric = input.scaleUp.fabric;
   if (fabric === undefined) return null;
   const net = networks.get(fabric);
-  const shapeOf = net?.curveOf ?? fabric;
-  const curve = COLLECTIVE_CURVES.find((c) => c.fabric === shapeOf);
+  const curve = fabricCurve(fabric, net);
   if (curve === undefined) return null;
+  const shapeOf = curve.fabric;
   const sweeps = `fitted to ${curve.rows} nccl-tests rows on ${curve.acc} (${shapeOf})`;
   const fitted = `all-reduce bus bandwidth ${sweeps}`;
   const ring = (r: number, how: string) => `; ring-protocol collectives at most ${r} of the peak (${how})`;
@@ -261,6 +274,24 @@ function scaleUpCurveFor(
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** A precision's block-scaled GEMM curve, where measured on the part or its family (bf16 and fp16 stand in for each other). */
+function blockwiseCurveFor(parts: AcceleratorParts, p: Precision): Provenanced<GemmCurve> | undefined {
+  return parts.gemmBlockwise[p] ?? parts.gemmBlockwise[sixteenBitTwin(p)];
+}
+
+/**
+ * The GEMM curve the performance model runs a precision at: the block-scaled one where asked and
+ * measured, else the per-tensor one (bf16 and fp16 stand in for each other), else the stated default.
+ */
+export function gemmCurveAt(
+  parts: AcceleratorParts,
+  p: Precision,
+  blockwise = false,
+): Provenanced<GemmCurve> {
+  const b = blockwise ? blockwiseCurveFor(parts, p) : undefined;
+  return b ?? parts.gemm[p] ?? parts.gemm[sixteenBitTwin(p)] ?? DEFAULT_GEMM_CURVE;
+}
+
 /**
  * The parts as a whole run sustains them: every math rate (each precision's GEMM plateau, dense and
  * block-scaled, and the attention kernel's) × `fraction`, the `sustainedComputeFraction` assumption;
@@ -281,9 +312,8 @@ export function sustainedParts(
   const gemm: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
   const gemmBlockwise: Partial<Record<Precision, Provenanced<GemmCurve>>> = {};
   for (const p of precisions) {
-    const alt: Precision = p === "bf16" ? "fp16" : p === "fp16" ? "bf16" : p;
-    gemm[p] = scaled(parts.gemm[p] ?? parts.gemm[alt] ?? DEFAULT_GEMM_CURVE);
-    const b = parts.gemmBlockwise[p] ?? parts.gemmBlockwise[alt];
+    gemm[p] = scaled(gemmCurveAt(parts, p));
+    const b = blockwiseCurveFor(parts, p);
     if (b !== undefined) gemmBlockwise[p] = scaled(b);
   }
   const a = parts.attention;

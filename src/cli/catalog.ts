@@ -1,7 +1,7 @@
-import { COLLECTIVE_CURVES } from "../catalog/data/part-curves.js";
 import {
   type Catalog,
   INFERENCE_ENGINE_PRESETS,
+  type InterconnectInput,
   PRICES,
   resolveAccelerator,
   resolveHbm,
@@ -10,6 +10,7 @@ import {
   SYSTEMS,
   TRAINING_FRAMEWORK_PRESETS,
 } from "../catalog/index.js";
+import { fabricCurve } from "../catalog/resolve-parts.js";
 import { InputError } from "../errors.js";
 import { paramCount } from "../perf/accounting.js";
 import { GB, GiB } from "../units.js";
@@ -144,14 +145,11 @@ export function catalogReport(cat: Catalog, family?: string): string {
     if (f === "networks") {
       // The all-reduce curve a scale-up fabric's collectives read: its own sweeps, a link generation's
       // shape (`curveOf`), or none (a flat share of the peak).
-      const curve = (n: { id: string; kind: string; curveOf?: string }) =>
-        n.kind !== "scale-up"
-          ? "-"
-          : COLLECTIVE_CURVES.some((c) => c.fabric === n.id)
-            ? "its own sweeps"
-            : n.curveOf !== undefined
-              ? `${n.curveOf}'s shape`
-              : "flat";
+      const curve = (n: InterconnectInput) => {
+        if (n.kind !== "scale-up") return "-";
+        const c = fabricCurve(n.id, n);
+        return c === undefined ? "flat" : c.fabric === n.id ? "its own sweeps" : `${c.fabric}'s shape`;
+      };
       const rows = [...cat.networks.values()].map((n) => [
         n.id,
         n.kind,

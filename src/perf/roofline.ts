@@ -1,8 +1,8 @@
 import type { GemmCurve } from "../catalog/parts.js";
-import { DEFAULT_GEMM_CURVE } from "../catalog/resolve-parts.js";
+import { gemmCurveAt } from "../catalog/resolve-parts.js";
 import type { Accelerator } from "../catalog/types.js";
 import { InputError } from "../errors.js";
-import { isLowPrecision, type Precision } from "../units.js";
+import { isLowPrecision, type Precision, sixteenBitTwin } from "../units.js";
 import { CALIBRATION, type Calibration } from "./calibration.js";
 import { attentionEfficiency, gemmBound, gemmMathSeconds } from "./parts.js";
 
@@ -40,8 +40,7 @@ function attentionPrecision(p: Precision): Precision {
 
 /** Dense peak of a precision (bf16 and fp16 stand in for each other), or a clear error naming `path`. */
 export function peakOf(acc: Accelerator, p: Precision, path: string): number {
-  const v =
-    acc.peakFlops[p] ?? (p === "bf16" ? acc.peakFlops.fp16 : p === "fp16" ? acc.peakFlops.bf16 : undefined);
+  const v = acc.peakFlops[p] ?? acc.peakFlops[sixteenBitTwin(p)];
   if (v === undefined) {
     const have = Object.keys(acc.peakFlops).join(", ");
     throw new InputError(path, p, `a precision ${acc.id} supports (${have})`);
@@ -51,9 +50,7 @@ export function peakOf(acc: Accelerator, p: Precision, path: string): number {
 
 /** The GEMM curve of a precision (fine-grained block scaling where asked and measured). */
 export function gemmCurveOf(acc: Accelerator, p: Precision, blockwise = false): GemmCurve {
-  const alt = p === "bf16" ? "fp16" : p === "fp16" ? "bf16" : p;
-  const b = blockwise ? (acc.parts.gemmBlockwise[p] ?? acc.parts.gemmBlockwise[alt]) : undefined;
-  return (b ?? acc.parts.gemm[p] ?? acc.parts.gemm[alt] ?? DEFAULT_GEMM_CURVE).value;
+  return gemmCurveAt(acc.parts, p, blockwise).value;
 }
 
 export interface RateOptions {
