@@ -1,12 +1,11 @@
 import type { Accelerator, Assumptions, PriceInput, Site, SystemInput } from "../catalog/index.js";
-import { withSustainedCompute } from "../catalog/index.js";
 import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
 import { costPerAcceleratorHour, HOURS_PER_YEAR, unitCapex } from "../datacenter/cost.js";
 import { facilityProfile } from "../datacenter/facility.js";
 import { itPower } from "../datacenter/power.js";
 import { servingCapacity } from "../perf/capacity.js";
 import { defaultKvPrecision } from "../perf/infer.js";
-import { type InferenceDemand, sustainedStep } from "./plan.js";
+import { type InferenceDemand, sustainedAccelerator } from "./plan.js";
 
 /** One campus design (accelerator, IT MW, cooling) to place at each of several sites. */
 export interface CampusInput {
@@ -83,7 +82,7 @@ export interface CampusResult {
 function servingOf(c: CampusInput) {
   if (c.serve === null) return null;
   const s = c.serve;
-  const acc = withSustainedCompute(c.accelerator, sustainedStep(c.a.sustainedComputeFraction));
+  const acc = sustainedAccelerator(c.accelerator, c.a);
   return servingCapacity(
     {
       model: s.model,

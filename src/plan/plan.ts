@@ -1,12 +1,12 @@
-import type {
-  Accelerator,
-  Assumptions,
-  HbmGeneration,
-  Model,
-  PriceInput,
-  SystemInput,
+import {
+  type Accelerator,
+  type Assumptions,
+  type HbmGeneration,
+  type Model,
+  type PriceInput,
+  type SystemInput,
+  withSustainedCompute,
 } from "../catalog/index.js";
-import { withSustainedCompute } from "../catalog/index.js";
 import { costPerAcceleratorHour, type HourCost, type UnitCapex, unitCapex } from "../datacenter/cost.js";
 import {
   type FacilityDesign,
@@ -317,6 +317,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
  */
 export function sustainedStep(fraction: number): number {
   return Math.max(0.01, Math.round(fraction * 100) / 100);
+}
+
+/** The accelerator as the plan's performance sizing sees it: its math rates × sustainedStep(the assumption). */
+export function sustainedAccelerator(acc: Accelerator, a: Assumptions): Accelerator {
+  return withSustainedCompute(acc, sustainedStep(a.sustainedComputeFraction));
 }
 
 /** What every step of a plan shares: its input, the accelerator's power and unit capex, the quarters. */
@@ -1005,7 +1010,7 @@ export function evaluatePlan(input: PlanInput, cache?: PerfCache): PlanResult {
     `prices.${acc.id}`,
     buildCostPerMw(p),
   );
-  const perfAcc = withSustainedCompute(acc, sustainedStep(a.sustainedComputeFraction));
+  const perfAcc = sustainedAccelerator(acc, a);
   const c: PlanContext = { p, a, acc, perfAcc, power, capex, anyLiquidSite, q0: p.start, n: p.quarters };
 
   const training = sizeTrainingDemand(c, cache);
