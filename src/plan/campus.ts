@@ -1,11 +1,18 @@
-import type { Accelerator, Assumptions, PriceInput, Site, SystemInput } from "../catalog/index.js";
+import {
+  type Accelerator,
+  type Assumptions,
+  type PriceInput,
+  type Site,
+  type SystemInput,
+  sustainedAccelerator,
+} from "../catalog/index.js";
 import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
 import { costPerAcceleratorHour, HOURS_PER_YEAR, unitCapex } from "../datacenter/cost.js";
 import { facilityProfile } from "../datacenter/facility.js";
 import { itPower } from "../datacenter/power.js";
 import { servingCapacity } from "../perf/capacity.js";
 import { defaultKvPrecision } from "../perf/infer.js";
-import { type InferenceDemand, sustainedAccelerator } from "./plan.js";
+import type { InferenceDemand } from "./plan.js";
 
 /** One campus design (accelerator, IT MW, cooling) to place at each of several sites. */
 export interface CampusInput {

@@ -5,7 +5,7 @@ import {
   type Model,
   type PriceInput,
   type SystemInput,
-  withSustainedCompute,
+  sustainedAccelerator,
 } from "../catalog/index.js";
 import { costPerAcceleratorHour, type HourCost, type UnitCapex, unitCapex } from "../datacenter/cost.js";
 import {
@@ -309,20 +309,6 @@ function stepAt(steps: SitePlan["grid"], q: number): number {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-/**
- * The sustained-compute fraction the performance model sizes with: to 0.01, finer than its parts are
- * known (GEMM rows fit to 5.7% mean), so a Monte Carlo's samples reuse a few dozen sizings (PerfCache)
- * instead of searching parallelism afresh for every sample.
- */
-export function sustainedStep(fraction: number): number {
-  return Math.max(0.01, Math.round(fraction * 100) / 100);
-}
-
-/** The accelerator as the plan's performance sizing sees it: its math rates × sustainedStep(the assumption). */
-export function sustainedAccelerator(acc: Accelerator, a: Assumptions): Accelerator {
-  return withSustainedCompute(acc, sustainedStep(a.sustainedComputeFraction));
-}
 
 /** What every step of a plan shares: its input, the accelerator's power and unit capex, the quarters. */
 interface PlanContext {

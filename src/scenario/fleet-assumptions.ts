@@ -20,6 +20,7 @@ const FLEET_KEYS: readonly AssumptionKey[] = [
   "autoscaleMinutes",
   "idlePowerFraction",
   "trainingLoadFactor",
+  "sustainedComputeFraction",
 ];
 
 const g = (x: number) => String(Number(x.toPrecision(4)));

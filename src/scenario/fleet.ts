@@ -15,6 +15,7 @@ import {
   resolveModel,
   resolveSite,
   SYSTEMS,
+  sustainedAccelerator,
 } from "../catalog/index.js";
 import type { Model } from "../catalog/types.js";
 import type { CoolingId, HeatRejection } from "../datacenter/cooling.js";
@@ -458,7 +459,7 @@ function pretrainOn(
       {
         partner: at.partner,
         model: m,
-        accelerator: t.acc,
+        accelerator: sustainedAccelerator(t.acc, c.a),
         size: w.accelerators,
         tokens: w.tokens,
         seqLen: w.seqLen,
@@ -528,10 +529,9 @@ function replicaOn(
   m: Model,
   poolIndex: number,
 ): { readonly size: number; readonly tokensPerS: number } | null {
-  const acc = (c.pools[poolIndex] as Pool).acc;
   const serving = {
     model: m,
-    accelerator: acc,
+    accelerator: sustainedAccelerator((c.pools[poolIndex] as Pool).acc, c.a),
     precision: w.precision,
     inputTokens: w.inputTokens,
     outputTokens: w.outputTokens,

@@ -1,11 +1,17 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinCatalog, extendCatalog, resolveAccelerator, resolveModel } from "../../src/catalog/index.js";
+import {
+  builtinCatalog,
+  extendCatalog,
+  resolveAccelerator,
+  resolveModel,
+  sustainedStep,
+} from "../../src/catalog/index.js";
 import { sizeTraining, smoothCounts, splittable } from "../../src/perf/capacity.js";
 import { trainingJob } from "../../src/perf/job.js";
 import { searchTraining } from "../../src/perf/search.js";
-import { evaluatePlan, sustainedStep } from "../../src/plan/plan.js";
+import { evaluatePlan } from "../../src/plan/plan.js";
 import { parseYaml } from "../../src/scenario/load.js";
 import { resolvePlanScenario } from "../../src/scenario/plan.js";
 import { setPath } from "../../src/scenario/sweep.js";

@@ -42,6 +42,47 @@ describe("resolveFleetScenario", () => {
   });
 });
 
+describe("sustainedComputeFraction: the fleet's pretraining runs and inference replicas carry the model's compute gap", () => {
+  const at = (f?: number) => {
+    const s = small();
+    if (f !== undefined) s["assumptions"] = { sustainedComputeFraction: f };
+    return resolveFleetScenario(s, builtinCatalog());
+  };
+  const full = at();
+  const slow = at(0.8);
+  const pretrain = (r: typeof full) => r.input.jobs.filter((j) => j.kind === "pretrain");
+
+  it("at 1 the fleet is the fleet without the field", () => {
+    expect(JSON.stringify(at(1).input)).toBe(JSON.stringify(full.input));
+  });
+
+  it("at 0.8 a pretraining run needs more time, and its run time never grows by more than 1/0.8", () => {
+    const [a, b] = [pretrain(full)[0], pretrain(slow)[0]];
+    expect(a && b).toBeTruthy();
+    expect(b?.workS).toBeGreaterThan(a?.workS ?? 0);
+    expect(b?.workS).toBeLessThanOrEqual((a?.workS ?? 0) / 0.8 + 1e-6);
+  });
+
+  it("at 0.8 a replica serves fewer tokens per second within its SLO, on no more accelerators", () => {
+    const [a, b] = [full.input.services[0], slow.input.services[0]];
+    expect(b?.tokensPerSPerReplica).toBeLessThan(a?.tokensPerSPerReplica ?? 0);
+    expect(b?.replicaSize).toBe(a?.replicaSize);
+  });
+
+  it("the streams' jobs and the fleet's power do not move: only the performance model's rates do", () => {
+    const rest = (r: typeof full) => r.input.jobs.filter((j) => j.kind !== "pretrain");
+    expect(JSON.stringify(rest(slow))).toBe(JSON.stringify(rest(full)));
+    expect(JSON.stringify(slow.input.sites)).toBe(JSON.stringify(full.input.sites));
+  });
+
+  it("is listed among the assumptions the fleet read, with who set it", () => {
+    const row = (r: typeof full) => r.assumptions.find((x) => x.parameter === "sustainedComputeFraction");
+    expect(row(full)).toMatchObject({ value: "1", unit: "fraction" });
+    expect(row(full)?.source).toMatch(/fleet/);
+    expect(row(slow)).toMatchObject({ value: "0.8", source: "set by the scenario" });
+  });
+});
+
 describe("fine-tune and eval streams across accelerator types", () => {
   const MIXED = join(import.meta.dirname, "../../examples/fleet-mixed.yaml");
   /** The mixed fleet with the university's evaluations listing H100 first and GB200 after it. */

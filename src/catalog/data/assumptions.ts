@@ -350,7 +350,7 @@ export const ASSUMPTIONS = {
     value: 1,
     unit: "fraction",
     range: [0.78, 1],
-    source: `${A}share of the microbenchmarked math rate (GEMM and attention curves) a whole run sustains, 1 = the parts as measured; range: 8 H200 serve 0.90× their 1,000 W rate at 700 W (MLPerf Inference v4.1), GB200 training runs 1/1.28 = 0.78 of its parts (validate); a sustained-at-TDP GEMM would replace it. Plan and sites size with it, to 0.01`,
+    source: `${A}share of the microbenchmarked math rate (GEMM and attention curves) a whole run sustains, 1 = the parts as measured; range: 8 H200 serve 0.90× their 1,000 W rate at 700 W (MLPerf Inference v4.1), GB200 training runs 1/1.28 = 0.78 of its parts (validate); a sustained-at-TDP GEMM would replace it. Plan, sites and fleet (pretraining runs, inference replicas) size with it, to 0.01`,
   },
   // Energy decomposition (perf/energy.ts).
   computePowerShare: {
