@@ -26,6 +26,7 @@ import {
 import type { ResolvedInferScenario } from "../scenario/infer.js";
 import { strip } from "../scenario/system.js";
 import { GiB } from "../units.js";
+import { checkedJson, checkedText } from "../validation/checked.js";
 import { duration, fixed, pct, si, table } from "./format.js";
 
 export interface InferOutcome {
@@ -76,6 +77,7 @@ function header(s: ResolvedInferScenario): Record<string, unknown> {
     gpus: s.job.gpus,
     precision: s.job.precision,
     kvPrecision: s.job.kvPrecision,
+    validation: checkedJson("serving", s.job.accelerator.id, s.job.precision),
   };
 }
 
@@ -177,6 +179,7 @@ export function inferReport(o: InferOutcome): string {
   );
   lines.push("");
   lines.push(`bottleneck: ${r.bottleneck}`);
+  lines.push(checkedText("serving", job.accelerator.id, job.precision));
   return `${lines.join("\n")}\n`;
 }
 
@@ -348,6 +351,8 @@ export function serveReport(o: ServeOutcome): string {
       ],
     ),
   );
+  lines.push("");
+  lines.push(checkedText("serving", job.accelerator.id, job.precision));
   return `${lines.join("\n")}\n`;
 }
 
@@ -419,7 +424,12 @@ export function deployJson(s: ResolvedInferScenario, r: DeployResult): Record<st
     slo: s.slo,
     feasible: r.best !== null,
     ...(r.best !== null
-      ? { best: candidateJson(r.best), gpus: r.best.gpus, withinSystem: r.best.gpus <= s.job.gpus }
+      ? {
+          best: candidateJson(r.best),
+          gpus: r.best.gpus,
+          withinSystem: r.best.gpus <= s.job.gpus,
+          validation: checkedJson("serving", r.best.accelerator, r.best.precision),
+        }
       : {}),
     pareto: r.pareto.map(candidateJson),
     candidates: r.candidates.length,
@@ -444,6 +454,7 @@ export function deployReport(s: ResolvedInferScenario, r: DeployResult): string 
   lines.push(
     `best: ${b.gpus} × ${b.accelerator} = ${b.replicas} replicas × (tp ${b.shape.tp} · pp ${b.shape.pp}), ${b.precision}, ≤ ${b.maxNumSeqs} sequences per iteration, ${fixed(b.ratePerReplica, 2)} requests/s per replica${b.usdPerMillionTokens !== null ? `, $${fixed(b.usdPerMillionTokens, 3)} per million output tokens` : ""}${b.gpus > s.job.gpus ? ` (more than the ${s.job.gpus} in the system)` : ""}`,
   );
+  lines.push(checkedText("serving", b.accelerator, b.precision));
   lines.push("");
   lines.push(
     table(

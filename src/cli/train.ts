@@ -3,6 +3,7 @@ import { searchTraining } from "../perf/search.js";
 import type { Cause, Parallelism, TrainResult } from "../perf/types.js";
 import { type ResolvedTrainScenario, searchOptionsOf } from "../scenario/train.js";
 import { GiB } from "../units.js";
+import { checkedJson, checkedText } from "../validation/checked.js";
 import { duration, fixed, pct, si, table } from "./format.js";
 
 const PARALLEL_FIELDS = [
@@ -78,6 +79,7 @@ export function trainJson(o: TrainOutcome): Record<string, unknown> {
     ...resultJson(o.result),
     ...(o.searching ? { searched: o.searched } : {}),
     ...(o.top.length > 1 ? { top: o.top.map(resultJson) } : {}),
+    validation: checkedJson("training", job.accelerator.id, job.precision),
   };
 }
 
@@ -186,6 +188,7 @@ export function trainReport(o: TrainOutcome): string {
   lines.push("");
   lines.push(`bottleneck: ${r.bottleneck}`);
   lines.push(explain(r));
+  lines.push(checkedText("training", job.accelerator.id, job.precision));
   if (o.top.length > 1) {
     lines.push("");
     lines.push(

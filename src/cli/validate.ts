@@ -140,6 +140,8 @@ function trainingCasesJson(r: ValidationReport) {
       id: c.id,
       group: c.group,
       framework: c.framework,
+      accelerator: c.accelerator,
+      precision: c.precision,
       heldOut: c.heldOut,
       measuredStepTimeS: Number(c.measuredStepTimeS.toPrecision(6)),
       predictedStepTimeS: Number(c.predictedStepTimeS.toPrecision(6)),

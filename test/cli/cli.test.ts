@@ -83,6 +83,19 @@ describe("stargate train", () => {
     expect(r.stdout).toMatch(/memory per GPU/);
   });
 
+  it("says beside its figures how far the model was from the published runs of that class (validate)", async () => {
+    const r = await run(["train", join(EXAMPLES, "train-search.yaml")]);
+    expect(r.stdout).toMatch(
+      /checked against: 5 published training runs on h100-sxm bf16 \(`stargate validate`\): the model's step time from [\d.]+% shorter to [\d.]+% longer than measured\.\n/,
+    );
+    const j = JSON.parse((await run(["train", join(EXAMPLES, "train-search.yaml"), "--json"])).stdout);
+    expect(j.validation).toMatchObject({ measures: "step time" });
+    expect(j.validation.cases).toContain("llama3-405b-16384gpu-seq8192");
+    expect(j.validation.minError).toBeLessThan(j.validation.maxError);
+    const none = await run(["train", join(EXAMPLES, "train-search.yaml"), "--accelerator", "h200", "--json"]);
+    expect(JSON.parse(none.stdout).validation).toBeNull();
+  });
+
   it("applies command-line overrides", async () => {
     const r = await run([
       "train",
@@ -297,6 +310,9 @@ inference: { precision: fp8, parallelism: { tp: 1 }, batch: 32, inputLen: 512, o
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/time to first token/);
     expect(r.stdout).toMatch(/decode step \((hbm-bandwidth|tensor-parallel)\)/);
+    expect(r.stdout).toMatch(
+      /checked against: \d+ published MLPerf Inference results on h100-sxm fp8 .*throughput/,
+    );
   });
 
   it("reports a deployment that does not fit (exit 0, fits false, the largest batch that would)", async () => {

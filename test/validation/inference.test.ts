@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { builtinCatalog } from "../../src/catalog/index.js";
 import { inferenceText, loadInferenceCases, runUnseenInference } from "../../src/cli/validate.js";
 import { InputError } from "../../src/errors.js";
+import { CASE_ERRORS } from "../../src/validation/case-errors.js";
+import { type CaseError, caseErrors } from "../../src/validation/checked.js";
 import {
   parseInferenceCases,
   parseLengths,
@@ -12,6 +14,11 @@ import {
 describe("validation against MLPerf Inference", () => {
   const { cases, datasets } = loadInferenceCases();
   const report = runInferenceValidation(cases, datasets, builtinCatalog());
+
+  it("is what train and infer quote: validation/case-errors.ts holds these errors (else: node scripts/case-errors.mjs)", () => {
+    const stored = CASE_ERRORS.filter((r: CaseError) => r.kind === "serving" && r.set === "development");
+    expect(caseErrors("serving", "development", report.cases)).toEqual(stored);
+  });
 
   it("covers offline, server and interactive results on Hopper and Blackwell, each with its source and engine", () => {
     const scenarios = new Set(cases.map((c) => c.mlperfScenario));
@@ -109,6 +116,11 @@ describe("dataset lengths", () => {
 describe("MLPerf Inference results the model was never developed on (validation/inference-unseen.yaml)", () => {
   const { cases } = loadInferenceCases("inference-unseen.yaml");
   const report = runUnseenInference(builtinCatalog());
+
+  it("is what train and infer quote: validation/case-errors.ts holds these errors (else: node scripts/case-errors.mjs)", () => {
+    const stored = CASE_ERRORS.filter((r: CaseError) => r.kind === "serving" && r.set === "unseen");
+    expect(caseErrors("serving", "unseen", report.cases)).toEqual(stored);
+  });
 
   it("runs Llama 3.1 8B on its real prompts with every output at the benchmark's 128-token cap", () => {
     const eight = cases.filter((c) => c.dataset === "llama3-1-8b-datacenter");

@@ -1,0 +1,134 @@
+import { CASE_ERRORS } from "./case-errors.js";
+
+/** Which comparison a validation case makes: a training step time, or a serving deployment's throughput. */
+export type CheckedKind = "training" | "serving";
+
+/** One validation case's result as stored (validation/case-errors.ts, generated from `stargate validate`). */
+export interface CaseError {
+  readonly kind: CheckedKind;
+  /** `development`: the cases the model was built against; `unseen`: only ever checked. */
+  readonly set: "development" | "unseen";
+  readonly id: string;
+  readonly accelerator: string;
+  readonly precision: string;
+  /**
+   * (predicted − measured) / measured, to 4 decimals: of the step time for training (negative: the model
+   * is fast), of the output tokens/s for serving (positive: the model is fast).
+   */
+  readonly error: number;
+}
+
+/** What validation says of the model on one accelerator at one precision. */
+export interface ClassCheck {
+  readonly kind: CheckedKind;
+  readonly accelerator: string;
+  readonly precision: string;
+  /** The cases of that class, development and unseen. */
+  readonly cases: readonly string[];
+  readonly minError: number;
+  readonly maxError: number;
+  readonly meanAbsError: number;
+}
+
+/** A case's stored form: the error to 4 decimals, as `validate --json` prints it. */
+export function caseError(
+  kind: CheckedKind,
+  set: CaseError["set"],
+  c: {
+    readonly id: string;
+    readonly accelerator: string;
+    readonly precision: string;
+    readonly error: number;
+  },
+): CaseError {
+  return {
+    kind,
+    set,
+    id: c.id,
+    accelerator: c.accelerator,
+    precision: c.precision,
+    error: Number(c.error.toFixed(4)),
+  };
+}
+
+/** A validation report's cases in their stored form, in the report's order. */
+export function caseErrors(
+  kind: CheckedKind,
+  set: CaseError["set"],
+  cases: readonly {
+    readonly id: string;
+    readonly accelerator: string;
+    readonly precision: string;
+    readonly error: number;
+  }[],
+): CaseError[] {
+  return cases.map((c) => caseError(kind, set, c));
+}
+
+/**
+ * The published measurements of `kind` on `accelerator` at `precision` and how far the model was from
+ * them (`stargate validate`), or null where there are none: the figures then rest on the parts alone.
+ */
+export function classCheck(
+  kind: CheckedKind,
+  accelerator: string,
+  precision: string,
+  rows: readonly CaseError[] = CASE_ERRORS,
+): ClassCheck | null {
+  const mine = rows.filter(
+    (r) => r.kind === kind && r.accelerator === accelerator && r.precision === precision,
+  );
+  if (mine.length === 0) return null;
+  const errors = mine.map((r) => r.error);
+  return {
+    kind,
+    accelerator,
+    precision,
+    cases: mine.map((r) => r.id),
+    minError: Math.min(...errors),
+    maxError: Math.max(...errors),
+    meanAbsError: Number((errors.reduce((a, e) => a + Math.abs(e), 0) / errors.length).toFixed(4)),
+  };
+}
+
+const pct1 = (x: number) => `${(Math.abs(x) * 100).toFixed(1)}%`;
+
+/** "17.1–19.5% shorter", "from 32.8% shorter to 22.0% longer", "2.7% higher" as the errors fall. */
+function spread(lo: number, hi: number, down: string, up: string): string {
+  if (lo === hi) return `${pct1(lo)} ${lo < 0 ? down : up}`;
+  if (hi <= 0) return `${(Math.abs(hi) * 100).toFixed(1)}–${pct1(lo)} ${down}`;
+  if (lo >= 0) return `${(lo * 100).toFixed(1)}–${pct1(hi)} ${up}`;
+  return `from ${pct1(lo)} ${down} to ${pct1(hi)} ${up}`;
+}
+
+/** One line for a report: what validation says of the model on this class, or that nothing does. */
+export function checkedText(kind: CheckedKind, accelerator: string, precision: string): string {
+  const c = classCheck(kind, accelerator, precision);
+  const what = kind === "training" ? "training run" : "MLPerf Inference result";
+  const cls = `${accelerator} ${precision}`;
+  if (c === null)
+    return `checked against: no published ${what} on ${cls} in \`stargate validate\`; these figures rest on the parts alone.`;
+  const n = c.cases.length;
+  const errors =
+    kind === "training"
+      ? `the model's step time ${spread(c.minError, c.maxError, "shorter", "longer")} than measured`
+      : `the model's throughput ${spread(c.minError, c.maxError, "lower", "higher")} than measured`;
+  return `checked against: ${n} published ${what}${n === 1 ? "" : "s"} on ${cls} (\`stargate validate\`): ${errors}.`;
+}
+
+/** The same for `--json`: the class's cases and errors, or null. */
+export function checkedJson(
+  kind: CheckedKind,
+  accelerator: string,
+  precision: string,
+): Record<string, unknown> | null {
+  const c = classCheck(kind, accelerator, precision);
+  if (c === null) return null;
+  return {
+    measures: kind === "training" ? "step time" : "output tokens/s",
+    cases: c.cases,
+    minError: c.minError,
+    maxError: c.maxError,
+    meanAbsError: c.meanAbsError,
+  };
+}
