@@ -141,7 +141,7 @@ export const JS_WORDING =
   /Error:|TypeError|RangeError|ReferenceError|at .*\.js:\d+|is not a function|Cannot read prop|undefined is not|Maximum call stack|internal error|NaN|Infinity/;
 
 /** Output fields that are signed by nature (a temperature offset, a difference). */
-const SIGNED = /(Offset|Delta|delta|Change|change|margin|Margin|\.validation\.(min|max)Error$)/;
+const SIGNED = /(Offset|Delta|delta|Change|change|margin|Margin|\.validation\.(.+\.)?(min|max)Error$)/;
 
 type Obj = Record<string, Json>;
 const num = (v: Json | undefined): number => (typeof v === "number" ? v : Number.NaN);

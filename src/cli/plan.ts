@@ -1,6 +1,7 @@
 import { ASSUMPTIONS, type AssumptionKey, type Catalog } from "../catalog/index.js";
 import { evaluatePlan, type PerfCache, type PlanResult } from "../plan/plan.js";
 import { type ResolvedPlan, resolvePlanScenario } from "../scenario/plan.js";
+import { type CheckedKind, checkedJson, checkedText } from "../validation/checked.js";
 import { fixed, pct, table } from "./format.js";
 
 export interface CandidateSummary {
@@ -88,7 +89,33 @@ export function planJson(o: PlanOutcome): Record<string, unknown> {
     candidates: o.candidates,
     assumptions: assumptionsUsed(o),
     sources: sourcesUsed(o),
+    validation: checkedClasses(o).map(([kind, precision]) => ({
+      kind,
+      precision,
+      checked: checkedJson(kind, r.accelerator, precision),
+    })),
   };
+}
+
+/** The (kind, precision) pairs the plan's demand runs the performance model at, in order of first use. */
+function checkedClasses(o: PlanOutcome): [CheckedKind, string][] {
+  const m = o.resolved.main;
+  const pairs: [CheckedKind, string][] = [
+    ...m.training.map((t): [CheckedKind, string] => ["training", t.precision]),
+    ...m.inference.map((d): [CheckedKind, string] => ["serving", d.precision]),
+  ];
+  return pairs.filter(([k, p], i) => pairs.findIndex(([k2, p2]) => k2 === k && p2 === p) === i);
+}
+
+/** What validation says of the performance model where the plan's demand uses it. */
+function checkedSection(o: PlanOutcome): string[] {
+  const pairs = checkedClasses(o);
+  if (pairs.length === 0) return [];
+  return [
+    `The performance model on ${o.result.accelerator}, beside the published runs (assumptions.sustainedComputeFraction carries the gap into --samples)`,
+    ...pairs.map(([kind, precision]) => `  - ${checkedText(kind, o.result.accelerator, precision)}`),
+    "",
+  ];
 }
 
 const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -528,6 +555,7 @@ export function planReport(o: PlanOutcome, withAssumptions = false): string {
   out.push(
     ...trainingSection(r),
     ...inferenceSection(r),
+    ...checkedSection(o),
     ...fleetSection(r),
     ...shortfallSection(r),
     ...sitesAndYearsSection(r),

@@ -5,6 +5,7 @@ import type { Cause } from "../perf/types.js";
 import type { CampusResult } from "../plan/campus.js";
 import type { ResolvedInferScenario } from "../scenario/infer.js";
 import { GiB } from "../units.js";
+import { checkedText } from "../validation/checked.js";
 import type { ChartSpec, PageView } from "./chart-spec.js";
 import { fixed, pct } from "./format.js";
 import {
@@ -88,6 +89,7 @@ export function trainView(o: TrainOutcome): PageView {
     bullets: [
       `Step ${fixed(r.stepTimeS, 3)} s, MFU ${pct(r.mfu)}, ${Math.round(r.tokensPerS).toLocaleString("en-US")} tokens/s`,
       explain(r),
+      checkedText("training", job.accelerator.id, job.precision),
     ],
     charts: [
       causeChart<Cause>("chart-step", "Where a training step's time goes (s)", r.breakdown, CAUSE_LABEL),
@@ -120,6 +122,7 @@ export function inferView(o: InferOutcome): PageView {
     bullets: [
       `Time to first token ${fixed(r.ttftS * 1e3, 1)} ms, ${fixed(r.tpotS * 1e3, 2)} ms per output token at batch ${r.batch}`,
       `${Math.round(r.outputTokensPerS).toLocaleString("en-US")} output tokens/s per replica; bound by ${r.bottleneck}`,
+      checkedText("serving", job.accelerator.id, job.precision),
     ],
     charts: [
       phase("chart-prefill", "Prefill: where the time goes (s)", r.prefill),
@@ -162,6 +165,7 @@ export function serveView(o: ServeOutcome): PageView {
     bullets: [
       `${Math.round(r.outputTokensPerS).toLocaleString("en-US")} output tokens/s for ${r.requests.toLocaleString("en-US")} requests`,
       `p99 time to first token ${fixed(r.ttftS.p99 * 1e3, 1)} ms, p99 time per output token ${fixed(r.tpotS.p99 * 1e3, 2)} ms`,
+      checkedText("serving", job.accelerator.id, job.precision),
     ],
     charts: [
       percentileChart("chart-ttft", "Time to first token (ms)", r.ttftS),

@@ -57,6 +57,22 @@ describe("stargate plan", () => {
     expect(o.sources["site kr-jeonnam"]).toMatch(/KMA/);
   });
 
+  it("says how far the performance model was from the published runs of the classes its demand uses", async () => {
+    const r = await run(["plan"]);
+    expect(r.stdout).toMatch(
+      /The performance model on gb200, beside the published runs .*\n {2}- checked against: 3 published training runs on gb200 fp8 .*shorter than measured\.\n {2}- checked against: no published MLPerf Inference result on gb200 fp8/,
+    );
+    const o = JSON.parse((await run(["plan", "--json"])).stdout);
+    expect(o.validation).toHaveLength(2);
+    expect(o.validation[0]).toMatchObject({
+      kind: "training",
+      precision: "fp8",
+      checked: { measures: "step time" },
+    });
+    expect(o.validation[0].checked.maxError).toBeLessThan(0);
+    expect(o.validation[1]).toEqual({ kind: "serving", precision: "fp8", checked: null });
+  });
+
   it("--assumptions prints every parameter with its source, and marks what the scenario set", async () => {
     const f = variant("ups.yaml", (t) => `${t}\nassumptions:\n  upsEfficiency: 0.95\n`);
     const r = await run(["plan", f, "--assumptions"]);
