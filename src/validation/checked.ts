@@ -107,13 +107,13 @@ export function checkedText(kind: CheckedKind, accelerator: string, precision: s
   const what = kind === "training" ? "training run" : "MLPerf Inference result";
   const cls = `${accelerator} ${precision}`;
   if (c === null)
-    return `checked against: no published ${what} on ${cls} in \`stargate validate\`; these figures rest on the parts alone.`;
+    return `checked against: no published ${what} on ${cls} in stargate validate; these figures rest on the parts alone.`;
   const n = c.cases.length;
   const errors =
     kind === "training"
       ? `the model's step time ${spread(c.minError, c.maxError, "shorter", "longer")} than measured`
       : `the model's throughput ${spread(c.minError, c.maxError, "lower", "higher")} than measured`;
-  return `checked against: ${n} published ${what}${n === 1 ? "" : "s"} on ${cls} (\`stargate validate\`): ${errors}.`;
+  return `checked against: ${n} published ${what}${n === 1 ? "" : "s"} on ${cls} (stargate validate): ${errors}.`;
 }
 
 /** The same for `--json`: the class's cases and errors, or null. */

@@ -86,7 +86,7 @@ describe("stargate train", () => {
   it("says beside its figures how far the model was from the published runs of that class (validate)", async () => {
     const r = await run(["train", join(EXAMPLES, "train-search.yaml")]);
     expect(r.stdout).toMatch(
-      /checked against: 5 published training runs on h100-sxm bf16 \(`stargate validate`\): the model's step time from [\d.]+% shorter to [\d.]+% longer than measured\.\n/,
+      /checked against: 5 published training runs on h100-sxm bf16 \(stargate validate\): the model's step time from [\d.]+% shorter to [\d.]+% longer than measured\.\n/,
     );
     const j = JSON.parse((await run(["train", join(EXAMPLES, "train-search.yaml"), "--json"])).stdout);
     expect(j.validation).toMatchObject({ measures: "step time" });

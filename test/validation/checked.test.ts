@@ -53,7 +53,7 @@ describe("classCheck: what validation says of the model on one accelerator at on
 describe("checkedText and checkedJson: the line train and infer print beside their figures", () => {
   it("says how far and which way the model was on the stored cases", () => {
     expect(checkedText("training", "gb200", "fp8")).toBe(
-      "checked against: 3 published training runs on gb200 fp8 (`stargate validate`): the model's step time 17.1–19.5% shorter than measured.",
+      "checked against: 3 published training runs on gb200 fp8 (stargate validate): the model's step time 17.1–19.5% shorter than measured.",
     );
     expect(checkedText("training", "h100-sxm", "bf16")).toMatch(
       /^checked against: 5 published training runs on h100-sxm bf16 .*: the model's step time from 32\.8% shorter to 22\.0% longer than measured\.$/,
@@ -68,7 +68,7 @@ describe("checkedText and checkedJson: the line train and infer print beside the
 
   it("says so where no published run exists: the figures rest on the parts alone", () => {
     expect(checkedText("training", "h200", "bf16")).toBe(
-      "checked against: no published training run on h200 bf16 in `stargate validate`; these figures rest on the parts alone.",
+      "checked against: no published training run on h200 bf16 in stargate validate; these figures rest on the parts alone.",
     );
     expect(checkedJson("serving", "my-chip", "fp8")).toBeNull();
   });
