@@ -30,17 +30,16 @@ export interface ClassCheck {
   readonly meanAbsError: number;
 }
 
+/** What a validation report gives of one case (training's CaseResult and serving's both have it). */
+interface ReportedCase {
+  readonly id: string;
+  readonly accelerator: string;
+  readonly precision: string;
+  readonly error: number;
+}
+
 /** A case's stored form: the error to 4 decimals, as `validate --json` prints it. */
-export function caseError(
-  kind: CheckedKind,
-  set: CaseError["set"],
-  c: {
-    readonly id: string;
-    readonly accelerator: string;
-    readonly precision: string;
-    readonly error: number;
-  },
-): CaseError {
+export function caseError(kind: CheckedKind, set: CaseError["set"], c: ReportedCase): CaseError {
   return {
     kind,
     set,
@@ -55,12 +54,7 @@ export function caseError(
 export function caseErrors(
   kind: CheckedKind,
   set: CaseError["set"],
-  cases: readonly {
-    readonly id: string;
-    readonly accelerator: string;
-    readonly precision: string;
-    readonly error: number;
-  }[],
+  cases: readonly ReportedCase[],
 ): CaseError[] {
   return cases.map((c) => caseError(kind, set, c));
 }
