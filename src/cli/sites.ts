@@ -1,6 +1,7 @@
 import type { Catalog } from "../catalog/index.js";
 import { type CampusResult, evaluateCampus, SITE_METRICS, type SiteMetric } from "../plan/campus.js";
 import { resolveCampusScenario } from "../scenario/campus.js";
+import { checkedJson, checkedText } from "../validation/checked.js";
 import { fixed, table } from "./format.js";
 
 /** `stargate sites`: one campus design evaluated and ranked at every site it lists (default: all). */
@@ -9,7 +10,10 @@ export function runSites(data: unknown, catalog: Catalog): CampusResult {
 }
 
 export function sitesJson(r: CampusResult): Record<string, unknown> {
-  return { ...r };
+  return {
+    ...r,
+    validation: r.serving !== null ? checkedJson("serving", r.accelerator, r.serving.precision) : null,
+  };
 }
 
 const LABEL: Record<SiteMetric, string> = {
@@ -29,6 +33,7 @@ export function sitesReport(r: CampusResult): string {
   if (r.serving !== null)
     lines.push(
       `Serving ${r.serving.model}: ${fixed(r.serving.tokensPerSPerGpu, 0)} output tokens/s per accelerator (TP${r.serving.shape.tp} PP${r.serving.shape.pp} EP${r.serving.shape.ep}, batch ${r.serving.batch}), the same at every site`,
+      `  ${checkedText("serving", r.accelerator, r.serving.precision)}`,
     );
   lines.push(`Ranked by ${LABEL[r.rankBy]} (rank per figure in brackets; 1 = best)`, "");
   const rk = (s: CampusResult["sites"][number], m: SiteMetric) => `(${s.ranks[m]})`;

@@ -76,6 +76,8 @@ export interface CampusResult {
   readonly loadFactor: number;
   readonly serving: {
     readonly model: string;
+    /** The weights' precision the service runs at. */
+    readonly precision: string;
     readonly tokensPerSPerGpu: number;
     readonly shape: { readonly tp: number; readonly pp: number; readonly ep: number };
     readonly batch: number;
@@ -188,6 +190,7 @@ export function evaluateCampus(c: CampusInput): CampusResult {
         ? null
         : {
             model: c.serve.model.name,
+            precision: c.serve.precision,
             tokensPerSPerGpu: per,
             shape: serving.shape,
             batch: serving.batch,

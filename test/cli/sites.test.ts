@@ -15,6 +15,10 @@ describe("stargate sites", () => {
     expect(r.stdout).toMatch(/^1 GW GB200 campus: 1,000 MW IT of gb200/);
     for (const id of ["us-abilene", "no-narvik", "ae-abu-dhabi", "in-mumbai", "kr-pohang", "gb-north-east"])
       expect(r.stdout).toContain(id);
+    // The service is sized by the performance model: the report says what validation has on its class.
+    expect(r.stdout).toMatch(
+      /\n {2}checked against: no published MLPerf Inference result on gb200 fp8 in stargate validate/,
+    );
   });
 
   it("--json carries every site's figures and ranks", async () => {
@@ -31,6 +35,8 @@ describe("stargate sites", () => {
       "ranks",
     ])
       expect(o.sites[0]).toHaveProperty(f);
+    expect(o.serving.precision).toBe("fp8");
+    expect(o.validation).toBeNull();
   });
 
   it("catalog sites --json lists at least 16 sites in 8 countries with sources", async () => {
