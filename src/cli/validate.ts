@@ -4,6 +4,13 @@ import type { Catalog } from "../catalog/index.js";
 import type { Parallelism } from "../perf/types.js";
 import { parseYaml } from "../scenario/load.js";
 import { acceptanceBounds, type BoundRow, llama405bSearchedMfu } from "../validation/bounds.js";
+import {
+  type CaseError,
+  type ClassCheck,
+  caseErrors,
+  classChecks,
+  errorsText,
+} from "../validation/checked.js";
 import { type FleetValidation, runFleetValidation } from "../validation/fleet.js";
 import {
   type InferenceValidationReport,
@@ -110,6 +117,7 @@ export function validateJson(full: FullReport): Record<string, unknown> {
     })),
     inference: { ...inferenceJson(full.inference), unseen: inferenceJson(full.inferenceUnseen) },
     fleet: fleetJson(full.fleet),
+    classes: classChecks(liveCaseErrors(full)),
     bounds: full.bounds.map((b) => ({
       ...b,
       value: Number.isFinite(b.value) ? Number(b.value.toFixed(4)) : null,
@@ -183,7 +191,33 @@ export function validateReport(full: FullReport): string {
       duration(q.simulatedS),
       `${q.error >= 0 ? "+" : ""}${pct(q.error)}`,
     ]),
-  )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${fleetText(full.fleet)}\n${boundsText(full.bounds)}`;
+  )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${classesText(classChecks(liveCaseErrors(full)))}\n\n${fleetText(full.fleet)}\n${boundsText(full.bounds)}`;
+}
+
+/** Every training and serving case of this run, development and unseen, in their stored form. */
+export function liveCaseErrors(full: FullReport): CaseError[] {
+  return [
+    ...caseErrors("training", "development", full.training.cases),
+    ...caseErrors("training", "unseen", full.unseen.cases),
+    ...caseErrors("serving", "development", full.inference.cases),
+    ...caseErrors("serving", "unseen", full.inferenceUnseen.cases),
+  ];
+}
+
+/** By accelerator and precision, development and unseen together: what the other commands quote. */
+export function classesText(checks: readonly ClassCheck[]): string {
+  return `By class, development and unseen together (the line train, infer, plan and sites print beside their figures)\n${table(
+    ["kind", "accelerator", "precision", "cases", "the model against the measurements", "mean |error|"],
+    checks.map((c) => [
+      c.kind,
+      c.accelerator,
+      c.precision,
+      String(c.cases.length),
+      errorsText(c),
+      pct(c.meanAbsError),
+    ]),
+    [false, false, false, true, false, true],
+  )}`;
 }
 
 /** The acceptance bounds as a table: each bound, where the model stands, and whether it is met. */

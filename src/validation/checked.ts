@@ -103,11 +103,28 @@ export function checkedText(kind: CheckedKind, accelerator: string, precision: s
   if (c === null)
     return `checked against: no published ${what} on ${cls} in stargate validate; these figures rest on the parts alone.`;
   const n = c.cases.length;
-  const errors =
-    kind === "training"
-      ? `the model's step time ${spread(c.minError, c.maxError, "shorter", "longer")} than measured`
-      : `the model's throughput ${spread(c.minError, c.maxError, "lower", "higher")} than measured`;
-  return `checked against: ${n} published ${what}${n === 1 ? "" : "s"} on ${cls} (stargate validate): ${errors}.`;
+  return `checked against: ${n} published ${what}${n === 1 ? "" : "s"} on ${cls} (stargate validate): the model's ${errorsText(c)} than measured.`;
+}
+
+/** "step time 17.1–19.5% shorter", "throughput from 13.1% lower to 29.1% higher": the class's spread in words. */
+export function errorsText(c: ClassCheck): string {
+  return c.kind === "training"
+    ? `step time ${spread(c.minError, c.maxError, "shorter", "longer")}`
+    : `throughput ${spread(c.minError, c.maxError, "lower", "higher")}`;
+}
+
+/** Every class the rows hold, in the order its first case appears. */
+export function classChecks(rows: readonly CaseError[]): ClassCheck[] {
+  const seen = new Set<string>();
+  const out: ClassCheck[] = [];
+  for (const r of rows) {
+    const key = `${r.kind}/${r.accelerator}/${r.precision}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const c = classCheck(r.kind, r.accelerator, r.precision, rows);
+    if (c !== null) out.push(c);
+  }
+  return out;
 }
 
 /** The same for `--json`: the class's cases and errors, or null. */
