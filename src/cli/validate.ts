@@ -194,8 +194,13 @@ export function validateReport(full: FullReport): string {
   )}\n\n${inferenceText(full.inference)}\n${inferenceText(full.inferenceUnseen, UNSEEN_SERVING)}\n${classesText(classChecks(liveCaseErrors(full)))}\n\n${fleetText(full.fleet)}\n${boundsText(full.bounds)}`;
 }
 
-/** Every training and serving case of this run, development and unseen, in their stored form. */
-export function liveCaseErrors(full: FullReport): CaseError[] {
+/**
+ * Every training and serving case of this run, development and unseen, in their stored form (also what
+ * scripts/case-errors.mjs writes to validation/case-errors.ts).
+ */
+export function liveCaseErrors(
+  full: Pick<FullReport, "training" | "unseen" | "inference" | "inferenceUnseen">,
+): CaseError[] {
   return [
     ...caseErrors("training", "development", full.training.cases),
     ...caseErrors("training", "unseen", full.unseen.cases),
