@@ -85,19 +85,34 @@ export function classCheck(
   };
 }
 
-const pct1 = (x: number) => `${(Math.abs(x) * 100).toFixed(1)}%`;
+/** The size of an error in per cent, one decimal, without its sign or the % sign. */
+const size1 = (x: number) => (Math.abs(x) * 100).toFixed(1);
 
 /** "17.1–19.5% shorter", "from 32.8% shorter to 22.0% longer", "2.7% higher" as the errors fall. */
 function spread(lo: number, hi: number, down: string, up: string): string {
-  if (lo === hi) return `${pct1(lo)} ${lo < 0 ? down : up}`;
-  if (hi <= 0) return `${(Math.abs(hi) * 100).toFixed(1)}–${pct1(lo)} ${down}`;
-  if (lo >= 0) return `${(lo * 100).toFixed(1)}–${pct1(hi)} ${up}`;
-  return `from ${pct1(lo)} ${down} to ${pct1(hi)} ${up}`;
+  if (lo === hi) return `${size1(lo)}% ${lo < 0 ? down : up}`;
+  if (hi <= 0) return `${size1(hi)}–${size1(lo)}% ${down}`;
+  if (lo >= 0) return `${size1(lo)}–${size1(hi)}% ${up}`;
+  return `from ${size1(lo)}% ${down} to ${size1(hi)}% ${up}`;
+}
+
+const classKey = (kind: CheckedKind, accelerator: string, precision: string) =>
+  `${kind}/${accelerator}/${precision}`;
+
+/** The stored cases' classes by key, built on first use: every report line looks its class up here. */
+let storedClasses: Map<string, ClassCheck> | undefined;
+
+/** The stored cases' check of one class (classCheck over CASE_ERRORS, grouped once), or null. */
+function storedCheck(kind: CheckedKind, accelerator: string, precision: string): ClassCheck | null {
+  storedClasses ??= new Map(
+    classChecks(CASE_ERRORS).map((c) => [classKey(c.kind, c.accelerator, c.precision), c]),
+  );
+  return storedClasses.get(classKey(kind, accelerator, precision)) ?? null;
 }
 
 /** One line for a report: what validation says of the model on this class, or that nothing does. */
 export function checkedText(kind: CheckedKind, accelerator: string, precision: string): string {
-  const c = classCheck(kind, accelerator, precision);
+  const c = storedCheck(kind, accelerator, precision);
   const what = kind === "training" ? "training run" : "MLPerf Inference result";
   const cls = `${accelerator} ${precision}`;
   if (c === null)
@@ -118,7 +133,7 @@ export function classChecks(rows: readonly CaseError[]): ClassCheck[] {
   const seen = new Set<string>();
   const out: ClassCheck[] = [];
   for (const r of rows) {
-    const key = `${r.kind}/${r.accelerator}/${r.precision}`;
+    const key = classKey(r.kind, r.accelerator, r.precision);
     if (seen.has(key)) continue;
     seen.add(key);
     const c = classCheck(r.kind, r.accelerator, r.precision, rows);
@@ -133,7 +148,7 @@ export function checkedJson(
   accelerator: string,
   precision: string,
 ): Record<string, unknown> | null {
-  const c = classCheck(kind, accelerator, precision);
+  const c = storedCheck(kind, accelerator, precision);
   if (c === null) return null;
   return {
     measures: kind === "training" ? "step time" : "output tokens/s",
