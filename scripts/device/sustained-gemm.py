@@ -30,26 +30,25 @@ import sys
 import threading
 import time
 
-# (label, M, N, K, precisions, seconds). The square shapes soak the chip first (the FP8 one after an
-# idle pause, IDLE_BEFORE_S), so later rows start warm; the others are the GEMMs of two validation
-# cases at their own shapes.
+# (label, M, N, K, precisions, seconds, idle seconds before). The square shapes soak the chip first
+# (the FP8 one after an idle pause), so later rows start warm; the others are the GEMMs of two
+# validation cases at their own shapes.
 PLAN = [
-    ("square 8192^3 (soak)", 8192, 8192, 8192, ("bf16",), 120),
-    ("square 8192^3 (soak, after idle)", 8192, 8192, 8192, ("fp8",), 90),
+    ("square 8192^3 (soak)", 8192, 8192, 8192, ("bf16",), 120, 0),
+    ("square 8192^3 (soak, after idle)", 8192, 8192, 8192, ("fp8",), 90, 20),
     # Llama 3.1 405B, tp 8, one 8,192-token micro-batch (validation/training.yaml, Meta's configuration).
-    ("405B tp8 QKV", 8192, 2304, 16384, ("bf16", "fp8"), 20),
-    ("405B tp8 attention out", 8192, 16384, 2048, ("bf16", "fp8"), 20),
-    ("405B tp8 MLP up (gated)", 8192, 13312, 16384, ("bf16", "fp8"), 20),
-    ("405B tp8 MLP down", 8192, 16384, 6656, ("bf16", "fp8"), 20),
+    ("405B tp8 QKV", 8192, 2304, 16384, ("bf16", "fp8"), 20, 0),
+    ("405B tp8 attention out", 8192, 16384, 2048, ("bf16", "fp8"), 20, 0),
+    ("405B tp8 MLP up (gated)", 8192, 13312, 16384, ("bf16", "fp8"), 20, 0),
+    ("405B tp8 MLP down", 8192, 16384, 6656, ("bf16", "fp8"), 20, 0),
     # Llama 2 70B on one GPU, 2,048 tokens an iteration (MLPerf Inference's Hopper FP8 cases, TP1).
-    ("70B tp1 MLP up (gated), 2048 tokens", 2048, 57344, 8192, ("fp8",), 20),
-    ("70B tp1 MLP down, 2048 tokens", 2048, 8192, 28672, ("fp8",), 20),
+    ("70B tp1 MLP up (gated), 2048 tokens", 2048, 57344, 8192, ("fp8",), 20, 0),
+    ("70B tp1 MLP down, 2048 tokens", 2048, 8192, 28672, ("fp8",), 20, 0),
 ]
 
 BURST_S = 5.0  # the first seconds of a row's run: the rate a short benchmark reports
 BATCH_TARGET_S = 0.05  # products per timed batch: about this long, well past launch overhead
 POLL_S = 0.25
-IDLE_BEFORE_S = {"square 8192^3 (soak, after idle)": 20.0}  # seconds idle before these rows start
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -63,10 +62,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return a
 
 
-def planned_rows(scale: float) -> list[tuple[str, int, int, int, str, float]]:
+def planned_rows(scale: float) -> list[tuple[str, int, int, int, str, float, float]]:
     return [
-        (label, m, n, k, prec, max(2 * BURST_S, seconds * scale))
-        for (label, m, n, k, precs, seconds) in PLAN
+        (label, m, n, k, prec, max(2 * BURST_S, seconds * scale), idle)
+        for (label, m, n, k, precs, seconds, idle) in PLAN
         for prec in precs
     ]
 
@@ -177,9 +176,9 @@ def operands(torch, m: int, n: int, k: int, prec: str):
     return product
 
 
-def run_row(torch, poller: Poller, timeline: list[str], began: float, row: tuple[str, int, int, int, str, float]):
-    label, m, n, k, prec, seconds = row
-    time.sleep(IDLE_BEFORE_S.get(label, 0.0))
+def run_row(torch, poller: Poller, timeline: list[str], began: float, row: tuple[str, int, int, int, str, float, float]):
+    label, m, n, k, prec, seconds, idle = row
+    time.sleep(idle)
     product = operands(torch, m, n, k, prec)
     flops = 2.0 * m * n * k
     for i in range(3):
@@ -225,11 +224,11 @@ def run_row(torch, poller: Poller, timeline: list[str], began: float, row: tuple
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
     rows = planned_rows(a.scale)
-    total = sum(r[5] for r in rows) + sum(IDLE_BEFORE_S.values())
+    total = sum(r[5] + r[6] for r in rows)
     if a.dry_run:
-        for label, m, n, k, prec, s in rows:
-            print(f"{label:40s} {prec:5s} M={m:<6d} N={n:<6d} K={k:<6d} {s:6.1f} s")
-        print(f"{len(rows)} rows, {total:.0f} s of products (plus about 20 s of set-up)")
+        for label, m, n, k, prec, s, idle in rows:
+            print(f"{label:40s} {prec:5s} M={m:<6d} N={n:<6d} K={k:<6d} {s:6.1f} s" + (f" after {idle:.0f} s idle" if idle else ""))
+        print(f"{len(rows)} rows, {total:.0f} s with the idle pause (plus about 20 s of set-up)")
         return 0
 
     try:

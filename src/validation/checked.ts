@@ -59,25 +59,14 @@ export function caseErrors(
   return cases.map((c) => caseError(kind, set, c));
 }
 
-/**
- * The published measurements of `kind` on `accelerator` at `precision` and how far the model was from
- * them (`stargate validate`), or null where there are none: the figures then rest on the parts alone.
- */
-export function classCheck(
-  kind: CheckedKind,
-  accelerator: string,
-  precision: string,
-  rows: readonly CaseError[] = CASE_ERRORS,
-): ClassCheck | null {
-  const mine = rows.filter(
-    (r) => r.kind === kind && r.accelerator === accelerator && r.precision === precision,
-  );
-  if (mine.length === 0) return null;
+/** One class's check from its cases (at least one, all of that kind, accelerator and precision). */
+function summarise(mine: readonly CaseError[]): ClassCheck {
+  const first = mine[0] as CaseError;
   const errors = mine.map((r) => r.error);
   return {
-    kind,
-    accelerator,
-    precision,
+    kind: first.kind,
+    accelerator: first.accelerator,
+    precision: first.precision,
     cases: mine.map((r) => r.id),
     minError: Math.min(...errors),
     maxError: Math.max(...errors),
@@ -102,7 +91,7 @@ const classKey = (kind: CheckedKind, accelerator: string, precision: string) =>
 /** The stored cases' classes by key, built on first use: every report line looks its class up here. */
 let storedClasses: Map<string, ClassCheck> | undefined;
 
-/** The stored cases' check of one class (classCheck over CASE_ERRORS, grouped once), or null. */
+/** The stored cases' check of one class (classChecks over CASE_ERRORS, by key), or null. */
 function storedCheck(kind: CheckedKind, accelerator: string, precision: string): ClassCheck | null {
   storedClasses ??= new Map(
     classChecks(CASE_ERRORS).map((c) => [classKey(c.kind, c.accelerator, c.precision), c]),
@@ -130,16 +119,14 @@ export function errorsText(c: ClassCheck): string {
 
 /** Every class the rows hold, in the order its first case appears. */
 export function classChecks(rows: readonly CaseError[]): ClassCheck[] {
-  const seen = new Set<string>();
-  const out: ClassCheck[] = [];
+  const groups = new Map<string, CaseError[]>();
   for (const r of rows) {
     const key = classKey(r.kind, r.accelerator, r.precision);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const c = classCheck(r.kind, r.accelerator, r.precision, rows);
-    if (c !== null) out.push(c);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [r]);
+    else group.push(r);
   }
-  return out;
+  return [...groups.values()].map(summarise);
 }
 
 /** The same for `--json`: the class's cases and errors, or null. */

@@ -5,8 +5,14 @@ import {
   caseError,
   checkedJson,
   checkedText,
-  classCheck,
+  classChecks,
 } from "../../src/validation/checked.js";
+
+/** One class among `rows`, or null: what the reports look their class up as (classChecks grouped). */
+const classCheck = (kind: CaseError["kind"], accelerator: string, precision: string, rows: CaseError[]) =>
+  classChecks(rows).find(
+    (c) => c.kind === kind && c.accelerator === accelerator && c.precision === precision,
+  ) ?? null;
 
 const row = (
   id: string,
@@ -22,7 +28,7 @@ const row = (
   error,
 });
 
-describe("classCheck: what validation says of the model on one accelerator at one precision", () => {
+describe("classChecks: what validation says of the model on one accelerator at one precision", () => {
   const rows = [row("a", "x", -0.2), row("b", "x", 0.1), row("c", "y", 0.3), row("d", "x", 0.5, "serving")];
 
   it("gathers the cases of the class alone, of that kind, with their spread and mean |error|", () => {
